@@ -1,0 +1,95 @@
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { z } from "zod";
+
+/**
+ * The one place that reads `process.env`. Everything else asks `getEnv()`.
+ * Parsed once per process (tests may call `resetEnvForTests()` after changing variables).
+ */
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// or postgresql:// URL")
+    .optional(),
+  ADMIN_EMAIL: z.string().email("ADMIN_EMAIL must be an e-mail address").optional(),
+  ADMIN_PASSWORD: z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional(),
+  FEEDBACK_IMAGES_DIR: z.string().default("./feedback_images"),
+  MODELS_DIR: z.string().default("./models"),
+  /** Git-ignored folder for local state: the embedded database, the generated auth secret. */
+  DATA_DIR: z.string().default("./.data"),
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Forces a TensorFlow.js backend; a forced backend that is missing is an error. */
+  TFJS_BACKEND: z.enum(["gpu", "node", "wasm", "cpu"]).optional(),
+  /**
+   * Tests only: a server URL whose role may CREATE DATABASE; each test file gets a fresh database.
+   * Unset, tests run on an embedded database.
+   */
+  TEST_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "TEST_DATABASE_URL must be a postgres:// URL")
+    .optional(),
+  /** Port of the embedded database's loopback server (0 = pick a free one). */
+  EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+});
+
+export type Env = z.infer<typeof schema> & {
+  /** Absolute paths resolved against the working directory. */
+  feedbackImagesDir: string;
+  modelsDir: string;
+  dataDir: string;
+};
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  if (cached) return cached;
+  const raw = Object.fromEntries(
+    Object.entries(process.env).map(([k, v]) => [k, v === "" ? undefined : v]),
+  );
+  // next-auth's own variable name is accepted as an alias.
+  raw.AUTH_SECRET ??= raw.NEXTAUTH_SECRET;
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  cached = {
+    ...e,
+    feedbackImagesDir: path.resolve(e.FEEDBACK_IMAGES_DIR),
+    modelsDir: path.resolve(e.MODELS_DIR),
+    dataDir: path.resolve(e.DATA_DIR),
+  };
+  return cached;
+}
+
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
+
+/**
+ * The auth secret: `AUTH_SECRET` when set; otherwise, outside production, one generated once and
+ * kept in the data folder so sessions survive restarts. Production on a real database refuses to
+ * start without one.
+ */
+export function getAuthSecret(): string {
+  const env = getEnv();
+  if (env.AUTH_SECRET) return env.AUTH_SECRET;
+  // A production server on a real database must be given its secret; the embedded-database
+  // quickstart (`npm start` with no DATABASE_URL) is a local install and may generate one.
+  if (env.NODE_ENV === "production" && env.DATABASE_URL) {
+    throw new Error("AUTH_SECRET is required in production (at least 32 random characters).");
+  }
+  const file = path.join(env.dataDir, "auth-secret");
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    fs.mkdirSync(env.dataDir, { recursive: true });
+    const secret = crypto.randomBytes(32).toString("base64url");
+    fs.writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+    return secret;
+  }
+}

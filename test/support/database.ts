@@ -1,0 +1,58 @@
+import os from "node:os";
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import pg from "pg";
+import { getEnv } from "@/lib/env/env";
+import { applyMigrations } from "@/lib/db/migrate";
+import { startEmbeddedDatabase } from "@/lib/db/embedded";
+
+export interface TestDatabase {
+  url: string;
+  kind: "server" | "embedded";
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database for one test file: a new database on the Postgres server named by
+ * TEST_DATABASE_URL, or, when that is unset, an embedded PGlite in a temp folder.
+ */
+export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const serverUrl = getEnv().TEST_DATABASE_URL;
+  const db = serverUrl ? await createServerDatabase(serverUrl) : await createEmbeddedDatabase();
+  if (opts.migrate !== false) await applyMigrations(db.url);
+  return db;
+}
+
+export async function createServerDatabase(serverUrl: string): Promise<TestDatabase> {
+  const name = `el_test_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    kind: "server",
+    async drop() {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export async function createEmbeddedDatabase(): Promise<TestDatabase> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "el-pglite-"));
+  const embedded = await startEmbeddedDatabase({ dataDir: dir });
+  return {
+    url: embedded.url,
+    kind: "embedded",
+    async drop() {
+      await embedded.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
