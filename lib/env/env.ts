@@ -23,6 +23,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Forces a TensorFlow.js backend; a forced backend that is missing is an error. */
   TFJS_BACKEND: z.enum(["gpu", "node", "wasm", "cpu"]).optional(),
+  /** Threads for the WASM backend's XNNPACK pool (default: CPU count, at most 4); 1 = no workers. */
+  TFJS_WASM_THREADS: z.coerce.number().int().min(1).max(8).optional(),
   /**
    * Tests only: a server URL whose role may CREATE DATABASE; each test file gets a fresh database.
    * Unset, tests run on an embedded database.
@@ -31,6 +33,8 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, "TEST_DATABASE_URL must be a postgres:// URL")
     .optional(),
+  /** Public base URL for next-auth; the launcher defaults it to http://localhost:PORT. */
+  NEXTAUTH_URL: z.string().url("NEXTAUTH_URL must be a URL").optional(),
   /** Port of the embedded database's loopback server (0 = pick a free one). */
   EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
@@ -92,4 +96,9 @@ export function getAuthSecret(): string {
     fs.writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
     return secret;
   }
+}
+
+/** Environment for a child process the launcher starts (the Next.js server, a worker). */
+export function childProcessEnv(overrides: Record<string, string>): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
 }

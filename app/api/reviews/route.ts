@@ -1,0 +1,20 @@
+// POST /api/reviews — record a verdict; GET /api/reviews — history with filters
+import { NextResponse } from "next/server";
+import { apiRoute, readJson } from "@/lib/api/handler";
+import { getDb } from "@/lib/db/client";
+import { historyQuerySchema, reviewInputSchema } from "@/lib/review/schemas";
+import { listHistory, presentReview, recordVerdict } from "@/lib/review/verdicts";
+
+export const POST = apiRoute({ permission: "review:work" }, async ({ req, principal }) => {
+  const input = reviewInputSchema.parse(await readJson(req));
+  const { review, created, duplicate } = await recordVerdict(getDb(), principal.userId, input);
+  return NextResponse.json(
+    { review: presentReview(review), ...(duplicate ? { duplicate: true } : {}) },
+    { status: created ? 201 : 200 },
+  );
+});
+
+export const GET = apiRoute({ permission: "history:read" }, async ({ req }) => {
+  const query = historyQuerySchema.parse(Object.fromEntries(req.nextUrl.searchParams));
+  return NextResponse.json(await listHistory(getDb(), query));
+});

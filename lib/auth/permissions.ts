@@ -1,0 +1,34 @@
+/** Roles mapped to what they may do: the one table every server check reads. */
+export const permissions = [
+  "predictions:create",
+  "faces:read",
+  "review:work",
+  "history:read",
+  "tokens:manage-own",
+  "users:manage",
+  "models:read",
+  "models:manage",
+  "training:manage",
+  "export:read",
+] as const;
+
+export type Permission = (typeof permissions)[number];
+export type RoleName = "REVIEWER" | "ADMIN";
+
+const reviewer: Permission[] = [
+  "predictions:create",
+  "faces:read",
+  "review:work",
+  "history:read",
+  "tokens:manage-own",
+  "models:read",
+];
+
+export const rolePermissions: Record<RoleName, ReadonlySet<Permission>> = {
+  REVIEWER: new Set(reviewer),
+  ADMIN: new Set(permissions),
+};
+
+export function roleCan(role: RoleName, permission: Permission): boolean {
+  return rolePermissions[role].has(permission);
+}

@@ -1,0 +1,142 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import type { Db } from "@/lib/db/client";
+import type { ModelVersion, Prisma } from "@/lib/db/generated/prisma/client";
+import { getEnv } from "@/lib/env/env";
+import { AppError } from "@/lib/api/errors";
+import { audit } from "@/lib/audit/audit";
+import { checksumDir } from "@/lib/registry/checksum";
+import { readModelMetadata } from "@/lib/model/metadata";
+import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
+
+export interface ActiveModel {
+  version: ModelVersion;
+  model: LoadedModel;
+}
+
+/** Folder of a version's artifacts; `artifactPath` is stored relative to MODELS_DIR. */
+export function artifactDir(version: Pick<ModelVersion, "artifactPath">): string {
+  return path.resolve(getEnv().modelsDir, version.artifactPath);
+}
+
+/** Registers a model folder (relative to MODELS_DIR) as the next version number. */
+export async function registerModelVersion(
+  db: Db,
+  input: {
+    artifactPath: string;
+    name: string;
+    status: "ACTIVE" | "CANDIDATE";
+    parentId?: number | null;
+    actorId?: number | null;
+  },
+): Promise<ModelVersion> {
+  const dir = path.resolve(getEnv().modelsDir, input.artifactPath);
+  const metadata = await readModelMetadata(dir);
+  const checksum = await checksumDir(dir);
+  return db.$transaction(async (tx) => {
+    const last = await tx.modelVersion.aggregate({ _max: { version: true } });
+    const now = new Date();
+    if (input.status === "ACTIVE") {
+      await tx.modelVersion.updateMany({ where: { status: "ACTIVE" }, data: { status: "ARCHIVED" } });
+    }
+    const row = await tx.modelVersion.create({
+      data: {
+        version: (last._max.version ?? 0) + 1,
+        name: input.name,
+        status: input.status,
+        artifactPath: input.artifactPath,
+        checksum,
+        labels: [...metadata.labels],
+        metadata: metadata as unknown as Prisma.InputJsonValue,
+        metrics: (metadata.metrics ?? undefined) as Prisma.InputJsonValue | undefined,
+        parentId: input.parentId ?? null,
+        activatedAt: input.status === "ACTIVE" ? now : null,
+        activatedById: input.status === "ACTIVE" ? (input.actorId ?? null) : null,
+      },
+    });
+    await audit(tx, {
+      actorId: input.actorId ?? null,
+      action: "model.register",
+      targetType: "model_version",
+      targetId: row.id,
+      details: { version: row.version, name: row.name, status: row.status, checksum },
+    });
+    return row;
+  });
+}
+
+/**
+ * On a fresh install the registry starts from the model shipped in `models/baseline/` as
+ * version 1. Does nothing once any version exists or when no baseline is present.
+ */
+export async function ensureBaselineRegistered(db: Db, log: (line: string) => void = () => {}) {
+  if ((await db.modelVersion.count()) > 0) return null;
+  const dir = path.join(getEnv().modelsDir, "baseline");
+  if (!fs.existsSync(path.join(dir, "model.json"))) {
+    log(`No model installed: ${dir}/model.json not found. Uploads are refused until an admin adds a model.`);
+    return null;
+  }
+  const row = await registerModelVersion(db, { artifactPath: "baseline", name: "baseline", status: "ACTIVE" });
+  log(`Registered ${dir} as model version ${row.version} (active).`);
+  return row;
+}
+
+// Per-process cache of the loaded active model. The ACTIVE row is re-read on each use (one
+// indexed query), so an activation made by another process is picked up on the next request.
+let current: ActiveModel | undefined;
+let loading: { id: number; promise: Promise<ActiveModel> } | undefined;
+
+export async function getActiveModel(db: Db): Promise<ActiveModel | null> {
+  const row = await db.modelVersion.findFirst({ where: { status: "ACTIVE" }, orderBy: { activatedAt: "desc" } });
+  if (!row) return null;
+  if (current?.version.id === row.id) return current;
+  if (loading?.id !== row.id) {
+    const promise = loadVerified(row).then((model) => {
+      const previous = current;
+      current = { version: row, model };
+      // Requests already running on the previous model finish before it is freed.
+      if (previous) setTimeout(() => previous.model.dispose(), 30_000).unref();
+      return current;
+    });
+    loading = { id: row.id, promise };
+    promise.catch(() => {
+      if (loading?.promise === promise) loading = undefined;
+    });
+  }
+  return loading.promise;
+}
+
+/** Requires an active model; a clear 503 otherwise. */
+export async function requireActiveModel(db: Db): Promise<ActiveModel> {
+  const active = await getActiveModel(db);
+  if (!active) {
+    throw new AppError(
+      "model_unavailable",
+      "No model is installed yet. An admin must add a model version before photos can be analysed.",
+    );
+  }
+  return active;
+}
+
+/** Loads a version after checking its files still have the checksum recorded at registration. */
+export async function loadVerified(version: ModelVersion): Promise<LoadedModel> {
+  const dir = artifactDir(version);
+  let actual: string;
+  try {
+    actual = await checksumDir(dir);
+  } catch {
+    throw new AppError("model_unavailable", `Model version ${version.version}: its files are missing (${version.artifactPath}).`);
+  }
+  if (actual !== version.checksum) {
+    throw new AppError(
+      "model_unavailable",
+      `Model version ${version.version}: its files changed since registration (checksum mismatch); refusing to load it.`,
+    );
+  }
+  return loadModelFromDir(dir);
+}
+
+export function summarizeVersion(v: ModelVersion | null | undefined) {
+  return v ? { id: v.id, version: v.version, name: v.name } : null;
+}

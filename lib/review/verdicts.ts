@@ -1,0 +1,153 @@
+import "server-only";
+import type { Db } from "@/lib/db/client";
+import type { Review } from "@/lib/db/generated/prisma/client";
+import { AppError } from "@/lib/api/errors";
+import { audit } from "@/lib/audit/audit";
+import type { HistoryQuery, ReviewInput } from "@/lib/review/schemas";
+
+export function presentReview(r: Review) {
+  return {
+    id: r.id,
+    prediction_id: r.predictionId,
+    verdict: r.verdict === "CORRECT" ? "correct" : "incorrect",
+    corrected_label: r.correctedLabel,
+    note: r.note,
+    created_at: r.createdAt.toISOString(),
+  };
+}
+
+/**
+ * Stores a reviewer's verdict on a prediction. The unique (prediction, reviewer) pair makes a
+ * repeated submission a no-op (`duplicate`); a different verdict from the same reviewer replaces
+ * the earlier one, since the last word of a reviewer is the one that counts.
+ */
+export async function recordVerdict(
+  db: Db,
+  reviewerId: number,
+  input: ReviewInput,
+): Promise<{ review: Review; created: boolean; duplicate: boolean }> {
+  const prediction = await db.prediction.findUnique({
+    where: { id: input.prediction_id },
+    include: { modelVersion: { select: { labels: true } } },
+  });
+  if (!prediction) throw new AppError("not_found", `No prediction ${input.prediction_id}.`);
+
+  const verdict: "CORRECT" | "INCORRECT" = input.verdict === "correct" ? "CORRECT" : "INCORRECT";
+  let correctedLabel: string | null = null;
+  if (verdict === "INCORRECT") {
+    const label = input.corrected_label ?? "";
+    if (!prediction.modelVersion.labels.includes(label)) {
+      throw new AppError(
+        "unprocessable",
+        `Unknown emotion "${label}". Choose one of: ${prediction.modelVersion.labels.join(", ")}.`,
+      );
+    }
+    if (label === prediction.label) {
+      throw new AppError("unprocessable", `The model already predicted "${label}"; send verdict "correct" instead.`);
+    }
+    correctedLabel = label;
+  }
+  const note = input.note ? input.note : null;
+
+  return db.$transaction(async (tx) => {
+    const inserted = await tx.review.createMany({
+      data: [{ predictionId: prediction.id, reviewerId, verdict, correctedLabel, note }],
+      skipDuplicates: true,
+    });
+    await tx.prediction.updateMany({
+      where: { id: prediction.id, claimedById: reviewerId },
+      data: { claimedById: null, claimExpiresAt: null },
+    });
+    const existing = await tx.review.findUniqueOrThrow({
+      where: { predictionId_reviewerId: { predictionId: prediction.id, reviewerId } },
+    });
+    if (inserted.count === 1) return { review: existing, created: true, duplicate: false };
+    if (existing.verdict === verdict && existing.correctedLabel === correctedLabel && existing.note === note) {
+      return { review: existing, created: false, duplicate: true };
+    }
+    const updated = await tx.review.update({
+      where: { id: existing.id },
+      data: { verdict, correctedLabel, note },
+    });
+    await audit(tx, {
+      actorId: reviewerId,
+      action: "review.change",
+      targetType: "review",
+      targetId: existing.id,
+      details: { from: { verdict: existing.verdict, correctedLabel: existing.correctedLabel }, to: { verdict, correctedLabel } },
+    });
+    return { review: updated, created: false, duplicate: false };
+  });
+}
+
+/**
+ * Undo: removes the reviewer's own verdict and gives the prediction back to them with a fresh
+ * lease, so the face reappears on their screen rather than someone else's.
+ */
+export async function undoVerdict(db: Db, reviewerId: number, reviewId: number, leaseSeconds = 300) {
+  return db.$transaction(async (tx) => {
+    const review = await tx.review.findFirst({ where: { id: reviewId, reviewerId } });
+    if (!review) throw new AppError("not_found", `No verdict ${reviewId} of yours to undo.`);
+    const { count } = await tx.review.deleteMany({ where: { id: reviewId, reviewerId } });
+    if (count === 0) throw new AppError("not_found", `No verdict ${reviewId} of yours to undo.`);
+    await tx.prediction.update({
+      where: { id: review.predictionId },
+      data: { claimedById: reviewerId, claimExpiresAt: new Date(Date.now() + leaseSeconds * 1000) },
+    });
+    await audit(tx, {
+      actorId: reviewerId,
+      action: "review.undo",
+      targetType: "review",
+      targetId: reviewId,
+      details: { predictionId: review.predictionId, verdict: review.verdict, correctedLabel: review.correctedLabel },
+    });
+    return { prediction_id: review.predictionId };
+  });
+}
+
+/** Recent verdicts, newest first, with keyset paging on the review id. */
+export async function listHistory(db: Db, q: HistoryQuery) {
+  const reviewerFilter = q.reviewer
+    ? /^\d+$/.test(q.reviewer)
+      ? { reviewerId: Number(q.reviewer) }
+      : { reviewer: { email: q.reviewer.toLowerCase() } }
+    : {};
+  const rows = await db.review.findMany({
+    where: {
+      ...reviewerFilter,
+      ...(q.verdict ? { verdict: q.verdict === "correct" ? ("CORRECT" as const) : ("INCORRECT" as const) } : {}),
+      // "label" matches the emotion the face was judged to show: the corrected label, or the
+      // predicted one for confirmed faces.
+      ...(q.label
+        ? {
+            OR: [
+              { correctedLabel: q.label },
+              { verdict: "CORRECT" as const, prediction: { label: q.label } },
+            ],
+          }
+        : {}),
+      ...(q.before ? { id: { lt: q.before } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: q.limit + 1,
+    include: {
+      reviewer: { select: { id: true, email: true } },
+      prediction: { include: { modelVersion: { select: { id: true, version: true, name: true } } } },
+    },
+  });
+  const page = rows.slice(0, q.limit);
+  return {
+    reviews: page.map((r) => ({
+      ...presentReview(r),
+      reviewer: r.reviewer,
+      prediction: {
+        id: r.prediction.id,
+        label: r.prediction.label,
+        confidence: r.prediction.confidence,
+        model_version: r.prediction.modelVersion,
+      },
+      face: { id: r.prediction.faceId, crop_url: `/api/faces/${r.prediction.faceId}/crop.png` },
+    })),
+    next_before: rows.length > q.limit ? (page[page.length - 1]?.id ?? null) : null,
+  };
+}

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createDb, type Db } from "@/lib/db/client";
+import { claimNext, countRemaining, releaseClaim } from "@/lib/review/queue";
+import { recordVerdict, undoVerdict } from "@/lib/review/verdicts";
+import { createTestDatabase, type TestDatabase } from "@/test/support/database";
+import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
+
+let tdb: TestDatabase;
+let db: Db;
+let other: Db;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = createDb(tdb.url);
+  // A second client with its own pool: two reviewers on two connections, as two app processes.
+  other = createDb(tdb.url);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await other?.$disconnect();
+  await tdb?.drop();
+});
+
+beforeEach(async () => {
+  await db.$executeRawUnsafe(
+    `TRUNCATE "Review", "Prediction", "Face", "Upload", "ModelVersion", "AuditLog", "ApiToken", "User" RESTART IDENTITY CASCADE`,
+  );
+});
+
+async function setup(margins: number[]) {
+  const mv = await seedModelVersion(db);
+  const alice = await seedUser(db, "alice@example.test");
+  const bob = await seedUser(db, "bob@example.test");
+  const { predictions } = await seedPredictions(db, { userId: alice.id, modelVersionId: mv.id, margins });
+  return { alice, bob, predictions };
+}
+
+describe("review queue", () => {
+  it("serves the most uncertain prediction first, then newest and random on request", async () => {
+    const { alice, predictions } = await setup([0.5, 0.05, 0.3]);
+    const first = await claimNext(db, alice.id, { order: "uncertain", exclude: [] });
+    expect(first).toBe(predictions[1]?.id);
+    const next = await claimNext(db, alice.id, { order: "uncertain", exclude: [first!] });
+    expect(next).toBe(predictions[2]?.id);
+    const newest = await claimNext(db, alice.id, { order: "newest", exclude: [] });
+    expect(newest).toBe(predictions[2]?.id);
+    const random = await claimNext(db, alice.id, { order: "random", exclude: [] });
+    expect(predictions.map((p) => p.id)).toContain(random);
+  });
+
+  it("never gives two concurrent reviewers the same item", async () => {
+    const n = 30;
+    const { alice, bob } = await setup(Array.from({ length: n }, (_, i) => i / 100));
+    const claimed: { reviewer: number; id: number | null }[] = [];
+    // Both reviewers claim in parallel, each excluding what they already hold, until empty.
+    async function work(client: Db, reviewer: number) {
+      const mine: number[] = [];
+      for (;;) {
+        const id = await claimNext(client, reviewer, { order: "uncertain", exclude: mine });
+        claimed.push({ reviewer, id });
+        if (id === null) return mine;
+        mine.push(id);
+      }
+    }
+    const [a, b] = await Promise.all([work(db, alice.id), work(other, bob.id)]);
+    expect(a.length + b.length).toBe(n);
+    expect(new Set([...a, ...b]).size).toBe(n);
+    expect(a.filter((id) => b.includes(id))).toEqual([]);
+    const rows = await db.prediction.findMany({ select: { id: true, claimedById: true } });
+    for (const r of rows) expect(r.claimedById).toBe(a.includes(r.id) ? alice.id : bob.id);
+  });
+
+  it("hands an item to another reviewer once the lease has expired", async () => {
+    const { alice, bob } = await setup([0.1]);
+    const id = await claimNext(db, alice.id, { order: "uncertain", exclude: [], leaseSeconds: 60 });
+    expect(await claimNext(db, bob.id, { order: "uncertain", exclude: [] })).toBeNull();
+    await db.prediction.update({ where: { id: id! }, data: { claimExpiresAt: new Date(Date.now() - 1000) } });
+    expect(await claimNext(db, bob.id, { order: "uncertain", exclude: [] })).toBe(id);
+  });
+
+  it("release (skip) frees only the reviewer's own claim", async () => {
+    const { alice, bob } = await setup([0.1]);
+    const id = (await claimNext(db, alice.id, { order: "uncertain", exclude: [] }))!;
+    await expect(releaseClaim(db, bob.id, id)).rejects.toMatchObject({ code: "not_found" });
+    await releaseClaim(db, alice.id, id);
+    expect(await claimNext(db, bob.id, { order: "uncertain", exclude: [] })).toBe(id);
+  });
+});
+
+describe("verdicts", () => {
+  it("stores a verdict submitted twice once, and the item leaves the queue", async () => {
+    const { alice, predictions } = await setup([0.1, 0.2]);
+    const p = predictions[0]!;
+    const input = { prediction_id: p.id, verdict: "incorrect" as const, corrected_label: "sad", note: "frown" };
+    const [r1, r2] = await Promise.all([recordVerdict(db, alice.id, input), recordVerdict(other, alice.id, input)]);
+    expect([r1.created, r2.created].sort()).toEqual([false, true]);
+    expect(r1.review.id).toBe(r2.review.id);
+    const rows = await db.review.findMany({ where: { predictionId: p.id } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ verdict: "INCORRECT", correctedLabel: "sad", note: "frown", reviewerId: alice.id });
+    expect(await countRemaining(db)).toBe(1);
+    expect(await claimNext(db, alice.id, { order: "uncertain", exclude: [] })).toBe(predictions[1]?.id);
+  });
+
+  it("keeps a reviewer's last word when they change their verdict", async () => {
+    const { alice, predictions } = await setup([0.1]);
+    const p = predictions[0]!;
+    await recordVerdict(db, alice.id, { prediction_id: p.id, verdict: "incorrect", corrected_label: "sad" });
+    const again = await recordVerdict(db, alice.id, { prediction_id: p.id, verdict: "correct" });
+    expect(again.created).toBe(false);
+    const rows = await db.review.findMany({ where: { predictionId: p.id } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ verdict: "CORRECT", correctedLabel: null });
+    expect(await db.auditLog.count({ where: { action: "review.change" } })).toBe(1);
+  });
+
+  it.each([
+    ["an unknown label", { verdict: "incorrect" as const, corrected_label: "contempt" }, /Unknown emotion/],
+    ["the predicted label as a correction", { verdict: "incorrect" as const, corrected_label: "angry" }, /already predicted/],
+  ])("refuses %s and stores nothing", async (_what, body, message) => {
+    const { alice, predictions } = await setup([0.1]);
+    await expect(recordVerdict(db, alice.id, { prediction_id: predictions[0]!.id, ...body })).rejects.toMatchObject({
+      code: "unprocessable",
+      message: expect.stringMatching(message),
+    });
+    expect(await db.review.count()).toBe(0);
+  });
+
+  it("undo removes the reviewer's verdict, returns the face to them and writes the audit log", async () => {
+    const { alice, bob, predictions } = await setup([0.1]);
+    const p = predictions[0]!;
+    const { review } = await recordVerdict(db, alice.id, { prediction_id: p.id, verdict: "correct" });
+    await expect(undoVerdict(db, bob.id, review.id)).rejects.toMatchObject({ code: "not_found" });
+    await undoVerdict(db, alice.id, review.id);
+    expect(await db.review.count()).toBe(0);
+    expect(await claimNext(db, bob.id, { order: "uncertain", exclude: [] })).toBeNull();
+    expect(await claimNext(db, alice.id, { order: "uncertain", exclude: [] })).toBe(p.id);
+    const log = await db.auditLog.findFirstOrThrow({ where: { action: "review.undo" } });
+    expect(log).toMatchObject({ actorId: alice.id, targetType: "review", targetId: String(review.id) });
+  });
+});

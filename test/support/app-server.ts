@@ -1,0 +1,158 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import net from "node:net";
+import crypto from "node:crypto";
+import { createTestDatabase, type TestDatabase } from "@/test/support/database";
+import { createTinyModelDir } from "@/test/support/tiny-model";
+
+export interface TestApp {
+  baseUrl: string;
+  databaseUrl: string;
+  feedbackDir: string;
+  modelsDir: string;
+  admin: { email: string; password: string };
+  output(): string;
+  stop(): Promise<void>;
+}
+
+const root = path.resolve(__dirname, "../..");
+
+/**
+ * The real app as a user runs it: `npm start`'s launcher (migrations, admin bootstrap, baseline
+ * registration) serving the production build, on a free port, against a fresh database, with a
+ * tiny real TF.js model installed as the baseline and empty image/model folders of its own.
+ */
+export async function startTestApp(opts: { withModel?: boolean } = {}): Promise<TestApp> {
+  ensureBuild();
+  const db: TestDatabase = await createTestDatabase({ migrate: false });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-app-"));
+  const feedbackDir = path.join(work, "feedback_images");
+  const modelsDir = path.join(work, "models");
+  fs.mkdirSync(feedbackDir, { recursive: true });
+  fs.mkdirSync(modelsDir, { recursive: true });
+  if (opts.withModel !== false) await createTinyModelDir(path.join(modelsDir, "baseline"));
+  const port = await freePort();
+  const admin = { email: "admin@example.test", password: "admin-password-1" };
+  let output = "";
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "scripts/launch.ts", "start"],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: "production",
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        ADMIN_EMAIL: admin.email,
+        ADMIN_PASSWORD: admin.password,
+        AUTH_SECRET: crypto.randomBytes(32).toString("hex"),
+        FEEDBACK_IMAGES_DIR: feedbackDir,
+        MODELS_DIR: modelsDir,
+        DATA_DIR: path.join(work, "data"),
+        NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  await waitForHealth(baseUrl, child, () => output);
+  return {
+    baseUrl,
+    databaseUrl: db.url,
+    feedbackDir,
+    modelsDir,
+    admin,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      await db.drop();
+      fs.rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string) {
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const res = await fetch(`${baseUrl}/api/health`);
+      if (res.status === 200 || res.status === 503) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`app did not answer /api/health within 90 s:\n${output()}`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** Builds the app once when there is no build or sources changed since the last one. */
+function ensureBuild() {
+  const buildId = path.join(root, ".next/BUILD_ID");
+  const built = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
+  if (built > newestSource()) return;
+  const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+  });
+  if (r.status !== 0) throw new Error(`next build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+function newestSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === "node_modules" || e.name.startsWith(".") || e.name === "generated") continue;
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(tsx?|css|json)$/.test(e.name)) newest = Math.max(newest, fs.statSync(p).mtimeMs);
+    }
+  };
+  for (const d of ["app", "lib"]) walk(path.join(root, d));
+  for (const f of ["next.config.ts", "package.json"]) newest = Math.max(newest, fs.statSync(path.join(root, f)).mtimeMs);
+  return newest;
+}
+
+/** Signs in through next-auth's credentials endpoint; returns the Cookie header to send. */
+export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
+  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
+  const jar = cookiesFrom(csrfRes);
+  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar },
+    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+  });
+  const all = [jar, cookiesFrom(res)].filter(Boolean).join("; ");
+  if (!/session-token=/.test(all)) throw new Error(`sign-in as ${email} failed (${res.status})`);
+  return all;
+}
+
+function cookiesFrom(res: Response): string {
+  return res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
+}
