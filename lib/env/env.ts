@@ -35,6 +35,10 @@ const schema = z.object({
     .optional(),
   /** Public base URL for next-auth; the launcher defaults it to http://localhost:PORT. */
   NEXTAUTH_URL: z.string().url("NEXTAUTH_URL must be a URL").optional(),
+  /** Tests only: the Chromium binary for browser tests (default /usr/bin/chromium). */
+  CHROMIUM_PATH: z.string().optional(),
+  /** Set by CI runners; tests that would skip locally must run there. */
+  CI: z.string().optional(),
   /** Port of the embedded database's loopback server (0 = pick a free one). */
   EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });

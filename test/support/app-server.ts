@@ -25,7 +25,7 @@ const root = path.resolve(__dirname, "../..");
  * tiny real TF.js model installed as the baseline and empty image/model folders of its own.
  */
 export async function startTestApp(opts: { withModel?: boolean } = {}): Promise<TestApp> {
-  ensureBuild();
+  await ensureBuild();
   const db: TestDatabase = await createTestDatabase({ migrate: false });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-app-"));
   const feedbackDir = path.join(work, "feedback_images");
@@ -106,17 +106,37 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Builds the app once when there is no build or sources changed since the last one. */
-function ensureBuild() {
+/**
+ * Builds the app when there is no build or sources changed since the last one. Test files run in
+ * parallel processes, so a lock folder makes the others wait for the one that builds.
+ */
+async function ensureBuild() {
   const buildId = path.join(root, ".next/BUILD_ID");
-  const built = fs.existsSync(buildId) ? fs.statSync(buildId).mtimeMs : 0;
-  if (built > newestSource()) return;
-  const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
-  });
-  if (r.status !== 0) throw new Error(`next build failed:\n${r.stdout}\n${r.stderr}`);
+  const fresh = () => fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs > newestSource();
+  if (fresh()) return;
+  const lock = path.join(root, ".next-build.lock");
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than 15 minutes belongs to a build that died.
+      const st = fs.statSync(lock, { throwIfNoEntry: false });
+      if (st && Date.now() - st.mtimeMs > 15 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  try {
+    if (fresh()) return;
+    const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    });
+    if (r.status !== 0) throw new Error(`next build failed:\n${r.stdout}\n${r.stderr}`);
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 function newestSource(): number {

@@ -1,0 +1,49 @@
+import fs from "node:fs";
+import path from "node:path";
+
+export const SAMPLE_PHOTO = path.resolve(__dirname, "../../node_modules/@vladmandic/face-api/demo/sample1.jpg");
+
+export function samplePhoto(n = 1): Buffer {
+  return fs.readFileSync(path.resolve(__dirname, `../../node_modules/@vladmandic/face-api/demo/sample${n}.jpg`));
+}
+
+/** A small HTTP client for one identity: a session cookie, a bearer token, or nobody. */
+export function client(baseUrl: string, auth: { cookie?: string; token?: string } = {}) {
+  const headers = (extra: Record<string, string> = {}) => ({
+    ...(auth.cookie ? { cookie: auth.cookie } : {}),
+    ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}),
+    ...extra,
+  });
+  return {
+    get: (p: string) => fetch(baseUrl + p, { headers: headers(), redirect: "manual" }),
+    delete: (p: string) => fetch(baseUrl + p, { method: "DELETE", headers: headers(), redirect: "manual" }),
+    json: (method: string, p: string, body: unknown) =>
+      fetch(baseUrl + p, {
+        method,
+        headers: headers({ "content-type": "application/json" }),
+        body: JSON.stringify(body),
+        redirect: "manual",
+      }),
+    upload: (bytes: Buffer, opts: { isFaceCrop?: boolean; filename?: string; type?: string } = {}) => {
+      const form = new FormData();
+      form.set("image", new Blob([new Uint8Array(bytes)], { type: opts.type ?? "image/jpeg" }), opts.filename ?? "photo.jpg");
+      if (opts.isFaceCrop) form.set("is_face_crop", "true");
+      return fetch(baseUrl + "/api/predictions", { method: "POST", headers: headers(), body: form });
+    },
+  };
+}
+
+/** Every file under a folder, relative paths. */
+export function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
