@@ -1,0 +1,124 @@
+import "server-only";
+import { createRequire } from "node:module";
+import path from "node:path";
+import type { RgbImage } from "@/lib/images/decode";
+import { getTf } from "@/lib/tf/backend";
+
+// The node-wasm build is the one face-api build that brings no TensorFlow.js of its own and does
+// not insist on tfjs-node: it `require`s "@tensorflow/tfjs" (plus the WASM backend package, which
+// only registers itself), so it shares the module instance getTf() returned, whichever backend
+// getTf() chose (tfjs-node re-exports that same "@tensorflow/tfjs").
+type FaceApi = typeof import("@vladmandic/face-api/dist/face-api.node-wasm.js");
+
+/** A detected face in the pixel coordinates of the image given to `detectFaces`. */
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  /** Detector confidence, MIN_FACE_SCORE..1. */
+  score: number;
+}
+
+/**
+ * SSD MobileNet v1 confidence below which a detection is dropped. Below face-api's default 0.5
+ * because a true face turned half away scores only 0.55–0.64 on its sample photos (depending on
+ * resampling), while nothing that is not a face scores even 0.1 there. A missed face costs a
+ * review; a false one is just rejected by the reviewer.
+ */
+export const MIN_FACE_SCORE = 0.4;
+const MAX_FACES = 100;
+
+interface Detector {
+  faceapi: FaceApi;
+  options: InstanceType<FaceApi["SsdMobilenetv1Options"]>;
+}
+
+let detector: Promise<Detector> | undefined;
+
+/** Loads the SSD MobileNet v1 weights shipped inside @vladmandic/face-api, once per process. */
+function getDetector(): Promise<Detector> {
+  detector ??= loadDetector().catch((err: unknown) => {
+    detector = undefined;
+    throw err;
+  });
+  return detector;
+}
+
+async function loadDetector(): Promise<Detector> {
+  const { tf } = await getTf();
+  const faceapi: FaceApi = await import("@vladmandic/face-api/dist/face-api.node-wasm.js");
+
+  // A second copy of tfjs (e.g. a bundler inlining one of the two) would give face-api its own
+  // Tensor class, and it would reject our tensors with a confusing "expected media" error.
+  const probe = tf.scalar(0);
+  const shared = probe instanceof faceapi.tf.Tensor;
+  probe.dispose();
+  if (!shared) {
+    throw new Error(
+      "@vladmandic/face-api loaded a different @tensorflow/tfjs instance than getTf(); keep " +
+        "@vladmandic/face-api and @tensorflow/* external to the server bundle.",
+    );
+  }
+
+  await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir());
+  return {
+    faceapi,
+    options: new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES }),
+  };
+}
+
+/**
+ * Loads the weights and runs one detection on a blank image, so the first upload does not pay
+ * for it (~0.5–1.5 s on WASM: weight load plus kernel warm-up). Optional: `detectFaces` loads
+ * lazily anyway. Meant for server start-up.
+ */
+export async function preloadDetector(): Promise<void> {
+  const size = 64;
+  await detectFaces({ data: new Uint8Array(size * size * 3), width: size, height: size, channels: 3 });
+}
+
+/**
+ * The weights ship in the npm package; read them from disk so detection never needs the network.
+ * Resolved from the working directory (like every other path in the app, see lib/env) because
+ * bundlers rewrite `import.meta.url` and `__dirname`.
+ */
+function modelDir(): string {
+  const require = createRequire(path.join(process.cwd(), "package.json"));
+  return path.join(path.dirname(require.resolve("@vladmandic/face-api/package.json")), "model");
+}
+
+/**
+ * Finds faces in an RGB image (the network sees it padded to a square and resized to 512×512, so
+ * much more than decodeUpload's DETECTOR_MAX_SIDE only costs time). Boxes are in the pixels of
+ * `rgb`, clipped to it, and sorted left to right (then top to bottom) so the same photo always
+ * yields faces in the same order. No faces → empty array.
+ */
+export async function detectFaces(rgb: RgbImage): Promise<FaceBox[]> {
+  const { width, height } = rgb;
+  if (rgb.data.length !== width * height * 3) {
+    throw new Error(`detectFaces: expected ${width}×${height}×3 bytes, got ${rgb.data.length}`);
+  }
+  const { faceapi, options } = await getDetector();
+
+  // face-api runs its own ops inside tf.tidy; this input is the one tensor we own, and detection
+  // is async, so it is disposed by hand rather than by a tidy. Shape [height, width, 3], int32.
+  const input = faceapi.tf.tensor3d(rgb.data, [height, width, 3], "int32");
+  let detections: Awaited<ReturnType<FaceApi["detectAllFaces"]>>;
+  try {
+    detections = await faceapi.detectAllFaces(input, options);
+  } finally {
+    input.dispose();
+  }
+
+  const boxes: FaceBox[] = [];
+  for (const d of detections) {
+    const x = Math.max(0, d.box.x);
+    const y = Math.max(0, d.box.y);
+    const right = Math.min(width, d.box.x + d.box.width);
+    const bottom = Math.min(height, d.box.y + d.box.height);
+    if (right - x < 1 || bottom - y < 1) continue;
+    boxes.push({ x, y, width: right - x, height: bottom - y, score: d.score });
+  }
+  return boxes.sort((a, b) => a.x - b.x || a.y - b.y);
+}

@@ -1,0 +1,53 @@
+import "server-only";
+import type { DecodedImage } from "@/lib/images/decode";
+import { type Box, centerSquare, cropFaces, cropName, cropWholeImage, expandBox } from "./crop";
+import { detectFaces } from "./detector";
+
+export interface ExtractedFace {
+  /**
+   * The square region the crop was cut from, in pixels of the oriented image (decoded.width ×
+   * decoded.height): the detected face plus margin, or the centre square of a face-crop upload.
+   */
+  box: Box;
+  /** Detector confidence; null for an upload that was already a face crop. */
+  score: number | null;
+  /** 48×48 8-bit grayscale PNG, the emotion model's input. */
+  png: Buffer;
+  sha256: string;
+  /** `<sha256>.png`, derived from the crop's bytes. */
+  fileName: string;
+}
+
+/**
+ * The faces of a decoded upload as model-ready crops, left to right. A photo without faces gives
+ * an empty array; an upload flagged as a face crop gives exactly one (its centre square).
+ * Pure computation: nothing is written anywhere.
+ */
+export async function extractFaces(
+  decoded: DecodedImage,
+  opts: { isFaceCrop: boolean },
+): Promise<ExtractedFace[]> {
+  if (opts.isFaceCrop) {
+    const png = await cropWholeImage(decoded.gray);
+    return [{ box: centerSquare(decoded.width, decoded.height), score: null, png, ...cropName(png) }];
+  }
+
+  const detections = await detectFaces(decoded.rgb);
+  if (detections.length === 0) return [];
+
+  // The detector saw a downscaled copy; crops are cut from the full-resolution gray image.
+  const sx = decoded.width / decoded.rgb.width;
+  const sy = decoded.height / decoded.rgb.height;
+  const boxes = detections.map((d) => {
+    const face = { x: d.x * sx, y: d.y * sy, width: d.width * sx, height: d.height * sy };
+    return expandBox(face, decoded.width, decoded.height);
+  });
+  const pngs = await cropFaces(decoded.gray, boxes);
+
+  return detections.map((d, i) => {
+    const box = boxes[i];
+    const png = pngs[i];
+    if (!box || !png) throw new Error("extractFaces: crop missing for a detection");
+    return { box, score: d.score, png, ...cropName(png) };
+  });
+}
