@@ -140,3 +140,50 @@ export async function loadVerified(version: ModelVersion): Promise<LoadedModel> 
 export function summarizeVersion(v: ModelVersion | null | undefined) {
   return v ? { id: v.id, version: v.version, name: v.name } : null;
 }
+
+/**
+ * Makes a version the active one: promotion of a candidate and rollback to an earlier version are
+ * the same act. The files are verified first (a damaged version cannot be activated and the
+ * active model stays as it is); the switch itself is one transaction, with the audit entry.
+ * Other processes see the new ACTIVE row on their next request (see getActiveModel).
+ */
+export async function activateVersion(
+  db: Db,
+  input: { versionId: number; actorId: number | null; reason: string; action?: "activate" | "rollback" | "auto-promote" },
+): Promise<ModelVersion> {
+  const target = await db.modelVersion.findUnique({ where: { id: input.versionId } });
+  if (!target) throw new AppError("not_found", `No model version ${input.versionId}.`);
+  if (target.status === "FAILED") {
+    throw new AppError("conflict", `Model version ${target.version} failed and cannot be activated.`);
+  }
+  if (target.status === "ACTIVE") throw new AppError("conflict", `Model version ${target.version} is already active.`);
+  const model = await loadVerified(target).catch((err: unknown) => {
+    throw new AppError(
+      "conflict",
+      `Model version ${target.version} cannot be activated: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  });
+  model.dispose();
+  return db.$transaction(async (tx) => {
+    const previous = await tx.modelVersion.findFirst({ where: { status: "ACTIVE" } });
+    await tx.modelVersion.updateMany({ where: { status: "ACTIVE" }, data: { status: "ARCHIVED" } });
+    const { count } = await tx.modelVersion.updateMany({
+      where: { id: target.id, status: { in: ["CANDIDATE", "ARCHIVED"] } },
+      data: { status: "ACTIVE", activatedAt: new Date(), activatedById: input.actorId, statusReason: null },
+    });
+    if (count === 0) throw new AppError("conflict", `Model version ${target.version} changed status meanwhile; try again.`);
+    const action = input.action ?? (previous && previous.version > target.version ? "rollback" : "activate");
+    await audit(tx, {
+      actorId: input.actorId,
+      action: `model.${action}`,
+      targetType: "model_version",
+      targetId: target.id,
+      details: {
+        from: previous ? { id: previous.id, version: previous.version } : null,
+        to: { id: target.id, version: target.version },
+        reason: input.reason,
+      },
+    });
+    return tx.modelVersion.findUniqueOrThrow({ where: { id: target.id } });
+  });
+}

@@ -1,5 +1,8 @@
+import os from "node:os";
 import type * as TfNamespace from "@tensorflow/tfjs";
 import { getEnv } from "@/lib/env/env";
+import { registerWasmGradients } from "@/lib/tf/wasm-gradients";
+import { setWasmBackendThreaded } from "@/lib/tf/wasm-threads";
 
 export type Tf = typeof TfNamespace;
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
@@ -12,6 +15,8 @@ export interface TfRuntime {
   backend: string;
   /** Why this one (what was tried and missing). */
   reason: string;
+  /** Worker threads doing the math (WASM: XNNPACK pool size, 1 = single-threaded; others: undefined). */
+  threads?: number;
 }
 
 let runtime: Promise<TfRuntime> | undefined;
@@ -34,13 +39,14 @@ async function selectBackend(): Promise<TfRuntime> {
   const missing: string[] = [];
   for (const choice of order) {
     try {
-      const tf = await tryBackend(choice);
-      const reason = forced
+      const { tf, threads, note } = await tryBackend(choice);
+      const why = forced
         ? `forced by TFJS_BACKEND=${forced}`
         : missing.length
           ? `fastest available (${missing.join("; ")})`
           : "fastest available";
-      const rt: TfRuntime = { tf, choice, backend: tf.getBackend(), reason };
+      const reason = note ? `${why}; ${note}` : why;
+      const rt: TfRuntime = { tf, choice, backend: tf.getBackend(), reason, threads };
       console.log(`[tfjs] backend ${rt.backend} (${choice}): ${reason}`);
       return rt;
     } catch (err) {
@@ -52,33 +58,67 @@ async function selectBackend(): Promise<TfRuntime> {
   throw new Error(`No TensorFlow.js backend could be initialised: ${missing.join("; ")}`);
 }
 
-async function tryBackend(choice: BackendChoice): Promise<Tf> {
+interface Attempt {
+  tf: Tf;
+  threads?: number;
+  /** Detail worth logging with the choice (thread count, why threads are off). */
+  note?: string;
+}
+
+async function tryBackend(choice: BackendChoice): Promise<Attempt> {
   switch (choice) {
     case "gpu": {
       // Optional native packages: absent where their libtensorflow download was impossible.
       const mod = "@tensorflow/tfjs-node-gpu";
       const tf = (await import(/* webpackIgnore: true */ mod)) as Tf;
       await setAndCheck(tf, "tensorflow");
-      return tf;
+      return { tf };
     }
     case "node": {
       const mod = "@tensorflow/tfjs-node";
       const tf = (await import(/* webpackIgnore: true */ mod)) as Tf;
       await setAndCheck(tf, "tensorflow");
-      return tf;
+      return { tf };
     }
-    case "wasm": {
-      const tf = await import("@tensorflow/tfjs");
-      await import("@tensorflow/tfjs-backend-wasm");
-      await setAndCheck(tf, "wasm");
-      return tf;
-    }
+    case "wasm":
+      return startWasm();
     case "cpu": {
       const tf = await import("@tensorflow/tfjs");
       await setAndCheck(tf, "cpu");
-      return tf;
+      return { tf };
     }
   }
+}
+
+/**
+ * WASM with SIMD, on several threads when asked for more than one and the threaded start works,
+ * else on one. Either way the training kernels the backend lacks are registered.
+ */
+async function startWasm(): Promise<Attempt> {
+  const tf = await import("@tensorflow/tfjs");
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  const wanted = getEnv().TFJS_WASM_THREADS ?? Math.min(os.availableParallelism(), 4);
+  let note = "1 thread";
+  if (wanted > 1) {
+    // Kept so a failed threaded start can be thrown away and the backend registered afresh.
+    const factory = tf.findBackendFactory("wasm");
+    try {
+      const threads = await setWasmBackendThreaded(tf, wasm, wanted);
+      registerWasmGradients(tf);
+      return { tf, threads, note: `SIMD, ${threads} thread${threads === 1 ? "" : "s"}` };
+    } catch (err) {
+      const why = err instanceof Error ? err.message.split("\n")[0] : String(err);
+      note = `1 thread (threaded start failed: ${why})`;
+      if (tf.findBackend("wasm") || tf.findBackendFactory("wasm")) tf.removeBackend("wasm");
+      if (factory) tf.registerBackend("wasm", factory, 2);
+    }
+  }
+  tf.env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+  wasm.setThreadsCount(1);
+  await setAndCheck(tf, "wasm");
+  registerWasmGradients(tf);
+  const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
+  return { tf, threads: 1, note: `${simd ? "SIMD, " : "no SIMD, "}${note}` };
 }
 
 async function setAndCheck(tf: Tf, name: string): Promise<void> {

@@ -1,0 +1,89 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+
+/** The emotion classes in the model's output order (the FER2013 codes 0-6). */
+export const EMOTION_LABELS = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"] as const;
+export type EmotionLabel = (typeof EMOTION_LABELS)[number];
+
+/**
+ * How uint8 pixels become model inputs: "unit" = x / 255 → [0, 1];
+ * "symmetric" = x / 255 · 2 − 1 → [−1, 1] (Keras mini-Xception).
+ */
+export const PREPROCESSING_MODES = ["unit", "symmetric"] as const;
+export type Preprocessing = (typeof PREPROCESSING_MODES)[number];
+
+export const METADATA_FILE = "metadata.json";
+export const MODEL_FILE = "model.json";
+
+/** Evaluation figures; keys match `npm run eval -- --json`. Anything else is kept as is. */
+const metricsSchema = z.looseObject({
+  accuracy: z.number().min(0).max(1).optional(),
+  macro_f1: z.number().min(0).max(1).optional(),
+  ece: z.number().min(0).max(1).optional(),
+  n: z.number().int().nonnegative().optional(),
+  /** What the figures were measured on, e.g. "fer2013/test-public". */
+  dataset: z.string().optional(),
+});
+
+/** `metadata.json`, saved next to every `model.json`. Unknown fields pass through untouched. */
+export const modelMetadataSchema = z.looseObject({
+  /** Class names in output order. */
+  labels: z
+    .array(z.string().min(1))
+    .min(2)
+    .refine((l) => new Set(l.map((s) => s.toLowerCase())).size === l.length, "labels must be unique"),
+  /** [height, width, channels]; channels 1 (grayscale) or 3 (RGB). */
+  inputShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.union([z.literal(1), z.literal(3)])]),
+  preprocessing: z.enum(PREPROCESSING_MODES),
+  name: z.string().optional(),
+  /** ISO 8601 time the version was written. */
+  createdAt: z.string().optional(),
+  /** The version this one was fine-tuned from (folder name), null for a model trained from scratch. */
+  parent: z.string().nullable().optional(),
+  metrics: metricsSchema.optional(),
+  trainingConfig: z.record(z.string(), z.unknown()).optional(),
+  /** Hash of the sorted (path, label) sample list the model was trained on. */
+  dataFingerprint: z.string().optional(),
+  /** TF.js backend that trained it, e.g. "wasm" or "tensorflow". */
+  backend: z.string().optional(),
+  durationSeconds: z.number().nonnegative().optional(),
+});
+
+export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+export type ModelMetrics = z.infer<typeof metricsSchema>;
+
+/** Validates parsed JSON; `source` names it in the error (a path, "request body"). */
+export function parseModelMetadata(value: unknown, source: string): ModelMetadata {
+  const parsed = modelMetadataSchema.safeParse(value);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new Error(`Invalid model metadata in ${source}:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** Reads and validates `<dir>/metadata.json`. */
+export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
+  const file = path.join(dir, METADATA_FILE);
+  let text: string;
+  try {
+    text = await fs.readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === "ENOENT" ? `No ${METADATA_FILE} in model folder ${dir}` : `Cannot read ${file}: ${String(err)}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${file} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return parseModelMetadata(json, file);
+}
+
+/** Validates, then writes `<dir>/metadata.json` (pretty-printed, so diffs stay readable). */
+export async function writeModelMetadata(dir: string, metadata: ModelMetadata): Promise<void> {
+  const checked = parseModelMetadata(metadata, "metadata to write");
+  await fs.writeFile(path.join(dir, METADATA_FILE), JSON.stringify(checked, null, 2) + "\n");
+}

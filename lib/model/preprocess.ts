@@ -1,0 +1,60 @@
+import sharp from "sharp";
+import type { ModelMetadata, Preprocessing } from "@/lib/model/metadata";
+
+/**
+ * THE preprocessing: inference, training and evaluation all turn an image into model input here,
+ * so a model never sees pixels prepared differently from those it was trained on.
+ *
+ * Decodes any format sharp reads, applies EXIF orientation, composites transparency onto black,
+ * resizes to exactly h×w in sRGB (fit "fill": the face crop is stretched, not letterboxed), converts
+ * to BT.601 grey (c = 1) or keeps RGB (c = 3), then scales the pixels per `preprocessing`.
+ * @returns h·w·c floats in HWC order.
+ */
+export async function imageToInput(
+  image: Buffer,
+  meta: Pick<ModelMetadata, "inputShape" | "preprocessing">,
+): Promise<Float32Array> {
+  return normalizePixels(await imageToPixels(image, meta.inputShape), meta.preprocessing);
+}
+
+/** Same decoding as imageToInput, stopping at the uint8 pixels (h·w·c, HWC); augmentation starts here. */
+export async function imageToPixels(image: Buffer, inputShape: ModelMetadata["inputShape"]): Promise<Uint8Array> {
+  const [h, w, c] = inputShape;
+  const { data, info } = await sharp(image)
+    .rotate()
+    .flatten({ background: "#000000" })
+    .toColourspace("srgb")
+    .resize(w, h, { fit: "fill" })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.width !== w || info.height !== h) throw new Error(`resize produced ${info.width}x${info.height}, expected ${w}x${h}`);
+  const src = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  const n = h * w;
+  // sharp keeps a grayscale source single-channel even when asked for sRGB.
+  if (info.channels === 1) {
+    if (c === 1) return src;
+    const rgb = new Uint8Array(n * 3);
+    for (let i = 0; i < n; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = src[i] ?? 0;
+    return rgb;
+  }
+  if (info.channels !== 3) throw new Error(`decoded ${info.channels} channels, expected 1 or 3`);
+  if (c === 3) return src;
+  // ITU-R BT.601 luma on the gamma-encoded values, as OpenCV and PIL compute grey (and as FER2013's
+  // faces were made); sharp's own grayscale works in linear light and renders colours lighter.
+  const gray = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    gray[i] = Math.round(0.299 * (src[3 * i] ?? 0) + 0.587 * (src[3 * i + 1] ?? 0) + 0.114 * (src[3 * i + 2] ?? 0));
+  }
+  return gray;
+}
+
+/** Scales uint8 pixels: "unit" → [0, 1], "symmetric" → [−1, 1]. Pure; same length out as in. */
+export function normalizePixels(pixels: Uint8Array, preprocessing: Preprocessing): Float32Array {
+  const out = new Float32Array(pixels.length);
+  if (preprocessing === "unit") {
+    for (let i = 0; i < pixels.length; i++) out[i] = (pixels[i] ?? 0) / 255;
+  } else {
+    for (let i = 0; i < pixels.length; i++) out[i] = ((pixels[i] ?? 0) / 255) * 2 - 1;
+  }
+  return out;
+}

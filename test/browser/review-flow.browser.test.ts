@@ -1,0 +1,106 @@
+// Browser test (needs Chromium at /usr/bin/chromium and a production build): a reviewer's day in
+// one flow — sign in, upload a photo, answer two faces from the keyboard, find both in History.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { EMOTION_LABELS } from "@/lib/model/labels";
+import { startTestApp, type TestApp } from "@/test/support/app-server";
+
+const SAMPLE = path.resolve("node_modules/@vladmandic/face-api/demo/sample1.jpg");
+const SHOTS = path.resolve("test-results/browser");
+
+let app: TestApp | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  // startTestApp may have to build the app first: minutes, not seconds.
+  app = await startTestApp();
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  fs.mkdirSync(SHOTS, { recursive: true });
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** Screenshots are for people to look at when the flow or the layout changes. */
+async function shot(name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `review-flow-${name}.png`), fullPage: true });
+}
+
+/** The toast shows one message at a time; wait for this one. */
+async function toast(text: string) {
+  await page.getByTestId("toast").getByText(text, { exact: true }).waitFor({ timeout: 15_000 });
+}
+
+it("signs in, uploads a photo, answers two faces with the keyboard and finds both in History", async () => {
+  if (!app) throw new Error("the test app did not start");
+
+  // Signed out, a page sends you to the login form and back again afterwards.
+  await page.goto(`${app.baseUrl}/upload`);
+  await page.waitForURL(/\/login\?callbackUrl=/);
+  await page.getByLabel("E-mail").fill(app.admin.email);
+  await page.getByLabel("Password").fill(app.admin.password);
+  await shot("01-login");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/upload$/);
+
+  // Upload: every face is listed with its prediction.
+  await page.locator('input[type="file"]').setInputFiles(SAMPLE);
+  await page.getByRole("heading", { name: /faces found/ }).waitFor({ timeout: 120_000 });
+  const cardCount = await page.getByTestId("face-card").count();
+  expect(cardCount).toBeGreaterThanOrEqual(2);
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+  await shot("02-upload");
+
+  // Review: C answers "correct", and the next face is shown at once.
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Review", exact: true }).click();
+  await page.waitForURL(/\/review$/);
+  const item = page.getByTestId("review-item");
+  await item.waitFor();
+  await shot("03-review");
+  const firstId = Number(await item.getAttribute("data-prediction-id"));
+  await page.keyboard.press("c");
+  await toast("Saved: correct");
+  await expect.poll(async () => Number(await item.getAttribute("data-prediction-id"))).not.toBe(firstId);
+
+  // A digit that differs from the prediction records "incorrect" with that emotion.
+  const secondId = Number(await item.getAttribute("data-prediction-id"));
+  const predicted = (await page.getByTestId("predicted-label").textContent())?.trim() ?? "";
+  const predictedIndex = EMOTION_LABELS.findIndex((l) => l === predicted);
+  expect(predictedIndex).toBeGreaterThanOrEqual(0);
+  const chosenIndex = (predictedIndex + 1) % EMOTION_LABELS.length;
+  const chosen = EMOTION_LABELS[chosenIndex];
+  await page.keyboard.press(String(chosenIndex + 1));
+  await toast(`Saved: incorrect → ${chosen}`);
+  await shot("04-review-answered");
+
+  // History lists both verdicts as they were stored.
+  await nav.getByRole("link", { name: "History", exact: true }).click();
+  await page.waitForURL(/\/history$/);
+  const rows = page.getByTestId("history-row");
+  await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+  const correct = page.locator(`[data-testid="history-row"][data-prediction-id="${firstId}"]`);
+  const incorrect = page.locator(`[data-testid="history-row"][data-prediction-id="${secondId}"]`);
+  expect(await correct.getAttribute("data-verdict")).toBe("correct");
+  expect(await incorrect.getAttribute("data-verdict")).toBe("incorrect");
+  expect((await incorrect.getByTestId("history-corrected").textContent())?.trim()).toBe(chosen);
+  await shot("05-history");
+}, 240_000);
