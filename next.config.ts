@@ -21,6 +21,8 @@ const nextConfig: NextConfig = {
     authInterrupts: true,
   },
   poweredByHeader: false,
+  // `next dev` serves its client resources to these hosts too (the default is localhost only).
+  allowedDevOrigins: ["127.0.0.1"],
 };
 
 export default nextConfig;

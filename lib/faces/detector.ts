@@ -34,15 +34,16 @@ interface Detector {
   options: InstanceType<FaceApi["SsdMobilenetv1Options"]>;
 }
 
-let detector: Promise<Detector> | undefined;
+// On globalThis so that every server chunk bundling this module shares one loaded detector.
+const state = globalThis as unknown as { emotionLoopDetector?: Promise<Detector> };
 
 /** Loads the SSD MobileNet v1 weights shipped inside @vladmandic/face-api, once per process. */
 function getDetector(): Promise<Detector> {
-  detector ??= loadDetector().catch((err: unknown) => {
-    detector = undefined;
+  state.emotionLoopDetector ??= loadDetector().catch((err: unknown) => {
+    state.emotionLoopDetector = undefined;
     throw err;
   });
-  return detector;
+  return state.emotionLoopDetector;
 }
 
 async function loadDetector(): Promise<Detector> {

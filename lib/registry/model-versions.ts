@@ -82,29 +82,36 @@ export async function ensureBaselineRegistered(db: Db, log: (line: string) => vo
   return row;
 }
 
-// Per-process cache of the loaded active model. The ACTIVE row is re-read on each use (one
-// indexed query), so an activation made by another process is picked up on the next request.
-let current: ActiveModel | undefined;
-let loading: { id: number; promise: Promise<ActiveModel> } | undefined;
+// Per-process cache of the loaded active model, on globalThis because Next.js may bundle this
+// module into several server chunks. The ACTIVE row is re-read on each use (one indexed query),
+// so an activation made by another process is picked up on the next request.
+const cache = globalThis as unknown as {
+  emotionLoopModel?: {
+    current?: ActiveModel;
+    loading?: { id: number; promise: Promise<ActiveModel> };
+  };
+};
 
 export async function getActiveModel(db: Db): Promise<ActiveModel | null> {
   const row = await db.modelVersion.findFirst({ where: { status: "ACTIVE" }, orderBy: { activatedAt: "desc" } });
   if (!row) return null;
-  if (current?.version.id === row.id) return current;
-  if (loading?.id !== row.id) {
+  const state = (cache.emotionLoopModel ??= {});
+  if (state.current?.version.id === row.id) return state.current;
+  if (state.loading?.id !== row.id) {
     const promise = loadVerified(row).then((model) => {
-      const previous = current;
-      current = { version: row, model };
+      const previous = state.current;
+      const next = { version: row, model };
+      state.current = next;
       // Requests already running on the previous model finish before it is freed.
       if (previous) setTimeout(() => previous.model.dispose(), 30_000).unref();
-      return current;
+      return next;
     });
-    loading = { id: row.id, promise };
+    state.loading = { id: row.id, promise };
     promise.catch(() => {
-      if (loading?.promise === promise) loading = undefined;
+      if (state.loading?.promise === promise) state.loading = undefined;
     });
   }
-  return loading.promise;
+  return state.loading.promise;
 }
 
 /** Requires an active model; a clear 503 otherwise. */

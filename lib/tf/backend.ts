@@ -19,18 +19,20 @@ export interface TfRuntime {
   threads?: number;
 }
 
-let runtime: Promise<TfRuntime> | undefined;
+// Kept on globalThis: Next.js may bundle this module into several server chunks (routes,
+// instrumentation), and the backend must be chosen and initialised once per process.
+const state = globalThis as unknown as { emotionLoopTf?: Promise<TfRuntime> };
 
 /**
  * The `tf` namespace on the fastest backend present: native GPU, native CPU, WASM, pure JS.
  * `TFJS_BACKEND` forces one; a forced backend that is missing is an error. Chosen once per process.
  */
 export function getTf(): Promise<TfRuntime> {
-  runtime ??= selectBackend().catch((err) => {
-    runtime = undefined;
+  state.emotionLoopTf ??= selectBackend().catch((err) => {
+    state.emotionLoopTf = undefined;
     throw err;
   });
-  return runtime;
+  return state.emotionLoopTf;
 }
 
 async function selectBackend(): Promise<TfRuntime> {

@@ -1,0 +1,224 @@
+"use client";
+
+import { useEffect, useId, useState } from "react";
+import { useForm } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { createUserSchema } from "@/lib/auth/schemas";
+import { apiFetchBody, errorMessage } from "../../_components/api-client";
+import type { Role, UserRow } from "../../_components/api-types";
+import { formatDateTime } from "../../_components/format";
+
+const roleNames: Record<Role, string> = { REVIEWER: "Reviewer", ADMIN: "Admin" };
+
+export function UserAdmin({ selfId }: { selfId: number }) {
+  const [users, setUsers] = useState<UserRow[] | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
+  const [busyId, setBusyId] = useState<number | null>(null);
+
+  useEffect(() => {
+    apiFetchBody<{ users: UserRow[] }>("/api/users").then(
+      (data) => setUsers(data.users),
+      (err: unknown) => setListError(errorMessage(err)),
+    );
+  }, []);
+
+  function replace(user: UserRow) {
+    setUsers((prev) => (prev ? prev.map((u) => (u.id === user.id ? user : u)) : prev));
+  }
+
+  async function patch(user: UserRow, change: { disabled?: boolean; role?: Role }, done: string) {
+    setBusyId(user.id);
+    setStatus(null);
+    try {
+      const data = await apiFetchBody<{ user: UserRow }>(`/api/users/${user.id}`, { method: "PATCH", json: change });
+      replace(data.user);
+      setStatus({ text: done, error: false });
+    } catch (err) {
+      setStatus({ text: errorMessage(err), error: true });
+    } finally {
+      setBusyId(null);
+    }
+  }
+
+  return (
+    <div className="stack-lg">
+      <CreateUserForm
+        onCreated={(u) => {
+          setUsers((prev) => (prev ? [...prev, u] : [u]));
+          setStatus({ text: `Created ${u.email}.`, error: false });
+        }}
+      />
+
+      <section className="card" aria-labelledby="users-heading">
+        <h2 id="users-heading">All users</h2>
+        <div aria-live="polite">
+          {status ? <p className={status.error ? "form-error" : "form-success"}>{status.text}</p> : null}
+        </div>
+        {listError ? (
+          <p className="form-error" role="alert">
+            {listError}
+          </p>
+        ) : null}
+        {users === null && !listError ? <p className="muted">Loading users…</p> : null}
+        {users && users.length > 0 ? (
+          <div className="table-wrap">
+            <table className="table" data-testid="users-table">
+              <thead>
+                <tr>
+                  <th scope="col">E-mail</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Role</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {users.map((u) => {
+                  const self = u.id === selfId;
+                  const busy = busyId === u.id;
+                  return (
+                    <tr key={u.id} className={u.disabled_at ? "is-muted" : undefined}>
+                      <td className="cell-email">
+                        {u.email}
+                        {self ? <span className="muted small"> (you)</span> : null}
+                      </td>
+                      <td>{u.name ?? <span className="muted">—</span>}</td>
+                      <td>
+                        <label className="sr-only" htmlFor={`role-${u.id}`}>
+                          Role of {u.email}
+                        </label>
+                        <select
+                          id={`role-${u.id}`}
+                          value={u.role}
+                          disabled={busy || self}
+                          title={self ? "You can’t change your own role" : undefined}
+                          onChange={(e) => {
+                            const role = e.currentTarget.value === "ADMIN" ? "ADMIN" : "REVIEWER";
+                            void patch(u, { role }, `${u.email} is now ${roleNames[role].toLowerCase()}.`);
+                          }}
+                        >
+                          <option value="REVIEWER">{roleNames.REVIEWER}</option>
+                          <option value="ADMIN">{roleNames.ADMIN}</option>
+                        </select>
+                      </td>
+                      <td>
+                        {u.disabled_at ? (
+                          <span className="status-chip is-off">Disabled</span>
+                        ) : (
+                          <span className="status-chip is-on">Active</span>
+                        )}
+                      </td>
+                      <td className="cell-time">{formatDateTime(u.created_at)}</td>
+                      <td className="cell-actions">
+                        {self ? null : (
+                          <button
+                            type="button"
+                            className="btn btn-ghost btn-small"
+                            disabled={busy}
+                            onClick={() =>
+                              void patch(
+                                u,
+                                { disabled: !u.disabled_at },
+                                u.disabled_at ? `${u.email} can sign in again.` : `${u.email} is disabled.`,
+                              )
+                            }
+                          >
+                            {u.disabled_at ? "Enable" : "Disable"}
+                            <span className="sr-only"> {u.email}</span>
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>
+    </div>
+  );
+}
+
+function CreateUserForm({ onCreated }: { onCreated: (u: UserRow) => void }) {
+  const id = useId();
+  const {
+    register,
+    handleSubmit,
+    reset,
+    setError,
+    formState: { errors, isSubmitting },
+  } = useForm({
+    resolver: zodResolver(createUserSchema),
+    defaultValues: { email: "", name: "", password: "", role: "REVIEWER" },
+  });
+
+  const onSubmit = handleSubmit(async (input) => {
+    try {
+      const data = await apiFetchBody<{ user: UserRow }>("/api/users", { method: "POST", json: input });
+      onCreated(data.user);
+      reset();
+    } catch (err) {
+      setError("root.server", { message: errorMessage(err) });
+    }
+  });
+
+  const field = (name: "email" | "name" | "password") => ({
+    id: `${id}-${name}`,
+    "aria-invalid": errors[name] ? true : undefined,
+    "aria-describedby": errors[name] ? `${id}-${name}-error` : undefined,
+  });
+  const fieldError = (name: "email" | "name" | "password") =>
+    errors[name] ? (
+      <p id={`${id}-${name}-error`} className="field-error">
+        {errors[name]?.message}
+      </p>
+    ) : null;
+
+  return (
+    <section className="card" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>Add a user</h2>
+      {/* method="post" keeps the password out of the URL should it be submitted before hydration. */}
+      <form method="post" onSubmit={onSubmit} noValidate className="form-grid">
+        <div className="field">
+          <label htmlFor={`${id}-email`}>E-mail</label>
+          <input type="email" autoComplete="off" {...field("email")} {...register("email")} />
+          {fieldError("email")}
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-name`}>
+            Name <span className="optional">(optional)</span>
+          </label>
+          <input type="text" autoComplete="off" {...field("name")} {...register("name")} />
+          {fieldError("name")}
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-password`}>Initial password</label>
+          <input type="password" autoComplete="new-password" {...field("password")} {...register("password")} />
+          {fieldError("password")}
+        </div>
+        <div className="field">
+          <label htmlFor={`${id}-role`}>Role</label>
+          <select id={`${id}-role`} {...register("role")}>
+            <option value="REVIEWER">{roleNames.REVIEWER}</option>
+            <option value="ADMIN">{roleNames.ADMIN}</option>
+          </select>
+        </div>
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={isSubmitting}>
+            {isSubmitting ? "Adding…" : "Add user"}
+          </button>
+        </div>
+        {errors.root?.server?.message ? (
+          <p className="form-error" role="alert">
+            {errors.root.server.message}
+          </p>
+        ) : null}
+      </form>
+    </section>
+  );
+}

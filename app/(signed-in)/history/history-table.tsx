@@ -1,0 +1,119 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import { apiFetchBody, errorMessage } from "../_components/api-client";
+import type { HistoryPage, HistoryRow } from "../_components/api-types";
+import { formatDateTime, formatPercent } from "../_components/format";
+
+export interface HistoryFilters {
+  reviewer?: string;
+  label?: string;
+  verdict?: "correct" | "incorrect";
+}
+
+const PAGE_SIZE = 50;
+
+export function HistoryTable({ filters }: { filters: HistoryFilters }) {
+  const [rows, setRows] = useState<HistoryRow[]>([]);
+  const [nextBefore, setNextBefore] = useState<number | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(
+    async (before: number | null) => {
+      setLoading(true);
+      setError(null);
+      const qs = new URLSearchParams({ ...filters, limit: String(PAGE_SIZE) });
+      if (before !== null) qs.set("before", String(before));
+      try {
+        const page = await apiFetchBody<HistoryPage>(`/api/reviews?${qs}`);
+        setRows((prev) => (before === null ? page.reviews : [...prev, ...page.reviews]));
+        setNextBefore(page.next_before);
+        setLoaded(true);
+      } catch (err) {
+        setError(errorMessage(err));
+      } finally {
+        setLoading(false);
+      }
+    },
+    [filters],
+  );
+
+  useEffect(() => {
+    void load(null);
+  }, [load]);
+
+  const filtered = Object.keys(filters).length > 0;
+
+  return (
+    <section className="card history" aria-labelledby="history-results" aria-busy={loading}>
+      <h2 id="history-results" className="sr-only">
+        Results
+      </h2>
+      <p className="sr-only" aria-live="polite">
+        {loaded ? `${rows.length} ${rows.length === 1 ? "verdict" : "verdicts"} shown.` : ""}
+      </p>
+      {loaded && rows.length === 0 ? (
+        <p className="empty-inline">{filtered ? "No verdicts match these filters." : "No verdicts yet. They appear here as soon as someone reviews a face."}</p>
+      ) : null}
+      {rows.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="history-table">
+            <thead>
+              <tr>
+                <th scope="col">Face</th>
+                <th scope="col">Prediction</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">True emotion</th>
+                <th scope="col">Note</th>
+                <th scope="col">Reviewer</th>
+                <th scope="col">When</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id} data-testid="history-row" data-verdict={r.verdict} data-prediction-id={r.prediction.id}>
+                  <td>
+                    <img src={r.face.crop_url} alt={`Face ${r.face.id}`} width={48} height={48} className="crop crop-thumb" loading="lazy" />
+                  </td>
+                  <td>
+                    <span className="label-chip">{r.prediction.label}</span>{" "}
+                    <span className="muted small">{formatPercent(r.prediction.confidence)}</span>
+                  </td>
+                  <td>
+                    <span className={r.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}>
+                      {r.verdict}
+                    </span>
+                  </td>
+                  <td data-testid="history-corrected">{r.corrected_label ? <span className="label-chip">{r.corrected_label}</span> : <span className="muted">—</span>}</td>
+                  <td className="cell-note">{r.note ?? <span className="muted">—</span>}</td>
+                  <td className="cell-email">{r.reviewer.email}</td>
+                  <td className="cell-time">
+                    <time dateTime={r.created_at}>{formatDateTime(r.created_at)}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {error ? (
+        <div className="form-error" role="alert">
+          {error}{" "}
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => void load(rows.length ? nextBefore : null)}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+      {loading ? <p className="muted status-line"><span className="spinner" aria-hidden="true" /> Loading…</p> : null}
+      {!loading && nextBefore !== null ? (
+        <div className="load-more">
+          <button type="button" className="btn btn-ghost" onClick={() => void load(nextBefore)}>
+            Load more
+          </button>
+        </div>
+      ) : null}
+    </section>
+  );
+}

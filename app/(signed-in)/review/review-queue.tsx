@@ -1,0 +1,339 @@
+"use client";
+
+import { useEffect, useEffectEvent, useRef, useState } from "react";
+import Link from "next/link";
+import { EMOTION_LABELS } from "@/lib/model/labels";
+import { queueOrders, type QueueOrder, type ReviewInput } from "@/lib/review/schemas";
+import type { QueueItem } from "../_components/api-types";
+import { formatPercent } from "../_components/format";
+import { IncorrectForm } from "../_components/incorrect-form";
+import { PhotoWithBoxes } from "../_components/photo-with-boxes";
+import { ProbabilityBars } from "../_components/probability-bars";
+import { KeyLegend } from "./key-legend";
+import { useReviewQueue } from "./use-review-queue";
+import { useToast } from "./use-toast";
+
+const ORDER_KEY = "emotion-loop.review-order";
+
+const orderLabels: Record<QueueOrder, string> = {
+  uncertain: "Most uncertain first",
+  newest: "Newest",
+  random: "Random",
+};
+
+function readStoredOrder(): QueueOrder {
+  try {
+    const stored = window.localStorage.getItem(ORDER_KEY);
+    return queueOrders.find((o) => o === stored) ?? "uncertain";
+  } catch {
+    // Storage can be disabled (private modes, policies): fall back to the default order.
+    return "uncertain";
+  }
+}
+
+/** Keys typed into these are text, not shortcuts. */
+function isTextEntry(t: EventTarget | null): boolean {
+  if (!(t instanceof HTMLElement)) return false;
+  if (t.isContentEditable || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return true;
+  if (t instanceof HTMLInputElement) {
+    return !["radio", "checkbox", "button", "submit", "reset", "range", "color", "file", "image"].includes(t.type);
+  }
+  return false;
+}
+
+/** Enter already means "press this" on these; it must not also answer the face. */
+function activatesOnEnter(t: EventTarget | null): boolean {
+  return (
+    t instanceof HTMLButtonElement ||
+    t instanceof HTMLAnchorElement ||
+    (t instanceof HTMLElement && t.tagName === "SUMMARY") ||
+    (t instanceof HTMLInputElement && ["button", "submit", "reset", "file", "image"].includes(t.type))
+  );
+}
+
+export function ReviewQueue() {
+  // Read after mount: the server render cannot know what this browser stored.
+  const [order, setOrder] = useState<QueueOrder | null>(null);
+  useEffect(() => setOrder(readStoredOrder()), []);
+
+  const { toast, show } = useToast();
+  const queue = useReviewQueue(order, show);
+  const { current } = queue;
+  /** The prediction the Incorrect form is open for; it closes by itself when another face is shown. */
+  const [formFor, setFormFor] = useState<number | null>(null);
+  const formOpen = current !== null && formFor === current.prediction_id;
+  const stageRef = useRef<HTMLElement>(null);
+
+  // Arriving from the nav leaves focus on its link, where Enter would follow the link again instead
+  // of answering. Once, when the first face shows, start the reviewer on the card, unless they
+  // have already moved on to something else on the page.
+  const hasCurrent = current !== null;
+  const focusedOnce = useRef(false);
+  useEffect(() => {
+    if (!hasCurrent || focusedOnce.current) return;
+    focusedOnce.current = true;
+    const active = document.activeElement;
+    if (!active || active === document.body || active.closest(".site-header")) {
+      stageRef.current?.focus({ preventScroll: true });
+    }
+  }, [hasCurrent]);
+
+  function chooseOrder(o: QueueOrder) {
+    setOrder(o);
+    try {
+      window.localStorage.setItem(ORDER_KEY, o);
+    } catch {
+      // Not remembered; still applied for this visit.
+    }
+  }
+
+  function answerCorrect(item: QueueItem) {
+    queue.answer({ prediction_id: item.prediction_id, verdict: "correct" });
+  }
+
+  function answerWithLabel(item: QueueItem, label: string) {
+    if (label === item.prediction.label) answerCorrect(item);
+    else queue.answer({ prediction_id: item.prediction_id, verdict: "incorrect", corrected_label: label });
+  }
+
+  function closeForm() {
+    setFormFor(null);
+    stageRef.current?.focus({ preventScroll: true });
+  }
+
+  const onKeyDown = useEffectEvent((e: KeyboardEvent) => {
+    if (e.defaultPrevented || isTextEntry(e.target)) return;
+    if (formOpen) {
+      // Keys inside the form never get here; this is Esc with focus elsewhere on the page.
+      if (e.key === "Escape") closeForm();
+      return;
+    }
+    const key = e.key.toLowerCase();
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && key === "z") {
+      e.preventDefault();
+      void queue.undo();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    // Holding a key down must not answer a string of faces.
+    if (e.repeat) return;
+    if (key === "u") {
+      e.preventDefault();
+      void queue.undo();
+      return;
+    }
+    if (!current) return;
+    if (key === "c" || (key === "enter" && !activatesOnEnter(e.target))) {
+      e.preventDefault();
+      answerCorrect(current);
+    } else if (key === "x") {
+      e.preventDefault();
+      setFormFor(current.prediction_id);
+    } else if (key === "s") {
+      e.preventDefault();
+      queue.skip();
+    } else if (/^[1-7]$/.test(key)) {
+      const label = EMOTION_LABELS[Number(key) - 1];
+      if (!label) return;
+      e.preventDefault();
+      answerWithLabel(current, label);
+    }
+  });
+
+  useEffect(() => {
+    const listener = (e: KeyboardEvent) => onKeyDown(e);
+    window.addEventListener("keydown", listener);
+    return () => window.removeEventListener("keydown", listener);
+  }, []);
+
+  return (
+    <>
+      <div className="page-head review-head">
+        <div>
+          <h1>Review</h1>
+          <p className="muted" data-testid="queue-remaining">
+            {queue.status === "empty"
+              ? "Nothing waiting for you"
+              : queue.remaining === null
+                ? "\u00a0"
+                : queue.remaining === 1
+                  ? "1 face waiting"
+                  : `${queue.remaining} faces waiting`}
+          </p>
+        </div>
+        <div className="review-toolbar">
+          <div className="segmented" role="radiogroup" aria-labelledby="order-label">
+            <span id="order-label" className="segmented-label">
+              Order
+            </span>
+            {queueOrders.map((o) => (
+              <label key={o} className="segmented-option">
+                <input
+                  type="radio"
+                  name="review-order"
+                  value={o}
+                  checked={order === o}
+                  disabled={order === null}
+                  onChange={() => chooseOrder(o)}
+                />
+                <span>{orderLabels[o]}</span>
+              </label>
+            ))}
+          </div>
+          <button type="button" className="btn btn-ghost" onClick={() => void queue.undo()} disabled={!queue.canUndo}>
+            Undo <kbd aria-hidden="true">U</kbd>
+          </button>
+        </div>
+      </div>
+
+      <p className="sr-only" aria-live="polite">
+        {current
+          ? `Now reviewing a face. The model says ${current.prediction.label}, ${formatPercent(current.prediction.confidence)} confidence.`
+          : queue.status === "empty"
+            ? "The queue is empty."
+            : ""}
+      </p>
+
+      <div className="review-layout">
+        <div className="review-main">
+          {current ? (
+            <section
+              ref={stageRef}
+              tabIndex={-1}
+              className="card review-card"
+              aria-label="Face to review"
+              data-testid="review-item"
+              data-prediction-id={current.prediction_id}
+            >
+              <div className="review-face">
+                <img
+                  src={current.face.crop_url}
+                  alt="The face to review, as the model sees it (48 × 48 pixels)"
+                  width={192}
+                  height={192}
+                  className="crop crop-xl"
+                />
+                <div className="review-prediction">
+                  <p className="eyebrow">The model says</p>
+                  <p className="prediction prediction-big">
+                    <span className="prediction-label" data-testid="predicted-label">
+                      {current.prediction.label}
+                    </span>
+                    <span className="prediction-confidence">{formatPercent(current.prediction.confidence)} confidence</span>
+                  </p>
+                  <ProbabilityBars probabilities={current.prediction.probabilities} predicted={current.prediction.label} showKeys />
+                </div>
+              </div>
+              {formOpen ? (
+                <IncorrectForm
+                  key={current.prediction_id}
+                  predictionId={current.prediction_id}
+                  predictedLabel={current.prediction.label}
+                  onSubmit={async (input: ReviewInput) => {
+                    closeForm();
+                    queue.answer(input);
+                  }}
+                  onCancel={closeForm}
+                />
+              ) : (
+                <div className="review-actions">
+                  <button type="button" className="btn btn-success btn-large" onClick={() => answerCorrect(current)}>
+                    Correct <kbd aria-hidden="true">C</kbd>
+                  </button>
+                  <button
+                    type="button"
+                    className="btn btn-danger-outline btn-large"
+                    onClick={() => setFormFor(current.prediction_id)}
+                  >
+                    Incorrect… <kbd aria-hidden="true">X</kbd>
+                  </button>
+                  <button type="button" className="btn btn-ghost btn-large" onClick={queue.skip}>
+                    Skip <kbd aria-hidden="true">S</kbd>
+                  </button>
+                </div>
+              )}
+            </section>
+          ) : (
+            <QueueState status={queue.status} error={queue.loadError} onRecheck={queue.recheck} />
+          )}
+        </div>
+
+        <aside className="review-side">
+          {current ? (
+            <figure className="card review-context">
+              <PhotoWithBoxes
+                src={current.face.upload.image_url}
+                alt="The uploaded photo this face comes from, with the face outlined"
+                width={current.face.upload.width}
+                height={current.face.upload.height}
+                boxes={current.face.upload.is_face_crop ? [] : [{ key: current.face.id, box: current.face.box, active: true }]}
+              />
+              <figcaption className="muted small">
+                {current.face.upload.is_face_crop ? "Uploaded as a face crop" : "Original photo"} · upload{" "}
+                {current.face.upload.id} · model v{current.prediction.model_version.version}
+              </figcaption>
+            </figure>
+          ) : null}
+          <KeyLegend />
+        </aside>
+      </div>
+
+      <div className="toast-region" role="status" aria-live="polite" data-testid="toast">
+        {toast ? (
+          <div key={toast.id} className={`toast toast-${toast.tone}`}>
+            {toast.text}
+          </div>
+        ) : null}
+      </div>
+    </>
+  );
+}
+
+function QueueState({
+  status,
+  error,
+  onRecheck,
+}: {
+  status: "loading" | "ready" | "empty" | "error";
+  error: string | null;
+  onRecheck: () => void;
+}) {
+  if (status === "empty") {
+    return (
+      <div className="card empty-state" data-testid="queue-empty">
+        <div className="empty-illustration" aria-hidden="true" />
+        <h2>Queue is empty</h2>
+        <p className="muted">Every face has a verdict — nice work. Upload more photos to keep the loop going.</p>
+        <div className="form-actions center">
+          <Link href="/upload" className="btn btn-primary">
+            Upload photos
+          </Link>
+          <button type="button" className="btn btn-ghost" onClick={onRecheck}>
+            Check again
+          </button>
+        </div>
+      </div>
+    );
+  }
+  if (status === "error") {
+    return (
+      <div className="notice notice-error">
+        <h2>Couldn’t load the next face</h2>
+        <p>{error}</p>
+        <button type="button" className="btn btn-primary" onClick={onRecheck}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  return (
+    <div className="card review-card is-loading" aria-busy="true">
+      <div className="review-face">
+        <div className="crop crop-xl skeleton" />
+        <div className="review-prediction">
+          <p className="muted">Loading the next face…</p>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,224 @@
+"use client";
+
+import { useEffect, useId, useRef, useState } from "react";
+import { useForm } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { createTokenSchema } from "@/lib/auth/schemas";
+import { apiFetchBody, errorMessage } from "../_components/api-client";
+import type { ApiToken } from "../_components/api-types";
+import { formatDateTime } from "../_components/format";
+
+interface Created {
+  token: Pick<ApiToken, "id" | "name" | "prefix" | "created_at">;
+  secret: string;
+}
+
+/** Personal API tokens: a secret is shown once, right after it is made, and never again. */
+export function TokenManager() {
+  const id = useId();
+  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [created, setCreated] = useState<Created | null>(null);
+  const [confirming, setConfirming] = useState<number | null>(null);
+  const [status, setStatus] = useState("");
+
+  const {
+    register,
+    handleSubmit,
+    reset,
+    setError,
+    formState: { errors, isSubmitting },
+  } = useForm({ resolver: zodResolver(createTokenSchema), defaultValues: { name: "" } });
+
+  async function refresh() {
+    try {
+      const data = await apiFetchBody<{ tokens: ApiToken[] }>("/api/tokens");
+      setTokens(data.tokens);
+      setListError(null);
+    } catch (err) {
+      setListError(errorMessage(err));
+    }
+  }
+
+  useEffect(() => {
+    void refresh();
+  }, []);
+
+  const onCreate = handleSubmit(async (input) => {
+    try {
+      const data = await apiFetchBody<Created>("/api/tokens", { method: "POST", json: input });
+      setCreated(data);
+      reset();
+      void refresh();
+    } catch (err) {
+      setError("root.server", { message: errorMessage(err) });
+    }
+  });
+
+  async function revoke(token: ApiToken) {
+    setConfirming(null);
+    try {
+      await apiFetchBody(`/api/tokens/${token.id}`, { method: "DELETE" });
+      if (created?.token.id === token.id) setCreated(null);
+      setStatus(`Token “${token.name}” revoked.`);
+      await refresh();
+    } catch (err) {
+      setStatus(`Could not revoke “${token.name}”: ${errorMessage(err)}`);
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>API tokens</h2>
+      <p className="muted">
+        Scripts and tools can call the API as you with <code>Authorization: Bearer &lt;token&gt;</code>. Revoke a token as
+        soon as it is no longer needed.
+      </p>
+
+      <form onSubmit={onCreate} noValidate className="inline-form">
+        <div className="field grow">
+          <label htmlFor={`${id}-name`}>New token name</label>
+          <input
+            id={`${id}-name`}
+            type="text"
+            placeholder="e.g. labelling script on my laptop"
+            autoComplete="off"
+            aria-invalid={errors.name ? true : undefined}
+            aria-describedby={errors.name ? `${id}-name-error` : undefined}
+            {...register("name")}
+          />
+          {errors.name ? (
+            <p id={`${id}-name-error`} className="field-error">
+              {errors.name.message}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" className="btn btn-primary" disabled={isSubmitting}>
+          {isSubmitting ? "Creating…" : "Create token"}
+        </button>
+      </form>
+      {errors.root?.server?.message ? (
+        <p className="form-error" role="alert">
+          {errors.root.server.message}
+        </p>
+      ) : null}
+
+      {created ? <NewSecret created={created} onDismiss={() => setCreated(null)} /> : null}
+
+      <p className="sr-only" aria-live="polite">
+        {status}
+      </p>
+
+      {listError ? (
+        <p className="form-error" role="alert">
+          {listError}
+        </p>
+      ) : null}
+      {tokens === null && !listError ? <p className="muted">Loading tokens…</p> : null}
+      {tokens && tokens.length === 0 ? <p className="empty-inline">You have no API tokens.</p> : null}
+      {tokens && tokens.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="token-table">
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Token</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((t) => (
+                <tr key={t.id} className={t.revoked_at ? "is-muted" : undefined}>
+                  <td>{t.name}</td>
+                  <td>
+                    <code>{t.prefix}…</code>
+                  </td>
+                  <td className="cell-time">{formatDateTime(t.created_at)}</td>
+                  <td className="cell-time">{t.last_used_at ? formatDateTime(t.last_used_at) : <span className="muted">never</span>}</td>
+                  <td>
+                    {t.revoked_at ? (
+                      <span className="status-chip is-off">Revoked</span>
+                    ) : (
+                      <span className="status-chip is-on">Active</span>
+                    )}
+                  </td>
+                  <td className="cell-actions">
+                    {t.revoked_at ? null : confirming === t.id ? (
+                      <span className="confirm">
+                        <span className="small">Revoke “{t.name}”?</span>
+                        <button type="button" className="btn btn-danger btn-small" onClick={() => void revoke(t)}>
+                          Revoke
+                        </button>
+                        <button type="button" className="btn btn-ghost btn-small" onClick={() => setConfirming(null)}>
+                          Keep
+                        </button>
+                      </span>
+                    ) : (
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-small"
+                        onClick={() => setConfirming(t.id)}
+                        aria-label={`Revoke token ${t.name}`}
+                      >
+                        Revoke…
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function NewSecret({ created, onDismiss }: { created: Created; onDismiss: () => void }) {
+  const id = useId();
+  const inputRef = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<"yes" | "failed" | null>(null);
+
+  useEffect(() => {
+    inputRef.current?.focus();
+    inputRef.current?.select();
+  }, []);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(created.secret);
+      setCopied("yes");
+    } catch {
+      // Clipboard access can be refused (insecure origin, permissions): leave it selected to copy by hand.
+      inputRef.current?.select();
+      setCopied("failed");
+    }
+  }
+
+  return (
+    <div className="notice notice-warning secret-box" role="region" aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>Copy your new token “{created.token.name}” now</h3>
+      <p>This is the only time it is shown. If you lose it, revoke it and create a new one.</p>
+      <div className="secret-row">
+        <label htmlFor={`${id}-secret`} className="sr-only">
+          Token secret
+        </label>
+        <input ref={inputRef} id={`${id}-secret`} type="text" readOnly value={created.secret} className="secret-input" data-testid="token-secret" />
+        <button type="button" className="btn btn-primary" onClick={() => void copy()}>
+          Copy
+        </button>
+      </div>
+      <p className="small" aria-live="polite">
+        {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "Copying was blocked — the token is selected, press Ctrl+C." : ""}
+      </p>
+      <button type="button" className="btn btn-ghost btn-small" onClick={onDismiss}>
+        I’ve stored it — hide
+      </button>
+    </div>
+  );
+}

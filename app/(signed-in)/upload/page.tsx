@@ -1,0 +1,18 @@
+import type { Metadata } from "next";
+import { requirePageUser } from "@/lib/auth/page-guard";
+import { UploadWorkspace } from "./upload-workspace";
+
+export const metadata: Metadata = { title: "Upload" };
+
+export default async function UploadPage() {
+  await requirePageUser("predictions:create", "/upload");
+  return (
+    <>
+      <div className="page-head">
+        <h1>Upload a photo</h1>
+        <p className="muted">Every face found gets a prediction. Confirm or correct each one here, or later in Review.</p>
+      </div>
+      <UploadWorkspace />
+    </>
+  );
+}
