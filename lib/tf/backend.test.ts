@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { resetEnvForTests } from "@/lib/env/env";
+import { resetTfRuntimeForTests } from "@/lib/tf/backend";
 
 describe("getTf", () => {
   afterEach(() => {
     vi.unstubAllEnvs();
     resetEnvForTests();
+    resetTfRuntimeForTests();
     vi.resetModules();
   });
 
@@ -36,6 +38,7 @@ describe("getTf", () => {
     if (nativeInstalled) return;
     vi.stubEnv("TFJS_BACKEND", "gpu");
     resetEnvForTests();
+    resetTfRuntimeForTests();
     const { getTf } = await import("@/lib/tf/backend");
     await expect(getTf()).rejects.toThrow(/TFJS_BACKEND=gpu was requested but is not available/);
   });

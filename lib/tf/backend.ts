@@ -35,6 +35,11 @@ export function getTf(): Promise<TfRuntime> {
   return state.emotionLoopTf;
 }
 
+/** Tests only: forget the chosen backend so the next getTf() selects again. */
+export function resetTfRuntimeForTests(): void {
+  state.emotionLoopTf = undefined;
+}
+
 async function selectBackend(): Promise<TfRuntime> {
   const forced = getEnv().TFJS_BACKEND;
   const order: BackendChoice[] = forced ? [forced] : ["gpu", "node", "wasm", "cpu"];
