@@ -1,0 +1,14 @@
+import { z } from "zod";
+
+/** POST /api/training-jobs body; every field optional, defaults suited to fine-tuning on corrections. */
+export const trainingParamsSchema = z
+  .object({
+    base_version: z.coerce.number().int().positive().optional(),
+    epochs: z.coerce.number().int().min(1).max(200).default(8),
+    learning_rate: z.coerce.number().positive().max(0.1).default(0.0003),
+    strategy: z.enum(["head", "full"]).default("full"),
+    min_samples: z.coerce.number().int().min(1).max(1_000_000).default(20),
+    batch_size: z.coerce.number().int().min(1).max(512).default(32),
+  })
+  .strict();
+export type TrainingParams = z.infer<typeof trainingParamsSchema>;
