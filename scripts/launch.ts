@@ -1,7 +1,7 @@
 /**
  * `npm start` / `npm run dev`: starts the embedded database when DATABASE_URL is unset, applies
  * pending migrations, makes sure an admin and the shipped baseline model exist, then runs the
- * Next.js server with DATABASE_URL pointing at the database.
+ * Next.js server and a training worker with DATABASE_URL pointing at the database.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
@@ -20,28 +20,45 @@ async function main() {
     process.exit(1);
   }
 
-  const nextBin = path.resolve("node_modules/next/dist/bin/next");
-  const child: ChildProcess = spawn(process.execPath, [nextBin, mode, "-p", String(env.PORT)], {
-    stdio: "inherit",
-    env: childProcessEnv({
-      DATABASE_URL: db.url,
-      AUTH_SECRET: getAuthSecret(),
-      NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
-    }),
+  const childEnv = childProcessEnv({
+    DATABASE_URL: db.url,
+    AUTH_SECRET: getAuthSecret(),
+    NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
   });
+  const nextBin = path.resolve("node_modules/next/dist/bin/next");
+  const web = spawn(process.execPath, [nextBin, mode, "-p", String(env.PORT)], { stdio: "inherit", env: childEnv });
+  const children = new Set<ChildProcess>([web]);
+  let stopping = false;
+  // The worker is supervised: if it dies (crash, OOM, kill), a new one starts and picks up what is
+  // queued; the job it was running is ended as FAILED by the stale-job sweep.
+  const startWorkerProcess = () => {
+    const tsx = path.resolve("node_modules/tsx/dist/cli.mjs");
+    const w = spawn(process.execPath, [tsx, "--conditions=react-server", "scripts/worker.ts"], { stdio: "inherit", env: childEnv });
+    children.add(w);
+    w.on("exit", (code, signal) => {
+      children.delete(w);
+      if (stopping) return;
+      console.error(`[launcher] worker exited (${signal ?? code}); starting a new one in 2 s`);
+      setTimeout(() => !stopping && startWorkerProcess(), 2000).unref();
+    });
+  };
+  if (env.START_WORKER) startWorkerProcess();
   console.log(`Emotion Loop on http://localhost:${env.PORT} (${db.embedded ? "embedded database" : "DATABASE_URL"})`);
 
-  let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    child.kill("SIGTERM");
+    const running = [...children];
+    const exited = running.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r))));
+    running.forEach((c) => c.kill("SIGTERM"));
+    // Give the worker a moment to record a running job's end before the database goes away.
+    await Promise.race([Promise.all(exited), new Promise((r) => setTimeout(r, 5000))]);
     await db.stop();
     process.exit(code);
   };
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
-  child.on("exit", (code) => void stop(code ?? 0));
+  web.on("exit", (code) => void stop(code ?? 0));
 }
 
 main().catch((err) => {

@@ -94,3 +94,14 @@ export function parseId(raw: string | undefined, what: string): number {
   }
   return n;
 }
+
+/** Like readJson, but an empty body is `{}` (for routes whose fields are all optional). */
+export async function readOptionalJson(req: Request): Promise<unknown> {
+  const text = await req.text();
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new AppError("bad_request", "The request body must be JSON.");
+  }
+}

@@ -35,6 +35,22 @@ const schema = z.object({
     .optional(),
   /** Public base URL for next-auth; the launcher defaults it to http://localhost:PORT. */
   NEXTAUTH_URL: z.string().url("NEXTAUTH_URL must be a URL").optional(),
+  /** Promote a candidate that passes the gate without asking an admin. */
+  PROMOTION_AUTO: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
+  /** Largest accuracy drop on the golden set a promoted candidate may show (0.01 = 1 point). */
+  PROMOTION_GOLDEN_TOLERANCE: z.coerce.number().min(0).max(1).default(0.01),
+  /** A running job whose worker has been silent this long is ended as FAILED. */
+  JOB_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(3600).default(45),
+  /** Faces per class mixed in from the base model's own training data, where it is on disk. */
+  REPLAY_PER_CLASS: z.coerce.number().int().min(0).max(10000).default(150),
+  /** `npm start` also starts a training worker unless this is "false". */
+  START_WORKER: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
   /** Tests only: the Chromium binary for browser tests (default /usr/bin/chromium). */
   CHROMIUM_PATH: z.string().optional(),
   /** Set by CI runners; tests that would skip locally must run there. */

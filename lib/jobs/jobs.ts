@@ -2,13 +2,12 @@ import "server-only";
 import type { Db } from "@/lib/db/client";
 import type { Prisma, TrainingJob } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/api/errors";
+import { getEnv } from "@/lib/env/env";
 import { audit } from "@/lib/audit/audit";
 import { TRAINING_QUEUE, type TrainingMessage } from "@/lib/jobs/queue";
 import type { TrainingParams } from "@/lib/jobs/params";
 import type PgBoss from "pg-boss";
 
-/** A RUNNING job whose worker has not written for this long is taken as dead. */
-export const HEARTBEAT_TIMEOUT_MS = 45_000;
 // Serialises "is a job queued or running? if not, create one" across processes.
 const SINGLETON_LOCK = 72707370;
 
@@ -86,7 +85,8 @@ export async function requestCancel(db: Db, actorId: number, jobId: number): Pro
  * with the reason, so no job stays RUNNING forever. Run by readers and by every worker at start.
  */
 export async function sweepStaleJobs(db: Db, now = new Date()): Promise<number> {
-  const cutoff = new Date(now.getTime() - HEARTBEAT_TIMEOUT_MS);
+  // A RUNNING job whose worker has not written for this long is taken as dead.
+  const cutoff = new Date(now.getTime() - getEnv().JOB_HEARTBEAT_TIMEOUT_SECONDS * 1000);
   const stale = await db.trainingJob.findMany({
     where: { status: "RUNNING", OR: [{ heartbeatAt: { lt: cutoff } }, { heartbeatAt: null, startedAt: { lt: cutoff } }] },
     select: { id: true, heartbeatAt: true, workerId: true },

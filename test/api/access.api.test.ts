@@ -52,6 +52,16 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/users", "admin", (c) => c.get("/api/users")],
   ["POST /api/users", "admin", (c) => c.json("POST", "/api/users", { email: "x" })],
   ["PATCH /api/users/:id", "admin", (c) => c.json("PATCH", "/api/users/999999", { disabled: true })],
+  ["GET /api/models", "reviewer", (c) => c.get("/api/models")],
+  ["GET /api/models/:id", "reviewer", (c) => c.get("/api/models/999999")],
+  ["POST /api/models/:id/activate", "admin", (c) => c.json("POST", "/api/models/999999/activate", {})],
+  ["GET /api/golden", "reviewer", (c) => c.get("/api/golden")],
+  ["POST /api/golden", "admin", (c) => c.json("POST", "/api/golden", { face_ids: [999999], golden: false })],
+  ["GET /api/training-jobs", "admin", (c) => c.get("/api/training-jobs")],
+  // A base version that does not exist: an allowed caller gets a 422 and no job is queued.
+  ["POST /api/training-jobs", "admin", (c) => c.json("POST", "/api/training-jobs", { base_version: 999999 })],
+  ["GET /api/training-jobs/:id", "admin", (c) => c.get("/api/training-jobs/999999")],
+  ["POST /api/training-jobs/:id/cancel", "admin", (c) => c.json("POST", "/api/training-jobs/999999/cancel", {})],
 ];
 
 const identities = [

@@ -24,15 +24,27 @@ const root = path.resolve(__dirname, "../..");
  * registration) serving the production build, on a free port, against a fresh database, with a
  * tiny real TF.js model installed as the baseline and empty image/model folders of its own.
  */
-export async function startTestApp(opts: { withModel?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: {
+    withModel?: boolean;
+    /** Also start a training worker, as `npm start` does. */
+    worker?: boolean;
+    env?: Record<string, string>;
+    /** Serve the same data as a running app: a second process of one installation. */
+    sameDataAs?: TestApp;
+  } = {},
+): Promise<TestApp> {
   await ensureBuild();
-  const db: TestDatabase = await createTestDatabase({ migrate: false });
+  const shared = opts.sameDataAs;
+  const db: TestDatabase = shared
+    ? { url: shared.databaseUrl, kind: "server", drop: async () => {} }
+    : await createTestDatabase({ migrate: false });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-app-"));
-  const feedbackDir = path.join(work, "feedback_images");
-  const modelsDir = path.join(work, "models");
+  const feedbackDir = shared?.feedbackDir ?? path.join(work, "feedback_images");
+  const modelsDir = shared?.modelsDir ?? path.join(work, "models");
   fs.mkdirSync(feedbackDir, { recursive: true });
   fs.mkdirSync(modelsDir, { recursive: true });
-  if (opts.withModel !== false) await createTinyModelDir(path.join(modelsDir, "baseline"));
+  if (!shared && opts.withModel !== false) await createTinyModelDir(path.join(modelsDir, "baseline"));
   const port = await freePort();
   const admin = { email: "admin@example.test", password: "admin-password-1" };
   let output = "";
@@ -53,6 +65,8 @@ export async function startTestApp(opts: { withModel?: boolean } = {}): Promise<
         MODELS_DIR: modelsDir,
         DATA_DIR: path.join(work, "data"),
         NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+        START_WORKER: opts.worker ? "true" : "false",
+        ...opts.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

@@ -1,0 +1,283 @@
+import "server-only";
+import fs from "node:fs/promises";
+import fsSync from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import type { Db } from "@/lib/db/client";
+import type { ModelVersion, Prisma } from "@/lib/db/generated/prisma/client";
+import { getEnv } from "@/lib/env/env";
+import { feedbackPath } from "@/lib/storage/files";
+import { checksumDir } from "@/lib/registry/checksum";
+import { activateVersion, artifactDir, loadVerified, registerModelVersion } from "@/lib/registry/model-versions";
+import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
+import { readModelMetadata } from "@/lib/model/metadata";
+import { buildSnapshot, type ReviewedRow, type Snapshot, type SnapshotItem } from "@/lib/jobs/snapshot";
+import { decidePromotion, type SetScore } from "@/lib/jobs/gate";
+import { appendLog, finishJob } from "@/lib/jobs/jobs";
+import { trainingParamsSchema } from "@/lib/jobs/params";
+import { fineTune, type LabeledImage } from "@/training/fine-tune";
+import { computeMetrics, type EvalMetrics } from "@/training/metrics";
+import { mulberry32 } from "@/training/augment";
+
+const HEARTBEAT_MS = 2_000;
+const PROGRESS_MS = 1_000;
+
+/** Thrown inside a run to end it as FAILED with a message meant for the admin. */
+class JobFailure extends Error {}
+
+/**
+ * Runs one queued training job to its end: freeze the dataset, fine-tune the base version, write
+ * the candidate as a new immutable version, evaluate it beside the active one on the held-out
+ * slice and the golden set, and promote it if the gate says so. Whatever happens, the job ends
+ * SUCCEEDED, CANCELLED or FAILED with the reason, and the active model changes only by promotion.
+ */
+export async function runTrainingJob(db: Db, jobId: number, workerId: string): Promise<void> {
+  const now = new Date();
+  const claimed = await db.trainingJob.updateMany({
+    where: { id: jobId, status: "QUEUED" },
+    data: { status: "RUNNING", startedAt: now, heartbeatAt: now, workerId },
+  });
+  if (claimed.count === 0) return; // cancelled before it started, or another worker has it
+  await appendLog(db, jobId, `started on worker ${workerId}`);
+
+  let cancelRequested = false;
+  let heartbeatError: string | null = null;
+  const heartbeat = setInterval(() => {
+    db.trainingJob
+      .update({ where: { id: jobId }, data: { heartbeatAt: new Date() }, select: { cancelRequestedAt: true } })
+      .then((j) => {
+        heartbeatError = null;
+        if (j.cancelRequestedAt) cancelRequested = true;
+      })
+      .catch((err: unknown) => {
+        heartbeatError = err instanceof Error ? err.message : String(err);
+      });
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const tmpDir = path.join(getEnv().modelsDir, ".tmp", `job-${jobId}-${crypto.randomBytes(4).toString("hex")}`);
+  try {
+    const job = await db.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
+    const params = trainingParamsSchema.parse(job.params);
+    const base = job.baseVersionId
+      ? await db.modelVersion.findUniqueOrThrow({ where: { id: job.baseVersionId } })
+      : await db.modelVersion.findFirst({ where: { status: "ACTIVE" } });
+    if (!base) throw new JobFailure("There is no base model version to fine-tune.");
+    if ((await checksumDir(artifactDir(base)).catch(() => null)) !== base.checksum) {
+      throw new JobFailure(`The files of base version ${base.version} are missing or damaged.`);
+    }
+
+    // Freeze the dataset before anything else, so later verdicts cannot change this run.
+    const snapshot = await freezeSnapshot(db, jobId);
+    const trainItems = snapshot.items.filter((i) => !i.holdout);
+    const holdout = snapshot.items.filter((i) => i.holdout);
+    await appendLog(
+      db,
+      jobId,
+      `snapshot ${snapshot.hash.slice(0, 12)}: ${trainItems.length} to train, ${holdout.length} held out, ` +
+        `${snapshot.golden.length} golden; left out ${snapshot.excluded.ties} ties, ${snapshot.excluded.duplicateFaces} duplicate faces`,
+    );
+    if (trainItems.length < params.min_samples) {
+      throw new JobFailure(
+        `Too few reviewed faces: the snapshot has ${trainItems.length} to train on (plus ${holdout.length} held out); this job needs at least ${params.min_samples}.`,
+      );
+    }
+
+    const replay = await replaySample(base, jobId);
+    if (replay.length) await appendLog(db, jobId, `replay: ${replay.length} faces from the base model's training data`);
+    // Early stopping watches a tenth of the replay data, never the held-out slice the gate judges.
+    const validation = replay.filter((_, i) => i % 10 === 0);
+    const trainSet = [...(await readItems(trainItems)), ...replay.filter((_, i) => i % 10 !== 0)];
+
+    let lastProgress = 0;
+    const curves: Prisma.InputJsonValue[] = [];
+    const result = await fineTune({
+      baseDir: artifactDir(base),
+      outDir: tmpDir,
+      train: trainSet,
+      validation,
+      epochs: params.epochs,
+      learningRate: params.learning_rate,
+      batchSize: params.batch_size,
+      strategy: params.strategy,
+      seed: jobId,
+      metadata: {
+        name: `job ${jobId}`,
+        parent: base.artifactPath,
+        dataFingerprint: snapshot.hash,
+        trainingConfig: { jobId, baseVersion: base.version, snapshotHash: snapshot.hash, replay: replay.length },
+      },
+      shouldStop: () => cancelRequested,
+      onProgress: async (p) => {
+        if (heartbeatError) throw new Error(`Lost the database: ${heartbeatError}`);
+        if (Date.now() - lastProgress < PROGRESS_MS && p.batch < p.batches) return;
+        lastProgress = Date.now();
+        const row = await db.trainingJob.update({
+          where: { id: jobId },
+          data: { progress: p as unknown as Prisma.InputJsonValue, heartbeatAt: new Date() },
+          select: { cancelRequestedAt: true },
+        });
+        if (row.cancelRequestedAt) cancelRequested = true;
+      },
+      onEpoch: async (e) => {
+        curves.push(e as unknown as Prisma.InputJsonValue);
+        await db.trainingJob.update({ where: { id: jobId }, data: { curves } });
+        await appendLog(
+          db,
+          jobId,
+          `epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${(e.acc * 100).toFixed(1)}%` +
+            (e.valLoss !== null ? ` val_loss ${e.valLoss.toFixed(4)} val_acc ${((e.valAcc ?? 0) * 100).toFixed(1)}%` : ""),
+        );
+      },
+    });
+    if (result.stopped) {
+      await finishJob(db, jobId, "CANCELLED");
+      return;
+    }
+
+    // Judge candidate and active on the same held-out slice and golden set.
+    const candidate = await loadModelFromDir(tmpDir);
+    const active = await db.modelVersion.findFirst({ where: { status: "ACTIVE" } });
+    const activeModel = active ? await loadVerified(active) : null;
+    let scores: { candidate: VersionScores; active: VersionScores | null };
+    try {
+      scores = {
+        candidate: await scoreVersion(candidate, holdout, snapshot.golden),
+        active: activeModel ? await scoreVersion(activeModel, holdout, snapshot.golden) : null,
+      };
+    } finally {
+      candidate.dispose();
+      activeModel?.dispose();
+    }
+
+    // Immutable from here: the folder is renamed into place and checksummed at registration.
+    const finalRel = path.join("versions", `job-${jobId}`);
+    const finalDir = path.join(getEnv().modelsDir, finalRel);
+    await fs.mkdir(path.dirname(finalDir), { recursive: true });
+    await fs.rename(tmpDir, finalDir);
+    const version = await registerModelVersion(db, {
+      artifactPath: finalRel,
+      name: `job ${jobId}`,
+      status: "CANDIDATE",
+      parentId: base.id,
+    });
+    const metrics = {
+      holdout: scores.candidate.holdout,
+      golden: scores.candidate.golden,
+      active_version: active?.version ?? null,
+      active_holdout: scores.active?.holdout ?? null,
+      active_golden: scores.active?.golden ?? null,
+      snapshot: { hash: snapshot.hash, train: trainItems.length, holdout: holdout.length, golden: snapshot.golden.length, replay: replay.length },
+      training: { epochs: result.epochs, durationSeconds: result.durationSeconds, backend: result.metadata.backend },
+    };
+    await db.modelVersion.update({ where: { id: version.id }, data: { metrics: metrics as unknown as Prisma.InputJsonValue } });
+
+    const env = getEnv();
+    const decision = scores.active
+      ? decidePromotion({
+          candidate: { holdout: setScore(scores.candidate.holdout), golden: scores.candidate.golden ? setScore(scores.candidate.golden) : null },
+          active: { holdout: setScore(scores.active.holdout), golden: scores.active.golden ? setScore(scores.active.golden) : null },
+          goldenTolerance: env.PROMOTION_GOLDEN_TOLERANCE,
+          autoPromote: env.PROMOTION_AUTO,
+        })
+      : { promote: env.PROMOTION_AUTO, reason: "There was no active version to compare with." };
+    await appendLog(db, jobId, `gate: ${decision.promote ? "promote" : "keep as candidate"}: ${decision.reason}`);
+    if (decision.promote) {
+      await activateVersion(db, { versionId: version.id, actorId: null, reason: decision.reason, action: "auto-promote" });
+    } else {
+      await db.modelVersion.update({ where: { id: version.id }, data: { statusReason: decision.reason } });
+    }
+    await finishJob(db, jobId, "SUCCEEDED", { candidateVersionId: version.id, decision: { ...decision } });
+  } catch (err) {
+    const message =
+      err instanceof JobFailure ? err.message : `Training failed: ${err instanceof Error ? err.message : String(err)}`;
+    if (!(err instanceof JobFailure)) console.error(`[worker] job ${jobId}`, err);
+    await finishJob(db, jobId, "FAILED", { error: message }).catch((e: unknown) => {
+      // The database itself is gone: the stale-job sweep will end this job once it is back.
+      console.error(`[worker] could not record the failure of job ${jobId}:`, e instanceof Error ? e.message : e);
+    });
+  } finally {
+    clearInterval(heartbeat);
+    await fs.rm(tmpDir, { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+interface VersionScores {
+  holdout: EvalMetrics;
+  golden: EvalMetrics | null;
+}
+
+function setScore(m: EvalMetrics): SetScore {
+  return { n: m.n, accuracy: m.accuracy, macroF1: m.macro_f1 };
+}
+
+async function scoreVersion(model: LoadedModel, holdout: SnapshotItem[], golden: SnapshotItem[]): Promise<VersionScores> {
+  return { holdout: await evaluateItems(model, holdout), golden: golden.length ? await evaluateItems(model, golden) : null };
+}
+
+export async function evaluateItems(model: LoadedModel, items: SnapshotItem[]): Promise<EvalMetrics> {
+  const labels = model.metadata.labels;
+  const index = new Map(labels.map((l, i) => [l.toLowerCase(), i]));
+  const kept = items.filter((i) => index.has(i.label.toLowerCase()));
+  const images = await Promise.all(kept.map((i) => fs.readFile(feedbackPath(i.cropPath))));
+  const probs = images.length ? await model.predictImages(images) : [];
+  return computeMetrics(labels, kept.map((i) => index.get(i.label.toLowerCase())!), probs);
+}
+
+async function freezeSnapshot(db: Db, jobId: number): Promise<Snapshot> {
+  const rows = await db.$queryRaw<
+    { reviewId: number; reviewerId: number; faceId: number; cropSha256: string; cropPath: string; verdict: string; correctedLabel: string | null; label: string; at: Date }[]
+  >`SELECT r."id" AS "reviewId", r."reviewerId", f."id" AS "faceId", f."cropSha256", f."cropPath",
+           r."verdict"::text AS "verdict", r."correctedLabel", p."label", r."updatedAt" AS "at"
+    FROM "Review" r JOIN "Prediction" p ON p."id" = r."predictionId" JOIN "Face" f ON f."id" = p."faceId"`;
+  const golden = await db.face.findMany({ where: { golden: true }, select: { cropSha256: true } });
+  const reviewed: ReviewedRow[] = rows.map((r) => ({
+    reviewId: r.reviewId,
+    reviewerId: r.reviewerId,
+    faceId: r.faceId,
+    cropSha256: r.cropSha256,
+    cropPath: r.cropPath,
+    label: r.verdict === "CORRECT" ? r.label : (r.correctedLabel ?? r.label),
+    at: r.at,
+  }));
+  const snapshot = buildSnapshot(reviewed, { goldenHashes: new Set(golden.map((g) => g.cropSha256)), seed: `job-${jobId}` });
+  await db.trainingJob.update({
+    where: { id: jobId },
+    data: {
+      snapshot: snapshot as unknown as Prisma.InputJsonValue,
+      snapshotHash: snapshot.hash,
+      snapshotSize: snapshot.items.length,
+    },
+  });
+  return snapshot;
+}
+
+async function readItems(items: SnapshotItem[]): Promise<LabeledImage[]> {
+  return Promise.all(items.map(async (i) => ({ image: await fs.readFile(feedbackPath(i.cropPath)), label: i.label })));
+}
+
+/**
+ * A seeded sample of the base model's own training data (`trainingConfig.data`, an image folder
+ * with one sub-folder per label), when it is on this machine: it keeps a few dozen corrections
+ * from making the model forget everything else.
+ */
+async function replaySample(base: ModelVersion, seed: number): Promise<LabeledImage[]> {
+  const perClass = getEnv().REPLAY_PER_CLASS;
+  if (perClass === 0) return [];
+  const meta = await readModelMetadata(artifactDir(base));
+  const dataDir = typeof meta.trainingConfig?.data === "string" ? path.resolve(meta.trainingConfig.data) : null;
+  if (!dataDir || !fsSync.existsSync(dataDir)) return [];
+  const rand = mulberry32(seed);
+  const out: LabeledImage[] = [];
+  for (const label of meta.labels) {
+    const dir = path.join(dataDir, label);
+    if (!fsSync.existsSync(dir)) continue;
+    const files = (await fs.readdir(dir)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
+    for (let i = files.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [files[i], files[j]] = [files[j]!, files[i]!];
+    }
+    for (const f of files.slice(0, perClass)) out.push({ image: await fs.readFile(path.join(dir, f)), label });
+  }
+  return out;
+}

@@ -1,0 +1,45 @@
+import "server-only";
+import os from "node:os";
+import type PgBoss from "pg-boss";
+import type { Db } from "@/lib/db/client";
+import { startQueue, TRAINING_QUEUE, type TrainingMessage } from "@/lib/jobs/queue";
+import { finishJob, sweepStaleJobs } from "@/lib/jobs/jobs";
+import { runTrainingJob } from "@/lib/jobs/runner";
+import { getTf } from "@/lib/tf/backend";
+
+export interface Worker {
+  id: string;
+  stop(reason: string): Promise<void>;
+}
+
+/**
+ * A training worker: takes one job at a time from the queue. At start it ends jobs a dead worker
+ * left RUNNING; when told to stop it ends its own running job as FAILED with the reason instead
+ * of leaving it behind.
+ */
+export async function startWorker(db: Db, connectionString: string): Promise<Worker> {
+  const id = `${os.hostname()}:${process.pid}`;
+  const rt = await getTf();
+  console.log(`[worker] ${id} on backend ${rt.backend}`);
+  const swept = await sweepStaleJobs(db);
+  if (swept) console.log(`[worker] ended ${swept} job(s) left running by a stopped worker`);
+  const boss: PgBoss = await startQueue(connectionString, "worker");
+  let current: number | null = null;
+  await boss.work<TrainingMessage>(TRAINING_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
+    for (const job of jobs) {
+      current = job.data.jobId;
+      try {
+        await runTrainingJob(db, job.data.jobId, id);
+      } finally {
+        current = null;
+      }
+    }
+  });
+  return {
+    id,
+    async stop(reason: string) {
+      if (current !== null) await finishJob(db, current, "FAILED", { error: `The worker stopped (${reason}); the active model is unchanged.` }).catch(() => {});
+      await boss.stop({ graceful: false, close: true, wait: false }).catch(() => {});
+    },
+  };
+}

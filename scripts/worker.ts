@@ -1,0 +1,29 @@
+/**
+ * `npm run worker`: a training worker on its own, e.g. on a GPU machine with
+ * @tensorflow/tfjs-node-gpu installed, against the same DATABASE_URL and MODELS_DIR as the app.
+ */
+import { getEnv } from "@/lib/env/env";
+import { getDatabaseUrl } from "@/lib/db/url";
+import { createDb } from "@/lib/db/client";
+import { startWorker } from "@/lib/jobs/worker";
+
+async function main() {
+  getEnv();
+  const url = getDatabaseUrl();
+  const db = createDb(url);
+  const worker = await startWorker(db, url);
+  console.log(`[worker] ${worker.id} waiting for training jobs`);
+  const stop = (signal: string) => {
+    void worker.stop(`received ${signal}`).finally(async () => {
+      await db.$disconnect();
+      process.exit(0);
+    });
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
