@@ -2,9 +2,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 
-/** The emotion classes in the model's output order (the FER2013 codes 0-6). */
-export const EMOTION_LABELS = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"] as const;
-export type EmotionLabel = (typeof EMOTION_LABELS)[number];
+// The label list lives in a module without Node imports so client components can use it too.
+export { EMOTION_LABELS, type EmotionLabel } from "@/lib/model/labels";
 
 /**
  * How uint8 pixels become model inputs: "unit" = x / 255 → [0, 1];

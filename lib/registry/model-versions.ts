@@ -71,7 +71,8 @@ export async function registerModelVersion(
  * version 1. Does nothing once any version exists or when no baseline is present.
  */
 export async function ensureBaselineRegistered(db: Db, log: (line: string) => void = () => {}) {
-  if ((await db.modelVersion.count()) > 0) return null;
+  // Versions imported from the previous tool's CSV have no artifacts and do not count.
+  if ((await db.modelVersion.count({ where: { artifactPath: { not: "imported" } } })) > 0) return null;
   const dir = path.join(getEnv().modelsDir, "baseline");
   if (!fs.existsSync(path.join(dir, "model.json"))) {
     log(`No model installed: ${dir}/model.json not found. Uploads are refused until an admin adds a model.`);
