@@ -12,6 +12,7 @@ import { removeFiles, writeContentFile } from "@/lib/storage/files";
 import { CsvError, parseCsvTable, type CsvTable } from "@/lib/feedback-io/csv";
 import { locateImage } from "@/lib/feedback-io/image-path";
 import { spreadProbabilities, topMargin } from "@/lib/feedback-io/probabilities";
+import { IMPORTED_ARTIFACT } from "@/lib/registry/model-versions";
 import {
   FEEDBACK_CSV_COLUMNS,
   LABEL_COLUMNS,
@@ -20,8 +21,6 @@ import {
   type FeedbackRow,
 } from "@/lib/feedback-io/schemas";
 
-/** `artifactPath` and `checksum` of an imported version: no folder has it, so it never loads. */
-export const IMPORTED_ARTIFACT = "imported";
 /** Audit `targetType` of the one entry per imported row whose `targetId` is the row's import key. */
 export const IMPORT_ROW_TARGET = "feedback_import_row";
 

@@ -10,6 +10,9 @@ import { checksumDir } from "@/lib/registry/checksum";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
 
+/** artifactPath of versions imported from the previous tool's CSV: verdicts only, no model files. */
+export const IMPORTED_ARTIFACT = "imported";
+
 export interface ActiveModel {
   version: ModelVersion;
   model: LoadedModel;
@@ -72,7 +75,7 @@ export async function registerModelVersion(
  */
 export async function ensureBaselineRegistered(db: Db, log: (line: string) => void = () => {}) {
   // Versions imported from the previous tool's CSV have no artifacts and do not count.
-  if ((await db.modelVersion.count({ where: { artifactPath: { not: "imported" } } })) > 0) return null;
+  if ((await db.modelVersion.count({ where: { artifactPath: { not: IMPORTED_ARTIFACT } } })) > 0) return null;
   const dir = path.join(getEnv().modelsDir, "baseline");
   if (!fs.existsSync(path.join(dir, "model.json"))) {
     log(`No model installed: ${dir}/model.json not found. Uploads are refused until an admin adds a model.`);
