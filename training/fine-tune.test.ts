@@ -1,0 +1,88 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import sharp from "sharp";
+import { fineTune, type LabeledImage } from "@/training/fine-tune";
+import { loadModelFromDir } from "@/lib/model/predictor";
+import { readModelMetadata } from "@/lib/model/metadata";
+import { createTinyModelDir } from "@/test/support/tiny-model";
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "fine-tune-"));
+afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+/** Two easy classes: bright faces are "happy", dark ones "sad" (with a little noise). */
+async function dataset(n: number, seed: number): Promise<LabeledImage[]> {
+  let s = seed;
+  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  return Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const happy = i % 2 === 0;
+      const px = Buffer.from(Array.from({ length: 48 * 48 }, () => Math.round((happy ? 190 : 60) + rnd() * 40 - 20)));
+      const image = await sharp(px, { raw: { width: 48, height: 48, channels: 1 } }).png().toBuffer();
+      return { image, label: happy ? "Happy" : "sad" };
+    }),
+  );
+}
+
+describe("fineTune", () => {
+  it("learns a tiny two-class set and writes a loadable version with its metadata", async () => {
+    const base = await createTinyModelDir(path.join(work, "base"));
+    const out = path.join(work, "out");
+    const train = await dataset(32, 1);
+    const progress: number[] = [];
+    const r = await fineTune({
+      baseDir: base, outDir: out, train, validation: await dataset(8, 2),
+      epochs: 12, learningRate: 0.01, batchSize: 8, strategy: "full", seed: 3, patience: 100,
+      onProgress: (p) => void progress.push(p.batch),
+    });
+    expect(r.stopped).toBe(false);
+    expect(r.epochs).toHaveLength(12);
+    expect(progress.length).toBe(12 * 4);
+    const last = r.epochs.at(-1)!;
+    expect(last.valAcc).toBe(1);
+    expect(last.loss).toBeLessThan(r.epochs[0]!.loss);
+    const meta = await readModelMetadata(out);
+    expect(meta.trainingConfig).toMatchObject({ kind: "fine-tune", strategy: "full", trainSamples: 32 });
+    const model = await loadModelFromDir(out);
+    const [pHappy, pSad] = await model.predictImages([train[0]!.image, train[1]!.image]);
+    model.dispose();
+    expect(pHappy![3]).toBeGreaterThan(pHappy![4]!);
+    expect(pSad![4]).toBeGreaterThan(pSad![3]!);
+  });
+
+  it("with the head strategy leaves every layer but the last unchanged", async () => {
+    const base = await createTinyModelDir(path.join(work, "base-head"));
+    const out = path.join(work, "out-head");
+    await fineTune({ baseDir: base, outDir: out, train: await dataset(16, 4), validation: [], epochs: 2, learningRate: 0.01, batchSize: 8, strategy: "head", seed: 5 });
+    const shard = (dir: string) => fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith(".bin"))!));
+    const before = new Float32Array(new Uint8Array(shard(base)).buffer);
+    const after = new Float32Array(new Uint8Array(shard(out)).buffer);
+    expect(after.length).toBe(before.length);
+    // Weights are stored layer by layer; the head (dense kernel 12x7 + bias 7) is last.
+    const head = 12 * 7 + 7;
+    expect(Array.from(after.slice(0, -head))).toEqual(Array.from(before.slice(0, -head)));
+    expect(Array.from(after.slice(-head))).not.toEqual(Array.from(before.slice(-head)));
+  });
+
+  it("stops within a batch when asked and writes nothing", async () => {
+    const base = await createTinyModelDir(path.join(work, "base-stop"));
+    const out = path.join(work, "out-stop");
+    let batches = 0;
+    const r = await fineTune({
+      baseDir: base, outDir: out, train: await dataset(32, 6), validation: [], epochs: 50, learningRate: 0.01, batchSize: 4, strategy: "full", seed: 7,
+      onProgress: () => void batches++, shouldStop: () => batches >= 3,
+    });
+    expect(r.stopped).toBe(true);
+    expect(batches).toBe(3);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it("refuses an unknown label", async () => {
+    const base = await createTinyModelDir(path.join(work, "base-bad"));
+    const [img] = await dataset(1, 8);
+    await expect(
+      fineTune({ baseDir: base, outDir: path.join(work, "x"), train: [{ image: img!.image, label: "contempt" }], validation: [], epochs: 1, learningRate: 0.01, batchSize: 1, strategy: "full", seed: 1 }),
+    ).rejects.toThrow(/Unknown label "contempt"/);
+  });
+});
