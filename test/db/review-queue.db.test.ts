@@ -1,50 +1,30 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDb, type Db } from "@/lib/db/client";
+import { describe, expect, it } from "vitest";
+import type { Db } from "@/lib/db/client";
 import { claimNext, countRemaining, releaseClaim } from "@/lib/review/queue";
 import { recordVerdict, undoVerdict } from "@/lib/review/verdicts";
-import { createTestDatabase, type TestDatabase } from "@/test/support/database";
+import { useTestDb } from "@/test/support/database";
 import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
 
-let tdb: TestDatabase;
-let db: Db;
-let other: Db;
-
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = createDb(tdb.url);
-  // A second client with its own pool: two reviewers on two connections, as two app processes.
-  other = createDb(tdb.url);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await other?.$disconnect();
-  await tdb?.drop();
-});
-
-beforeEach(async () => {
-  await db.$executeRawUnsafe(
-    `TRUNCATE "Review", "Prediction", "Face", "Upload", "ModelVersion", "AuditLog", "ApiToken", "User" RESTART IDENTITY CASCADE`,
-  );
-});
+const t = useTestDb();
 
 async function setup(margins: number[]) {
-  const mv = await seedModelVersion(db);
-  const alice = await seedUser(db, "alice@example.test");
-  const bob = await seedUser(db, "bob@example.test");
-  const { predictions } = await seedPredictions(db, { userId: alice.id, modelVersionId: mv.id, margins });
+  const mv = await seedModelVersion(t.db);
+  const alice = await seedUser(t.db, "alice@example.test");
+  const bob = await seedUser(t.db, "bob@example.test");
+  const { predictions } = await seedPredictions(t.db, { userId: alice.id, modelVersionId: mv.id, margins });
   return { alice, bob, predictions };
 }
 
 describe("review queue", () => {
   it("serves the most uncertain prediction first, then newest and random on request", async () => {
     const { alice, predictions } = await setup([0.5, 0.05, 0.3]);
-    const first = await claimNext(db, alice.id, { order: "uncertain", exclude: [] });
+    const first = await claimNext(t.db, alice.id, { order: "uncertain", exclude: [] });
     expect(first).toBe(predictions[1]?.id);
-    const next = await claimNext(db, alice.id, { order: "uncertain", exclude: [first!] });
+    const next = await claimNext(t.db, alice.id, { order: "uncertain", exclude: [first!] });
     expect(next).toBe(predictions[2]?.id);
-    const newest = await claimNext(db, alice.id, { order: "newest", exclude: [] });
+    const newest = await claimNext(t.db, alice.id, { order: "newest", exclude: [] });
     expect(newest).toBe(predictions[2]?.id);
-    const random = await claimNext(db, alice.id, { order: "random", exclude: [] });
+    const random = await claimNext(t.db, alice.id, { order: "random", exclude: [] });
     expect(predictions.map((p) => p.id)).toContain(random);
   });
 
@@ -62,28 +42,28 @@ describe("review queue", () => {
         mine.push(id);
       }
     }
-    const [a, b] = await Promise.all([work(db, alice.id), work(other, bob.id)]);
+    const [a, b] = await Promise.all([work(t.db, alice.id), work(t.other, bob.id)]);
     expect(a.length + b.length).toBe(n);
     expect(new Set([...a, ...b]).size).toBe(n);
     expect(a.filter((id) => b.includes(id))).toEqual([]);
-    const rows = await db.prediction.findMany({ select: { id: true, claimedById: true } });
+    const rows = await t.db.prediction.findMany({ select: { id: true, claimedById: true } });
     for (const r of rows) expect(r.claimedById).toBe(a.includes(r.id) ? alice.id : bob.id);
   });
 
   it("hands an item to another reviewer once the lease has expired", async () => {
     const { alice, bob } = await setup([0.1]);
-    const id = await claimNext(db, alice.id, { order: "uncertain", exclude: [], leaseSeconds: 60 });
-    expect(await claimNext(db, bob.id, { order: "uncertain", exclude: [] })).toBeNull();
-    await db.prediction.update({ where: { id: id! }, data: { claimExpiresAt: new Date(Date.now() - 1000) } });
-    expect(await claimNext(db, bob.id, { order: "uncertain", exclude: [] })).toBe(id);
+    const id = await claimNext(t.db, alice.id, { order: "uncertain", exclude: [], leaseSeconds: 60 });
+    expect(await claimNext(t.db, bob.id, { order: "uncertain", exclude: [] })).toBeNull();
+    await t.db.prediction.update({ where: { id: id! }, data: { claimExpiresAt: new Date(Date.now() - 1000) } });
+    expect(await claimNext(t.db, bob.id, { order: "uncertain", exclude: [] })).toBe(id);
   });
 
   it("release (skip) frees only the reviewer's own claim", async () => {
     const { alice, bob } = await setup([0.1]);
-    const id = (await claimNext(db, alice.id, { order: "uncertain", exclude: [] }))!;
-    await expect(releaseClaim(db, bob.id, id)).rejects.toMatchObject({ code: "not_found" });
-    await releaseClaim(db, alice.id, id);
-    expect(await claimNext(db, bob.id, { order: "uncertain", exclude: [] })).toBe(id);
+    const id = (await claimNext(t.db, alice.id, { order: "uncertain", exclude: [] }))!;
+    await expect(releaseClaim(t.db, bob.id, id)).rejects.toMatchObject({ code: "not_found" });
+    await releaseClaim(t.db, alice.id, id);
+    expect(await claimNext(t.db, bob.id, { order: "uncertain", exclude: [] })).toBe(id);
   });
 });
 
@@ -92,26 +72,26 @@ describe("verdicts", () => {
     const { alice, predictions } = await setup([0.1, 0.2]);
     const p = predictions[0]!;
     const input = { prediction_id: p.id, verdict: "incorrect" as const, corrected_label: "sad", note: "frown" };
-    const [r1, r2] = await Promise.all([recordVerdict(db, alice.id, input), recordVerdict(other, alice.id, input)]);
+    const [r1, r2] = await Promise.all([recordVerdict(t.db, alice.id, input), recordVerdict(t.other, alice.id, input)]);
     expect([r1.created, r2.created].sort()).toEqual([false, true]);
     expect(r1.review.id).toBe(r2.review.id);
-    const rows = await db.review.findMany({ where: { predictionId: p.id } });
+    const rows = await t.db.review.findMany({ where: { predictionId: p.id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ verdict: "INCORRECT", correctedLabel: "sad", note: "frown", reviewerId: alice.id });
-    expect(await countRemaining(db)).toBe(1);
-    expect(await claimNext(db, alice.id, { order: "uncertain", exclude: [] })).toBe(predictions[1]?.id);
+    expect(await countRemaining(t.db)).toBe(1);
+    expect(await claimNext(t.db, alice.id, { order: "uncertain", exclude: [] })).toBe(predictions[1]?.id);
   });
 
   it("keeps a reviewer's last word when they change their verdict", async () => {
     const { alice, predictions } = await setup([0.1]);
     const p = predictions[0]!;
-    await recordVerdict(db, alice.id, { prediction_id: p.id, verdict: "incorrect", corrected_label: "sad" });
-    const again = await recordVerdict(db, alice.id, { prediction_id: p.id, verdict: "correct" });
+    await recordVerdict(t.db, alice.id, { prediction_id: p.id, verdict: "incorrect", corrected_label: "sad" });
+    const again = await recordVerdict(t.db, alice.id, { prediction_id: p.id, verdict: "correct" });
     expect(again.created).toBe(false);
-    const rows = await db.review.findMany({ where: { predictionId: p.id } });
+    const rows = await t.db.review.findMany({ where: { predictionId: p.id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ verdict: "CORRECT", correctedLabel: null });
-    expect(await db.auditLog.count({ where: { action: "review.change" } })).toBe(1);
+    expect(await t.db.auditLog.count({ where: { action: "review.change" } })).toBe(1);
   });
 
   it.each([
@@ -119,23 +99,23 @@ describe("verdicts", () => {
     ["the predicted label as a correction", { verdict: "incorrect" as const, corrected_label: "angry" }, /already predicted/],
   ])("refuses %s and stores nothing", async (_what, body, message) => {
     const { alice, predictions } = await setup([0.1]);
-    await expect(recordVerdict(db, alice.id, { prediction_id: predictions[0]!.id, ...body })).rejects.toMatchObject({
+    await expect(recordVerdict(t.db, alice.id, { prediction_id: predictions[0]!.id, ...body })).rejects.toMatchObject({
       code: "unprocessable",
       message: expect.stringMatching(message),
     });
-    expect(await db.review.count()).toBe(0);
+    expect(await t.db.review.count()).toBe(0);
   });
 
   it("undo removes the reviewer's verdict, returns the face to them and writes the audit log", async () => {
     const { alice, bob, predictions } = await setup([0.1]);
     const p = predictions[0]!;
-    const { review } = await recordVerdict(db, alice.id, { prediction_id: p.id, verdict: "correct" });
-    await expect(undoVerdict(db, bob.id, review.id)).rejects.toMatchObject({ code: "not_found" });
-    await undoVerdict(db, alice.id, review.id);
-    expect(await db.review.count()).toBe(0);
-    expect(await claimNext(db, bob.id, { order: "uncertain", exclude: [] })).toBeNull();
-    expect(await claimNext(db, alice.id, { order: "uncertain", exclude: [] })).toBe(p.id);
-    const log = await db.auditLog.findFirstOrThrow({ where: { action: "review.undo" } });
+    const { review } = await recordVerdict(t.db, alice.id, { prediction_id: p.id, verdict: "correct" });
+    await expect(undoVerdict(t.db, bob.id, review.id)).rejects.toMatchObject({ code: "not_found" });
+    await undoVerdict(t.db, alice.id, review.id);
+    expect(await t.db.review.count()).toBe(0);
+    expect(await claimNext(t.db, bob.id, { order: "uncertain", exclude: [] })).toBeNull();
+    expect(await claimNext(t.db, alice.id, { order: "uncertain", exclude: [] })).toBe(p.id);
+    const log = await t.db.auditLog.findFirstOrThrow({ where: { action: "review.undo" } });
     expect(log).toMatchObject({ actorId: alice.id, targetType: "review", targetId: String(review.id) });
   });
 });

@@ -1,74 +1,57 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createDb, type Db } from "@/lib/db/client";
+import { beforeEach, describe, expect, it } from "vitest";
 import { requestCancel, requestTrainingJob, sweepStaleJobs } from "@/lib/jobs/jobs";
 import { setGolden } from "@/lib/jobs/golden";
 import { trainingParamsSchema } from "@/lib/jobs/params";
 import { recordVerdict } from "@/lib/review/verdicts";
-import { createTestDatabase, type TestDatabase } from "@/test/support/database";
+import { useTestDb } from "@/test/support/database";
 import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
 
-let tdb: TestDatabase;
-let db: Db;
-let other: Db;
+const t = useTestDb();
 // The queue's delivery is not under test here; the database's singleton rule is.
 const sent: unknown[] = [];
 const boss = { send: async (_name: string, data: object) => (sent.push(data), "id") } as never;
-
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = createDb(tdb.url);
-  other = createDb(tdb.url);
-});
-afterAll(async () => {
-  await db?.$disconnect();
-  await other?.$disconnect();
-  await tdb?.drop();
-});
-beforeEach(async () => {
+beforeEach(() => {
   sent.length = 0;
-  await db.$executeRawUnsafe(
-    `TRUNCATE "TrainingJob", "Review", "Prediction", "Face", "Upload", "ModelVersion", "AuditLog", "ApiToken", "User" RESTART IDENTITY CASCADE`,
-  );
 });
 
 const params = trainingParamsSchema.parse({});
 
 describe("training job requests", () => {
   it("two concurrent requests make one job; the other is a 409 naming it", async () => {
-    await seedModelVersion(db);
-    const admin = await seedUser(db, "admin@example.test", "ADMIN");
+    await seedModelVersion(t.db);
+    const admin = await seedUser(t.db, "admin@example.test", "ADMIN");
     const results = await Promise.allSettled([
-      requestTrainingJob(db, boss, admin.id, params),
-      requestTrainingJob(other, boss, admin.id, params),
+      requestTrainingJob(t.db, boss, admin.id, params),
+      requestTrainingJob(t.other, boss, admin.id, params),
     ]);
     const ok = results.filter((r) => r.status === "fulfilled");
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
     expect(ok).toHaveLength(1);
     expect(refused).toHaveLength(1);
-    const jobs = await db.trainingJob.findMany();
+    const jobs = await t.db.trainingJob.findMany();
     expect(jobs).toHaveLength(1);
     expect(refused[0]!.reason).toMatchObject({ code: "conflict", details: { job_id: jobs[0]!.id } });
     expect(sent).toEqual([{ jobId: jobs[0]!.id }]);
   });
 
   it("a cancelled queued job frees the slot for the next request", async () => {
-    await seedModelVersion(db);
-    const admin = await seedUser(db, "admin@example.test", "ADMIN");
-    const first = await requestTrainingJob(db, boss, admin.id, params);
-    await requestCancel(db, admin.id, first.id);
-    expect((await db.trainingJob.findUniqueOrThrow({ where: { id: first.id } })).status).toBe("CANCELLED");
-    const second = await requestTrainingJob(db, boss, admin.id, params);
+    await seedModelVersion(t.db);
+    const admin = await seedUser(t.db, "admin@example.test", "ADMIN");
+    const first = await requestTrainingJob(t.db, boss, admin.id, params);
+    await requestCancel(t.db, admin.id, first.id);
+    expect((await t.db.trainingJob.findUniqueOrThrow({ where: { id: first.id } })).status).toBe("CANCELLED");
+    const second = await requestTrainingJob(t.db, boss, admin.id, params);
     expect(second.id).not.toBe(first.id);
   });
 
   it("ends a running job whose heartbeat stopped as FAILED with the reason", async () => {
-    await seedModelVersion(db);
-    const admin = await seedUser(db, "admin@example.test", "ADMIN");
-    const job = await requestTrainingJob(db, boss, admin.id, params);
+    await seedModelVersion(t.db);
+    const admin = await seedUser(t.db, "admin@example.test", "ADMIN");
+    const job = await requestTrainingJob(t.db, boss, admin.id, params);
     const long = new Date(Date.now() - 10 * 60_000);
-    await db.trainingJob.update({ where: { id: job.id }, data: { status: "RUNNING", startedAt: long, heartbeatAt: long, workerId: "box:123" } });
-    expect(await sweepStaleJobs(db)).toBe(1);
-    const after = await db.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
+    await t.db.trainingJob.update({ where: { id: job.id }, data: { status: "RUNNING", startedAt: long, heartbeatAt: long, workerId: "box:123" } });
+    expect(await sweepStaleJobs(t.db)).toBe(1);
+    const after = await t.db.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
     expect(after.status).toBe("FAILED");
     expect(after.error).toMatch(/worker box:123 stopped responding/);
     expect(after.log).toMatch(/failed: /);
@@ -77,14 +60,14 @@ describe("training job requests", () => {
 
 describe("golden set", () => {
   it("takes only reviewed faces and reports its size", async () => {
-    const mv = await seedModelVersion(db);
-    const admin = await seedUser(db, "admin@example.test", "ADMIN");
-    const { predictions } = await seedPredictions(db, { userId: admin.id, modelVersionId: mv.id, margins: [0.1, 0.2] });
-    await recordVerdict(db, admin.id, { prediction_id: predictions[0]!.id, verdict: "correct" });
+    const mv = await seedModelVersion(t.db);
+    const admin = await seedUser(t.db, "admin@example.test", "ADMIN");
+    const { predictions } = await seedPredictions(t.db, { userId: admin.id, modelVersionId: mv.id, margins: [0.1, 0.2] });
+    await recordVerdict(t.db, admin.id, { prediction_id: predictions[0]!.id, verdict: "correct" });
     const [reviewed, unreviewed] = [predictions[0]!.faceId, predictions[1]!.faceId];
-    await expect(setGolden(db, admin.id, { face_ids: [unreviewed], golden: true })).rejects.toMatchObject({ code: "unprocessable" });
-    expect(await setGolden(db, admin.id, { face_ids: [reviewed], golden: true })).toEqual({ changed: 1, size: 1 });
-    expect(await setGolden(db, admin.id, { face_ids: [reviewed], golden: false })).toEqual({ changed: 1, size: 0 });
-    expect(await db.auditLog.count({ where: { action: { in: ["golden.add", "golden.remove"] } } })).toBe(2);
+    await expect(setGolden(t.db, admin.id, { face_ids: [unreviewed], golden: true })).rejects.toMatchObject({ code: "unprocessable" });
+    expect(await setGolden(t.db, admin.id, { face_ids: [reviewed], golden: true })).toEqual({ changed: 1, size: 1 });
+    expect(await setGolden(t.db, admin.id, { face_ids: [reviewed], golden: false })).toEqual({ changed: 1, size: 0 });
+    expect(await t.db.auditLog.count({ where: { action: { in: ["golden.add", "golden.remove"] } } })).toBe(2);
   });
 });

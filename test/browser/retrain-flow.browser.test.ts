@@ -1,0 +1,159 @@
+// Browser test (needs Chromium at /usr/bin/chromium and a production build): an admin's retrain
+// loop — build a golden set, start a job from the form, follow it live, compare the candidate,
+// and roll back to version 1 through the confirmation dialog.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { EMOTION_LABELS } from "@/lib/model/labels";
+import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
+import { CHROMIUM_ARGS, findChromium } from "@/test/support/chromium";
+import { client, samplePhoto } from "@/test/support/http";
+
+const SHOTS = path.resolve("test-results/browser");
+
+let app: TestApp | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+const executablePath = findChromium();
+if (!executablePath) {
+  console.warn("Skipping the browser test: no Chromium found (set CHROMIUM_PATH, or apt-get install chromium).");
+}
+
+beforeAll(async () => {
+  if (!executablePath) return;
+  // startTestApp may have to build the app first: minutes, not seconds.
+  app = await startTestApp({ worker: true, env: { REPLAY_PER_CLASS: "0" } });
+  // Reviewed faces to train on, through the API: six photos, every face given a verdict.
+  const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
+  let k = 0;
+  for (let n = 1; n <= 6; n++) {
+    const res = await admin.upload(samplePhoto(n));
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { faces: { prediction_id: number; label: string }[] };
+    for (const f of body.faces) {
+      const label = EMOTION_LABELS[k++ % 4 === 0 ? 3 : k % EMOTION_LABELS.length]!;
+      const verdict = label === f.label ? { verdict: "correct" } : { verdict: "incorrect", corrected_label: label };
+      expect((await admin.json("POST", "/api/reviews", { prediction_id: f.prediction_id, ...verdict })).status).toBe(201);
+    }
+  }
+  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  fs.mkdirSync(SHOTS, { recursive: true });
+}, 900_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+/** Screenshots are for people to look at when the flow or the layout changes. */
+async function shot(name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `retrain-flow-${name}.png`), fullPage: true });
+}
+
+function versionRow(version: number) {
+  return page.locator(`[data-testid="model-row"][data-version="${version}"]`);
+}
+
+/** Opens the confirmation from a row of the versions table and confirms it with a reason. */
+async function activateFromTable(version: number, button: RegExp, reason: string, screenshot?: string) {
+  await versionRow(version).getByRole("button", { name: button }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.waitFor();
+  await dialog.getByLabel(/Reason/).fill(reason);
+  if (screenshot) await shot(screenshot);
+  await dialog.getByRole("button", { name: new RegExp(`^(Promote|Activate|Roll back to) version ${version}$`) }).click();
+  await dialog.waitFor({ state: "detached", timeout: 30_000 });
+  await expect.poll(() => versionRow(version).getAttribute("data-status"), { timeout: 15_000 }).toBe("ACTIVE");
+  await page.getByTestId("models-status").getByText(`Version ${version} is now active.`).waitFor();
+}
+
+it.skipIf(!executablePath)("builds a golden set, trains from the form, follows the job live and rolls back to version 1", async () => {
+  if (!app) throw new Error("the test app did not start");
+
+  // Signed out, the page sends you to the login form and back again afterwards.
+  await page.goto(`${app.baseUrl}/golden`);
+  await page.waitForURL(/\/login\?callbackUrl=/);
+  await page.getByLabel("E-mail").fill(app.admin.email);
+  await page.getByLabel("Password").fill(app.admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/golden$/);
+
+  // Golden set: pick four reviewed faces; the size is shown and the faces leave the pick list.
+  await expect.poll(() => page.getByTestId("golden-size").textContent()).toBe("0");
+  const candidates = page.getByTestId("golden-candidates").getByRole("checkbox");
+  await expect.poll(() => candidates.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+  for (let i = 0; i < 4; i++) await candidates.nth(i).check();
+  await page.getByRole("button", { name: "Add 4 faces to the golden set" }).click();
+  await expect.poll(() => page.getByTestId("golden-size").textContent(), { timeout: 15_000 }).toBe("4");
+  await expect.poll(() => page.getByTestId("golden-faces").getByRole("listitem").count()).toBe(4);
+  await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+  await shot("01-golden");
+
+  // Training: start a job from the form; the browser lands on its live page.
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Training", exact: true }).click();
+  await page.waitForURL(/\/training$/);
+  const form = page.getByTestId("start-job-form");
+  await form.getByLabel("Epochs").fill("3");
+  await form.getByLabel("Minimum faces").fill("5");
+  // Small batches: several per epoch, so there is progress to watch.
+  await form.getByLabel("Batch size").fill("2");
+  await shot("02-training-form");
+  await form.getByRole("button", { name: "Start training" }).click();
+  await page.waitForURL(/\/training\/\d+$/);
+  const jobId = Number(new URL(page.url()).pathname.split("/").pop());
+
+  // Live: progress appears while it runs (epoch/batch text), then the outcome and three epochs of curves.
+  await page.getByTestId("job-progress-text").waitFor({ timeout: 120_000 });
+  expect(await page.getByTestId("job-progress-text").textContent()).toMatch(/Epoch \d of 3/);
+  await shot("03-job-running");
+  const outcome = page.getByTestId("job-outcome");
+  await outcome.waitFor({ timeout: 180_000 });
+  expect(await page.getByTestId("job-curves").getAttribute("data-epochs")).toBe("3");
+  expect(await page.getByTestId("job-log").textContent()).toMatch(/gate: /);
+  await outcome.getByRole("heading", { name: /Promoted|Kept as a candidate/ }).waitFor();
+  await shot("04-job-finished");
+
+  // The candidate's page: it beside version 1, on the same faces.
+  await page.getByTestId("candidate-link").click();
+  await page.waitForURL(/\/models\/\d+$/);
+  await page.getByTestId("confusion-difference").waitFor({ timeout: 15_000 });
+  await page.getByRole("heading", { name: /Compared with version/ }).waitFor();
+  await shot("05-candidate-detail");
+
+  // Models: roll back to version 1 through the confirmation dialog.
+  await nav.getByRole("link", { name: "Models", exact: true }).click();
+  await page.waitForURL(/\/models$/);
+  await versionRow(2).waitFor();
+  expect(await versionRow(2).getByRole("link", { name: `job #${jobId}` }).count()).toBe(1);
+  await shot("06-models");
+  if ((await versionRow(1).getAttribute("data-status")) === "ACTIVE") {
+    // Not promoted by the gate: promote it by hand first, so there is something to roll back from.
+    await activateFromTable(2, /^Promote/, "try the candidate", "07-promote-dialog");
+  }
+  await activateFromTable(1, /^Roll back to this/, "rollback drill from the browser", "08-rollback-dialog");
+  expect(await versionRow(2).getAttribute("data-status")).toBe("ARCHIVED");
+  await shot("09-models-rolled-back");
+
+  // The server agrees: version 1 serves predictions again.
+  const health = (await (await fetch(`${app.baseUrl}/api/health`)).json()) as { model: { version: number } | null };
+  expect(health.model?.version).toBe(1);
+
+  // Version 1's page records the rollback with its reason.
+  await versionRow(1).getByRole("link", { name: "Version 1" }).click();
+  await page.getByTestId("model-history").getByText("rollback drill from the browser", { exact: false }).waitFor();
+  await shot("10-version-1-detail");
+
+  // The same pages in dark mode, for people to check the theme.
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.goto(`${app.baseUrl}/training/${jobId}`);
+  await page.getByTestId("job-outcome").waitFor();
+  await shot("11-dark-job");
+  await page.goto(`${app.baseUrl}/models`);
+  await versionRow(1).waitFor();
+  await shot("12-dark-models");
+  await page.emulateMedia({ colorScheme: "light" });
+}, 600_000);
