@@ -1,6 +1,5 @@
 import { headers } from "next/headers";
 import { getPrincipal } from "@/lib/auth/principal";
-import { roleCan } from "@/lib/auth/permissions";
 import { SiteHeader } from "./site-header";
 
 /**
@@ -16,7 +15,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
         Skip to content
       </a>
       {principal ? (
-        <SiteHeader email={principal.email} isAdmin={roleCan(principal.role, "users:manage")} />
+        <SiteHeader email={principal.email} role={principal.role} />
       ) : null}
       <main id="main" className="page" tabIndex={-1}>
         {children}

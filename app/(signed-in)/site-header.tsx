@@ -3,22 +3,29 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
+import { roleCan, type Permission, type RoleName } from "@/lib/auth/permissions";
 
-const links = [
-  { href: "/upload", label: "Upload" },
-  { href: "/review", label: "Review" },
-  { href: "/history", label: "History" },
-  { href: "/settings", label: "Settings" },
-] as const;
+/** Each link shows only to roles whose page guard would let them in. */
+const links: { href: string; label: string; permission: Permission }[] = [
+  { href: "/upload", label: "Upload", permission: "predictions:create" },
+  { href: "/review", label: "Review", permission: "review:work" },
+  { href: "/history", label: "History", permission: "history:read" },
+  { href: "/models", label: "Models", permission: "models:read" },
+  { href: "/training", label: "Training", permission: "training:manage" },
+  // Everyone may look at the golden set; it is in the nav for the admins who curate it.
+  { href: "/golden", label: "Golden set", permission: "models:manage" },
+  { href: "/settings", label: "Settings", permission: "tokens:manage-own" },
+  { href: "/admin/users", label: "Users", permission: "users:manage" },
+];
 
 interface Props {
   email: string;
-  isAdmin: boolean;
+  role: RoleName;
 }
 
-export function SiteHeader({ email, isAdmin }: Props) {
+export function SiteHeader({ email, role }: Props) {
   const pathname = usePathname();
-  const all = isAdmin ? [...links, { href: "/admin/users", label: "Users" }] : links;
+  const all = links.filter((l) => roleCan(role, l.permission));
   return (
     <header className="site-header">
       <div className="site-header-inner">

@@ -1,16 +1,9 @@
 import "server-only";
-import { z } from "zod";
 import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/api/errors";
 import { audit } from "@/lib/audit/audit";
+import type { GoldenChange } from "@/lib/jobs/schemas";
 
-export const goldenChangeSchema = z
-  .object({
-    face_ids: z.array(z.coerce.number().int().positive()).min(1).max(10_000),
-    golden: z.boolean(),
-  })
-  .strict();
-export type GoldenChange = z.infer<typeof goldenChangeSchema>;
 
 /**
  * Adds faces to the golden set or takes them out. Only reviewed faces qualify: the golden set is

@@ -168,11 +168,9 @@ export async function activateVersion(
     throw new AppError("conflict", `Model version ${target.version} failed and cannot be activated.`);
   }
   if (target.status === "ACTIVE") throw new AppError("conflict", `Model version ${target.version} is already active.`);
+  // loadVerified's messages already name the version.
   const model = await loadVerified(target).catch((err: unknown) => {
-    throw new AppError(
-      "conflict",
-      `Model version ${target.version} cannot be activated: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    throw new AppError("conflict", `Cannot activate: ${err instanceof Error ? err.message : String(err)}`);
   });
   model.dispose();
   return db.$transaction(async (tx) => {

@@ -62,7 +62,10 @@ async function activateFromTable(version: number, button: RegExp, reason: string
   await versionRow(version).getByRole("button", { name: button }).click();
   const dialog = page.getByRole("dialog");
   await dialog.waitFor();
-  await dialog.getByLabel(/Reason/).fill(reason);
+  // The dialog starts on its one field, so a reason can be typed at once.
+  const field = dialog.getByLabel(/Reason/);
+  await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
+  await field.fill(reason);
   if (screenshot) await shot(screenshot);
   await dialog.getByRole("button", { name: new RegExp(`^(Promote|Activate|Roll back to) version ${version}$`) }).click();
   await dialog.waitFor({ state: "detached", timeout: 30_000 });
@@ -101,6 +104,7 @@ it.skipIf(!executablePath)("builds a golden set, trains from the form, follows t
   await form.getByLabel("Minimum faces").fill("5");
   // Small batches: several per epoch, so there is progress to watch.
   await form.getByLabel("Batch size").fill("2");
+  await page.getByText("No training jobs yet.").waitFor();
   await shot("02-training-form");
   await form.getByRole("button", { name: "Start training" }).click();
   await page.waitForURL(/\/training\/\d+$/);
@@ -147,13 +151,90 @@ it.skipIf(!executablePath)("builds a golden set, trains from the form, follows t
   await page.getByTestId("model-history").getByText("rollback drill from the browser", { exact: false }).waitFor();
   await shot("10-version-1-detail");
 
+  // One job at a time: while a long job runs, the form names it; its page cancels it.
+  await nav.getByRole("link", { name: "Training", exact: true }).click();
+  await page.waitForURL(/\/training$/);
+  await form.getByLabel("Epochs").fill("200");
+  await form.getByLabel("Minimum faces").fill("5");
+  await form.getByLabel("Batch size").fill("1");
+  await form.getByRole("button", { name: "Start training" }).click();
+  await page.waitForURL(/\/training\/\d+$/);
+  const longJob = Number(new URL(page.url()).pathname.split("/").pop());
+  await page.getByRole("link", { name: "← Training jobs" }).click();
+  await page.waitForURL(/\/training$/);
+  await page.locator(`[data-testid="job-row"][data-job-id="${longJob}"]`).waitFor();
+  await form.getByRole("button", { name: "Start training" }).click();
+  const conflict = page.getByTestId("job-conflict");
+  await conflict.getByText("A job is already running.").waitFor();
+  await shot("11-job-conflict");
+  await conflict.getByRole("link", { name: `open job #${longJob}` }).click();
+  await page.waitForURL(new RegExp(`/training/${longJob}$`));
+  await page.getByRole("button", { name: "Cancel job…" }).click();
+  await page.getByRole("button", { name: "Stop job" }).click();
+  await page.getByTestId("job-outcome").getByRole("heading", { name: "Cancelled" }).waitFor({ timeout: 30_000 });
+  await shot("12-job-cancelled");
+  // Cancelling leaves the active model alone.
+  const after = (await (await fetch(`${app.baseUrl}/api/health`)).json()) as { model: { version: number } | null };
+  expect(after.model?.version).toBe(1);
+
+  // A version whose files were damaged cannot be activated: the dialog shows the server's reason.
+  const dir = path.join(app.modelsDir, "versions", `job-${jobId}`);
+  const shard = fs.readdirSync(dir).find((f) => f.endsWith(".bin"))!;
+  const bytes = fs.readFileSync(path.join(dir, shard));
+  bytes[0] = bytes[0]! ^ 0xff;
+  fs.writeFileSync(path.join(dir, shard), bytes);
+  await nav.getByRole("link", { name: "Models", exact: true }).click();
+  await page.waitForURL(/\/models$/);
+  await versionRow(2).getByRole("button", { name: /^Activate/ }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("button", { name: "Activate version 2" }).click();
+  await dialog.getByTestId("activate-error").getByText(/checksum mismatch/).waitFor({ timeout: 15_000 });
+  await shot("13-damaged-files");
+  // Esc closes it and gives focus back to the button that opened it.
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+  const opener = versionRow(2).getByRole("button", { name: /^Activate/ });
+  await expect.poll(() => opener.evaluate((el) => el === document.activeElement)).toBe(true);
+  expect(await versionRow(1).getAttribute("data-status")).toBe("ACTIVE");
+
   // The same pages in dark mode, for people to check the theme.
   await page.emulateMedia({ colorScheme: "dark" });
   await page.goto(`${app.baseUrl}/training/${jobId}`);
   await page.getByTestId("job-outcome").waitFor();
-  await shot("11-dark-job");
+  await shot("14-dark-job");
   await page.goto(`${app.baseUrl}/models`);
   await versionRow(1).waitFor();
-  await shot("12-dark-models");
+  await shot("15-dark-models");
   await page.emulateMedia({ colorScheme: "light" });
+
+  // A phone-sized window: tables scroll sideways, cards stack.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${app.baseUrl}/training/${jobId}`);
+  await page.getByTestId("job-outcome").waitFor();
+  await shot("16-narrow-job");
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  // A reviewer may read versions and the golden set but change nothing, and has no training page.
+  const reviewer = { email: "reviewer@example.test", password: "reviewer-password-1" };
+  const adminApi = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
+  expect((await adminApi.json("POST", "/api/users", { ...reviewer, role: "REVIEWER" })).status).toBe(201);
+  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+  const other = await context.newPage();
+  await other.goto(`${app.baseUrl}/models`);
+  await other.getByLabel("E-mail").fill(reviewer.email);
+  await other.getByLabel("Password").fill(reviewer.password);
+  await other.getByRole("button", { name: "Sign in" }).click();
+  await other.waitForURL(/\/models$/);
+  await other.locator('[data-testid="model-row"][data-version="2"]').waitFor();
+  const reviewerNav = other.getByRole("navigation", { name: "Main" });
+  expect(await reviewerNav.getByRole("link", { name: "Models", exact: true }).count()).toBe(1);
+  expect(await reviewerNav.getByRole("link", { name: "Training", exact: true }).count()).toBe(0);
+  expect(await other.getByTestId("versions-table").getByRole("button").count()).toBe(0);
+  await other.screenshot({ path: path.join(SHOTS, "retrain-flow-17-reviewer-models.png"), fullPage: true });
+  await other.goto(`${app.baseUrl}/golden`);
+  await expect.poll(() => other.getByTestId("golden-size").textContent()).toBe("4");
+  expect(await other.getByRole("button", { name: /Remove/ }).count()).toBe(0);
+  await other.goto(`${app.baseUrl}/training`);
+  await other.getByRole("heading", { name: "You don’t have access to this page" }).waitFor();
+  await context.close();
 }, 600_000);

@@ -5,12 +5,15 @@
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** The error's `details`, when the API sends any (a 409 names the job already running). */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, details?: Record<string, unknown>) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -74,14 +77,18 @@ async function toApiError(res: Response): Promise<ApiError> {
   const fallback = fallbackMessages[res.status] ?? `The server answered ${res.status}. Try again.`;
   try {
     const data: unknown = await res.json();
-    if (isErrorBody(data)) return new ApiError(res.status, data.error.code, data.error.message || fallback);
+    if (isErrorBody(data)) {
+      const { details } = data.error;
+      const known = typeof details === "object" && details !== null ? Object.fromEntries(Object.entries(details)) : undefined;
+      return new ApiError(res.status, data.error.code, data.error.message || fallback, known);
+    }
   } catch {
     // Not JSON: fall through to the generic message.
   }
   return new ApiError(res.status, "http_" + res.status, fallback);
 }
 
-function isErrorBody(data: unknown): data is { error: { code: string; message: string } } {
+function isErrorBody(data: unknown): data is { error: { code: string; message: string; details?: unknown } } {
   if (typeof data !== "object" || data === null || !("error" in data)) return false;
   const e = data.error;
   return typeof e === "object" && e !== null && "code" in e && "message" in e

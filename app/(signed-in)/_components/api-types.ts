@@ -98,3 +98,95 @@ export interface UserRow {
   disabled_at: string | null;
   created_at: string;
 }
+
+export type ModelStatus = "ACTIVE" | "CANDIDATE" | "ARCHIVED" | "FAILED";
+
+/** One row of GET /api/models (and `model` / `active` of GET /api/models/:id). */
+export interface ModelVersionRow {
+  id: number;
+  version: number;
+  name: string;
+  status: ModelStatus;
+  status_reason: string | null;
+  labels: string[];
+  checksum: string;
+  /** Free-form JSON: read it with `readMetrics` (models/metrics.ts), never trust its shape. */
+  metrics: unknown;
+  parent_id: number | null;
+  parent_version: number | null;
+  created_at: string;
+  activated_at: string | null;
+  activated_by: { id: number; email: string } | null;
+  job: { id: number; snapshot_size: number | null; snapshot_hash: string | null } | null;
+}
+
+export interface ModelHistoryEntry {
+  action: string;
+  actor: string | null;
+  details: unknown;
+  at: string;
+}
+
+export interface ModelDetail {
+  model: ModelVersionRow;
+  active: ModelVersionRow | null;
+  history: ModelHistoryEntry[];
+}
+
+export type JobStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+
+export interface JobProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  samplesPerSec: number;
+  etaSeconds: number;
+  loss: number;
+  acc: number;
+}
+
+export interface EpochPoint {
+  epoch: number;
+  loss: number;
+  acc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+}
+
+/** GET /api/training-jobs rows; GET /api/training-jobs/:id adds `log`. */
+export interface TrainingJobRow {
+  id: number;
+  status: JobStatus;
+  /** The request as stored; read it with trainingParamsSchema. */
+  params: unknown;
+  base_version: number | null;
+  candidate_version: { id: number | null; version: number; status: ModelStatus } | null;
+  snapshot_hash: string | null;
+  snapshot_size: number | null;
+  progress: JobProgress | null;
+  curves: EpochPoint[] | null;
+  error: string | null;
+  decision: { promote: boolean; reason: string } | null;
+  worker: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  heartbeat_at: string | null;
+  cancel_requested_at: string | null;
+}
+
+export interface TrainingJobDetail extends TrainingJobRow {
+  log: string;
+}
+
+export interface GoldenFace {
+  id: number;
+  crop_url: string;
+  added_at: string | null;
+}
+
+export interface GoldenSet {
+  size: number;
+  faces: GoldenFace[];
+}

@@ -2,7 +2,8 @@
 import { NextResponse } from "next/server";
 import { apiRoute, readJson } from "@/lib/api/handler";
 import { getDb } from "@/lib/db/client";
-import { goldenChangeSchema, listGolden, setGolden } from "@/lib/jobs/golden";
+import { listGolden, setGolden } from "@/lib/jobs/golden";
+import { goldenChangeSchema } from "@/lib/jobs/schemas";
 
 export const GET = apiRoute({ permission: "models:read" }, async () => {
   return NextResponse.json(await listGolden(getDb()));

@@ -1,16 +1,15 @@
 // POST /api/models/:id/activate — promote a candidate or roll back to an earlier version
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { apiRoute, parseId, readOptionalJson } from "@/lib/api/handler";
 import { getDb } from "@/lib/db/client";
 import { activateVersion } from "@/lib/registry/model-versions";
 import { presentVersion } from "@/lib/registry/present";
+import { activateBodySchema } from "@/lib/registry/schemas";
 
-const body = z.object({ reason: z.string().trim().max(500).optional() }).strict();
 
 export const POST = apiRoute<{ id: string }>({ permission: "models:manage" }, async ({ req, params, principal }) => {
   const id = parseId(params.id, "model version");
-  const { reason } = body.parse(await readOptionalJson(req));
+  const { reason } = activateBodySchema.parse(await readOptionalJson(req));
   const version = await activateVersion(getDb(), { versionId: id, actorId: principal.userId, reason: reason || "activated by an admin" });
   return NextResponse.json({ model: presentVersion(version) });
 });

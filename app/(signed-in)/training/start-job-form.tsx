@@ -1,0 +1,176 @@
+"use client";
+
+import { useId, useState } from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useForm } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { z } from "zod";
+import { trainingParamsSchema } from "@/lib/jobs/params";
+import { ApiError, apiFetchBody, errorMessage } from "../_components/api-client";
+import type { ModelVersionRow } from "../_components/api-types";
+
+type ParamsInput = z.input<typeof trainingParamsSchema>;
+type ParamsOutput = z.output<typeof trainingParamsSchema>;
+type NumberField = "epochs" | "learning_rate" | "min_samples" | "batch_size";
+
+/** The server's defaults, read from the shared schema rather than copied. */
+const defaults = trainingParamsSchema.parse({});
+
+/** "a whole number from 1 to 200", from the bounds in the shared schema. */
+function rangeText(field: NumberField): string {
+  const shape = trainingParamsSchema.shape[field];
+  const inner = shape.unwrap();
+  const min = inner.minValue ?? 0;
+  const max = inner.maxValue;
+  if (inner.isInt) return `a whole number from ${min} to ${max}`;
+  return `a number above ${min}, at most ${max}`;
+}
+
+const fields: { name: NumberField; label: string; hint: string; inputMode: "numeric" | "decimal" }[] = [
+  { name: "epochs", label: "Epochs", hint: "Passes over the training faces.", inputMode: "numeric" },
+  { name: "learning_rate", label: "Learning rate", hint: "Small steps keep what the model already knows.", inputMode: "decimal" },
+  { name: "min_samples", label: "Minimum faces", hint: "Refuse to train on fewer reviewed faces than this.", inputMode: "numeric" },
+  { name: "batch_size", label: "Batch size", hint: "Faces per update step.", inputMode: "numeric" },
+];
+
+/** Empty means "not given": the select's "active version" choice. */
+const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+
+export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] | null; onStarted: () => void }) {
+  const id = useId();
+  const router = useRouter();
+  /** The job a 409 named: one runs at a time. */
+  const [running, setRunning] = useState<{ jobId: number } | null>(null);
+  /** Started: the button stays disabled while the browser moves to the job's page. */
+  const [leaving, setLeaving] = useState(false);
+  const {
+    register,
+    handleSubmit,
+    setError,
+    formState: { errors, isSubmitting },
+  } = useForm<ParamsInput, unknown, ParamsOutput>({
+    resolver: zodResolver(trainingParamsSchema),
+    defaultValues: {
+      base_version: undefined,
+      epochs: String(defaults.epochs),
+      learning_rate: String(defaults.learning_rate),
+      strategy: defaults.strategy,
+      min_samples: String(defaults.min_samples),
+      batch_size: String(defaults.batch_size),
+    },
+  });
+
+  const onSubmit = handleSubmit(async (params) => {
+    setRunning(null);
+    try {
+      const data = await apiFetchBody<{ job_id: number }>("/api/training-jobs", { method: "POST", json: params });
+      setLeaving(true);
+      onStarted();
+      router.push(`/training/${data.job_id}`);
+    } catch (err) {
+      const jobId = err instanceof ApiError && err.status === 409 ? err.details?.job_id : undefined;
+      if (typeof jobId === "number") setRunning({ jobId });
+      else setError("root.server", { message: errorMessage(err) });
+    }
+  });
+
+  const active = models?.find((m) => m.status === "ACTIVE");
+  const bases = models?.filter((m) => m.status !== "FAILED" && m.status !== "ACTIVE") ?? [];
+  const describedBy = (name: string, hasError: boolean) => `${id}-${name}-hint${hasError ? ` ${id}-${name}-error` : ""}`;
+
+  return (
+    <section className="card" aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`}>Start a training job</h2>
+      <p className="muted small">
+        The job freezes the reviewed faces as they are now, holds a slice of them out, trains, and scores the result beside the
+        active version on the held-out slice and the golden set.
+      </p>
+      <form onSubmit={onSubmit} noValidate className="start-form" data-testid="start-job-form">
+        <div className="form-grid">
+          <div className="field">
+            <label htmlFor={`${id}-base`}>Start from</label>
+            <select id={`${id}-base`} aria-describedby={`${id}-base-hint`} {...register("base_version", { setValueAs: emptyToUndefined })}>
+              <option value="">{active ? `Active version (v${active.version})` : "The active version"}</option>
+              {bases.map((m) => (
+                <option key={m.id} value={m.version}>
+                  Version {m.version} · {m.name} ({m.status.toLowerCase()})
+                </option>
+              ))}
+            </select>
+            <p id={`${id}-base-hint`} className="field-hint">
+              The version whose weights are fine-tuned.
+            </p>
+            {errors.base_version ? <p className="field-error">Choose a version from the list.</p> : null}
+          </div>
+          {fields.map((f) => {
+            const error = errors[f.name];
+            return (
+              <div className="field" key={f.name}>
+                <label htmlFor={`${id}-${f.name}`}>{f.label}</label>
+                <input
+                  id={`${id}-${f.name}`}
+                  type="text"
+                  inputMode={f.inputMode}
+                  autoComplete="off"
+                  spellCheck={false}
+                  aria-invalid={error ? true : undefined}
+                  aria-describedby={describedBy(f.name, Boolean(error))}
+                  {...register(f.name)}
+                />
+                <p id={`${id}-${f.name}-hint`} className="field-hint">
+                  {f.hint}
+                </p>
+                {error ? (
+                  <p id={`${id}-${f.name}-error`} className="field-error">
+                    Enter {rangeText(f.name)}.
+                  </p>
+                ) : null}
+              </div>
+            );
+          })}
+        </div>
+
+        <fieldset className="choice-group">
+          <legend>What learns</legend>
+          <div className="choice-options">
+            <label className="choice">
+              <input type="radio" value="full" {...register("strategy")} />
+              <span>
+                <strong>Every layer</strong>
+                <span className="block muted small">Adapts furthest; needs more faces.</span>
+              </span>
+            </label>
+            <label className="choice">
+              <input type="radio" value="head" {...register("strategy")} />
+              <span>
+                <strong>Last layer only</strong>
+                <span className="block muted small">Faster and safer with few faces.</span>
+              </span>
+            </label>
+          </div>
+        </fieldset>
+
+        {running ? (
+          <div className="notice notice-warning" role="alert" data-testid="job-conflict">
+            <p>
+              <strong>A job is already running.</strong> Only one runs at a time:{" "}
+              <Link href={`/training/${running.jobId}`}>open job #{running.jobId}</Link> to follow or cancel it.
+            </p>
+          </div>
+        ) : null}
+        {errors.root?.server?.message ? (
+          <p className="form-error" role="alert">
+            {errors.root.server.message}
+          </p>
+        ) : null}
+
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={isSubmitting || leaving}>
+            {isSubmitting || leaving ? "Starting…" : "Start training"}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

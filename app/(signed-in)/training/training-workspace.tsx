@@ -1,0 +1,149 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import Link from "next/link";
+import { apiFetchBody, errorMessage } from "../_components/api-client";
+import type { ModelVersionRow, TrainingJobRow } from "../_components/api-types";
+import { formatDateTime, plural } from "../_components/format";
+import { isJobLive, JobStatusBadge, ModelStatusBadge } from "../_components/status-badge";
+import { ProgressBar, progressFraction, runTime } from "./job-progress";
+import { StartJobForm } from "./start-job-form";
+
+/** How often the list refreshes while a job is queued or running. */
+const LIST_POLL_MS = 2_000;
+
+export function TrainingWorkspace() {
+  const [models, setModels] = useState<ModelVersionRow[] | null>(null);
+  const [jobs, setJobs] = useState<TrainingJobRow[] | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+
+  const loadJobs = useCallback(async () => {
+    try {
+      const data = await apiFetchBody<{ jobs: TrainingJobRow[] }>("/api/training-jobs");
+      setJobs(data.jobs);
+      setListError(null);
+    } catch (err) {
+      setListError(errorMessage(err));
+    }
+  }, []);
+
+  useEffect(() => {
+    void loadJobs();
+    // The form works without the list of versions (the active one is the default), so a failure
+    // here only leaves the select with its default.
+    apiFetchBody<{ models: ModelVersionRow[] }>("/api/models").then(
+      (data) => setModels(data.models),
+      () => setModels([]),
+    );
+  }, [loadJobs]);
+
+  const anyLive = jobs?.some((j) => isJobLive(j.status)) ?? false;
+  useEffect(() => {
+    if (!anyLive) return;
+    const t = setInterval(() => void loadJobs(), LIST_POLL_MS);
+    return () => clearInterval(t);
+  }, [anyLive, loadJobs]);
+
+  return (
+    <div className="stack-lg">
+      <StartJobForm models={models} onStarted={() => void loadJobs()} />
+
+      <section className="card flush" aria-labelledby="jobs-heading">
+        <div className="card-head">
+          <h2 id="jobs-heading">Recent jobs</h2>
+        </div>
+        {listError ? (
+          <p className="form-error card-status" role="alert">
+            {listError}{" "}
+            <button type="button" className="btn btn-ghost btn-small" onClick={() => void loadJobs()}>
+              Try again
+            </button>
+          </p>
+        ) : null}
+        {jobs === null && !listError ? (
+          <p className="muted status-line card-status">
+            <span className="spinner" aria-hidden="true" /> Loading jobs…
+          </p>
+        ) : null}
+        {jobs && jobs.length === 0 ? <p className="empty-inline card-status">No training jobs yet.</p> : null}
+        {jobs && jobs.length > 0 ? (
+          <div className="table-wrap">
+            <table className="table" data-testid="jobs-table">
+              <thead>
+                <tr>
+                  <th scope="col">Job</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Progress</th>
+                  <th scope="col">Model</th>
+                  <th scope="col">Faces</th>
+                  <th scope="col">Requested</th>
+                  <th scope="col">Ran for</th>
+                  <th scope="col">Outcome</th>
+                </tr>
+              </thead>
+              <tbody>
+                {jobs.map((j) => (
+                  <tr key={j.id} data-testid="job-row" data-job-id={j.id} data-status={j.status}>
+                    <td>
+                      <Link href={`/training/${j.id}`} className="version-link">
+                        Job #{j.id}
+                      </Link>
+                    </td>
+                    <td>
+                      <JobStatusBadge status={j.status} stopping={Boolean(j.cancel_requested_at)} />
+                    </td>
+                    <td className="cell-progress">
+                      {j.status === "RUNNING" && j.progress ? (
+                        <>
+                          <span className="small">
+                            Epoch {j.progress.epoch}/{j.progress.epochs} · batch {j.progress.batch}/{j.progress.batches}
+                          </span>
+                          <ProgressBar fraction={progressFraction(j.progress)} label={`Job ${j.id} progress`} />
+                        </>
+                      ) : isJobLive(j.status) ? (
+                        <span className="small muted">{j.status === "QUEUED" ? "Waiting for a worker" : "Preparing…"}</span>
+                      ) : j.curves && j.curves.length > 0 ? (
+                        <span className="small muted">{plural(j.curves.length, "epoch")}</span>
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
+                    </td>
+                    <td className="small">
+                      {j.base_version !== null ? <>v{j.base_version}</> : <span className="muted">active</span>}
+                      {j.candidate_version ? (
+                        <>
+                          {" → "}
+                          {j.candidate_version.id !== null ? (
+                            <Link href={`/models/${j.candidate_version.id}`}>v{j.candidate_version.version}</Link>
+                          ) : (
+                            <>v{j.candidate_version.version}</>
+                          )}{" "}
+                          <ModelStatusBadge status={j.candidate_version.status} />
+                        </>
+                      ) : null}
+                    </td>
+                    <td className="num">{j.snapshot_size ?? <span className="muted">—</span>}</td>
+                    <td className="cell-time">
+                      <time dateTime={j.created_at}>{formatDateTime(j.created_at)}</time>
+                    </td>
+                    <td className="cell-time">{runTime(j)}</td>
+                    <td className="cell-note small">
+                      <Outcome job={j} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </section>
+    </div>
+  );
+}
+
+function Outcome({ job }: { job: TrainingJobRow }) {
+  if (job.status === "FAILED") return <span className="text-bad">{job.error ?? "Failed"}</span>;
+  if (job.status === "CANCELLED") return <span className="muted">Cancelled; the active model is unchanged.</span>;
+  if (job.decision) return <>{job.decision.promote ? "Promoted." : "Kept as a candidate."} <span className="muted">{job.decision.reason}</span></>;
+  return <span className="muted">—</span>;
+}
