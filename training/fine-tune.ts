@@ -51,8 +51,6 @@ export interface FineTuneOptions {
   onEpoch?: (p: EpochPoint) => void | Promise<void>;
   /** Checked after every batch; true stops training within that batch and writes nothing. */
   shouldStop?: () => boolean;
-  /** Checked after every epoch; true ends training there like early stopping (best weights are saved). */
-  endAfterEpoch?: (p: EpochPoint) => boolean;
   /** Extra fields for the new metadata.json (name, parent, trainingConfig, …). */
   metadata?: Partial<ModelMetadata>;
 }
@@ -165,7 +163,6 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       const point = { epoch, loss: last.loss, acc: last.acc, valLoss, valAcc };
       history.push(point);
       await o.onEpoch?.(point);
-      const endNow = o.endAfterEpoch?.(point) ?? false;
       if (valLoss !== null) {
         if (!best || valLoss < best.loss) {
           best?.weights.forEach((x) => x.dispose());
@@ -175,7 +172,6 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
           break;
         }
       }
-      if (endNow) break;
     }
     valT?.x.dispose();
     valT?.y.dispose();
