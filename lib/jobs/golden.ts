@@ -31,15 +31,35 @@ export async function setGolden(db: Db, actorId: number, change: GoldenChange) {
   });
 }
 
-export async function listGolden(db: Db) {
+/** The golden set, newest first, with each face's label (the latest verdict on it). */
+export async function listGolden(db: Db, page: { limit?: number; before?: number } = {}) {
+  const limit = Math.min(Math.max(page.limit ?? 200, 1), 1000);
   const faces = await db.face.findMany({
-    where: { golden: true },
-    orderBy: { goldenAt: "desc" },
-    take: 500,
-    select: { id: true, cropSha256: true, goldenAt: true },
+    where: { golden: true, ...(page.before ? { id: { lt: page.before } } : {}) },
+    orderBy: { id: "desc" },
+    take: limit + 1,
+    select: {
+      id: true,
+      goldenAt: true,
+      predictions: {
+        select: { label: true, reviews: { select: { verdict: true, correctedLabel: true, updatedAt: true } } },
+      },
+    },
   });
+  const shown = faces.slice(0, limit);
   return {
     size: await db.face.count({ where: { golden: true } }),
-    faces: faces.map((f) => ({ id: f.id, crop_url: `/api/faces/${f.id}/crop.png`, added_at: f.goldenAt?.toISOString() ?? null })),
+    faces: shown.map((f) => {
+      const verdicts = f.predictions
+        .flatMap((p) => p.reviews.map((r) => ({ at: r.updatedAt, label: r.verdict === "CORRECT" ? p.label : (r.correctedLabel ?? p.label) })))
+        .sort((a, b) => b.at.getTime() - a.at.getTime());
+      return {
+        id: f.id,
+        crop_url: `/api/faces/${f.id}/crop.png`,
+        label: verdicts[0]?.label ?? null,
+        added_at: f.goldenAt?.toISOString() ?? null,
+      };
+    }),
+    next_before: faces.length > limit ? (shown[shown.length - 1]?.id ?? null) : null,
   };
 }

@@ -182,6 +182,16 @@ export async function activateVersion(
     });
     if (count === 0) throw new AppError("conflict", `Model version ${target.version} changed status meanwhile; try again.`);
     const action = input.action ?? (previous && previous.version > target.version ? "rollback" : "activate");
+    if (previous) {
+      // So the replaced version's own history says when and why it stopped serving.
+      await audit(tx, {
+        actorId: input.actorId,
+        action: "model.archive",
+        targetType: "model_version",
+        targetId: previous.id,
+        details: { replacedBy: { id: target.id, version: target.version }, reason: input.reason },
+      });
+    }
     await audit(tx, {
       actorId: input.actorId,
       action: `model.${action}`,

@@ -132,7 +132,9 @@ export async function listHistory(db: Db, q: HistoryQuery) {
     take: q.limit + 1,
     include: {
       reviewer: { select: { id: true, email: true } },
-      prediction: { include: { modelVersion: { select: { id: true, version: true, name: true } } } },
+      prediction: {
+        include: { modelVersion: { select: { id: true, version: true, name: true } }, face: { select: { golden: true } } },
+      },
     },
   });
   const page = rows.slice(0, q.limit);
@@ -146,7 +148,7 @@ export async function listHistory(db: Db, q: HistoryQuery) {
         confidence: r.prediction.confidence,
         model_version: r.prediction.modelVersion,
       },
-      face: { id: r.prediction.faceId, crop_url: `/api/faces/${r.prediction.faceId}/crop.png` },
+      face: { id: r.prediction.faceId, crop_url: `/api/faces/${r.prediction.faceId}/crop.png`, golden: r.prediction.face.golden },
     })),
     next_before: rows.length > q.limit ? (page[page.length - 1]?.id ?? null) : null,
   };

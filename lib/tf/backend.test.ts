@@ -13,7 +13,7 @@ describe("getTf", () => {
   it("falls back to WASM with SIMD here, logs the choice once, and can train", async () => {
     vi.stubEnv("TFJS_BACKEND", "");
     resetEnvForTests();
-    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const log = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const { getTf } = await import("@/lib/tf/backend");
     const [a, b] = await Promise.all([getTf(), getTf()]);
     expect(a).toBe(b);

@@ -54,7 +54,8 @@ async function selectBackend(): Promise<TfRuntime> {
           : "fastest available";
       const reason = note ? `${why}; ${note}` : why;
       const rt: TfRuntime = { tf, choice, backend: tf.getBackend(), reason, threads };
-      console.log(`[tfjs] backend ${rt.backend} (${choice}): ${reason}`);
+      // stderr: a diagnostic, and CLIs print their results (e.g. `npm run eval -- --json`) on stdout.
+      process.stderr.write(`[tfjs] backend ${rt.backend} (${choice}): ${reason}\n`);
       return rt;
     } catch (err) {
       const why = err instanceof Error ? err.message.split("\n")[0] : String(err);

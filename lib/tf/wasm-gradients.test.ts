@@ -36,7 +36,8 @@ async function gradsOn(backend: string, c: Case): Promise<Float32Array[]> {
     const outShape = c.f(...xs).shape;
     const r = tf.tensor(seeded(outShape.reduce((a, b) => a * b, 1), 99), outShape);
     const g = tf.grads((...ins: tf.Tensor[]) => tf.sum(tf.mul(c.f(...ins), r)));
-    return g(xs).map((t) => t.dataSync() as Float32Array);
+    // The forward value is compared too: a gradient can be right while the kernel's output is not.
+    return [...g(xs), c.f(...xs)].map((t) => t.dataSync() as Float32Array);
   });
 }
 
@@ -104,8 +105,11 @@ const cases: Case[] = [
   },
   { name: "max pool 2x2 s2", shapes: [[2, 8, 8, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, "valid") },
   { name: "max pool 3x3 s2 same", shapes: [[2, 9, 9, 3]], f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, "same") },
+  { name: "max pool, large negative values", shapes: [[2, 8, 8, 3]], f: (x) => tf.maxPool(tf.sub(tf.mul(x, 50), 100) as tf.Tensor4D, 3, 2, "same") },
   { name: "max pool after relu (ties at 0)", shapes: [[2, 8, 8, 3]], f: (x) => tf.maxPool(tf.relu(x) as tf.Tensor4D, 2, 2, "same") },
   { name: "avg pool 2x2 s2", shapes: [[2, 8, 8, 3]], f: (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, "valid") },
+  { name: "tile (BatchNorm's broadcast)", shapes: [[1, 1, 1, 5]], f: (x) => tf.tile(x, [2, 3, 4, 1]) },
+  { name: "tile, every axis", shapes: [[2, 3, 2]], f: (x) => tf.tile(x, [3, 1, 2]) },
   { name: "global average pool + softmax", shapes: [[2, 5, 5, 7]], f: (x) => tf.softmax(tf.mean(x, [1, 2])) },
 ];
 

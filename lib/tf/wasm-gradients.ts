@@ -15,8 +15,10 @@ import type { Tf } from "@/lib/tf/backend";
  * The WASM backend ships no Conv2DBackpropFilter and no depthwise-convolution gradients, so a CNN
  * cannot train on it; its Conv2DBackpropInput is a scalar loop, and its BatchMatMul is slow when
  * asked to transpose (which every Dense gradient does); its MaxPoolGrad loses the gradient of
- * windows whose values are all negative (it starts the max search at 0, not -∞), which breaks any
- * net that pools before a ReLU (mini-Xception does). Each convolution replacement below rewrites the
+ * windows of negative values, which breaks any net that pools before a ReLU (mini-Xception does);
+ * its Tile computes an index per element, and
+ * BatchNorm's gradient tiles per-channel factors to full activation size (a third of a training
+ * step went there). Each convolution replacement below rewrites the
  * gradient as data movement (pad, slice, reverse, transpose: cheap) around one forward Conv2D,
  * DepthwiseConv2dNative or plain BatchMatMul, which run on XNNPACK.
  *
@@ -33,6 +35,7 @@ const REPLACED = [
   "DepthwiseConv2dNativeBackpropFilter",
   "BatchMatMul",
   "MaxPoolGrad",
+  "Tile",
 ] as const;
 
 let originals: Map<string, KernelConfig> | undefined;
@@ -46,7 +49,7 @@ let tfRef: Tf | undefined;
 export function registerWasmGradients(tf: Tf): void {
   if (originals) return;
   const found = new Map<string, KernelConfig>();
-  for (const name of ["Conv2D", "DepthwiseConv2dNative", "PadV2", "Slice", "Reverse", "Transpose", "Reshape", "Sum", "BatchMatMul"]) {
+  for (const name of ["Conv2D", "DepthwiseConv2dNative", "PadV2", "Slice", "Reverse", "Transpose", "Reshape", "Sum", "BatchMatMul", "Min", "Add", "MaxPoolGrad"]) {
     const kernel = tf.getKernel(name, BACKEND);
     if (!kernel) throw new Error(`wasm kernel ${name} is not registered; import @tensorflow/tfjs-backend-wasm first`);
     found.set(name, kernel);
@@ -60,6 +63,7 @@ export function registerWasmGradients(tf: Tf): void {
     DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
     BatchMatMul: batchMatMul,
     MaxPoolGrad: maxPoolGrad,
+    Tile: tile,
   };
   for (const name of REPLACED) {
     const previous = tf.getKernel(name, BACKEND);
@@ -291,59 +295,82 @@ const batchMatMul: KernelFunc = ({ inputs, backend, attrs }) =>
   });
 
 /**
- * Routes each dy value to the first maximum of its window (strict >, from -∞, row-major scan,
- * exactly as the CPU backend decides ties). A plain loop: pooling gradients are memory-bound and
- * a small share of a training step.
+ * The native kernel is right for positive inputs (checked against the CPU backend, ties included)
+ * but drops windows whose values are all negative, so negative inputs are shifted up first: the
+ * argmax of every window, and so the routing of dy, does not change under a constant shift.
  * Inputs: dy [N, oh, ow, C], input [N, H, W, C]; output [N, H, W, C].
  */
-const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
-  if (!isKernelBackend(backend)) throw new Error("wasm gradients: unexpected backend object");
-  if (!tfRef) throw new Error("wasm gradients: not registered");
-  const dy = input(inputs, "dy");
-  const x = input(inputs, "input");
-  const a = attrs ?? {};
-  const info = tfRef.backend_util.computePool2DInfo(shape4(x), readStrides(a.filterSize), readStrides(a.strides), 1, readPad(a.pad), readRounding(a.dimRoundingMode));
-  const xv = backend.readSync(x.dataId);
-  const dyv = backend.readSync(dy.dataId);
-  if (!(xv instanceof Float32Array) || !(dyv instanceof Float32Array)) throw new Error("MaxPoolGrad: float32 inputs expected");
-  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth, strideHeight, strideWidth, filterHeight, filterWidth } = info;
-  const dx = new Float32Array(xv.length);
-  // Channels are innermost in NHWC, so each window position is scanned for all channels at once.
-  const bestValue = new Float32Array(c);
-  const bestIndex = new Int32Array(c);
-  for (let b = 0; b < batchSize; b++) {
-    const xBase = b * inHeight * inWidth * c;
-    for (let oy = 0; oy < outHeight; oy++) {
-      const y0 = oy * strideHeight - info.padInfo.top;
-      const yMin = Math.max(0, y0);
-      const yMax = Math.min(inHeight, y0 + filterHeight);
-      for (let ox = 0; ox < outWidth; ox++) {
-        const x0 = ox * strideWidth - info.padInfo.left;
-        const xMin = Math.max(0, x0);
-        const xMax = Math.min(inWidth, x0 + filterWidth);
-        bestValue.fill(Number.NEGATIVE_INFINITY);
-        bestIndex.fill(-1);
-        for (let yy = yMin; yy < yMax; yy++) {
-          for (let xx = xMin; xx < xMax; xx++) {
-            const base = xBase + (yy * inWidth + xx) * c;
-            for (let d = 0; d < c; d++) {
-              const v = xv[base + d]!;
-              if (v > bestValue[d]!) {
-                bestValue[d] = v;
-                bestIndex[d] = base + d;
-              }
-            }
-          }
-        }
-        const dyBase = ((b * outHeight + oy) * outWidth + ox) * c;
-        for (let d = 0; d < c; d++) {
-          const at = bestIndex[d]!;
-          if (at >= 0) dx[at]! += dyv[dyBase + d]!;
-        }
-      }
-    }
+const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) =>
+  withRunner(backend, (r) => {
+    const dy = input(inputs, "dy");
+    let x = input(inputs, "input");
+    const lowest = r.run("Min", { x }, { axis: x.shape.map((_, i) => i), keepDims: false });
+    const min = r.backend.readSync(lowest.dataId);
+    const m = min instanceof Float32Array ? (min[0] ?? 0) : 0;
+    if (m <= 0) x = r.run("Add", { a: x, b: r.constant(Float32Array.of(1 - m), []) });
+    return r.run("MaxPoolGrad", { dy, input: x, output: input(inputs, "output") }, attrs ?? {});
+  });
+
+/** The wasm backend's own heap API (makeOutput / typedArrayFromHeap), checked at run time. */
+interface HeapBackend {
+  makeOutput(shape: number[], dtype: "float32" | "int32" | "bool"): TensorInfo;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+function isHeapBackend(b: {}): b is HeapBackend {
+  const c = b as Partial<Record<keyof HeapBackend, unknown>>;
+  return typeof c.makeOutput === "function" && typeof c.typedArrayFromHeap === "function";
+}
+
+/**
+ * Builds the output by block copies, innermost dimension first: each input row is copied once and
+ * then doubled with copyWithin (memmove speed) until it has its repetitions, and so on outwards.
+ * Inputs: x [d0, …, dk]; attrs reps [r0, …, rk]; output [d0·r0, …, dk·rk].
+ */
+const tile: KernelFunc = ({ inputs, backend, attrs }) => {
+  if (!isHeapBackend(backend)) throw new Error("Tile: unexpected backend object");
+  const x = input(inputs, "x");
+  const reps = attrs?.reps;
+  if (!Array.isArray(reps) || reps.length !== x.shape.length || !reps.every((r): r is number => typeof r === "number")) {
+    throw new Error("Tile: reps must list one count per dimension");
   }
-  return { dataId: backend.write(dx, x.shape, "float32"), shape: x.shape, dtype: "float32" };
+  if (x.dtype !== "float32" && x.dtype !== "int32" && x.dtype !== "bool") throw new Error(`Tile: dtype ${x.dtype} unsupported`);
+  const outShape = x.shape.map((d, i) => d * (reps[i] ?? 1));
+  const out = backend.makeOutput(outShape, x.dtype);
+  const src = backend.typedArrayFromHeap(x);
+  const dst = backend.typedArrayFromHeap(out);
+  if (src.length === 0 || dst.length === 0) return out;
+  const rank = x.shape.length;
+  if (rank === 0) {
+    dst[0] = src[0] ?? 0;
+    return out;
+  }
+  /** outInner[d] = elements in one output block of dimension d (product of outShape[d..]). */
+  const outInner = new Array<number>(rank + 1).fill(1);
+  const inInner = new Array<number>(rank + 1).fill(1);
+  for (let d = rank - 1; d >= 0; d--) {
+    outInner[d] = (outInner[d + 1] ?? 1) * (outShape[d] ?? 1);
+    inInner[d] = (inInner[d + 1] ?? 1) * (x.shape[d] ?? 1);
+  }
+  const fill = (d: number, srcAt: number, dstAt: number): void => {
+    const size = x.shape[d] ?? 1;
+    const rep = reps[d] ?? 1;
+    const childOut = outInner[d + 1] ?? 1;
+    if (d === rank - 1) {
+      dst.set(src.subarray(srcAt, srcAt + size), dstAt);
+    } else {
+      const childIn = inInner[d + 1] ?? 1;
+      for (let i = 0; i < size; i++) fill(d + 1, srcAt + i * childIn, dstAt + i * childOut);
+    }
+    const block = size * childOut;
+    for (let filled = block; filled < block * rep; ) {
+      const n = Math.min(filled, block * rep - filled);
+      dst.copyWithin(dstAt + filled, dstAt, dstAt + n);
+      filled += n;
+    }
+  };
+  fill(0, 0, 0);
+  return out;
 };
 
 // --- geometry -----------------------------------------------------------------------------

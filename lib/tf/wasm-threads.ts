@@ -51,7 +51,20 @@ export async function setWasmBackendThreaded(tf: Tf, wasm: WasmModule, threads: 
     nodeOs.cpus = realCpus;
     URL.createObjectURL = realCreateObjectURL;
   }
+  unrefPoolWorkers(tf.backend());
   return wasm.getThreadsCount();
+}
+
+/**
+ * XNNPACK's pool threads live for the whole process, and Emscripten keeps a running pthread's
+ * worker ref'd, so a CLI would never exit on its own. The pool only ever works while the main
+ * thread waits on it, so letting it not hold the event loop open is safe.
+ */
+function unrefPoolWorkers(backend: unknown): void {
+  const pthread = (backend as { wasm?: { PThread?: { runningWorkers?: unknown[]; unusedWorkers?: unknown[] } } }).wasm?.PThread;
+  for (const w of [...(pthread?.runningWorkers ?? []), ...(pthread?.unusedWorkers ?? [])]) {
+    if (w && typeof (w as { unref?: unknown }).unref === "function") (w as { unref(): void }).unref();
+  }
 }
 
 /** Writes the worker once per content (the name carries its hash) and returns its path. */

@@ -71,7 +71,7 @@ export interface StoredReview {
 export interface HistoryRow extends StoredReview {
   reviewer: { id: number; email: string };
   prediction: { id: number; label: string; confidence: number; model_version: ModelVersionRef };
-  face: { id: number; crop_url: string };
+  face: { id: number; crop_url: string; golden: boolean };
 }
 
 export interface HistoryPage {
@@ -183,10 +183,13 @@ export interface TrainingJobDetail extends TrainingJobRow {
 export interface GoldenFace {
   id: number;
   crop_url: string;
+  /** The label the latest verdict gave the face. */
+  label: string | null;
   added_at: string | null;
 }
 
 export interface GoldenSet {
   size: number;
   faces: GoldenFace[];
+  next_before: number | null;
 }

@@ -6,8 +6,8 @@ import { apiFetchBody, errorMessage } from "../_components/api-client";
 import type { GoldenSet, HistoryPage, HistoryRow } from "../_components/api-types";
 import { formatDate, formatDateTime, plural } from "../_components/format";
 
-/** The API's own cap on the faces GET /api/golden lists (lib/jobs/golden.ts). */
-const LISTED_MAX = 500;
+/** The page size GET /api/golden answers with by default (lib/jobs/golden.ts). */
+const LISTED_MAX = 200;
 const PAGE_SIZE = 100;
 
 /** The emotion a verdict says the face shows: the correction, or the prediction it confirmed. */
@@ -112,7 +112,10 @@ export function GoldenSetManager({ canManage }: { canManage: boolean }) {
                 <li key={f.id} className="face-tile" data-face-id={f.id}>
                   <img src={f.crop_url} alt={`Face ${f.id}`} width={96} height={96} className="crop crop-tile" loading="lazy" />
                   <span className="face-tile-meta">
-                    <span>Face #{f.id}</span>
+                    <span>
+                      Face #{f.id}
+                      {f.label ? <strong className="golden-label"> · {f.label}</strong> : null}
+                    </span>
                     {f.added_at ? (
                       <time className="muted" dateTime={f.added_at} title={formatDateTime(f.added_at)}>
                         added {formatDate(f.added_at)}
@@ -184,7 +187,7 @@ function AddFaces({ goldenIds, onAdd }: { goldenIds: ReadonlySet<number>; onAdd:
   // A face reviewed more than once (or by several reviewers) appears once, with its newest verdict.
   const seen = new Set<number>();
   const faces = rows.filter((r) => {
-    if (seen.has(r.face.id) || goldenIds.has(r.face.id)) return false;
+    if (seen.has(r.face.id) || r.face.golden || goldenIds.has(r.face.id)) return false;
     seen.add(r.face.id);
     return true;
   });
