@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import net from "node:net";
 import crypto from "node:crypto";
+import { childProcessEnv } from "@/lib/env/env";
 import { createTestDatabase, type TestDatabase } from "@/test/support/database";
 import { createTinyModelDir } from "@/test/support/tiny-model";
 
@@ -53,8 +54,7 @@ export async function startTestApp(
     [path.join(root, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "scripts/launch.ts", "start"],
     {
       cwd: root,
-      env: {
-        ...process.env,
+      env: childProcessEnv({
         NODE_ENV: "production",
         PORT: String(port),
         DATABASE_URL: db.url,
@@ -67,7 +67,7 @@ export async function startTestApp(
         NEXTAUTH_URL: `http://127.0.0.1:${port}`,
         START_WORKER: opts.worker ? "true" : "false",
         ...opts.env,
-      },
+      }),
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -145,7 +145,7 @@ async function ensureBuild() {
     const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
       cwd: root,
       encoding: "utf8",
-      env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+      env: childProcessEnv({ NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" }),
     });
     if (r.status !== 0) throw new Error(`next build failed:\n${r.stdout}\n${r.stderr}`);
   } finally {
