@@ -23,7 +23,7 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Forces a TensorFlow.js backend; a forced backend that is missing is an error. */
   TFJS_BACKEND: z.enum(["gpu", "node", "wasm", "cpu"]).optional(),
-  /** Threads for the WASM backend's XNNPACK pool (default: CPU count, at most 4); 1 = no workers. */
+  /** Threads for the WASM backend's XNNPACK pool (default: idle cores at start-up, 1-4); 1 = no workers. */
   TFJS_WASM_THREADS: z.coerce.number().int().min(1).max(8).optional(),
   /**
    * Tests only: a server URL whose role may CREATE DATABASE; each test file gets a fresh database.

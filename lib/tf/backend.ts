@@ -105,8 +105,9 @@ async function tryBackend(choice: BackendChoice): Promise<Attempt> {
 async function startWasm(): Promise<Attempt> {
   const tf = await import("@tensorflow/tfjs");
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
-  const wanted = getEnv().TFJS_WASM_THREADS ?? Math.min(os.availableParallelism(), 4);
-  let note = "1 thread";
+  const forcedThreads = getEnv().TFJS_WASM_THREADS;
+  const wanted = forcedThreads ?? defaultWasmThreads();
+  let note = forcedThreads ? "1 thread (TFJS_WASM_THREADS=1)" : `1 thread (${os.availableParallelism()} cores, load ${(os.loadavg()[0] ?? 0).toFixed(1)})`;
   if (wanted > 1) {
     // Kept so a failed threaded start can be thrown away and the backend registered afresh.
     const factory = tf.findBackendFactory("wasm");
@@ -127,6 +128,18 @@ async function startWasm(): Promise<Attempt> {
   registerWasmGradients(tf);
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
   return { tf, threads: 1, note: `${simd ? "SIMD, " : "no SIMD, "}${note}` };
+}
+
+/**
+ * One thread per core that is not already busy, at most 4. XNNPACK's pool threads spin at every
+ * barrier waiting for each other, so on a loaded machine a second thread that keeps being
+ * descheduled makes every op slower: on 2 cores at load ≈ 4, training measured 56-74 samples/s on
+ * one thread against 37-47 on two (bench/tf-throughput.ts). Decided once, at start-up.
+ */
+function defaultWasmThreads(): number {
+  const cores = os.availableParallelism();
+  const idle = Math.round(cores - (os.loadavg()[0] ?? 0));
+  return Math.max(1, Math.min(4, cores, idle));
 }
 
 async function setAndCheck(tf: Tf, name: string): Promise<void> {

@@ -1,0 +1,70 @@
+// Inference and training throughput of the training architectures on whatever backend getTf() picks.
+// Run: npm run bench:tf -- [arch,arch…] [batch=64]
+//   TFJS_BACKEND=cpu|wasm|node|gpu forces a backend; TFJS_WASM_THREADS=1|2|… sets WASM's pool size.
+// Prints one JSON line per architecture. Speed targets live here, never in timed test assertions.
+import os from "node:os";
+import type { Optimizer, Scalar, Tensor, Variable } from "@tensorflow/tfjs";
+import { getTf } from "@/lib/tf/backend";
+import { fastBatchNormalization } from "@/training/batch-norm";
+import { ARCHITECTURES, createModel, type Architecture } from "@/training/model";
+
+async function main(): Promise<void> {
+  const archs = (process.argv[2] ?? "mini-xception,xception-wide").split(",") as Architecture[];
+  const bad = archs.filter((a) => !ARCHITECTURES.includes(a));
+  if (bad.length) throw new Error(`unknown architecture(s) ${bad.join(", ")}; known: ${ARCHITECTURES.join(", ")}`);
+  const batch = Number(process.argv[3] ?? 64);
+  const rt = await getTf();
+  const { tf } = rt;
+  fastBatchNormalization(tf);
+  for (const arch of archs) {
+    const model = createModel(tf, arch);
+    const x = tf.randomUniform([batch, 48, 48, 1], 0, 1, "float32", 1);
+    const y = tf.oneHot(tf.randomUniform([batch], 0, 7, "int32", 2), 7);
+    const vars = model.trainableWeights.map((w) => w.read()).filter((v): v is Variable => v instanceof tf.Variable);
+    const optimizer: Optimizer = tf.train.adam(1e-3);
+    const step = () =>
+      tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(
+          () => tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.apply(x, { training: true }) as Tensor, 1e-7))) as Scalar,
+          vars,
+        );
+        optimizer.applyGradients(grads);
+        value.dataSync();
+      });
+    const predict = () => tf.tidy(() => void (model.predict(x) as Tensor).dataSync());
+    const rate = (fn: () => void, minSeconds: number) => {
+      fn(); // warm-up: XNNPACK operator creation, kernel setup
+      const t0 = performance.now();
+      let n = 0;
+      while (performance.now() - t0 < minSeconds * 1000 || n < 2) {
+        fn();
+        n++;
+      }
+      return (n * batch) / ((performance.now() - t0) / 1000);
+    };
+    const predictPerSec = rate(predict, 5);
+    const trainPerSec = rate(step, 10);
+    console.log(
+      JSON.stringify({
+        arch,
+        params: model.countParams(),
+        backend: rt.backend,
+        threads: rt.threads ?? null,
+        batch,
+        predictFacesPerSec: Math.round(predictPerSec),
+        trainSamplesPerSec: Math.round(trainPerSec * 10) / 10,
+        cpus: os.cpus().length,
+        loadavg1: Math.round(os.loadavg()[0]! * 100) / 100,
+      }),
+    );
+    tf.dispose([x, y]);
+    optimizer.dispose();
+    model.dispose();
+  }
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

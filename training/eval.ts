@@ -1,0 +1,34 @@
+/**
+ * `npm run eval -- --model <dir> --data <image-folder> [--json]`
+ *
+ * Scores a model version folder on `<data>/<label>/*.png|jpg` (folder names matched to the
+ * model's labels case-insensitively) with the shared preprocessing. Prints a table, or with
+ * --json one object: { accuracy, macro_f1, per_class, confusion, ece, n }.
+ */
+import { parseArgs } from "node:util";
+import { evaluateModelOnFolder, formatMetricsTable } from "@/training/evaluate";
+import { readModelMetadata } from "@/lib/model/metadata";
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { model: { type: "string" }, data: { type: "string" }, json: { type: "boolean" } },
+    strict: true,
+  });
+  if (!values.model || !values.data) throw new Error("usage: npm run eval -- --model <dir> --data <image-folder> [--json]");
+  const metrics = await evaluateModelOnFolder(values.model, values.data);
+  if (values.json) {
+    const { accuracy, macro_f1, per_class, confusion, ece, n } = metrics;
+    process.stdout.write(JSON.stringify({ accuracy, macro_f1, per_class, confusion, ece, n }) + "\n");
+  } else {
+    const { labels } = await readModelMetadata(values.model);
+    console.log(formatMetricsTable(metrics, labels));
+  }
+  process.exit(0);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,37 @@
+import { loadModelFromDir } from "@/lib/model/predictor";
+import { computeMetrics, type EvalMetrics } from "@/training/metrics";
+import { loadImageFolder, sampleInput } from "@/training/dataset";
+
+/**
+ * Scores a saved model on an image folder (`<root>/<label>/*`), decoding with the shared
+ * preprocessing and the model's own metadata (labels, input shape, scaling). The figures are
+ * training/metrics.ts's: accuracy, macro-F1, per-class precision/recall/F1, confusion, ECE.
+ */
+export async function evaluateModelOnFolder(modelDir: string, dataDir: string): Promise<EvalMetrics> {
+  const model = await loadModelFromDir(modelDir);
+  try {
+    const { labels, inputShape, preprocessing } = model.metadata;
+    const ds = await loadImageFolder(dataDir, { labels, inputShape });
+    const probs = await model.predict(ds.samples.map((_, i) => sampleInput(ds, i, preprocessing)));
+    return computeMetrics(labels, ds.samples.map((s) => s.label), probs);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** A fixed-width text table: summary line, per-class scores, confusion matrix (rows = truth). */
+export function formatMetricsTable(m: EvalMetrics, labels: readonly string[]): string {
+  const pct = (v: number) => `${(v * 100).toFixed(1)}%`.padStart(8);
+  const width = Math.max(8, ...labels.map((l) => l.length)) + 2;
+  const cls = (l: string) => m.per_class[l] ?? { precision: 0, recall: 0, f1: 0, support: 0 };
+  return [
+    `n ${m.n}   accuracy ${(m.accuracy * 100).toFixed(2)}%   macro-F1 ${(m.macro_f1 * 100).toFixed(2)}%   ECE ${(m.ece * 100).toFixed(2)}%`,
+    "",
+    `${"class".padEnd(width)}precision   recall       F1   support`,
+    ...labels.map((l) => `${l.padEnd(width)} ${pct(cls(l).precision)} ${pct(cls(l).recall)} ${pct(cls(l).f1)} ${String(cls(l).support).padStart(9)}`),
+    "",
+    "confusion (rows = true, columns = predicted)",
+    `${"".padEnd(width)}${labels.map((l) => l.slice(0, 8).padStart(9)).join("")}`,
+    ...m.confusion.map((row, i) => `${(labels[i] ?? "").padEnd(width)}${row.map((v) => String(v).padStart(9)).join("")}`),
+  ].join("\n");
+}
