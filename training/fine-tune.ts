@@ -5,6 +5,7 @@ import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { readModelMetadata, writeModelMetadata, type ModelMetadata } from "@/lib/model/metadata";
 import { imageToPixels, normalizePixels } from "@/lib/model/preprocess";
 import { augmentPixels, mulberry32 } from "@/training/augment";
+import { fastBatchNormalization } from "@/training/batch-norm";
 
 /** An encoded image (any format sharp reads) with its label name. */
 export interface LabeledImage {
@@ -84,6 +85,8 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
   const val = await Promise.all(o.validation.map(async (s) => ({ px: await imageToPixels(s.image, meta.inputShape), y: classOf(s.label) })));
   if (train.length === 0) throw new Error("Nothing to train on.");
 
+  // Loads BatchNormalization layers with the closed-form training gradient (same weights and config).
+  fastBatchNormalization(tf);
   const model: LayersModel = await tf.loadLayersModel(fileSystemIOHandler(tf, o.baseDir));
   try {
     if (o.strategy === "head") {
