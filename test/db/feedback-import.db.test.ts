@@ -204,7 +204,7 @@ describe("importFeedback", () => {
     const version = await db.modelVersion.findFirstOrThrow({ where: { name: "imported: feedback_log.csv" } });
     await expect(activateVersion(db, { versionId: version.id, actorId: admin.id, reason: "test" })).rejects.toMatchObject({
       code: "conflict",
-      message: expect.stringMatching(/cannot be activated/),
+      message: expect.stringMatching(/^Cannot activate: Model version \d+: its files (are missing|changed)/),
     });
     expect((await db.modelVersion.findUniqueOrThrow({ where: { id: version.id } })).status).toBe("ARCHIVED");
   });
