@@ -1,5 +1,6 @@
 import "server-only";
 import fs from "node:fs";
+import fsp from "node:fs/promises";
 import path from "node:path";
 import type { Db } from "@/lib/db/client";
 import type { ModelVersion, Prisma } from "@/lib/db/generated/prisma/client";
@@ -70,19 +71,33 @@ export async function registerModelVersion(
 }
 
 /**
- * On a fresh install the registry starts from the model shipped in `models/baseline/` as
- * version 1. Does nothing once any version exists or when no baseline is present.
+ * The model shipped in `models/baseline/` joins the registry as an immutable copy under
+ * `models/versions/baseline-<checksum>/`: on a fresh install as version 1, active; when a newer
+ * baseline ships later (a `git pull`), as a candidate an admin can promote. The folder itself may
+ * change between releases; registered versions never do.
  */
 export async function ensureBaselineRegistered(db: Db, log: (line: string) => void = () => {}) {
+  const modelsDir = getEnv().modelsDir;
+  const dir = path.join(modelsDir, "baseline");
   // Versions imported from the previous tool's CSV have no artifacts and do not count.
-  if ((await db.modelVersion.count({ where: { artifactPath: { not: IMPORTED_ARTIFACT } } })) > 0) return null;
-  const dir = path.join(getEnv().modelsDir, "baseline");
+  const registered = await db.modelVersion.count({ where: { artifactPath: { not: IMPORTED_ARTIFACT } } });
   if (!fs.existsSync(path.join(dir, "model.json"))) {
-    log(`No model installed: ${dir}/model.json not found. Uploads are refused until an admin adds a model.`);
+    if (registered === 0) log(`No model installed: ${dir}/model.json not found. Uploads are refused until an admin adds a model.`);
     return null;
   }
-  const row = await registerModelVersion(db, { artifactPath: "baseline", name: "baseline", status: "ACTIVE" });
-  log(`Registered ${dir} as model version ${row.version} (active).`);
+  const checksum = await checksumDir(dir);
+  if (await db.modelVersion.findFirst({ where: { checksum } })) return null;
+  const artifactPath = path.join("versions", `baseline-${checksum.slice(0, 12)}`);
+  const target = path.join(modelsDir, artifactPath);
+  if (!fs.existsSync(target)) {
+    const tmp = `${target}.tmp-${process.pid}`;
+    await fsp.rm(tmp, { recursive: true, force: true });
+    await fsp.cp(dir, tmp, { recursive: true });
+    await fsp.rename(tmp, target);
+  }
+  const status = registered === 0 ? "ACTIVE" : "CANDIDATE";
+  const row = await registerModelVersion(db, { artifactPath, name: "baseline", status });
+  log(`Registered the shipped baseline as model version ${row.version} (${status.toLowerCase()}).`);
   return row;
 }
 
