@@ -135,24 +135,10 @@ export interface ModelDetail {
 
 export type JobStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
 
-export interface JobProgress {
-  epoch: number;
-  epochs: number;
-  batch: number;
-  batches: number;
-  samplesPerSec: number;
-  etaSeconds: number;
-  loss: number;
-  acc: number;
-}
-
-export interface EpochPoint {
-  epoch: number;
-  loss: number;
-  acc: number;
-  valLoss: number | null;
-  valAcc: number | null;
-}
+// The worker stores fine-tune progress and epoch points as they are; type-only, nothing of the
+// training module reaches the browser bundle.
+import type { EpochPoint, FineTuneProgress as JobProgress } from "@/training/fine-tune";
+export type { EpochPoint, JobProgress };
 
 /** GET /api/training-jobs rows; GET /api/training-jobs/:id adds `log`. */
 export interface TrainingJobRow {
