@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
-import { client, samplePhoto } from "@/test/support/http";
+import { client, samplePhoto, seedReviewedFaces } from "@/test/support/http";
 
 // Retraining through the real system: web server + supervised worker (as `npm start` runs them),
 // pg-boss on Postgres, the tiny real model as version 1, faces from real photos.
@@ -22,7 +22,6 @@ interface Job {
   snapshot_size: number | null;
 }
 
-const LABELS = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"];
 
 async function getJob(id: number): Promise<Job & { log: string }> {
   const res = await admin.get(`/api/training-jobs/${id}`);
@@ -51,17 +50,7 @@ beforeAll(async () => {
   await db.connect();
   admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
   // 22 faces from the six sample photos, each given a label by the admin (a spread of classes).
-  let k = 0;
-  for (let n = 1; n <= 6; n++) {
-    const res = await admin.upload(samplePhoto(n));
-    expect(res.status).toBe(201);
-    const body = (await res.json()) as { faces: { prediction_id: number; label: string }[] };
-    for (const f of body.faces) {
-      const label = LABELS[k++ % 4 === 0 ? 3 : k % LABELS.length]!;
-      const verdict = label === f.label ? { verdict: "correct" } : { verdict: "incorrect", corrected_label: label };
-      expect((await admin.json("POST", "/api/reviews", { prediction_id: f.prediction_id, ...verdict })).status).toBe(201);
-    }
-  }
+  expect(await seedReviewedFaces(admin)).toBeGreaterThanOrEqual(20);
 }, 300_000);
 
 afterAll(async () => {

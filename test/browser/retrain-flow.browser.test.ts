@@ -5,10 +5,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { EMOTION_LABELS } from "@/lib/model/labels";
 import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
 import { CHROMIUM_ARGS, findChromium } from "@/test/support/chromium";
-import { client, samplePhoto } from "@/test/support/http";
+import { client, seedReviewedFaces } from "@/test/support/http";
 
 const SHOTS = path.resolve("test-results/browser");
 
@@ -27,17 +26,7 @@ beforeAll(async () => {
   app = await startTestApp({ worker: true, env: { REPLAY_PER_CLASS: "0" } });
   // Reviewed faces to train on, through the API: six photos, every face given a verdict.
   const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
-  let k = 0;
-  for (let n = 1; n <= 6; n++) {
-    const res = await admin.upload(samplePhoto(n));
-    expect(res.status).toBe(201);
-    const body = (await res.json()) as { faces: { prediction_id: number; label: string }[] };
-    for (const f of body.faces) {
-      const label = EMOTION_LABELS[k++ % 4 === 0 ? 3 : k % EMOTION_LABELS.length]!;
-      const verdict = label === f.label ? { verdict: "correct" } : { verdict: "incorrect", corrected_label: label };
-      expect((await admin.json("POST", "/api/reviews", { prediction_id: f.prediction_id, ...verdict })).status).toBe(201);
-    }
-  }
+  await seedReviewedFaces(admin);
   browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   fs.mkdirSync(SHOTS, { recursive: true });
