@@ -6,6 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { childProcessEnv, getEnv } from "@/lib/env/env";
+import { freePort, newestSource } from "@/test/support/app-server";
+import { createServerDatabase } from "@/test/support/database";
 
 // Adapted from test/support/app-server.ts, which cannot be imported outside vitest (its database
 // helper imports vitest) and installs the tiny model before the launcher starts, where the bench
@@ -165,51 +167,9 @@ async function waitForBuild(): Promise<void> {
     throw new Error("No production build found: run `npm run build` first (the bench starts the app the way `npm start` does).");
   }
   // The worker runs from source, the web server from the build: say so when they may differ.
-  if (fs.statSync(buildId).mtimeMs < newestSourceMtime()) {
+  if (fs.statSync(buildId).mtimeMs < newestSource()) {
     console.log("warning: the production build is older than app/ or lib/; run `npm run build` to measure the current code.");
   }
-}
-
-function newestSourceMtime(): number {
-  let newest = 0;
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name === "node_modules" || e.name.startsWith(".") || e.name === "generated") continue;
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(tsx?|css)$/.test(e.name) && !e.name.endsWith(".test.ts")) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ["app", "lib"]) walk(path.join(root, d));
-  return Math.max(newest, fs.statSync(path.join(root, "next.config.ts")).mtimeMs);
-}
-
-async function createServerDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `el_bench_${crypto.randomBytes(6).toString("hex")}`;
-  const query = async (sql: string) => {
-    const c = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 10_000 });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await query(`CREATE DATABASE ${name}`);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no free port"))));
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,3 +1,4 @@
+import { signIn as signInWithTimeout } from "@/test/support/app-server";
 /** An unexpected HTTP answer, with enough of the body to see why. */
 export class HttpError extends Error {
   constructor(
@@ -55,27 +56,7 @@ export function apiClient(baseUrl: string, auth: { cookie?: string; token?: stri
 
 export type ApiClient = ReturnType<typeof apiClient>;
 
-/** Signs in through next-auth's credentials endpoint; returns the Cookie header to send. */
-export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const signal = () => AbortSignal.timeout(DEFAULT_TIMEOUT_MS);
-  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { signal: signal() });
-  const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
-  const jar = cookiesFrom(csrfRes);
-  const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar },
-    body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
-    signal: signal(),
-  });
-  const all = [jar, cookiesFrom(res)].filter(Boolean).join("; ");
-  if (!/session-token=/.test(all)) throw new Error(`sign-in as ${email} failed (${res.status})`);
-  return all;
-}
-
-function cookiesFrom(res: Response): string {
-  return res.headers
-    .getSetCookie()
-    .map((c) => c.split(";")[0])
-    .join("; ");
+/** Sign-in for the bench: the tests' own, with the bench's request timeout. */
+export function signIn(baseUrl: string, email: string, password: string): Promise<string> {
+  return signInWithTimeout(baseUrl, email, password, DEFAULT_TIMEOUT_MS);
 }

@@ -4,21 +4,17 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
-import { CHROMIUM_ARGS, findChromium } from "@/test/support/chromium";
+import { findChromium, openPage, SCREENSHOT_DIR } from "@/test/support/chromium";
 import { client, seedReviewedFaces } from "@/test/support/http";
 
-const SHOTS = path.resolve("test-results/browser");
 
 let app: TestApp | undefined;
 let browser: Browser | undefined;
 let page: Page;
 
 const executablePath = findChromium();
-if (!executablePath) {
-  console.warn("Skipping the browser test: no Chromium found (set CHROMIUM_PATH, or apt-get install chromium).");
-}
 
 beforeAll(async () => {
   if (!executablePath) return;
@@ -27,9 +23,7 @@ beforeAll(async () => {
   // Reviewed faces to train on, through the API: six photos, every face given a verdict.
   const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
   await seedReviewedFaces(admin);
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  fs.mkdirSync(SHOTS, { recursive: true });
+  ({ browser, page } = await openPage(executablePath));
 }, 900_000);
 
 afterAll(async () => {
@@ -39,7 +33,7 @@ afterAll(async () => {
 
 /** Screenshots are for people to look at when the flow or the layout changes. */
 async function shot(name: string) {
-  await page.screenshot({ path: path.join(SHOTS, `retrain-flow-${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `retrain-flow-${name}.png`), fullPage: true });
 }
 
 function versionRow(version: number) {
@@ -219,7 +213,7 @@ it.skipIf(!executablePath)("builds a golden set, trains from the form, follows t
   expect(await reviewerNav.getByRole("link", { name: "Models", exact: true }).count()).toBe(1);
   expect(await reviewerNav.getByRole("link", { name: "Training", exact: true }).count()).toBe(0);
   expect(await other.getByTestId("versions-table").getByRole("button").count()).toBe(0);
-  await other.screenshot({ path: path.join(SHOTS, "retrain-flow-17-reviewer-models.png"), fullPage: true });
+  await other.screenshot({ path: path.join(SCREENSHOT_DIR, "retrain-flow-17-reviewer-models.png"), fullPage: true });
   await other.goto(`${app.baseUrl}/golden`);
   await expect.poll(() => other.getByTestId("golden-size").textContent()).toBe("4");
   expect(await other.getByRole("button", { name: /Remove/ }).count()).toBe(0);

@@ -1,32 +1,25 @@
 // Browser test (needs Chromium at /usr/bin/chromium and a production build): a reviewer's day in
 // one flow — sign in, upload a photo, answer two faces from the keyboard, find both in History.
-import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { startTestApp, type TestApp } from "@/test/support/app-server";
-import { CHROMIUM_ARGS, findChromium } from "@/test/support/chromium";
+import { findChromium, openPage, SCREENSHOT_DIR } from "@/test/support/chromium";
 
 const SAMPLE = path.resolve("node_modules/@vladmandic/face-api/demo/sample1.jpg");
-const SHOTS = path.resolve("test-results/browser");
 
 let app: TestApp | undefined;
 let browser: Browser | undefined;
 let page: Page;
 
 const executablePath = findChromium();
-if (!executablePath) {
-  console.warn("Skipping the browser test: no Chromium found (set CHROMIUM_PATH, or apt-get install chromium).");
-}
 
 beforeAll(async () => {
   if (!executablePath) return;
   // startTestApp may have to build the app first: minutes, not seconds.
   app = await startTestApp();
-  browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  fs.mkdirSync(SHOTS, { recursive: true });
+  ({ browser, page } = await openPage(executablePath));
 }, 900_000);
 
 afterAll(async () => {
@@ -36,7 +29,7 @@ afterAll(async () => {
 
 /** Screenshots are for people to look at when the flow or the layout changes. */
 async function shot(name: string) {
-  await page.screenshot({ path: path.join(SHOTS, `review-flow-${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `review-flow-${name}.png`), fullPage: true });
 }
 
 /** The toast shows one message at a time; wait for this one. */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvForTests } from "@/lib/env/env";
 import { checksumDir } from "@/lib/registry/checksum";
 import { ensureBaselineRegistered } from "@/lib/registry/model-versions";
-import { useTestDb } from "@/test/support/database";
+import { useTestDb } from "@/test/support/use-test-db";
 import { createTinyModelDir } from "@/test/support/tiny-model";
 
 const t = useTestDb();

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client";
 import { claimNext, countRemaining, releaseClaim } from "@/lib/review/queue";
 import { recordVerdict, undoVerdict } from "@/lib/review/verdicts";
-import { useTestDb } from "@/test/support/database";
+import { useTestDb } from "@/test/support/use-test-db";
 import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
 
 const t = useTestDb();

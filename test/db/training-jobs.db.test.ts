@@ -3,7 +3,7 @@ import { requestCancel, requestTrainingJob, sweepStaleJobs } from "@/lib/jobs/jo
 import { setGolden } from "@/lib/jobs/golden";
 import { trainingParamsSchema } from "@/lib/jobs/params";
 import { recordVerdict } from "@/lib/review/verdicts";
-import { useTestDb } from "@/test/support/database";
+import { useTestDb } from "@/test/support/use-test-db";
 import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
 
 const t = useTestDb();

@@ -110,7 +110,8 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, output: () =>
   throw new Error(`app did not answer /api/health within 90 s:\n${output()}`);
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port (the OS picks it; the listener closes at once). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, "127.0.0.1", () => {
@@ -153,7 +154,8 @@ async function ensureBuild() {
   }
 }
 
-function newestSource(): number {
+/** Newest modification time of the sources a production build is made from. */
+export function newestSource(): number {
   let newest = 0;
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -168,9 +170,12 @@ function newestSource(): number {
   return newest;
 }
 
-/** Signs in through next-auth's credentials endpoint; returns the Cookie header to send. */
-export async function signIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`);
+/**
+ * Signs in through next-auth's credentials endpoint; returns the Cookie header to send.
+ * Each request gives up after `timeoutMs`.
+ */
+export async function signIn(baseUrl: string, email: string, password: string, timeoutMs = 60_000): Promise<string> {
+  const csrfRes = await fetch(`${baseUrl}/api/auth/csrf`, { signal: AbortSignal.timeout(timeoutMs) });
   const { csrfToken } = (await csrfRes.json()) as { csrfToken: string };
   const jar = cookiesFrom(csrfRes);
   const res = await fetch(`${baseUrl}/api/auth/callback/credentials`, {
@@ -178,6 +183,7 @@ export async function signIn(baseUrl: string, email: string, password: string): 
     redirect: "manual",
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar },
     body: new URLSearchParams({ csrfToken, email, password, json: "true" }),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const all = [jar, cookiesFrom(res)].filter(Boolean).join("; ");
   if (!/session-token=/.test(all)) throw new Error(`sign-in as ${email} failed (${res.status})`);

@@ -1,4 +1,6 @@
 import fs from "node:fs";
+import path from "node:path";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { getEnv } from "@/lib/env/env";
 
 export const CHROMIUM_ARGS = [
@@ -24,5 +26,17 @@ export function findChromium(): string | null {
     : ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
   const found = candidates.find((p) => fs.existsSync(p)) ?? null;
   if (!found && env.CI) throw new Error(`No Chromium for browser tests (looked at ${candidates.join(", ")}).`);
+  if (!found) console.warn("Skipping the browser tests: no Chromium found (set CHROMIUM_PATH, or apt-get install chromium).");
   return found;
+}
+
+/** Where browser tests leave screenshots for people to look at (git-ignored). */
+export const SCREENSHOT_DIR = path.resolve("test-results/browser");
+
+/** Chromium with one 1280x900 page, the size the screenshots are taken at. */
+export async function openPage(executablePath: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return { browser, page };
 }
