@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { EMOTION_LABELS } from "@/lib/model/labels";
 
 /** One schema for a verdict: the review form's resolver and POST /api/reviews both use it. */
 export const reviewInputSchema = z
@@ -42,4 +41,3 @@ export const historyQuerySchema = z.object({
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 
-export const defaultEmotionLabels = EMOTION_LABELS;

@@ -2,6 +2,8 @@
  * The JSON the pages read from the API, as the route handlers under app/api/ answer it.
  * Only the fields the UI uses are spelled out.
  */
+import type { UploadResult } from "@/lib/uploads/process-upload";
+
 export interface Box {
   x: number;
   y: number;
@@ -18,25 +20,9 @@ export interface ModelVersionRef {
 /** `{ label: probability }` in the model's label order. */
 export type Probabilities = Record<string, number>;
 
-export interface UploadedFace {
-  id: number;
-  prediction_id: number;
-  box: Box;
-  crop_url: string;
-  label: string;
-  confidence: number;
-  probabilities: Probabilities;
-  model_version: ModelVersionRef;
-}
-
-export interface UploadResult {
-  upload_id: number;
-  image_url: string;
-  width: number;
-  height: number;
-  is_face_crop: boolean;
-  faces: UploadedFace[];
-}
+// POST /api/predictions answers exactly what the upload service returns; type-only import.
+export type { UploadResult };
+export type UploadedFace = UploadResult["faces"][number];
 
 export interface QueueItem {
   prediction_id: number;
