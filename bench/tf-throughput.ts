@@ -4,7 +4,7 @@
 // Prints one JSON line per architecture. Speed targets live here, never in timed test assertions.
 import os from "node:os";
 import type { Optimizer, Scalar, Tensor, Variable } from "@tensorflow/tfjs";
-import { getTf } from "@/lib/tf/backend";
+import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { fastBatchNormalization } from "@/training/batch-norm";
 import { ARCHITECTURES, createModel, type Architecture } from "@/training/model";
 
@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
+allowNativeAccelerator();
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);

@@ -6,6 +6,7 @@ import { getEnv } from "@/lib/env/env";
 import { getDatabaseUrl } from "@/lib/db/url";
 import { createDb } from "@/lib/db/client";
 import { startWorker } from "@/lib/jobs/worker";
+import { allowNativeAccelerator } from "@/lib/tf/backend";
 
 async function main() {
   getEnv();
@@ -23,6 +24,7 @@ async function main() {
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
+allowNativeAccelerator();
 main().catch((err) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);

@@ -8,6 +8,7 @@
 import { parseArgs } from "node:util";
 import { evaluateModelOnFolder, formatMetricsTable } from "@/training/evaluate";
 import { readModelMetadata } from "@/lib/model/metadata";
+import { allowNativeAccelerator } from "@/lib/tf/backend";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  allowNativeAccelerator();
   main().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

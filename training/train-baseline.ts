@@ -15,6 +15,7 @@ import { readModelMetadata, writeModelMetadata } from "@/lib/model/metadata";
 import { evaluateModelOnFolder, formatMetricsTable } from "@/training/evaluate";
 import { ARCHITECTURES, type Architecture } from "@/training/model";
 import { metricsForMetadata, train, type TrainOptions } from "@/training/train";
+import { allowNativeAccelerator } from "@/lib/tf/backend";
 
 export interface BaselineOptions {
   /** Folder holding FER2013's train/ and test-public/ image folders. */
@@ -98,6 +99,7 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  allowNativeAccelerator();
   main()
     .then(() => process.exit(0))
     .catch((err: unknown) => {

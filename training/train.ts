@@ -15,8 +15,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable, io } from "@tensorflow/tfjs";
 import { getEnv } from "@/lib/env/env";
-import { getTf, type Tf } from "@/lib/tf/backend";
-import { fileSystemIOHandler } from "@/lib/model/fs-io";
+import { allowNativeAccelerator, getTf, type Tf } from "@/lib/tf/backend";
+import { fileSystemIOHandler, joinBuffers } from "@/lib/model/fs-io";
 import { EMOTION_LABELS, readModelMetadata, writeModelMetadata, type ModelMetadata } from "@/lib/model/metadata";
 import { normalizePixels } from "@/lib/model/preprocess";
 import { augmentPixels, DEFAULT_AUGMENT } from "@/training/augment";
@@ -478,7 +478,7 @@ async function saveCheckpoint(tf: Tf, dir: string, name: "last" | "best", model:
   if (optimizer) {
     const weights = await optimizer.getWeights();
     const { data, specs } = await tf.io.encodeWeights(weights);
-    await fs.writeFile(path.join(tmp, OPTIMIZER_FILE), new Uint8Array(tf.io.CompositeArrayBuffer.join(data)));
+    await fs.writeFile(path.join(tmp, OPTIMIZER_FILE), new Uint8Array(joinBuffers(Array.isArray(data) ? data : [data])));
     await fs.writeFile(path.join(tmp, OPTIMIZER_SPECS), JSON.stringify(specs));
   }
   if (state) await fs.writeFile(path.join(tmp, STATE_FILE), JSON.stringify(state, null, 1));
@@ -618,6 +618,7 @@ async function main(): Promise<void> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  allowNativeAccelerator();
   main().catch((err: unknown) => {
     console.error(err instanceof Error ? err.message : err);
     process.exit(1);

@@ -23,6 +23,12 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Forces a TensorFlow.js backend; a forced backend that is missing is an error. */
   TFJS_BACKEND: z.enum(["gpu", "node", "wasm", "cpu"]).optional(),
+  /**
+   * Folder of the optional native training accelerator (`npm run native:install`): a prebuilt
+   * tfjs-node 2.7.0 with TensorFlow 1.15 for Linux x64, used by training processes when the
+   * regular @tensorflow/tfjs-node is not installed.
+   */
+  TFJS_NATIVE_DIR: z.string().default("./.native/tfjs-node"),
   /** Threads for the WASM backend's XNNPACK pool (default: idle cores at start-up, 1-4); 1 = no workers. */
   TFJS_WASM_THREADS: z.coerce.number().int().min(1).max(8).optional(),
   /**
@@ -64,6 +70,7 @@ export type Env = z.infer<typeof schema> & {
   feedbackImagesDir: string;
   modelsDir: string;
   dataDir: string;
+  nativeDir: string;
 };
 
 let cached: Env | undefined;
@@ -86,6 +93,7 @@ export function getEnv(): Env {
     feedbackImagesDir: path.resolve(e.FEEDBACK_IMAGES_DIR),
     modelsDir: path.resolve(e.MODELS_DIR),
     dataDir: path.resolve(e.DATA_DIR),
+    nativeDir: path.resolve(e.TFJS_NATIVE_DIR),
   };
   return cached;
 }

@@ -26,21 +26,31 @@ export function fileSystemIOHandler(tf: Tf, dir: string): io.IOHandler {
       if (!modelJSON || typeof modelJSON !== "object" || !modelJSON.modelTopology) {
         throw new Error(`${file} has no modelTopology; is it a TF.js Layers model?`);
       }
-      return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-        const specs: io.WeightsManifestEntry[] = [];
-        const buffers: ArrayBuffer[] = [];
-        for (const group of manifest) {
-          specs.push(...group.weights);
-          for (const rel of group.paths) buffers.push(await readShard(dir, rel));
-        }
-        return [specs, tf.io.CompositeArrayBuffer.join(buffers)];
-      });
+      // Built by hand rather than with tf.io.getModelArtifactsForJSON / CompositeArrayBuffer, which
+      // older tfjs releases (the native accelerator's tfjs 2.7) do not have.
+      const specs: io.WeightsManifestEntry[] = [];
+      const buffers: ArrayBuffer[] = [];
+      for (const group of modelJSON.weightsManifest ?? []) {
+        specs.push(...group.weights);
+        for (const rel of group.paths) buffers.push(await readShard(dir, rel));
+      }
+      return {
+        modelTopology: modelJSON.modelTopology,
+        weightSpecs: specs,
+        weightData: joinBuffers(buffers),
+        format: modelJSON.format,
+        generatedBy: modelJSON.generatedBy,
+        convertedBy: modelJSON.convertedBy,
+        ...(modelJSON.trainingConfig ? { trainingConfig: modelJSON.trainingConfig } : {}),
+        ...(modelJSON.signature ? { signature: modelJSON.signature } : {}),
+        ...(modelJSON.userDefinedMetadata ? { userDefinedMetadata: modelJSON.userDefinedMetadata } : {}),
+      };
     },
 
     async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
       if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error("binary model topologies are not supported");
       await fs.mkdir(dir, { recursive: true });
-      const data = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+      const data = joinBuffers(artifacts.weightData === undefined ? [] : Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData]);
       const count = Math.max(1, Math.ceil(data.byteLength / SHARD_BYTES));
       const paths = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
       for (const [i, name] of paths.entries()) {
@@ -70,4 +80,16 @@ async function readShard(dir: string, rel: string): Promise<ArrayBuffer> {
   if (!fsSync.existsSync(file)) throw new Error(`weight shard ${rel} listed in ${MODEL_FILE} is missing from ${dir}`);
   const buf = await fs.readFile(file);
   return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
+}
+
+/** One ArrayBuffer from several (a single one is returned as is). */
+export function joinBuffers(buffers: readonly ArrayBuffer[]): ArrayBuffer {
+  if (buffers.length === 1) return buffers[0]!;
+  const out = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+  let at = 0;
+  for (const b of buffers) {
+    out.set(new Uint8Array(b), at);
+    at += b.byteLength;
+  }
+  return out.buffer;
 }

@@ -1,4 +1,7 @@
+import fs from "node:fs";
+import { createRequire } from "node:module";
 import os from "node:os";
+import path from "node:path";
 import type * as TfNamespace from "@tensorflow/tfjs";
 import { getEnv } from "@/lib/env/env";
 import { registerWasmGradients } from "@/lib/tf/wasm-gradients";
@@ -21,7 +24,18 @@ export interface TfRuntime {
 
 // Kept on globalThis: Next.js may bundle this module into several server chunks (routes,
 // instrumentation), and the backend must be chosen and initialised once per process.
-const state = globalThis as unknown as { emotionLoopTf?: Promise<TfRuntime> };
+const state = globalThis as unknown as { emotionLoopTf?: Promise<TfRuntime>; emotionLoopNativeAccelerator?: boolean };
+
+/**
+ * Lets this process use the native training accelerator (`npm run native:install`) as its "node"
+ * backend when the regular @tensorflow/tfjs-node is absent. Only for processes that train or
+ * evaluate and never detect faces (the worker, the training CLIs, benchmarks): the accelerator
+ * brings its own tfjs 2.7, and face-api works only on the app's @tensorflow/tfjs. Call before
+ * the first getTf().
+ */
+export function allowNativeAccelerator(): void {
+  state.emotionLoopNativeAccelerator = true;
+}
 
 /**
  * The `tf` namespace on the fastest backend present: native GPU, native CPU, WASM, pure JS.
@@ -84,7 +98,15 @@ async function tryBackend(choice: BackendChoice): Promise<Attempt> {
     }
     case "node": {
       const mod = "@tensorflow/tfjs-node";
-      const tf = (await import(/* webpackIgnore: true */ mod)) as Tf;
+      let tf: Tf;
+      try {
+        tf = (await import(/* webpackIgnore: true */ mod)) as Tf;
+      } catch (err) {
+        const accelerator = state.emotionLoopNativeAccelerator ? loadNativeAccelerator() : null;
+        if (!accelerator) throw err;
+        await setAndCheck(accelerator.tf, "tensorflow");
+        return { tf: accelerator.tf, note: accelerator.note };
+      }
       await setAndCheck(tf, "tensorflow");
       return { tf };
     }
@@ -146,4 +168,22 @@ async function setAndCheck(tf: Tf, name: string): Promise<void> {
   const ok = await tf.setBackend(name);
   if (!ok || tf.getBackend() !== name) throw new Error(`backend "${name}" failed to initialise`);
   await tf.ready();
+}
+
+/** Where `npm run native:install` puts the accelerator's package tree. */
+export function nativeAcceleratorDir(): string {
+  return getEnv().nativeDir;
+}
+
+/**
+ * The accelerator's own tfjs-node (2.7.0, TensorFlow 1.15), loaded from its folder so that its
+ * tfjs 2.7 never mixes with the app's; null when it is not installed.
+ */
+function loadNativeAccelerator(): { tf: Tf; note: string } | null {
+  const dir = nativeAcceleratorDir();
+  if (!fs.existsSync(path.join(dir, "node_modules", "@tensorflow", "tfjs-node", "package.json"))) return null;
+  const load = createRequire(path.join(dir, "index.js"));
+  const tf = load("@tensorflow/tfjs-node") as Tf;
+  const version = (tf.version as Record<string, string | undefined>)["tfjs-node"] ?? "?";
+  return { tf, note: `native accelerator: tfjs-node ${version}, TensorFlow 1.15 (${dir})` };
 }
