@@ -3,7 +3,6 @@
 // holdout against FER+ crowd labels and the original FER2013 labels.
 // Run: npm run bench:loop [-- --base <model dir>] [--limit N --checkpoints 20,40 --epochs 1] (--help for all flags)
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { getEnv } from "@/lib/env/env";
@@ -15,7 +14,7 @@ import { dropSeenFromHoldout, FERPLUS_COLUMNS, FERPLUS_TO_MODEL, loadLabeledFace
 import { startLoopApp, type LoopApp } from "./support/app";
 import { apiClient, signIn, type ApiClient } from "./support/http";
 import { readHoldout, scoreVersionDir, type Holdout } from "./support/measure";
-import { formatTable, headerLines, renderMarkdown, targetLines, type CheckpointRow, type LoopResult, type Score } from "./support/report";
+import { formatTable, headerLines, machineInfo, renderMarkdown, targetLines, type CheckpointRow, type LoopResult, type Score } from "./support/report";
 
 const USAGE = `npm run bench:loop -- [flags]
 
@@ -237,7 +236,7 @@ async function main(): Promise<void> {
   };
   const snapshotResult = (): LoopResult => ({
     date: startedAt,
-    machine: machine(),
+    machine: machineInfo(),
     backend: { app: health.backend, bench: `${rt.backend}${rt.threads ? ` (${rt.threads} thread${rt.threads === 1 ? "" : "s"})` : ""}` },
     base: { dir: opts.base, name: baseMeta.name ?? null },
     data: { dir: opts.data, mappingCsv: opts.mappingCsv, ferplusCsv: opts.ferplusCsv },
@@ -422,17 +421,6 @@ async function retrainAndMeasure(o: {
 async function createToken(baseUrl: string, cookie: string, name: string): Promise<string> {
   const { secret } = await apiClient(baseUrl, { cookie }).post<{ secret: string }>("/api/tokens", { name }, [201]);
   return secret;
-}
-
-function machine(): LoopResult["machine"] {
-  const cpus = os.cpus();
-  return {
-    cpu: cpus[0]?.model.trim() ?? "unknown CPU",
-    cores: cpus.length,
-    ramGiB: os.totalmem() / 2 ** 30,
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    node: process.versions.node,
-  };
 }
 
 /** The app settings that change the outcome, as the app sees them (the launcher inherits this environment). */

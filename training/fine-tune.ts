@@ -64,6 +64,18 @@ export interface FineTuneResult {
 }
 
 /**
+ * The "head" strategy: freezes every layer with trainable weights but the last one (the classifier).
+ * Returns the name of the layer left trainable.
+ */
+export function freezeAllButHead(model: LayersModel): string {
+  const withWeights = model.layers.filter((l) => l.trainableWeights.length > 0);
+  const head = withWeights.at(-1);
+  if (!head) throw new Error(`model ${model.name} has no trainable layer`);
+  withWeights.forEach((l) => (l.trainable = l === head));
+  return head.name;
+}
+
+/**
  * Fine-tunes a saved model on labelled images with on-the-fly augmentation and inverse-frequency
  * class weights, and writes the result as a model version folder. Labels are matched to the base
  * model's labels by name, case-insensitively; an unknown label is an error.
@@ -89,10 +101,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
   fastBatchNormalization(tf);
   const model: LayersModel = await tf.loadLayersModel(fileSystemIOHandler(tf, o.baseDir));
   try {
-    if (o.strategy === "head") {
-      const withWeights = model.layers.filter((l) => l.trainableWeights.length > 0);
-      withWeights.forEach((l, i) => (l.trainable = i === withWeights.length - 1));
-    }
+    if (o.strategy === "head") freezeAllButHead(model);
     model.compile({ optimizer: tf.train.adam(o.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
 
     // Inverse class frequency, normalised so the average weight is 1.

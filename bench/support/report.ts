@@ -1,3 +1,4 @@
+import os from "node:os";
 import type { EvalMetrics } from "@/training/metrics";
 import { FERPLUS_COLUMNS, FERPLUS_TO_MODEL, type FerPlusColumn, type SkipReason } from "./ferplus";
 
@@ -9,6 +10,26 @@ export const TARGETS = {
   /** Accuracy against the original labels may drop by at most this much (forgetting). */
   maxOriginalDrop: 0.01,
 } as const;
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  os: string;
+  node: string;
+}
+
+/** The machine a benchmark ran on. */
+export function machineInfo(): Machine {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model.trim() ?? "unknown CPU",
+    cores: cpus.length,
+    ramGiB: os.totalmem() / 2 ** 30,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.versions.node,
+  };
+}
 
 export interface Score {
   ferplus: EvalMetrics;
@@ -44,7 +65,7 @@ export interface CheckpointRow {
 
 export interface LoopResult {
   date: string;
-  machine: { cpu: string; cores: number; ramGiB: number; os: string; node: string };
+  machine: Machine;
   backend: { app: string | null; bench: string };
   base: { dir: string; name: string | null };
   data: { dir: string; mappingCsv: string; ferplusCsv: string };
