@@ -3,6 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { io } from "@tensorflow/tfjs";
 import type { Tf } from "@/lib/tf/backend";
+import { withDepthMultipliers } from "@/lib/model/depth-multiplier";
 import { MODEL_FILE } from "@/lib/model/metadata";
 
 /** Shard size tensorflowjs_converter uses; keeps files small enough for any file server. */
@@ -34,7 +35,7 @@ export function fileSystemIOHandler(tf: Tf, dir: string): io.IOHandler {
         specs.push(...group.weights);
         for (const rel of group.paths) buffers.push(await readShard(dir, rel));
       }
-      return {
+      return withDepthMultipliers({
         modelTopology: modelJSON.modelTopology,
         weightSpecs: specs,
         weightData: joinBuffers(buffers),
@@ -44,10 +45,11 @@ export function fileSystemIOHandler(tf: Tf, dir: string): io.IOHandler {
         ...(modelJSON.trainingConfig ? { trainingConfig: modelJSON.trainingConfig } : {}),
         ...(modelJSON.signature ? { signature: modelJSON.signature } : {}),
         ...(modelJSON.userDefinedMetadata ? { userDefinedMetadata: modelJSON.userDefinedMetadata } : {}),
-      };
+      });
     },
 
-    async save(artifacts: io.ModelArtifacts): Promise<io.SaveResult> {
+    async save(given: io.ModelArtifacts): Promise<io.SaveResult> {
+      const artifacts = withDepthMultipliers(given);
       if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error("binary model topologies are not supported");
       await fs.mkdir(dir, { recursive: true });
       const data = joinBuffers(artifacts.weightData === undefined ? [] : Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData]);
