@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { getEnv } from "@/lib/env/env";
-import { getTf } from "@/lib/tf/backend";
+import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { checksumDir } from "@/lib/registry/checksum";
 import { trainingParamsSchema, type TrainingParams } from "@/lib/jobs/params";
@@ -460,6 +460,8 @@ for (const sig of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
+// Measures version folders in-process and never detects faces (uploads go through the app).
+allowNativeAccelerator();
 main()
   .then(() => shutdown(0))
   .catch((err: unknown) => {
