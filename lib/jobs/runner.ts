@@ -1,6 +1,5 @@
 import "server-only";
 import fs from "node:fs/promises";
-import fsSync from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import type { Db } from "@/lib/db/client";
@@ -15,9 +14,9 @@ import { buildSnapshot, type ReviewedRow, type Snapshot, type SnapshotItem } fro
 import { decidePromotion, type SetScore } from "@/lib/jobs/gate";
 import { appendLog, finishJob } from "@/lib/jobs/jobs";
 import { trainingParamsSchema } from "@/lib/jobs/params";
+import { assembleTrainingSet, sampleReplay } from "@/lib/jobs/training-set";
 import { fineTune, type LabeledImage } from "@/training/fine-tune";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
-import { mulberry32 } from "@/training/augment";
 
 const HEARTBEAT_MS = 2_000;
 const PROGRESS_MS = 1_000;
@@ -85,9 +84,7 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
 
     const replay = await replaySample(base, jobId);
     if (replay.length) await appendLog(db, jobId, `replay: ${replay.length} faces from the base model's training data`);
-    // Early stopping watches a tenth of the replay data, never the held-out slice the gate judges.
-    const validation = replay.filter((_, i) => i % 10 === 0);
-    const trainSet = [...(await readItems(trainItems)), ...replay.filter((_, i) => i % 10 !== 0)];
+    const { train: trainSet, validation } = assembleTrainingSet(await readItems(trainItems), replay);
 
     let lastProgress = 0;
     const curves: Prisma.InputJsonValue[] = [];
@@ -262,22 +259,8 @@ async function readItems(items: SnapshotItem[]): Promise<LabeledImage[]> {
  * from making the model forget everything else.
  */
 async function replaySample(base: ModelVersion, seed: number): Promise<LabeledImage[]> {
-  const perClass = getEnv().REPLAY_PER_CLASS;
-  if (perClass === 0) return [];
   const meta = await readModelMetadata(artifactDir(base));
-  const dataDir = typeof meta.trainingConfig?.data === "string" ? path.resolve(meta.trainingConfig.data) : null;
-  if (!dataDir || !fsSync.existsSync(dataDir)) return [];
-  const rand = mulberry32(seed);
-  const out: LabeledImage[] = [];
-  for (const label of meta.labels) {
-    const dir = path.join(dataDir, label);
-    if (!fsSync.existsSync(dir)) continue;
-    const files = (await fs.readdir(dir)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
-    for (let i = files.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [files[i], files[j]] = [files[j]!, files[i]!];
-    }
-    for (const f of files.slice(0, perClass)) out.push({ image: await fs.readFile(path.join(dir, f)), label });
-  }
-  return out;
+  const data = meta.trainingConfig?.data;
+  if (typeof data !== "string") return [];
+  return sampleReplay(path.resolve(data), meta.labels, getEnv().REPLAY_PER_CLASS, seed);
 }
