@@ -110,7 +110,7 @@ async function main(): Promise<void> {
         seed,
       });
       const score = await scoreVersionDir(outDir, holdout);
-      const row: Row = { ...run, reviewed: reviewed.length, replay: replay.length, epochsRun: result.epochs.length, seconds: result.durationSeconds, ferplus: score.ferplus.accuracy, original: score.original.accuracy };
+      const row: Row = { ...run, reviewed: reviewed.length, replay: replay.length, trained: train.length, validation: validation.length, epochsRun: result.epochs.length, seconds: result.durationSeconds, ferplus: score.ferplus.accuracy, original: score.original.accuracy };
       rows.push(row);
       console.log(formatRow(row, baseline.ferplus.accuracy, baseline.original.accuracy).join(" | "));
     } finally {
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   }
 
   const machine = machineInfo();
-  const head = ["lr", "epochs (run)", "strategy", "batch", "replay", "trained on", "acc vs FER+", "Δ", "acc vs original", "Δ", "train (s)"];
+  const head = ["lr", "epochs (run)", "strategy", "batch", "replay", "faces trained on", "acc vs FER+", "Δ", "acc vs original", "Δ", "train (s)"];
   const table = markdownTable(head, rows.map((r) => formatRow(r, baseline.ferplus.accuracy, baseline.original.accuracy)));
   const header = [
     `# Fine-tuning parameters, measured`,
@@ -140,6 +140,9 @@ async function main(): Promise<void> {
 interface Row extends RunConfig {
   reviewed: number;
   replay: number;
+  /** Reviewed + replay faces trained on, and kept for early stopping. */
+  trained: number;
+  validation: number;
   epochsRun: number;
   seconds: number;
   ferplus: number;
@@ -156,7 +159,7 @@ function formatRow(r: Row, ferplus0: number, original0: number): string[] {
     r.params.strategy,
     String(r.params.batch_size),
     `${r.replayPerClass}/class`,
-    `${r.reviewed} + ${r.replay - Math.ceil(r.replay / 10)}`,
+    `${r.trained} (+${r.validation} val)`,
     pct(r.ferplus),
     pts(r.ferplus - ferplus0),
     pct(r.original),

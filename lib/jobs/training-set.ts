@@ -27,12 +27,16 @@ export async function sampleReplay(dataDir: string, labels: readonly string[], p
 }
 
 /**
- * What a retrain learns from: the reviewed faces plus nine tenths of the replay; early stopping
- * watches the other tenth of the replay, never the held-out slice the gate judges.
+ * What a retrain learns from, and what its early stopping watches: a tenth of the reviewed faces
+ * and a tenth of the replay are kept for validation, so the best epoch is the one that learned the
+ * corrections while keeping the rest; the gate's held-out slice is not among the reviewed faces
+ * given here and is never looked at.
  */
 export function assembleTrainingSet(reviewed: LabeledImage[], replay: LabeledImage[]): { train: LabeledImage[]; validation: LabeledImage[] } {
+  const tenth = (_: LabeledImage, i: number) => i % 10 === 0;
+  const rest = (_: LabeledImage, i: number) => i % 10 !== 0;
   return {
-    train: [...reviewed, ...replay.filter((_, i) => i % 10 !== 0)],
-    validation: replay.filter((_, i) => i % 10 === 0),
+    train: [...reviewed.filter(rest), ...replay.filter(rest)],
+    validation: [...reviewed.filter(tenth), ...replay.filter(tenth)],
   };
 }
