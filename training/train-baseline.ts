@@ -1,10 +1,12 @@
 /**
- * `npm run train:baseline [-- --data-root <fer2013 dir>] [--epochs N] [--arch <name>]`
+ * `npm run train:baseline [-- --data-root <fer2013 dir>] [--epochs N] [--arch <name>] [--install-best]`
  *
  * The project's baseline: trains from scratch on FER2013's train split (a stratified, seeded 10 %
  * held out for LR decay and early stopping), evaluates the best epoch on test-public, and installs
  * the result as models/baseline/. Many hours on a CPU, so it always resumes: run it again after an
  * interruption and it continues from the last finished epoch in .data/checkpoints/baseline/.
+ * `--install-best` installs the best checkpoint so far (marked interim) without training, e.g. from
+ * a second terminal while the run goes on.
  */
 import fsSync from "node:fs";
 import fs from "node:fs/promises";
@@ -29,6 +31,8 @@ export interface BaselineOptions {
   log?: (line: string) => void;
   /** Passed to train() (tests keep their output quiet). */
   onProgress?: TrainOptions["onProgress"];
+  /** Install the best checkpoint so far instead of training (see train()'s exportBest). */
+  installBest?: boolean;
 }
 
 /**
@@ -60,7 +64,8 @@ export async function trainBaseline(o: BaselineOptions): Promise<string | null> 
     resume: true,
     out: candidate,
     replace: true,
-    name: "baseline",
+    name: o.installBest ? "baseline (interim)" : "baseline",
+    exportBest: o.installBest,
     log,
     onProgress: o.onProgress,
   });
@@ -90,12 +95,13 @@ async function main(): Promise<void> {
       "data-root": { type: "string", default: "../shared/data/fer2013" },
       epochs: { type: "string", default: "60" },
       arch: { type: "string", default: "xception-wide" },
+      "install-best": { type: "boolean" },
     },
     strict: true,
   });
   const arch = values.arch as Architecture;
   if (!ARCHITECTURES.includes(arch)) throw new Error(`--arch must be one of ${ARCHITECTURES.join(", ")}`);
-  await trainBaseline({ dataRoot: values["data-root"], epochs: Number(values.epochs), architecture: arch });
+  await trainBaseline({ dataRoot: values["data-root"], epochs: Number(values.epochs), architecture: arch, installBest: values["install-best"] });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -67,6 +67,11 @@ export interface TrainOptions {
   name?: string;
   /** Stop after this many epochs in this call (the checkpoint lets a later call resume). */
   maxEpochsThisRun?: number;
+  /**
+   * Write the version from the best checkpoint so far without training further (needs an existing
+   * checkpoint; training can resume afterwards). Its metadata says it is interim.
+   */
+  exportBest?: boolean;
   /** Line-oriented log (default console.log). */
   log?: (line: string) => void;
   /** Live progress within an epoch (default: a status line on stderr). */
@@ -203,6 +208,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let epochsThisRun = 0;
   try {
     while (!state.stopped && state.epoch < cfg.epochs) {
+      if (opts.exportBest) break;
       if (opts.maxEpochsThisRun !== undefined && epochsThisRun >= opts.maxEpochsThisRun) break;
       const epoch = state.epoch + 1;
       const epochStart = Date.now();
@@ -279,7 +285,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   }
 
   const finished = state.stopped || state.epoch >= cfg.epochs;
-  if (!finished) {
+  if (opts.exportBest && state.epoch === 0) throw new Error(`no finished epoch to export in ${checkpointDir}`);
+  if (!finished && !opts.exportBest) {
     optimizer.dispose();
     log(`paused after epoch ${state.epoch}; continue with --resume`);
     return { outDir: null, finished, history, metadata: null, checkpointDir };
@@ -322,6 +329,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         classWeights: cfg.classWeights,
         trainSamples: split.train.length,
         validationSamples: split.val.length,
+        ...(finished ? {} : { interim: `best checkpoint after ${state.epoch} of up to ${cfg.epochs} epochs, exported while training goes on` }),
         history,
       },
       dataFingerprint: fingerprint,
