@@ -10,7 +10,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { getEnv } from "@/lib/env/env";
 import { trainingParamsSchema, type TrainingParams } from "@/lib/jobs/params";
-import { assembleTrainingSet, sampleReplay } from "@/lib/jobs/training-set";
+import { assembleTrainingSet, REPLAY_MODES, sampleReplay, type ReplayMode } from "@/lib/jobs/training-set";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { fineTune, type LabeledImage } from "@/training/fine-tune";
@@ -23,16 +23,18 @@ const USAGE = `npm run bench:finetune -- [flags]
   --base <dir>          model to fine-tune (default models/baseline)
   --data <dir>          FER2013 test-public folder (default ../shared/data/fer2013/test-public)
   --corrections <n>     labelled stream faces given as verdicts (default 1000)
-  --run "<k=v …>"       one configuration, repeatable: lr, epochs, strategy (head|full), batch, replay
-                        (faces per class from the base's training data); unset keys take the job
-                        defaults (replay: REPLAY_PER_CLASS). Default: the job defaults at three
-                        learning rates
+  --run "<k=v …>"       one configuration, repeatable: lr, epochs, strategy (head|full), batch,
+                        replay (faces per class from the base's training data), mix (proportional |
+                        per-class: how the replay is spread over classes), cw (class weights: none |
+                        sqrt | balanced); unset keys take the job's defaults. Default: the job
+                        defaults at three learning rates
   --seed <n>            split and stream order, as bench:loop (default 1)
   --out <dir>           where finetune.md and finetune.json go (default bench/results)`;
 
 interface RunConfig {
   params: TrainingParams;
   replayPerClass: number;
+  replayMode: ReplayMode;
 }
 
 function parseRun(spec: string, replayDefault: number): RunConfig {
@@ -42,11 +44,13 @@ function parseRun(spec: string, replayDefault: number): RunConfig {
     if (!k || v === undefined) throw new Error(`--run "${spec}": expected key=value pairs, got "${part}"`);
     raw[k] = v;
   }
-  const { replay, lr, batch, ...rest } = raw;
-  const params = trainingParamsSchema.parse({ ...rest, learning_rate: lr, batch_size: batch });
+  const { replay, lr, batch, cw, mix, ...rest } = raw;
+  const replayMode = (mix ?? "proportional") as ReplayMode;
+  if (!REPLAY_MODES.includes(replayMode)) throw new Error(`--run "${spec}": mix must be one of ${REPLAY_MODES.join(", ")}`);
+  const params = trainingParamsSchema.parse({ ...rest, learning_rate: lr, batch_size: batch, class_weights: cw });
   const replayPerClass = replay === undefined ? replayDefault : Number(replay);
   if (!Number.isInteger(replayPerClass) || replayPerClass < 0) throw new Error(`--run "${spec}": replay must be a whole number ≥ 0`);
-  return { params, replayPerClass };
+  return { params, replayPerClass, replayMode };
 }
 
 async function main(): Promise<void> {
@@ -94,7 +98,7 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   for (const run of runs) {
-    const replay = replayDir ? await sampleReplay(replayDir, meta.labels, run.replayPerClass, seed) : [];
+    const replay = replayDir ? await sampleReplay(replayDir, meta.labels, run.replayPerClass, seed, run.replayMode) : [];
     const { train, validation } = assembleTrainingSet(reviewed, replay);
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "el-finetune-"));
     try {
@@ -107,6 +111,7 @@ async function main(): Promise<void> {
         learningRate: run.params.learning_rate,
         batchSize: run.params.batch_size,
         strategy: run.params.strategy,
+        classWeights: run.params.class_weights,
         seed,
       });
       const score = await scoreVersionDir(outDir, holdout);
@@ -119,7 +124,7 @@ async function main(): Promise<void> {
   }
 
   const machine = machineInfo();
-  const head = ["lr", "epochs (run)", "strategy", "batch", "replay", "faces trained on", "acc vs FER+", "Δ", "acc vs original", "Δ", "train (s)"];
+  const head = ["lr", "epochs (run)", "strategy", "batch", "replay", "class weights", "faces trained on", "acc vs FER+", "Δ", "acc vs original", "Δ", "train (s)"];
   const table = markdownTable(head, rows.map((r) => formatRow(r, baseline.ferplus.accuracy, baseline.original.accuracy)));
   const header = [
     `# Fine-tuning parameters, measured`,
@@ -158,7 +163,8 @@ function formatRow(r: Row, ferplus0: number, original0: number): string[] {
     `${r.params.epochs} (${r.epochsRun})`,
     r.params.strategy,
     String(r.params.batch_size),
-    `${r.replayPerClass}/class`,
+    `${r.replayPerClass}/class, ${r.replayMode}`,
+    r.params.class_weights,
     `${r.trained} (+${r.validation} val)`,
     pct(r.ferplus),
     pts(r.ferplus - ferplus0),

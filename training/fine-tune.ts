@@ -6,6 +6,7 @@ import { readModelMetadata, writeModelMetadata, type ModelMetadata } from "@/lib
 import { imageToPixels, normalizePixels } from "@/lib/model/preprocess";
 import { augmentPixels, mulberry32 } from "@/training/augment";
 import { fastBatchNormalization } from "@/training/batch-norm";
+import { classWeights, type ClassWeightMode } from "@/training/dataset";
 
 /** An encoded image (any format sharp reads) with its label name. */
 export interface LabeledImage {
@@ -45,6 +46,8 @@ export interface FineTuneOptions {
   batchSize: number;
   /** "head": only the last layer with weights learns; "full": every layer. */
   strategy: "head" | "full";
+  /** Loss weight per class from the training counts (default "balanced"); see classWeights(). */
+  classWeights?: ClassWeightMode;
   seed: number;
   /** Stop when validation loss has not improved for this many epochs (best weights are kept). */
   patience?: number;
@@ -104,12 +107,11 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     if (o.strategy === "head") freezeAllButHead(model);
     model.compile({ optimizer: tf.train.adam(o.learningRate), loss: "categoricalCrossentropy", metrics: ["accuracy"] });
 
-    // Inverse class frequency, normalised so the average weight is 1.
     const counts = new Array<number>(k).fill(0);
     for (const s of train) counts[s.y] = (counts[s.y] ?? 0) + 1;
-    const present = counts.filter((n) => n > 0).length;
-    const classWeight: Record<number, number> = {};
-    counts.forEach((n, i) => (classWeight[i] = n > 0 ? train.length / (present * n) : 1));
+    const classWeight: Record<number, number> = Object.fromEntries(
+      classWeights(counts, o.classWeights ?? "balanced").map((w, i) => [i, counts[i] ? w : 1]),
+    );
 
     const rand = mulberry32(o.seed);
     /** [n, h, w, c] inputs and [n, k] one-hot targets. */
@@ -220,6 +222,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
         seed: o.seed,
         trainSamples: train.length,
         validationSamples: val.length,
+        classWeights: o.classWeights ?? "balanced",
         classWeight,
       },
     };

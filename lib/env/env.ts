@@ -50,7 +50,7 @@ const schema = z.object({
   PROMOTION_GOLDEN_TOLERANCE: z.coerce.number().min(0).max(1).default(0.01),
   /** A running job whose worker has been silent this long is ended as FAILED. */
   JOB_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(3600).default(45),
-  /** Faces per class mixed in from the base model's own training data, where it is on disk. */
+  /** Replay size per class (× classes in all, spread as in the data) from the base model's own training data, where it is on disk. */
   REPLAY_PER_CLASS: z.coerce.number().int().min(0).max(10000).default(150),
   /** `npm start` also starts a training worker unless this is "false". */
   START_WORKER: z

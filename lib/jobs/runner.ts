@@ -97,6 +97,7 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
       learningRate: params.learning_rate,
       batchSize: params.batch_size,
       strategy: params.strategy,
+      classWeights: params.class_weights,
       seed: jobId,
       metadata: {
         name: `job ${jobId}`,

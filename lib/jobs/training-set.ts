@@ -5,26 +5,44 @@ import type { LabeledImage } from "@/training/fine-tune";
 import { mulberry32 } from "@/training/augment";
 
 /**
- * A seeded sample of `perClass` images per label from an image folder with one sub-folder per
- * label (the base model's own training data): replayed beside the corrections, it keeps a few
- * dozen of them from making the model forget everything else. Missing folders give nothing.
+ * A seeded sample of the base model's own training data (an image folder with one sub-folder per
+ * label): replayed beside the corrections, it keeps a few dozen of them from making the model
+ * forget everything else. `perClass` × labels faces in all, split "per-class" (the same number of
+ * each) or "proportional" (as common as each class is in the folder, at least one each, so the
+ * replay does not teach the model new class priors). Missing folders give nothing.
  */
-export async function sampleReplay(dataDir: string, labels: readonly string[], perClass: number, seed: number): Promise<LabeledImage[]> {
+export async function sampleReplay(
+  dataDir: string,
+  labels: readonly string[],
+  perClass: number,
+  seed: number,
+  mode: ReplayMode = "proportional",
+): Promise<LabeledImage[]> {
   if (perClass <= 0 || !fsSync.existsSync(dataDir)) return [];
   const rand = mulberry32(seed);
-  const out: LabeledImage[] = [];
+  const files = new Map<string, string[]>();
   for (const label of labels) {
     const dir = path.join(dataDir, label);
     if (!fsSync.existsSync(dir)) continue;
-    const files = (await fs.readdir(dir)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
-    for (let i = files.length - 1; i > 0; i--) {
+    const list = (await fs.readdir(dir)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
+    for (let i = list.length - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
-      [files[i], files[j]] = [files[j]!, files[i]!];
+      [list[i], list[j]] = [list[j]!, list[i]!];
     }
-    for (const f of files.slice(0, perClass)) out.push({ image: await fs.readFile(path.join(dir, f)), label });
+    files.set(label, list);
+  }
+  const available = [...files.values()].reduce((n, l) => n + l.length, 0);
+  const total = perClass * labels.length;
+  const out: LabeledImage[] = [];
+  for (const [label, list] of files) {
+    const take = mode === "per-class" ? perClass : Math.max(1, Math.round((total * list.length) / Math.max(1, available)));
+    for (const f of list.slice(0, take)) out.push({ image: await fs.readFile(path.join(dataDir, label, f)), label });
   }
   return out;
 }
+
+export const REPLAY_MODES = ["proportional", "per-class"] as const;
+export type ReplayMode = (typeof REPLAY_MODES)[number];
 
 /**
  * What a retrain learns from, and what its early stopping watches: a tenth of the reviewed faces

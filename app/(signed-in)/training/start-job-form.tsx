@@ -34,6 +34,12 @@ const fields: { name: NumberField; label: string; hint: string; inputMode: "nume
   { name: "batch_size", label: "Batch size", hint: "Faces per update step.", inputMode: "numeric" },
 ];
 
+const classWeightChoices: { value: ParamsOutput["class_weights"]; label: string; hint: string }[] = [
+  { value: "sqrt", label: "Mild", hint: "Rare emotions count a little more; keeps overall accuracy." },
+  { value: "balanced", label: "Balanced", hint: "Every emotion counts the same; more rare-class recall, lower accuracy." },
+  { value: "none", label: "None", hint: "Every face counts the same." },
+];
+
 /** Empty means "not given": the select's "active version" choice. */
 const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
 
@@ -56,6 +62,7 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
       epochs: String(defaults.epochs),
       learning_rate: String(defaults.learning_rate),
       strategy: defaults.strategy,
+      class_weights: defaults.class_weights,
       min_samples: String(defaults.min_samples),
       batch_size: String(defaults.batch_size),
     },
@@ -148,6 +155,21 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
                 <span className="block muted small">Faster and safer with few faces.</span>
               </span>
             </label>
+          </div>
+        </fieldset>
+
+        <fieldset className="choice-group">
+          <legend>Class weights</legend>
+          <div className="choice-options">
+            {classWeightChoices.map((c) => (
+              <label className="choice" key={c.value}>
+                <input type="radio" value={c.value} {...register("class_weights")} />
+                <span>
+                  <strong>{c.label}</strong>
+                  <span className="block muted small">{c.hint}</span>
+                </span>
+              </label>
+            ))}
           </div>
         </fieldset>
 

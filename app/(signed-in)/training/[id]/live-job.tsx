@@ -129,6 +129,10 @@ export function LiveJob({ id }: { id: number }) {
                   <dd>{params.batch_size}</dd>
                 </div>
                 <div>
+                  <dt>Class weights</dt>
+                  <dd>{params.class_weights}</dd>
+                </div>
+                <div>
                   <dt>Minimum faces</dt>
                   <dd>{params.min_samples}</dd>
                 </div>
