@@ -14,7 +14,7 @@ import { buildSnapshot, type ReviewedRow, type Snapshot, type SnapshotItem } fro
 import { decidePromotion, type SetScore } from "@/lib/jobs/gate";
 import { appendLog, finishJob } from "@/lib/jobs/jobs";
 import { trainingParamsSchema } from "@/lib/jobs/params";
-import { assembleTrainingSet, sampleReplay } from "@/lib/jobs/training-set";
+import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/lib/jobs/training-set";
 import { fineTune, type LabeledImage } from "@/training/fine-tune";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
 
@@ -82,7 +82,9 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
       );
     }
 
-    const replay = await replaySample(base, jobId);
+    const baseMeta = await readModelMetadata(artifactDir(base));
+    const replayData = replayDataOf(baseMeta);
+    const replay = replayData ? await sampleReplay(path.resolve(replayData), baseMeta.labels, getEnv().REPLAY_PER_CLASS, jobId) : [];
     if (replay.length) await appendLog(db, jobId, `replay: ${replay.length} faces from the base model's training data`);
     const { train: trainSet, validation } = assembleTrainingSet(await readItems(trainItems), replay);
 
@@ -103,7 +105,9 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
         name: `job ${jobId}`,
         parent: base.artifactPath,
         dataFingerprint: snapshot.hash,
-        trainingConfig: { jobId, baseVersion: base.version, snapshotHash: snapshot.hash, replay: replay.length },
+        // replayData passes the lineage's original training data on, so a candidate fine-tuned from
+        // a fine-tuned version still replays it.
+        trainingConfig: { jobId, baseVersion: base.version, snapshotHash: snapshot.hash, replay: replay.length, replayData },
       },
       shouldStop: () => cancelRequested,
       onProgress: async (p) => {
@@ -252,16 +256,4 @@ async function freezeSnapshot(db: Db, jobId: number): Promise<Snapshot> {
 
 async function readItems(items: SnapshotItem[]): Promise<LabeledImage[]> {
   return Promise.all(items.map(async (i) => ({ image: await fs.readFile(feedbackPath(i.cropPath)), label: i.label })));
-}
-
-/**
- * A seeded sample of the base model's own training data (`trainingConfig.data`, an image folder
- * with one sub-folder per label), when it is on this machine: it keeps a few dozen corrections
- * from making the model forget everything else.
- */
-async function replaySample(base: ModelVersion, seed: number): Promise<LabeledImage[]> {
-  const meta = await readModelMetadata(artifactDir(base));
-  const data = meta.trainingConfig?.data;
-  if (typeof data !== "string") return [];
-  return sampleReplay(path.resolve(data), meta.labels, getEnv().REPLAY_PER_CLASS, seed);
 }

@@ -2,7 +2,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assembleTrainingSet, sampleReplay } from "@/lib/jobs/training-set";
+import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/lib/jobs/training-set";
+import type { ModelMetadata } from "@/lib/model/metadata";
 import { writeSyntheticImageFolder } from "@/training/synthetic-images";
 import type { LabeledImage } from "@/training/fine-tune";
 
@@ -54,5 +55,17 @@ describe("assembleTrainingSet", () => {
     expect(train).toHaveLength(45);
     const seen = new Set(train.map((t) => t.image.toString()));
     expect(validation.every((v) => !seen.has(v.image.toString()))).toBe(true);
+  });
+});
+
+describe("replayDataOf", () => {
+  const meta = (trainingConfig?: Record<string, unknown>): ModelMetadata => ({ labels: ["a", "b"], inputShape: [48, 48, 1], preprocessing: "unit", trainingConfig });
+  it.each([
+    ["a model trained from scratch: its own data", { kind: "from-scratch", data: "../fer/train" }, "../fer/train"],
+    ["a retrain's candidate: the data its lineage handed on", { kind: "fine-tune", jobId: 3, replayData: "../fer/train" }, "../fer/train"],
+    ["an imported model: none", undefined, null],
+    ["a retrain of an imported model: none", { kind: "fine-tune", jobId: 4, replayData: null }, null],
+  ])("%s", (_, config, expected) => {
+    expect(replayDataOf(meta(config))).toBe(expected);
   });
 });

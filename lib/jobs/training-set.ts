@@ -1,6 +1,7 @@
 import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
+import type { ModelMetadata } from "@/lib/model/metadata";
 import type { LabeledImage } from "@/training/fine-tune";
 import { mulberry32 } from "@/training/augment";
 
@@ -57,4 +58,15 @@ export function assembleTrainingSet(reviewed: LabeledImage[], replay: LabeledIma
     train: [...reviewed.filter(rest), ...replay.filter(rest)],
     validation: [...reviewed.filter(tenth), ...replay.filter(tenth)],
   };
+}
+
+/**
+ * The image folder (one sub-folder per label) a version's lineage was trained on: the
+ * `replayData` a retrain handed on, or the version's own `trainingConfig.data` (`npm run train`).
+ * Null when there is none; the folder may be missing on this machine (then nothing is replayed).
+ */
+export function replayDataOf(meta: ModelMetadata): string | null {
+  const config = meta.trainingConfig ?? {};
+  const data = config.replayData ?? config.data;
+  return typeof data === "string" ? data : null;
 }
