@@ -238,8 +238,9 @@ async function main(): Promise<void> {
     date: startedAt,
     machine: machineInfo(),
     backend: { app: health.backend, bench: `${rt.backend}${rt.threads ? ` (${rt.threads} thread${rt.threads === 1 ? "" : "s"})` : ""}` },
-    base: { dir: opts.base, name: baseMeta.name ?? null },
-    data: { dir: opts.data, mappingCsv: opts.mappingCsv, ferplusCsv: opts.ferplusCsv },
+    // Relative to the project, so results read the same on every machine.
+    base: { dir: shown(opts.base), name: baseMeta.name ?? null },
+    data: { dir: shown(opts.data), mappingCsv: shown(opts.mappingCsv), ferplusCsv: shown(opts.ferplusCsv) },
     seed: opts.seed,
     holdoutFraction: opts.holdout,
     split: {
@@ -247,7 +248,7 @@ async function main(): Promise<void> {
       stream: split.stream.length,
       streamUsed: stream.length,
       holdoutDrawn: split.holdout.length,
-      holdoutDropped: { copyInStream: unseen.inStream, copyInTrain: unseen.inTrain, trainDir },
+      holdoutDropped: { copyInStream: unseen.inStream, copyInTrain: unseen.inTrain, trainDir: trainDir && shown(trainDir) },
       holdout: holdout.faces.length,
       holdoutWithCrowdLabel: baselineScore.ferplus.n,
       crowdColumns,
@@ -468,3 +469,7 @@ main()
     console.error(err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err));
     return shutdown(err instanceof UsageError ? 2 : 1);
   });
+
+function shown(p: string): string {
+  return path.relative(process.cwd(), p) || ".";
+}

@@ -140,14 +140,22 @@ export function targetLines(r: LoopResult): string[] {
     gain === null || !at
       ? `not reached: the run ended at ${r.rows.at(-1)?.verdicts ?? 0} corrections`
       : `${pts(gain)} points after ${at.verdicts} corrections → ${gain >= TARGETS.ferplusGain - 1e-9 ? "MET" : "NOT MET"}`;
+  // The brief pairs both figures at the 1,000-correction checkpoint; the worst drop of any
+  // checkpoint is shown beside it, since later ones train on more crowd labels.
   const drops = scored.map((c) => ({ c, d: c.score!.original.accuracy - r.baseline.original.accuracy }));
   const worst = drops.reduce<(typeof drops)[number] | null>((w, x) => (!w || x.d < w.d ? x : w), null);
-  const forgetLine = worst
-    ? `worst ${pts(worst.d)} points (checkpoint ${worst.c.checkpoint}) → ${worst.d >= -TARGETS.maxOriginalDrop - 1e-9 ? "MET" : "NOT MET"}`
-    : "no version measured";
+  const dropAt = at?.score ? at.score.original.accuracy - r.baseline.original.accuracy : null;
+  const ok = (d: number) => (d >= -TARGETS.maxOriginalDrop - 1e-9 ? "MET" : "NOT MET");
+  const worstText = worst ? `worst of all checkpoints ${pts(worst.d)} (${worst.c.checkpoint})` : "";
+  const forgetLine =
+    dropAt !== null && at
+      ? `${pts(dropAt)} points after ${at.verdicts} corrections → ${ok(dropAt)}; ${worstText}`
+      : worst
+        ? `not reached at ${TARGETS.ferplusAfterCorrections} corrections; ${worstText} → ${ok(worst.d)}`
+        : "no version measured";
   return [
     `≥ +${TARGETS.ferplusGain * 100} points vs FER+ after ${TARGETS.ferplusAfterCorrections.toLocaleString("en")} corrections: ${ferplusLine}`,
-    `≤ ${TARGETS.maxOriginalDrop * 100} point lost vs original labels (forgetting): ${forgetLine}`,
+    `≤ ${TARGETS.maxOriginalDrop * 100} point lost vs original labels after ${TARGETS.ferplusAfterCorrections.toLocaleString("en")} corrections (forgetting): ${forgetLine}`,
   ];
 }
 
