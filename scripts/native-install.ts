@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import zlib from "node:zlib";
-import { nativeAcceleratorDir } from "@/lib/tf/backend";
+import { getEnv } from "@/lib/env/env";
 
 const PACKAGE = "tfjs-node-lambda-releases@1.6.1";
 /** The build for Node-API 6, which Node 12 and every later Node load. */
@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   if (process.platform !== "linux" || process.arch !== "x64") {
     throw new Error(`The accelerator is a Linux x64 build; this is ${process.platform} ${process.arch}. Install @tensorflow/tfjs-node instead.`);
   }
-  const target = nativeAcceleratorDir();
+  const target = getEnv().nativeDir;
   if (fs.existsSync(path.join(target, "node_modules", "@tensorflow", "tfjs-node", "package.json"))) {
     console.log(`Already installed in ${target}; checking it works …`);
     check(target);

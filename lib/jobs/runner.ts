@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import crypto from "node:crypto";
 import type { Db } from "@/lib/db/client";
-import type { ModelVersion, Prisma } from "@/lib/db/generated/prisma/client";
+import type { Prisma } from "@/lib/db/generated/prisma/client";
 import { getEnv } from "@/lib/env/env";
 import { feedbackPath } from "@/lib/storage/files";
 import { checksumDir } from "@/lib/registry/checksum";

@@ -49,9 +49,10 @@ export function getTf(): Promise<TfRuntime> {
   return state.emotionLoopTf;
 }
 
-/** Tests only: forget the chosen backend so the next getTf() selects again. */
+/** Tests only: forget the chosen backend (and any allowNativeAccelerator()) so the next getTf() selects again. */
 export function resetTfRuntimeForTests(): void {
   state.emotionLoopTf = undefined;
+  state.emotionLoopNativeAccelerator = undefined;
 }
 
 async function selectBackend(): Promise<TfRuntime> {
@@ -170,17 +171,12 @@ async function setAndCheck(tf: Tf, name: string): Promise<void> {
   await tf.ready();
 }
 
-/** Where `npm run native:install` puts the accelerator's package tree. */
-export function nativeAcceleratorDir(): string {
-  return getEnv().nativeDir;
-}
-
 /**
  * The accelerator's own tfjs-node (2.7.0, TensorFlow 1.15), loaded from its folder so that its
  * tfjs 2.7 never mixes with the app's; null when it is not installed.
  */
 function loadNativeAccelerator(): { tf: Tf; note: string } | null {
-  const dir = nativeAcceleratorDir();
+  const dir = getEnv().nativeDir;
   if (!fs.existsSync(path.join(dir, "node_modules", "@tensorflow", "tfjs-node", "package.json"))) return null;
   const load = createRequire(path.join(dir, "index.js"));
   const tf = load("@tensorflow/tfjs-node") as Tf;
