@@ -20,9 +20,11 @@ const noTerminal: Asker = { interactive: false, question: async () => "" };
 
 describe("model:import command line", () => {
   it("reads the path and the flags", () => {
-    const args = parseImportArgs(["m.h5", "--labels", "a,b", "--preprocess", "unit", "--out", "/tmp/x"]);
+    const { register, ...args } = parseImportArgs(["m.h5", "--labels", "a,b", "--preprocess", "unit", "--out", "/tmp/x"]);
+    expect(register).toBe(false);
     expect(args).toEqual({ source: "m.h5", labels: "a,b", preprocessing: "unit", out: "/tmp/x" });
     expect(parseImportOptions(args)).toEqual({ source: "m.h5", labels: ["a", "b"], preprocessing: "unit", out: "/tmp/x" });
+    expect(parseImportArgs(["m.h5", "--register"]).register).toBe(true);
   });
 
   it.each([
