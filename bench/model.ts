@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from "@tensorflow/tfjs";
+import type { LayersModel, Tensor } from "@tensorflow/tfjs";
 import { childProcessEnv } from "@/lib/env/env";
 import { allowNativeAccelerator, getTf, type BackendChoice, type Tf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
@@ -18,6 +18,7 @@ import { mulberry32 } from "@/training/augment";
 import { fastBatchNormalization } from "@/training/batch-norm";
 import { freezeAllButHead } from "@/training/fine-tune";
 import { machineInfo, markdownTable, type Machine } from "./support/report";
+import { adamStep } from "./support/train-step";
 
 const USAGE = `npm run bench:model -- [flags]
 
@@ -238,21 +239,11 @@ async function measureHere(opts: Options): Promise<Measured> {
   return measured;
 }
 
-/** Training samples/s of the model's currently trainable weights with a fresh Adam (the step of bench/tf-throughput.ts). */
+/** Training samples/s of the model's currently trainable weights with a fresh Adam. */
 function trainRate(tf: Tf, model: LayersModel, x: Tensor, y: Tensor, rate: (fn: () => void) => Rate): Rate {
-  const vars = model.trainableWeights.map((w) => w.read()).filter((v): v is Variable => v instanceof tf.Variable);
-  const optimizer: Optimizer = tf.train.adam(1e-3);
-  const step = () =>
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.apply(x, { training: true }) as Tensor, 1e-7))) as Scalar,
-        vars,
-      );
-      optimizer.applyGradients(grads);
-      value.dataSync();
-    });
+  const { step, dispose } = adamStep(tf, model, x, y);
   const r = rate(step);
-  optimizer.dispose();
+  dispose();
   return r;
 }
 

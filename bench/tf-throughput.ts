@@ -3,10 +3,11 @@
 //   TFJS_BACKEND=cpu|wasm|node|gpu forces a backend; TFJS_WASM_THREADS=1|2|… sets WASM's pool size.
 // Prints one JSON line per architecture. Speed targets live here, never in timed test assertions.
 import os from "node:os";
-import type { Optimizer, Scalar, Tensor, Variable } from "@tensorflow/tfjs";
+import type { Tensor } from "@tensorflow/tfjs";
 import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { fastBatchNormalization } from "@/training/batch-norm";
 import { ARCHITECTURES, createModel, type Architecture } from "@/training/model";
+import { adamStep } from "./support/train-step";
 
 async function main(): Promise<void> {
   const archs = (process.argv[2] ?? "mini-xception,xception-wide").split(",") as Architecture[];
@@ -20,17 +21,7 @@ async function main(): Promise<void> {
     const model = createModel(tf, arch);
     const x = tf.randomUniform([batch, 48, 48, 1], 0, 1, "float32", 1);
     const y = tf.oneHot(tf.randomUniform([batch], 0, 7, "int32", 2), 7);
-    const vars = model.trainableWeights.map((w) => w.read()).filter((v): v is Variable => v instanceof tf.Variable);
-    const optimizer: Optimizer = tf.train.adam(1e-3);
-    const step = () =>
-      tf.tidy(() => {
-        const { value, grads } = tf.variableGrads(
-          () => tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.apply(x, { training: true }) as Tensor, 1e-7))) as Scalar,
-          vars,
-        );
-        optimizer.applyGradients(grads);
-        value.dataSync();
-      });
+    const { step, dispose } = adamStep(tf, model, x, y);
     const predict = () => tf.tidy(() => void (model.predict(x) as Tensor).dataSync());
     const rate = (fn: () => void, minSeconds: number) => {
       fn(); // warm-up: XNNPACK operator creation, kernel setup
@@ -58,7 +49,7 @@ async function main(): Promise<void> {
       }),
     );
     tf.dispose([x, y]);
-    optimizer.dispose();
+    dispose();
     model.dispose();
   }
   process.exit(0);
