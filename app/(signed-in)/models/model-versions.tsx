@@ -1,8 +1,8 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import Link from "next/link";
-import { apiFetchBody, errorMessage } from "../_components/api-client";
+import { useApiData } from "../_components/use-api-data";
 import type { ModelVersionRow } from "../_components/api-types";
 import { formatAccuracy, formatDate, formatDateTime, formatScore, formatTime } from "../_components/format";
 import { ModelStatusBadge } from "../_components/status-badge";
@@ -16,24 +16,10 @@ interface Props {
 }
 
 export function ModelVersions({ canManage, canSeeJobs }: Props) {
-  const [models, setModels] = useState<ModelVersionRow[] | null>(null);
-  const [listError, setListError] = useState<string | null>(null);
+  const { data: list, error: listError, refresh } = useApiData<{ models: ModelVersionRow[] }>("/api/models");
+  const models = list?.models ?? null;
   const [confirming, setConfirming] = useState<ModelVersionRow | null>(null);
   const [status, setStatus] = useState("");
-
-  const refresh = useCallback(async () => {
-    try {
-      const data = await apiFetchBody<{ models: ModelVersionRow[] }>("/api/models");
-      setModels(data.models);
-      setListError(null);
-    } catch (err) {
-      setListError(errorMessage(err));
-    }
-  }, []);
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
 
   const active = models?.find((m) => m.status === "ACTIVE") ?? null;
 

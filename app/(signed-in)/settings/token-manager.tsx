@@ -5,6 +5,7 @@ import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { createTokenSchema } from "@/lib/auth/schemas";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
+import { useApiData } from "../_components/use-api-data";
 import type { ApiToken } from "../_components/api-types";
 import { formatDateTime } from "../_components/format";
 
@@ -16,8 +17,8 @@ interface Created {
 /** Personal API tokens: a secret is shown once, right after it is made, and never again. */
 export function TokenManager() {
   const id = useId();
-  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
-  const [listError, setListError] = useState<string | null>(null);
+  const { data: list, error: listError, refresh } = useApiData<{ tokens: ApiToken[] }>("/api/tokens");
+  const tokens = list?.tokens ?? null;
   const [created, setCreated] = useState<Created | null>(null);
   const [confirming, setConfirming] = useState<number | null>(null);
   const [status, setStatus] = useState("");
@@ -29,20 +30,6 @@ export function TokenManager() {
     setError,
     formState: { errors, isSubmitting },
   } = useForm({ resolver: zodResolver(createTokenSchema), defaultValues: { name: "" } });
-
-  async function refresh() {
-    try {
-      const data = await apiFetchBody<{ tokens: ApiToken[] }>("/api/tokens");
-      setTokens(data.tokens);
-      setListError(null);
-    } catch (err) {
-      setListError(errorMessage(err));
-    }
-  }
-
-  useEffect(() => {
-    void refresh();
-  }, []);
 
   const onCreate = handleSubmit(async (input) => {
     try {

@@ -1,8 +1,9 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import Link from "next/link";
-import { apiFetchBody, errorMessage } from "../_components/api-client";
+import { apiFetchBody } from "../_components/api-client";
+import { useApiData } from "../_components/use-api-data";
 import type { ModelVersionRow, TrainingJobRow } from "../_components/api-types";
 import { formatDateTime, plural } from "../_components/format";
 import { isJobLive, JobStatusBadge, ModelStatusBadge } from "../_components/status-badge";
@@ -14,28 +15,17 @@ const LIST_POLL_MS = 2_000;
 
 export function TrainingWorkspace() {
   const [models, setModels] = useState<ModelVersionRow[] | null>(null);
-  const [jobs, setJobs] = useState<TrainingJobRow[] | null>(null);
-  const [listError, setListError] = useState<string | null>(null);
-
-  const loadJobs = useCallback(async () => {
-    try {
-      const data = await apiFetchBody<{ jobs: TrainingJobRow[] }>("/api/training-jobs");
-      setJobs(data.jobs);
-      setListError(null);
-    } catch (err) {
-      setListError(errorMessage(err));
-    }
-  }, []);
+  const { data: list, error: listError, refresh: loadJobs } = useApiData<{ jobs: TrainingJobRow[] }>("/api/training-jobs");
+  const jobs = list?.jobs ?? null;
 
   useEffect(() => {
-    void loadJobs();
     // The form works without the list of versions (the active one is the default), so a failure
     // here only leaves the select with its default.
     apiFetchBody<{ models: ModelVersionRow[] }>("/api/models").then(
       (data) => setModels(data.models),
       () => setModels([]),
     );
-  }, [loadJobs]);
+  }, []);
 
   const anyLive = jobs?.some((j) => isJobLive(j.status)) ?? false;
   useEffect(() => {
