@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
-import { findChromium, openPage, SCREENSHOT_DIR } from "@/test/support/chromium";
+import { findChromium, openPage, SCREENSHOT_DIR, signInThroughForm } from "@/test/support/chromium";
 import { client, seedReviewedFaces } from "@/test/support/http";
 
 
@@ -60,12 +60,7 @@ it.skipIf(!executablePath)("builds a golden set, trains from the form, follows t
   if (!app) throw new Error("the test app did not start");
 
   // Signed out, the page sends you to the login form and back again afterwards.
-  await page.goto(`${app.baseUrl}/golden`);
-  await page.waitForURL(/\/login\?callbackUrl=/);
-  await page.getByLabel("E-mail").fill(app.admin.email);
-  await page.getByLabel("Password").fill(app.admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/golden$/);
+  await signInThroughForm(page, app.baseUrl, "/golden", app.admin);
 
   // Golden set: pick four reviewed faces; the size is shown and the faces leave the pick list.
   await expect.poll(() => page.getByTestId("golden-size").textContent()).toBe("0");
@@ -203,11 +198,7 @@ it.skipIf(!executablePath)("builds a golden set, trains from the form, follows t
   expect((await adminApi.json("POST", "/api/users", { ...reviewer, role: "REVIEWER" })).status).toBe(201);
   const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
   const other = await context.newPage();
-  await other.goto(`${app.baseUrl}/models`);
-  await other.getByLabel("E-mail").fill(reviewer.email);
-  await other.getByLabel("Password").fill(reviewer.password);
-  await other.getByRole("button", { name: "Sign in" }).click();
-  await other.waitForURL(/\/models$/);
+  await signInThroughForm(other, app.baseUrl, "/models", reviewer);
   await other.locator('[data-testid="model-row"][data-version="2"]').waitFor();
   const reviewerNav = other.getByRole("navigation", { name: "Main" });
   expect(await reviewerNav.getByRole("link", { name: "Models", exact: true }).count()).toBe(1);

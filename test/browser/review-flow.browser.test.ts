@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { startTestApp, type TestApp } from "@/test/support/app-server";
-import { findChromium, openPage, SCREENSHOT_DIR } from "@/test/support/chromium";
+import { findChromium, openPage, SCREENSHOT_DIR, signInThroughForm } from "@/test/support/chromium";
 
 const SAMPLE = path.resolve("node_modules/@vladmandic/face-api/demo/sample1.jpg");
 
@@ -41,13 +41,7 @@ it.skipIf(!executablePath)("signs in, uploads a photo, answers two faces with th
   if (!app) throw new Error("the test app did not start");
 
   // Signed out, a page sends you to the login form and back again afterwards.
-  await page.goto(`${app.baseUrl}/upload`);
-  await page.waitForURL(/\/login\?callbackUrl=/);
-  await page.getByLabel("E-mail").fill(app.admin.email);
-  await page.getByLabel("Password").fill(app.admin.password);
-  await shot("01-login");
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/upload$/);
+  await signInThroughForm(page, app.baseUrl, "/upload", app.admin, () => shot("01-login"));
 
   // Upload: every face is listed with its prediction.
   await page.locator('input[type="file"]').setInputFiles(SAMPLE);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { startTestApp, type TestApp } from "@/test/support/app-server";
-import { findChromium, openPage, SCREENSHOT_DIR } from "@/test/support/chromium";
+import { findChromium, openPage, SCREENSHOT_DIR, signInThroughForm } from "@/test/support/chromium";
 
 let app: TestApp | undefined;
 let browser: Browser | undefined;
@@ -25,12 +25,7 @@ afterAll(async () => {
 
 it.skipIf(!executablePath)("creates a token on Settings, uses it against the API, revokes it from the list", async () => {
   if (!app) throw new Error("the test app did not start");
-  await page.goto(`${app.baseUrl}/settings`);
-  await page.waitForURL(/\/login\?callbackUrl=/);
-  await page.getByLabel("E-mail").fill(app.admin.email);
-  await page.getByLabel("Password").fill(app.admin.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/settings$/);
+  await signInThroughForm(page, app.baseUrl, "/settings", app.admin);
   await page.getByText("You have no API tokens.").waitFor();
 
   // An empty name is refused in the form, before any request.

@@ -40,3 +40,23 @@ export async function openPage(executablePath: string): Promise<{ browser: Brows
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return { browser, page };
 }
+
+/**
+ * A signed-out visit to `path` lands on the login form; this fills it, submits, and waits to be
+ * sent back to `path`. `beforeSubmit` runs with the form filled (e.g. a screenshot).
+ */
+export async function signInThroughForm(
+  page: Page,
+  baseUrl: string,
+  path: string,
+  login: { email: string; password: string },
+  beforeSubmit?: () => Promise<void>,
+): Promise<void> {
+  await page.goto(`${baseUrl}${path}`);
+  await page.waitForURL(/\/login\?callbackUrl=/);
+  await page.getByLabel("E-mail").fill(login.email);
+  await page.getByLabel("Password").fill(login.password);
+  await beforeSubmit?.();
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`));
+}
