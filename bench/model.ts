@@ -12,7 +12,7 @@ import { childProcessEnv } from "@/lib/env/env";
 import { allowNativeAccelerator, getTf, type BackendChoice, type Tf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { readModelMetadata } from "@/lib/model/metadata";
-import { checkModelMatchesMetadata } from "@/lib/model/predictor";
+import { checkModelMatchesMetadata, servedProbabilities } from "@/lib/model/predictor";
 import { normalizePixels } from "@/lib/model/preprocess";
 import { mulberry32 } from "@/training/augment";
 import { fastBatchNormalization } from "@/training/batch-norm";
@@ -59,6 +59,8 @@ interface Measured {
   headParams: number;
   inferB1: Rate;
   inferB64: Rate;
+  /** Faces/s as the app predicts them at batch 64 (with the version's test-time augmentation). */
+  servedB64: Rate;
   trainFull: Rate;
   trainHead: Rate;
   peakRssMiB: number;
@@ -132,7 +134,7 @@ async function main(): Promise<void> {
   const result: ModelResult = {
     date,
     machine: machineInfo(),
-    model: { dir: shown(opts.model), name: meta.name ?? null, params: first?.params ?? null, headLayer: first?.headLayer ?? null, headParams: first?.headParams ?? null },
+    model: { dir: shown(opts.model), name: meta.name ?? null, params: first?.params ?? null, headLayer: first?.headLayer ?? null, headParams: first?.headParams ?? null, testTimeAugmentation: meta.testTimeAugmentation ?? "none" },
     loadavg,
     settings: { seconds: opts.seconds, cpuSamples: opts.cpuSamples, batch: BATCH },
     rows,
@@ -215,6 +217,8 @@ async function measureHere(opts: Options): Promise<Measured> {
 
   const inferB1 = rate(1, predict(x1));
   const inferB64 = rate(BATCH, predict(x64));
+  const tta = meta.testTimeAugmentation ?? "none";
+  const servedB64 = tta === "none" ? inferB64 : rate(BATCH, () => tf.tidy(() => void servedProbabilities(tf, model, x64, tta).dataSync()));
   const trainFull = trainRate(tf, model, x64, y64, (fn) => rate(BATCH, fn));
   const headLayer = freezeAllButHead(model);
   const headParams = model.trainableWeights.reduce((n, v) => n + v.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
@@ -229,6 +233,7 @@ async function measureHere(opts: Options): Promise<Measured> {
     headParams,
     inferB1,
     inferB64,
+    servedB64,
     trainFull,
     trainHead,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
@@ -267,7 +272,14 @@ function measureRate(fn: () => void, batch: number, seconds: number, maxSamples:
 interface ModelResult {
   date: string;
   machine: Machine;
-  model: { dir: string; name: string | null; params: number | null; headLayer: string | null; headParams: number | null };
+  model: {
+    dir: string;
+    name: string | null;
+    params: number | null;
+    headLayer: string | null;
+    headParams: number | null;
+    testTimeAugmentation: string;
+  };
   loadavg: number[];
   settings: { seconds: number; cpuSamples: number; batch: number };
   rows: Row[];
@@ -280,18 +292,19 @@ function headerLines(r: ModelResult): string[] {
     `date: ${r.date}`,
     `machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(0)} GiB RAM (${m.os}, Node ${m.node})`,
     `model: ${r.model.name ?? "(unnamed)"}, ${n(r.model.params)} weights (head-only: ${n(r.model.headParams)} trainable, layer ${r.model.headLayer ?? "?"}), ${r.model.dir}`,
+    `served: what the app computes per face, test-time augmentation "${r.model.testTimeAugmentation}"${r.model.testTimeAugmentation === "flip" ? " (face and mirror image in one batch of 2×64, averaged)" : " (= infer)"}`,
     `load average at start: ${r.loadavg.map((x) => x.toFixed(2)).join(", ")} (1, 5, 15 min)`,
     `measuring: ${r.settings.seconds} s per figure after one warm-up batch (cpu: at most ${r.settings.cpuSamples} samples), batch ${r.settings.batch} for training`,
   ];
 }
 
 function formatTable(rows: Row[]): string {
-  const head = ["backend", "threads", "infer b=1 (faces/s)", `infer b=${BATCH} (faces/s)`, "train full (samples/s)", "train head-only (samples/s)", "peak RSS (MiB)", "notes"];
+  const head = ["backend", "threads", "infer b=1 (faces/s)", `infer b=${BATCH} (faces/s)`, `served b=${BATCH} (faces/s)`, "train full (samples/s)", "train head-only (samples/s)", "peak RSS (MiB)", "notes"];
   const rate = (r: Rate) => r.perSec.toFixed(r.perSec >= 100 ? 0 : r.perSec >= 1 ? 1 : 2);
   return markdownTable(
     head,
     rows.map(({ config, measured: m, error }) => {
-      if (!m) return [config.split("-")[0] ?? config, config.split("-")[1] ?? "–", "–", "–", "–", "–", "–", error ?? ""];
+      if (!m) return [config.split("-")[0] ?? config, config.split("-")[1] ?? "–", "–", "–", "–", "–", "–", "–", error ?? ""];
       // getTf's reason starts with "forced by TFJS_BACKEND=…", which every child is.
       const detail = m.reason.replace(/^forced by TFJS_BACKEND=\w+;?\s*/, "");
       const notes = [detail, `load ${m.loadavg1.toFixed(1)}`];
@@ -301,6 +314,7 @@ function formatTable(rows: Row[]): string {
         m.threads !== null ? String(m.threads) : m.choice === "cpu" ? "1" : "–",
         rate(m.inferB1),
         rate(m.inferB64),
+        m.servedB64 ? rate(m.servedB64) : "–",
         rate(m.trainFull),
         rate(m.trainHead),
         m.peakRssMiB.toFixed(0),

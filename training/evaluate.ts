@@ -1,14 +1,15 @@
-import { loadModelFromDir } from "@/lib/model/predictor";
+import { loadModelFromDir, type LoadOptions } from "@/lib/model/predictor";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
 import { loadImageFolder, sampleInput } from "@/training/dataset";
 
 /**
  * Scores a saved model on an image folder (`<root>/<label>/*`), decoding with the shared
- * preprocessing and the model's own metadata (labels, input shape, scaling). The figures are
+ * preprocessing and the model's own metadata (labels, input shape, scaling, test-time
+ * augmentation — the probabilities the app would serve for each face). The figures are
  * training/metrics.ts's: accuracy, macro-F1, per-class precision/recall/F1, confusion, ECE.
  */
-export async function evaluateModelOnFolder(modelDir: string, dataDir: string): Promise<EvalMetrics> {
-  const model = await loadModelFromDir(modelDir);
+export async function evaluateModelOnFolder(modelDir: string, dataDir: string, options: LoadOptions = {}): Promise<EvalMetrics> {
+  const model = await loadModelFromDir(modelDir, options);
   try {
     const { labels, inputShape, preprocessing } = model.metadata;
     const ds = await loadImageFolder(dataDir, { labels, inputShape });

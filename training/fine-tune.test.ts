@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { fineTune, type LabeledImage } from "@/training/fine-tune";
 import { loadModelFromDir } from "@/lib/model/predictor";
-import { readModelMetadata } from "@/lib/model/metadata";
+import { readModelMetadata, writeModelMetadata } from "@/lib/model/metadata";
 import { createTinyModelDir } from "@/test/support/tiny-model";
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "fine-tune-"));
@@ -28,6 +28,8 @@ async function dataset(n: number, seed: number): Promise<LabeledImage[]> {
 describe("fineTune", () => {
   it("learns a tiny two-class set and writes a loadable version with its metadata", async () => {
     const base = await createTinyModelDir(path.join(work, "base"));
+    // A base that serves with flip averaging hands it on to the version fine-tuned from it.
+    await writeModelMetadata(base, { ...(await readModelMetadata(base)), testTimeAugmentation: "flip" });
     const out = path.join(work, "out");
     const train = await dataset(32, 1);
     const progress: number[] = [];
@@ -44,7 +46,9 @@ describe("fineTune", () => {
     expect(last.loss).toBeLessThan(r.epochs[0]!.loss);
     const meta = await readModelMetadata(out);
     expect(meta.trainingConfig).toMatchObject({ kind: "fine-tune", strategy: "full", trainSamples: 32 });
+    expect(meta.testTimeAugmentation).toBe("flip");
     const model = await loadModelFromDir(out);
+    expect(model.testTimeAugmentation).toBe("flip");
     const [pHappy, pSad] = await model.predictImages([train[0]!.image, train[1]!.image]);
     model.dispose();
     expect(pHappy![3]).toBeGreaterThan(pHappy![4]!);

@@ -25,6 +25,8 @@ describe("model:import command line", () => {
     expect(args).toEqual({ source: "m.h5", labels: "a,b", preprocessing: "unit", out: "/tmp/x" });
     expect(parseImportOptions(args)).toEqual({ source: "m.h5", labels: ["a", "b"], preprocessing: "unit", out: "/tmp/x" });
     expect(parseImportArgs(["m.h5", "--register"]).register).toBe(true);
+    const { register: _r, ...withTta } = parseImportArgs(["m.h5", "--tta", "flip"]);
+    expect(parseImportOptions(withTta)).toEqual({ source: "m.h5", testTimeAugmentation: "flip" });
   });
 
   it.each([
@@ -40,6 +42,7 @@ describe("model:import command line", () => {
     { flag: "--labels happy", options: { labels: "happy" }, error: "labels: give at least two labels" },
     { flag: "--labels happy,,sad", options: { labels: "happy,,sad" }, error: "labels: labels must not be empty" },
     { flag: "--preprocess imagenet", options: { preprocessing: "imagenet" }, error: "preprocessing: preprocessing must be one of: unit, symmetric" },
+    { flag: "--tta rotate", options: { testTimeAugmentation: "rotate" }, error: "testTimeAugmentation: test-time augmentation must be one of: none, flip" },
   ])("refuses $flag", ({ options, error }) => {
     expect(() => parseImportOptions({ source: "m.h5", ...options })).toThrow(error);
   });

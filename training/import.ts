@@ -1,5 +1,5 @@
 /**
- * `npm run model:import -- <path> [--labels a,b,c…] [--preprocess unit|symmetric] [--out <dir>] [--register]`
+ * `npm run model:import -- <path> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip] [--out <dir>] [--register]`
  *
  * Imports a Keras model without Python: a Keras 2 full-model .h5/.hdf5, a Keras 3 .keras archive,
  * or a TF.js Layers folder (or its model.json). Writes a model version folder — model.json, shards,
@@ -27,7 +27,7 @@ import {
   type ImportSummary,
 } from "@/training/keras-import/import-model";
 
-const USAGE = "usage: npm run model:import -- <model.h5 | model.keras | tfjs folder | model.json> [--labels a,b,c…] [--preprocess unit|symmetric] [--out <dir>] [--register]";
+const USAGE = "usage: npm run model:import -- <model.h5 | model.keras | tfjs folder | model.json> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip] [--out <dir>] [--register]";
 
 const PREPROCESSING_HELP: Record<Preprocessing, string> = {
   unit: "x/255 → [0, 1]",
@@ -39,11 +39,24 @@ export function parseImportArgs(argv: string[]): Partial<Record<keyof ImportOpti
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { labels: { type: "string" }, preprocess: { type: "string" }, out: { type: "string" }, register: { type: "boolean" } },
+    options: {
+      labels: { type: "string" },
+      preprocess: { type: "string" },
+      tta: { type: "string" },
+      out: { type: "string" },
+      register: { type: "boolean" },
+    },
     strict: true,
   });
   if (positionals.length !== 1) throw new Error(positionals.length === 0 ? USAGE : `expected one model path, got ${positionals.length}\n${USAGE}`);
-  return { source: positionals[0]!, labels: values.labels, preprocessing: values.preprocess, out: values.out, register: values.register ?? false };
+  return {
+    source: positionals[0]!,
+    labels: values.labels,
+    preprocessing: values.preprocess,
+    ...(values.tta === undefined ? {} : { testTimeAugmentation: values.tta }),
+    out: values.out,
+    register: values.register ?? false,
+  };
 }
 
 /**
@@ -118,6 +131,7 @@ export function formatImportReport(s: ImportSummary, r: ImportResult): string {
     ["input", `${h}x${w}x${c} (${c === 1 ? "grayscale" : "RGB"})`],
     ["labels", r.metadata.labels.join(", ")],
     ["preprocessing", `${r.metadata.preprocessing} (${PREPROCESSING_HELP[r.metadata.preprocessing]})`],
+    ["test-time aug.", r.metadata.testTimeAugmentation === "flip" ? "flip (each face averaged with its mirror image)" : "none"],
     ["written to", r.dir],
   ];
   return [
@@ -138,7 +152,7 @@ async function main(): Promise<void> {
   try {
     const labels = options.labels ?? (await askLabels(imported.outputs, asker));
     const preprocessing = options.preprocessing ?? (await askPreprocessing(asker));
-    const result = await writeImportedModel(imported, { labels, preprocessing, out: options.out });
+    const result = await writeImportedModel(imported, { labels, preprocessing, testTimeAugmentation: options.testTimeAugmentation, out: options.out });
     console.log(formatImportReport(imported, result));
     if (register) await registerWithDatabase(result.dir);
   } finally {

@@ -108,14 +108,16 @@ describe("makeTrainBatch", () => {
 });
 
 describe("preprocessing parity", () => {
-  it("a face predicted through the predictor and through the training pipeline gives the same probabilities", async () => {
-    const result = await train(opts("parity", { epochs: 1 }));
+  it.each(["none", "flip"] as const)("a face predicted through the predictor and through the training pipeline gives the same probabilities (test-time augmentation %s)", async (tta) => {
+    const result = await train(opts(`parity-${tta}`, { epochs: 1, testTimeAugmentation: tta }));
     const model = await loadModelFromDir(result.outDir!);
+    expect(model.testTimeAugmentation).toBe(tta);
+    expect(result.metadata?.testTimeAugmentation).toBe(tta === "none" ? undefined : tta);
     const ds = await loadImageFolder(data, { labels: model.metadata.labels });
     const idx = [3, 27, 64];
     const viaPredictor = await model.predictImages(await Promise.all(idx.map((i) => fs.readFile(path.join(data, ds.samples[i]!.relPath)))));
     const layers = await tf.loadLayersModel(fileSystemIOHandler(tf, result.outDir!));
-    const viaTraining = await predictSplit(tf, layers, ds, idx, model.metadata.preprocessing, 48 * 48, 7);
+    const viaTraining = await predictSplit(tf, layers, ds, idx, model.metadata.preprocessing, 48 * 48, 7, tta);
     viaTraining.probs.forEach((p, j) => p.forEach((v, c) => expect(viaPredictor[j]![c]).toBeCloseTo(v, 6)));
     layers.dispose();
     model.dispose();
@@ -145,5 +147,7 @@ describe("freezeLayers and parseTrainArgs", () => {
     expect(() => parseTrainArgs(["--epochs", "3"])).toThrow(/--data/);
     expect(() => parseTrainArgs(["--data", "d", "--arch", "resnet"])).toThrow(/--arch must be one of/);
     expect(() => parseTrainArgs(["--data", "d", "--lr", "0"])).toThrow(/positive/);
+    expect(parseTrainArgs(["--data", "d", "--tta", "flip"]).testTimeAugmentation).toBe("flip");
+    expect(() => parseTrainArgs(["--data", "d", "--tta", "rotate"])).toThrow(/--tta must be one of none, flip/);
   });
 });

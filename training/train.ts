@@ -1,7 +1,7 @@
 /**
  * `npm run train -- --data <dir> [--base <model dir>] [--arch <name>] [--epochs N] [--batch-size N]
  *   [--lr X] [--freeze <N | layer,names>] [--out <dir>] [--resume] [--checkpoints <dir>]
- *   [--class-weights none|balanced|sqrt] [--no-augment] [--seed N] [--val-fraction X]`
+ *   [--class-weights none|balanced|sqrt] [--tta none|flip] [--no-augment] [--seed N] [--val-fraction X]`
  *
  * Trains (from scratch, or fine-tunes `--base`) on an image folder `<data>/<label>/*.png|jpg`, with
  * a stratified seeded validation split, on-the-fly augmentation of training batches only, LR decay
@@ -17,7 +17,15 @@ import type { LayersModel, Optimizer, Scalar, Tensor, Variable, io } from "@tens
 import { getEnv } from "@/lib/env/env";
 import { allowNativeAccelerator, getTf, type Tf } from "@/lib/tf/backend";
 import { fileSystemIOHandler, joinBuffers } from "@/lib/model/fs-io";
-import { EMOTION_LABELS, readModelMetadata, writeModelMetadata, type ModelMetadata } from "@/lib/model/metadata";
+import {
+  EMOTION_LABELS,
+  readModelMetadata,
+  TEST_TIME_AUGMENTATION_MODES,
+  writeModelMetadata,
+  type ModelMetadata,
+  type TestTimeAugmentation,
+} from "@/lib/model/metadata";
+import { servedProbabilities } from "@/lib/model/predictor";
 import { normalizePixels } from "@/lib/model/preprocess";
 import { augmentPixels, DEFAULT_AUGMENT } from "@/training/augment";
 import { fastBatchNormalization } from "@/training/batch-norm";
@@ -64,6 +72,8 @@ export interface TrainOptions {
   minLr?: number;
   augment?: boolean;
   classWeights?: ClassWeightMode;
+  /** How the version serves (metadata.testTimeAugmentation); default the base's, else "none". */
+  testTimeAugmentation?: TestTimeAugmentation;
   name?: string;
   /** Stop after this many epochs in this call (the checkpoint lets a later call resume). */
   maxEpochsThisRun?: number;
@@ -158,6 +168,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const labels = baseMeta?.labels ?? [...EMOTION_LABELS];
   const inputShape = baseMeta?.inputShape ?? ([48, 48, 1] as ModelMetadata["inputShape"]);
   const preprocessing = baseMeta?.preprocessing ?? "unit";
+  const tta = opts.testTimeAugmentation ?? baseMeta?.testTimeAugmentation ?? "none";
   const env = getEnv();
   const out = path.resolve(opts.out ?? path.join(env.modelsDir, new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)));
   if (!opts.replace && fsSync.existsSync(out)) throw new Error(`Output folder ${out} already exists`);
@@ -298,7 +309,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (!bestDir) throw new Error(`no checkpoint in ${checkpointDir}`);
   const best = await tf.loadLayersModel(fileSystemIOHandler(tf, bestDir));
   try {
-    const val = await predictSplit(tf, best, ds, split.val, preprocessing, size, k);
+    const val = await predictSplit(tf, best, ds, split.val, preprocessing, size, k, tta);
     best.layers.forEach((l) => (l.trainable = true));
     // Epoch time summed over every run that built this model, plus this run's data loading and evaluation.
     const thisRunEpochs = history.slice(history.length - epochsThisRun).reduce((a, r) => a + r.seconds, 0);
@@ -310,6 +321,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       labels,
       inputShape,
       preprocessing,
+      ...(tta === "none" ? {} : { testTimeAugmentation: tta }),
       metrics: metricsForMetadata(val.metrics, `validation split (${Math.round(cfg.valFraction * 100)}%) of ${path.basename(dataRoot)}`),
       trainingConfig: {
         kind: opts.base ? "fine-tune" : "from-scratch",
@@ -378,7 +390,8 @@ export function makeTrainBatch(
 }
 
 /**
- * Validation/test predictions: plain inputs, inference mode, never augmented.
+ * Validation/test predictions: plain inputs, inference mode, never augmented for training's sake
+ * (`tta` is how the version serves: "flip" averages each face with its mirror image).
  * @returns mean cross-entropy and the metrics over `indices`.
  */
 export async function predictSplit(
@@ -389,6 +402,7 @@ export async function predictSplit(
   preprocessing: ModelMetadata["preprocessing"],
   size: number,
   k: number,
+  tta: TestTimeAugmentation = "none",
 ): Promise<{ loss: number; metrics: EvalMetrics; probs: Float32Array[] }> {
   const [h, w, c] = ds.inputShape;
   const probs: Float32Array[] = [];
@@ -398,7 +412,7 @@ export async function predictSplit(
     const x = new Float32Array(part.length * size);
     part.forEach((i, j) => x.set(normalizePixels(samplePixels(ds, i), preprocessing), j * size));
     /** [n, k] */
-    const p = tf.tidy(() => model.predict(tf.tensor4d(x, [part.length, h, w, c])) as Tensor);
+    const p = tf.tidy(() => servedProbabilities(tf, model, tf.tensor4d(x, [part.length, h, w, c]), tta));
     const flat = (await p.data()) as Float32Array;
     p.dispose();
     for (let j = 0; j < part.length; j++) probs.push(flat.slice(j * k, (j + 1) * k));
@@ -578,6 +592,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
       resume: { type: "boolean" },
       checkpoints: { type: "string" },
       "class-weights": { type: "string" },
+      tta: { type: "string" },
       "no-augment": { type: "boolean" },
       seed: { type: "string" },
       "val-fraction": { type: "string" },
@@ -597,6 +612,10 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
   if (arch !== undefined && !(ARCHITECTURES as readonly string[]).includes(arch)) throw new Error(`--arch must be one of ${ARCHITECTURES.join(", ")}`);
   const cw = values["class-weights"];
   if (cw !== undefined && !(CLASS_WEIGHT_MODES as readonly string[]).includes(cw)) throw new Error(`--class-weights must be one of ${CLASS_WEIGHT_MODES.join(", ")}`);
+  const tta = values.tta;
+  if (tta !== undefined && !(TEST_TIME_AUGMENTATION_MODES as readonly string[]).includes(tta)) {
+    throw new Error(`--tta must be one of ${TEST_TIME_AUGMENTATION_MODES.join(", ")}`);
+  }
   return {
     data: values.data,
     base: values.base,
@@ -610,6 +629,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     resume: values.resume,
     checkpointDir: values.checkpoints,
     classWeights: cw as ClassWeightMode | undefined,
+    testTimeAugmentation: tta as TestTimeAugmentation | undefined,
     augment: values["no-augment"] ? false : undefined,
     seed: num(values.seed, "seed"),
     valFraction: num(values["val-fraction"], "val-fraction"),

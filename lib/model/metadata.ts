@@ -12,6 +12,13 @@ export { EMOTION_LABELS, type EmotionLabel } from "@/lib/model/labels";
 export const PREPROCESSING_MODES = ["unit", "symmetric"] as const;
 export type Preprocessing = (typeof PREPROCESSING_MODES)[number];
 
+/**
+ * What the served probabilities are: "none" = the model's output for the face; "flip" = the mean of
+ * its outputs for the face and its mirror image (two forward passes per face).
+ */
+export const TEST_TIME_AUGMENTATION_MODES = ["none", "flip"] as const;
+export type TestTimeAugmentation = (typeof TEST_TIME_AUGMENTATION_MODES)[number];
+
 export const METADATA_FILE = "metadata.json";
 export const MODEL_FILE = "model.json";
 
@@ -35,6 +42,8 @@ export const modelMetadataSchema = z.looseObject({
   /** [height, width, channels]; channels 1 (grayscale) or 3 (RGB). */
   inputShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.union([z.literal(1), z.literal(3)])]),
   preprocessing: z.enum(PREPROCESSING_MODES),
+  /** Absent means "none". Fine-tuned versions keep their parent's. */
+  testTimeAugmentation: z.enum(TEST_TIME_AUGMENTATION_MODES).optional(),
   name: z.string().optional(),
   /** ISO 8601 time the version was written. */
   createdAt: z.string().optional(),

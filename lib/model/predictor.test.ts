@@ -74,6 +74,46 @@ describe("tiny model + predictor", () => {
     expect(Array.from(viaImages!)).toEqual(Array.from(viaInputs!));
   });
 
+  it("with flip test-time augmentation serves the mean of the face's and its mirror image's probabilities", async () => {
+    const flipDir = await createTinyModelDir();
+    cleanup.push(flipDir);
+    await writeModelMetadata(flipDir, { ...(await readModelMetadata(flipDir)), testTimeAugmentation: "flip" });
+    const flipped = await loadModelFromDir(flipDir);
+    const plain = await loadModelFromDir(flipDir, { testTimeAugmentation: "none" });
+    expect([flipped.testTimeAugmentation, plain.testTimeAugmentation]).toEqual(["flip", "none"]);
+    /** The mirror image, column order reversed row by row (independent of tf.reverse). */
+    const mirror = (x: Float32Array) => Float32Array.from(x, (_, i) => x[Math.floor(i / 48) * 48 + (47 - (i % 48))]!);
+    // 70 faces: the doubled batch crosses the 64-face chunk border.
+    const faces = Array.from({ length: 70 }, (_, i) => input(i + 11));
+    const served = await flipped.predict(faces);
+    const own = await plain.predict(faces);
+    const mirrored = await plain.predict(faces.map(mirror));
+    let largest = 0;
+    served.forEach((p, i) =>
+      p.forEach((v, c) => {
+        expect(v).toBeCloseTo((own[i]![c]! + mirrored[i]![c]!) / 2, 6);
+        largest = Math.max(largest, Math.abs(v - own[i]![c]!));
+      }),
+    );
+    // The seeded faces are not symmetric, so averaging really changed the answer…
+    expect(largest).toBeGreaterThan(1e-4);
+    // …while a symmetric face gets exactly the plain answer.
+    const symmetric = input(3).map((_, i, x) => x[Math.floor(i / 48) * 48 + Math.min(i % 48, 47 - (i % 48))]!);
+    const [a] = await flipped.predict([symmetric]);
+    const [b] = await plain.predict([symmetric]);
+    a!.forEach((v, c) => expect(v).toBeCloseTo(b![c]!, 6));
+    flipped.dispose();
+    plain.dispose();
+  });
+
+  it("refuses an unknown test-time augmentation in metadata.json", async () => {
+    const bad = await createTinyModelDir();
+    cleanup.push(bad);
+    const meta = await readModelMetadata(bad);
+    await fs.writeFile(path.join(bad, "metadata.json"), JSON.stringify({ ...meta, testTimeAugmentation: "rotate" }));
+    await expect(loadModelFromDir(bad)).rejects.toThrow(/testTimeAugmentation/);
+  });
+
   it("rejects inputs of the wrong size", async () => {
     await expect(model.predict([new Float32Array(10)])).rejects.toThrow(/input 0 has 10 values, expected 2304/);
   });

@@ -1,7 +1,7 @@
-import type { LayersModel, Tensor } from "@tensorflow/tfjs";
-import { getTf } from "@/lib/tf/backend";
+import type { LayersModel, Tensor2D, Tensor4D } from "@tensorflow/tfjs";
+import { getTf, type Tf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
-import { readModelMetadata, type ModelMetadata } from "@/lib/model/metadata";
+import { readModelMetadata, type ModelMetadata, type TestTimeAugmentation } from "@/lib/model/metadata";
 import { imageToInput } from "@/lib/model/preprocess";
 
 /** Inputs per forward pass: large enough to keep XNNPACK busy, small enough for little memory. */
@@ -14,6 +14,8 @@ export interface LoadedModel {
   metadata: ModelMetadata;
   /** tf.getBackend() the model runs on ("tensorflow", "wasm", "cpu"). */
   backend: string;
+  /** How predict() forms probabilities (metadata's, unless the loader was told otherwise). */
+  testTimeAugmentation: TestTimeAugmentation;
   /**
    * Probability vectors, one per input, each labels.length long (the model's own softmax).
    * @param inputs each h·w·c floats, already preprocessed (imageToInput).
@@ -25,12 +27,34 @@ export interface LoadedModel {
 }
 
 /**
+ * The probabilities a version serves for a batch `x` [n, h, w, c]: the model's softmax, or with
+ * "flip" the mean of it for each face and the face mirrored left-right (one forward pass of 2n).
+ * The app, the trainer's final validation and the evaluator all score through this.
+ * @returns [n, classes]
+ */
+export function servedProbabilities(tf: Tf, model: LayersModel, x: Tensor4D, tta: TestTimeAugmentation): Tensor2D {
+  return tf.tidy(() => {
+    if (tta === "none") return model.predict(x) as Tensor2D;
+    const n = x.shape[0];
+    const both = model.predict(tf.concat([x, tf.reverse(x, 2)], 0)) as Tensor2D;
+    const [plain, mirrored] = tf.split(both, [n, n], 0);
+    return tf.div(tf.add(plain!, mirrored!), 2) as Tensor2D;
+  });
+}
+
+export interface LoadOptions {
+  /** Overrides metadata.testTimeAugmentation (e.g. `npm run eval -- --tta none` to compare). */
+  testTimeAugmentation?: TestTimeAugmentation;
+}
+
+/**
  * Loads `<dir>/model.json` (+ shards) and `<dir>/metadata.json` on the process's backend, and checks
  * that they agree: input shape, output size, and that outputs are probabilities.
  */
-export async function loadModelFromDir(dir: string): Promise<LoadedModel> {
+export async function loadModelFromDir(dir: string, options: LoadOptions = {}): Promise<LoadedModel> {
   const { tf, backend } = await getTf();
   const metadata = await readModelMetadata(dir);
+  const tta = options.testTimeAugmentation ?? metadata.testTimeAugmentation ?? "none";
   const model = await tf.loadLayersModel(fileSystemIOHandler(tf, dir));
   try {
     checkModelMatchesMetadata(model, metadata, dir);
@@ -54,7 +78,7 @@ export async function loadModelFromDir(dir: string): Promise<LoadedModel> {
       const batch = new Float32Array(chunk.length * size);
       chunk.forEach((x, i) => batch.set(x, i * size));
       /** [n, classes] */
-      const probs = tf.tidy(() => model.predict(tf.tensor4d(batch, [chunk.length, h, w, c])) as Tensor);
+      const probs = tf.tidy(() => servedProbabilities(tf, model, tf.tensor4d(batch, [chunk.length, h, w, c]), tta));
       const flat = (await probs.data()) as Float32Array;
       probs.dispose();
       for (let i = 0; i < chunk.length; i++) out.push(flat.slice(i * classes, (i + 1) * classes));
@@ -84,6 +108,7 @@ export async function loadModelFromDir(dir: string): Promise<LoadedModel> {
     dir,
     metadata,
     backend,
+    testTimeAugmentation: tta,
     predict,
     predictImages,
     dispose() {

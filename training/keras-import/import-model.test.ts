@@ -111,6 +111,21 @@ describe("importKerasModel round trip", () => {
     },
   );
 
+  it("records --tta flip, and the imported version then serves the mean over each face and its mirror image", async () => {
+    const source = await writers["Keras 2 HDF5"]!(path.join(work, "tta"));
+    const out = path.join(work, "tta-out");
+    const { dir } = await importKerasModel({ source, labels: LABELS.join(","), preprocessing: "unit", testTimeAugmentation: "flip", out });
+    expect((await readModelMetadata(dir)).testTimeAugmentation).toBe("flip");
+    const loaded = await loadModelFromDir(dir);
+    try {
+      expect(loaded.testTimeAugmentation).toBe("flip");
+      // As served now ≠ the Keras model's own output (the inputs are not mirror-symmetric).
+      expect(maxAbsDiff(await loaded.predict(inputs), expected)).toBeGreaterThan(1e-4);
+    } finally {
+      loaded.dispose();
+    }
+  });
+
   it("refuses to write into a folder that is not empty", async () => {
     const source = await writers["Keras 2 HDF5"]!(path.join(work, "busy"));
     const out = path.join(work, "busy-out");

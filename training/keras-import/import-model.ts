@@ -7,7 +7,15 @@ import { z } from "zod";
 import { getEnv } from "@/lib/env/env";
 import { getTf, type Tf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
-import { MODEL_FILE, PREPROCESSING_MODES, writeModelMetadata, type ModelMetadata, type Preprocessing } from "@/lib/model/metadata";
+import {
+  MODEL_FILE,
+  PREPROCESSING_MODES,
+  TEST_TIME_AUGMENTATION_MODES,
+  writeModelMetadata,
+  type ModelMetadata,
+  type Preprocessing,
+  type TestTimeAugmentation,
+} from "@/lib/model/metadata";
 import { loadModelFromDir } from "@/lib/model/predictor";
 import { tfjsClassesFromRegistry, translateKerasModel, type KerasLayerRef, type TranslatedModel } from "@/training/keras-import/keras-config";
 import { readKerasH5 } from "@/training/keras-import/read-keras-h5";
@@ -34,6 +42,9 @@ export const importOptionsSchema = z.object({
   source: z.string().min(1, "give the path of a Keras .h5/.hdf5, a .keras archive or a TF.js model folder"),
   labels: labelsSchema.optional(),
   preprocessing: z.enum(PREPROCESSING_MODES, { message: `preprocessing must be one of: ${PREPROCESSING_MODES.join(", ")}` }).optional(),
+  testTimeAugmentation: z
+    .enum(TEST_TIME_AUGMENTATION_MODES, { message: `test-time augmentation must be one of: ${TEST_TIME_AUGMENTATION_MODES.join(", ")}` })
+    .optional(),
   out: z.string().min(1).optional(),
 });
 export type ImportOptions = z.input<typeof importOptionsSchema>;
@@ -228,6 +239,8 @@ export function checkImportable(model: LayersModel): { inputShape: [number, numb
 export interface WriteImportOptions {
   labels: string[];
   preprocessing: Preprocessing;
+  /** Default "none": the model's own output. */
+  testTimeAugmentation?: TestTimeAugmentation;
   /** Default: defaultImportDir(imported.path). */
   out?: string;
 }
@@ -263,6 +276,7 @@ export async function writeImportedModel(imported: ImportedKerasModel, options: 
     labels,
     inputShape: imported.inputShape,
     preprocessing,
+    ...(options.testTimeAugmentation && options.testTimeAugmentation !== "none" ? { testTimeAugmentation: options.testTimeAugmentation } : {}),
     name,
     createdAt: new Date().toISOString(),
     parent: null,
@@ -312,12 +326,12 @@ export function parseImportOptions(input: Partial<Record<keyof ImportOptions, st
 
 /** readKerasModel + writeImportedModel, for callers that have labels and preprocessing already. */
 export async function importKerasModel(options: ImportOptions): Promise<ImportResult & { summary: ImportSummary }> {
-  const { source, labels, preprocessing, out } = parseImportOptions(options);
+  const { source, labels, preprocessing, testTimeAugmentation, out } = parseImportOptions(options);
   if (!labels) throw new Error("labels are required: one per model output, in output order");
   if (!preprocessing) throw new Error(`preprocessing is required: ${PREPROCESSING_MODES.join(" or ")}`);
   const { model, ...summary } = await readKerasModel(source);
   try {
-    const result = await writeImportedModel({ model, ...summary }, { labels, preprocessing, out });
+    const result = await writeImportedModel({ model, ...summary }, { labels, preprocessing, testTimeAugmentation, out });
     return { ...result, summary };
   } finally {
     model.dispose();
