@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import Link from "next/link";
+import { ListStatus } from "../_components/list-status";
 import { useApiData } from "../_components/use-api-data";
 import type { ModelVersionRow } from "../_components/api-types";
 import { formatAccuracy, formatDate, formatDateTime, formatScore, formatTime } from "../_components/format";
@@ -38,20 +39,7 @@ export function ModelVersions({ canManage, canSeeJobs }: Props) {
       <p className="form-success card-status" aria-live="polite" data-testid="models-status">
         {status}
       </p>
-      {listError ? (
-        <p className="form-error card-status" role="alert">
-          {listError}{" "}
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void refresh()}>
-            Try again
-          </button>
-        </p>
-      ) : null}
-      {models === null && !listError ? (
-        <p className="muted status-line card-status">
-          <span className="spinner" aria-hidden="true" /> Loading versions…
-        </p>
-      ) : null}
-      {models && models.length === 0 ? <p className="empty-inline card-status">No model is installed yet.</p> : null}
+      <ListStatus items={models} error={listError} onRetry={() => void refresh()} loading="Loading versions…" empty="No model is installed yet." flush />
       {models && models.length > 0 ? (
         <div className="table-wrap">
           <table className="table versions-table" data-testid="versions-table">

@@ -5,6 +5,7 @@ import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { createTokenSchema } from "@/lib/auth/schemas";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
+import { ListStatus } from "../_components/list-status";
 import { useApiData } from "../_components/use-api-data";
 import type { ApiToken } from "../_components/api-types";
 import { formatDateTime } from "../_components/format";
@@ -96,13 +97,7 @@ export function TokenManager() {
         {status}
       </p>
 
-      {listError ? (
-        <p className="form-error" role="alert">
-          {listError}
-        </p>
-      ) : null}
-      {tokens === null && !listError ? <p className="muted">Loading tokens…</p> : null}
-      {tokens && tokens.length === 0 ? <p className="empty-inline">You have no API tokens.</p> : null}
+      <ListStatus items={tokens} error={listError} onRetry={() => void refresh()} loading="Loading tokens…" empty="You have no API tokens." />
       {tokens && tokens.length > 0 ? (
         <div className="table-wrap">
           <table className="table" data-testid="token-table">

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import Link from "next/link";
 import { apiFetchBody } from "../_components/api-client";
+import { ListStatus } from "../_components/list-status";
 import { useApiData } from "../_components/use-api-data";
 import type { ModelVersionRow, TrainingJobRow } from "../_components/api-types";
 import { formatDateTime, plural } from "../_components/format";
@@ -42,20 +43,7 @@ export function TrainingWorkspace() {
         <div className="card-head">
           <h2 id="jobs-heading">Recent jobs</h2>
         </div>
-        {listError ? (
-          <p className="form-error card-status" role="alert">
-            {listError}{" "}
-            <button type="button" className="btn btn-ghost btn-small" onClick={() => void loadJobs()}>
-              Try again
-            </button>
-          </p>
-        ) : null}
-        {jobs === null && !listError ? (
-          <p className="muted status-line card-status">
-            <span className="spinner" aria-hidden="true" /> Loading jobs…
-          </p>
-        ) : null}
-        {jobs && jobs.length === 0 ? <p className="empty-inline card-status">No training jobs yet.</p> : null}
+        <ListStatus items={jobs} error={listError} onRetry={() => void loadJobs()} loading="Loading jobs…" empty="No training jobs yet." flush />
         {jobs && jobs.length > 0 ? (
           <div className="table-wrap">
             <table className="table" data-testid="jobs-table">

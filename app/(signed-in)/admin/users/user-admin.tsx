@@ -1,30 +1,25 @@
 "use client";
 
-import { useEffect, useId, useState } from "react";
+import { useId, useState } from "react";
 import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { createUserSchema } from "@/lib/auth/schemas";
 import { apiFetchBody, errorMessage } from "../../_components/api-client";
 import type { Role, UserRow } from "../../_components/api-types";
 import { formatDateTime } from "../../_components/format";
+import { ListStatus } from "../../_components/list-status";
+import { useApiData } from "../../_components/use-api-data";
 
 const roleNames: Record<Role, string> = { REVIEWER: "Reviewer", ADMIN: "Admin" };
 
 export function UserAdmin({ selfId }: { selfId: number }) {
-  const [users, setUsers] = useState<UserRow[] | null>(null);
-  const [listError, setListError] = useState<string | null>(null);
+  const { data: list, error: listError, refresh, setData } = useApiData<{ users: UserRow[] }>("/api/users");
+  const users = list?.users ?? null;
   const [status, setStatus] = useState<{ text: string; error: boolean } | null>(null);
   const [busyId, setBusyId] = useState<number | null>(null);
 
-  useEffect(() => {
-    apiFetchBody<{ users: UserRow[] }>("/api/users").then(
-      (data) => setUsers(data.users),
-      (err: unknown) => setListError(errorMessage(err)),
-    );
-  }, []);
-
   function replace(user: UserRow) {
-    setUsers((prev) => (prev ? prev.map((u) => (u.id === user.id ? user : u)) : prev));
+    setData((prev) => (prev ? { users: prev.users.map((u) => (u.id === user.id ? user : u)) } : prev));
   }
 
   async function patch(user: UserRow, change: { disabled?: boolean; role?: Role }, done: string) {
@@ -45,7 +40,7 @@ export function UserAdmin({ selfId }: { selfId: number }) {
     <div className="stack-lg">
       <CreateUserForm
         onCreated={(u) => {
-          setUsers((prev) => (prev ? [...prev, u] : [u]));
+          setData((prev) => ({ users: [...(prev?.users ?? []), u] }));
           setStatus({ text: `Created ${u.email}.`, error: false });
         }}
       />
@@ -55,12 +50,7 @@ export function UserAdmin({ selfId }: { selfId: number }) {
         <div aria-live="polite">
           {status ? <p className={status.error ? "form-error" : "form-success"}>{status.text}</p> : null}
         </div>
-        {listError ? (
-          <p className="form-error" role="alert">
-            {listError}
-          </p>
-        ) : null}
-        {users === null && !listError ? <p className="muted">Loading users…</p> : null}
+        <ListStatus items={users} error={listError} onRetry={() => void refresh()} loading="Loading users…" empty="No users yet." />
         {users && users.length > 0 ? (
           <div className="table-wrap">
             <table className="table" data-testid="users-table">
