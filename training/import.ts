@@ -136,7 +136,7 @@ export function formatImportReport(s: ImportSummary, r: ImportResult): string {
   ];
   return [
     "Imported the model:",
-    ...rows.map(([k, v]) => `  ${k.padEnd(14)}${v}`),
+    ...rows.map(([k, v]) => `  ${k.padEnd(16)}${v}`),
     ...(s.notes.length > 0 ? ["Notes:", ...s.notes.map((n) => `  - ${n}`)] : []),
   ].join("\n");
 }
