@@ -11,7 +11,7 @@ import type { LayersModel, Tensor } from "@tensorflow/tfjs";
 import { childProcessEnv } from "@/lib/env/env";
 import { allowNativeAccelerator, getTf, type BackendChoice, type Tf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
-import { readModelMetadata } from "@/lib/model/metadata";
+import { describeTestTimeAugmentation, readModelMetadata, type TestTimeAugmentation } from "@/lib/model/metadata";
 import { checkModelMatchesMetadata, servedProbabilities } from "@/lib/model/predictor";
 import { normalizePixels } from "@/lib/model/preprocess";
 import { mulberry32 } from "@/training/augment";
@@ -278,7 +278,7 @@ interface ModelResult {
     params: number | null;
     headLayer: string | null;
     headParams: number | null;
-    testTimeAugmentation: string;
+    testTimeAugmentation: TestTimeAugmentation;
   };
   loadavg: number[];
   settings: { seconds: number; cpuSamples: number; batch: number };
@@ -292,7 +292,7 @@ function headerLines(r: ModelResult): string[] {
     `date: ${r.date}`,
     `machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(0)} GiB RAM (${m.os}, Node ${m.node})`,
     `model: ${r.model.name ?? "(unnamed)"}, ${n(r.model.params)} weights (head-only: ${n(r.model.headParams)} trainable, layer ${r.model.headLayer ?? "?"}), ${r.model.dir}`,
-    `served: what the app computes per face, test-time augmentation "${r.model.testTimeAugmentation}"${r.model.testTimeAugmentation === "flip" ? " (face and mirror image in one batch of 2×64, averaged)" : " (= infer)"}`,
+    `served: what the app computes per face, test-time augmentation ${describeTestTimeAugmentation(r.model.testTimeAugmentation)}`,
     `load average at start: ${r.loadavg.map((x) => x.toFixed(2)).join(", ")} (1, 5, 15 min)`,
     `measuring: ${r.settings.seconds} s per figure after one warm-up batch (cpu: at most ${r.settings.cpuSamples} samples), batch ${r.settings.batch} for training`,
   ];

@@ -1,5 +1,5 @@
 /**
- * `npm run eval -- --model <dir> --data <image-folder> [--json] [--tta none|flip]`
+ * `npm run eval -- --model <dir> --data <image-folder> [--json] [--tta none|flip|flip-shift]`
  *
  * Scores a model version folder on `<data>/<label>/*.png|jpg` (folder names matched to the
  * model's labels case-insensitively) with the shared preprocessing, predicting as the app does
@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { evaluateModelOnFolder, formatMetricsTable } from "@/training/evaluate";
-import { readModelMetadata, TEST_TIME_AUGMENTATION_MODES, type TestTimeAugmentation } from "@/lib/model/metadata";
+import { describeTestTimeAugmentation, readModelMetadata, TEST_TIME_AUGMENTATION_MODES, type TestTimeAugmentation } from "@/lib/model/metadata";
 import { allowNativeAccelerator } from "@/lib/tf/backend";
 
 async function main(): Promise<void> {
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     options: { model: { type: "string" }, data: { type: "string" }, json: { type: "boolean" }, tta: { type: "string" } },
     strict: true,
   });
-  if (!values.model || !values.data) throw new Error("usage: npm run eval -- --model <dir> --data <image-folder> [--json] [--tta none|flip]");
+  if (!values.model || !values.data) throw new Error("usage: npm run eval -- --model <dir> --data <image-folder> [--json] [--tta none|flip|flip-shift]");
   const override = values.tta;
   if (override !== undefined && !(TEST_TIME_AUGMENTATION_MODES as readonly string[]).includes(override)) {
     throw new Error(`--tta must be one of ${TEST_TIME_AUGMENTATION_MODES.join(", ")}`);
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const { accuracy, macro_f1, per_class, confusion, ece, n } = metrics;
     process.stdout.write(JSON.stringify({ accuracy, macro_f1, per_class, confusion, ece, n, test_time_augmentation: tta }) + "\n");
   } else {
-    console.log(`test-time augmentation: ${tta === "flip" ? "flip (each face averaged with its mirror image)" : "none"}`);
+    console.log(`test-time augmentation: ${describeTestTimeAugmentation(tta)}`);
     console.log(formatMetricsTable(metrics, meta.labels));
   }
   process.exit(0);

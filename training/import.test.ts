@@ -42,7 +42,7 @@ describe("model:import command line", () => {
     { flag: "--labels happy", options: { labels: "happy" }, error: "labels: give at least two labels" },
     { flag: "--labels happy,,sad", options: { labels: "happy,,sad" }, error: "labels: labels must not be empty" },
     { flag: "--preprocess imagenet", options: { preprocessing: "imagenet" }, error: "preprocessing: preprocessing must be one of: unit, symmetric" },
-    { flag: "--tta rotate", options: { testTimeAugmentation: "rotate" }, error: "testTimeAugmentation: test-time augmentation must be one of: none, flip" },
+    { flag: "--tta rotate", options: { testTimeAugmentation: "rotate" }, error: "testTimeAugmentation: test-time augmentation must be one of: none, flip, flip-shift" },
   ])("refuses $flag", ({ options, error }) => {
     expect(() => parseImportOptions({ source: "m.h5", ...options })).toThrow(error);
   });

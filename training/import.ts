@@ -1,5 +1,5 @@
 /**
- * `npm run model:import -- <path> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip] [--out <dir>] [--register]`
+ * `npm run model:import -- <path> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip|flip-shift] [--out <dir>] [--register]`
  *
  * Imports a Keras model without Python: a Keras 2 full-model .h5/.hdf5, a Keras 3 .keras archive,
  * or a TF.js Layers folder (or its model.json). Writes a model version folder — model.json, shards,
@@ -16,7 +16,7 @@ import type { Db } from "@/lib/db/client";
 import type { ModelVersion } from "@/lib/db/generated/prisma/client";
 import { getEnv } from "@/lib/env/env";
 import { allowNativeAccelerator } from "@/lib/tf/backend";
-import { EMOTION_LABELS, PREPROCESSING_MODES, type Preprocessing } from "@/lib/model/metadata";
+import { describeTestTimeAugmentation, EMOTION_LABELS, PREPROCESSING_MODES, type Preprocessing } from "@/lib/model/metadata";
 import {
   labelsSchema,
   parseImportOptions,
@@ -27,7 +27,7 @@ import {
   type ImportSummary,
 } from "@/training/keras-import/import-model";
 
-const USAGE = "usage: npm run model:import -- <model.h5 | model.keras | tfjs folder | model.json> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip] [--out <dir>] [--register]";
+const USAGE = "usage: npm run model:import -- <model.h5 | model.keras | tfjs folder | model.json> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip|flip-shift] [--out <dir>] [--register]";
 
 const PREPROCESSING_HELP: Record<Preprocessing, string> = {
   unit: "x/255 → [0, 1]",
@@ -131,7 +131,7 @@ export function formatImportReport(s: ImportSummary, r: ImportResult): string {
     ["input", `${h}x${w}x${c} (${c === 1 ? "grayscale" : "RGB"})`],
     ["labels", r.metadata.labels.join(", ")],
     ["preprocessing", `${r.metadata.preprocessing} (${PREPROCESSING_HELP[r.metadata.preprocessing]})`],
-    ["test-time aug.", r.metadata.testTimeAugmentation === "flip" ? "flip (each face averaged with its mirror image)" : "none"],
+    ["test-time aug.", describeTestTimeAugmentation(r.metadata.testTimeAugmentation ?? "none")],
     ["written to", r.dir],
   ];
   return [

@@ -108,7 +108,7 @@ describe("makeTrainBatch", () => {
 });
 
 describe("preprocessing parity", () => {
-  it.each(["none", "flip"] as const)("a face predicted through the predictor and through the training pipeline gives the same probabilities (test-time augmentation %s)", async (tta) => {
+  it.each(["none", "flip", "flip-shift"] as const)("a face predicted through the predictor and through the training pipeline gives the same probabilities (test-time augmentation %s)", async (tta) => {
     const result = await train(opts(`parity-${tta}`, { epochs: 1, testTimeAugmentation: tta }));
     const model = await loadModelFromDir(result.outDir!);
     expect(model.testTimeAugmentation).toBe(tta);
@@ -148,6 +148,6 @@ describe("freezeLayers and parseTrainArgs", () => {
     expect(() => parseTrainArgs(["--data", "d", "--arch", "resnet"])).toThrow(/--arch must be one of/);
     expect(() => parseTrainArgs(["--data", "d", "--lr", "0"])).toThrow(/positive/);
     expect(parseTrainArgs(["--data", "d", "--tta", "flip"]).testTimeAugmentation).toBe("flip");
-    expect(() => parseTrainArgs(["--data", "d", "--tta", "rotate"])).toThrow(/--tta must be one of none, flip/);
+    expect(() => parseTrainArgs(["--data", "d", "--tta", "rotate"])).toThrow(/--tta must be one of none, flip, flip-shift/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * `npm run train -- --data <dir> [--base <model dir>] [--arch <name>] [--epochs N] [--batch-size N]
  *   [--lr X] [--freeze <N | layer,names>] [--out <dir>] [--resume] [--checkpoints <dir>]
- *   [--class-weights none|balanced|sqrt] [--tta none|flip] [--no-augment] [--seed N] [--val-fraction X]`
+ *   [--class-weights none|balanced|sqrt] [--tta none|flip|flip-shift] [--no-augment] [--seed N] [--val-fraction X]`
  *
  * Trains (from scratch, or fine-tunes `--base`) on an image folder `<data>/<label>/*.png|jpg`, with
  * a stratified seeded validation split, on-the-fly augmentation of training batches only, LR decay
