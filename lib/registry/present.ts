@@ -2,6 +2,13 @@ import "server-only";
 import type { Db } from "@/lib/db/client";
 import type { ModelVersion } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/api/errors";
+import { TEST_TIME_AUGMENTATION_MODES, type TestTimeAugmentation } from "@/lib/model/metadata";
+
+/** metadata.testTimeAugmentation as stored when the version was registered ("none" when absent). */
+function testTimeAugmentationOf(metadata: unknown): TestTimeAugmentation {
+  const mode = (metadata as { testTimeAugmentation?: unknown } | null)?.testTimeAugmentation;
+  return TEST_TIME_AUGMENTATION_MODES.find((m) => m === mode) ?? "none";
+}
 
 export function presentVersion(v: ModelVersion) {
   return {
@@ -11,6 +18,7 @@ export function presentVersion(v: ModelVersion) {
     status: v.status,
     status_reason: v.statusReason,
     labels: v.labels,
+    test_time_augmentation: testTimeAugmentationOf(v.metadata),
     checksum: v.checksum,
     metrics: v.metrics,
     parent_id: v.parentId,

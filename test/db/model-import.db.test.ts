@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { EMOTION_LABELS } from "@/lib/model/metadata";
 import { resetEnvForTests } from "@/lib/env/env";
 import { checksumDir } from "@/lib/registry/checksum";
+import { presentVersion } from "@/lib/registry/present";
 import { registerImportedModel } from "@/training/import";
 import { importKerasModel } from "@/training/keras-import/import-model";
 import { useTestDb } from "@/test/support/use-test-db";
@@ -32,7 +33,7 @@ describe("model:import --register", () => {
       data: { version: 1, name: "baseline", status: "ACTIVE", artifactPath: "versions/baseline", checksum: "x", labels: [...EMOTION_LABELS], metadata: {} },
     });
     const out = path.join(modelsDir, "versions", "import-keras-export");
-    await importKerasModel({ source, labels: EMOTION_LABELS.join(","), preprocessing: "unit", out });
+    await importKerasModel({ source, labels: EMOTION_LABELS.join(","), preprocessing: "unit", testTimeAugmentation: "flip-shift", out });
 
     const v = await registerImportedModel(t.db, out);
     expect(v).toMatchObject({ version: 2, status: "CANDIDATE", artifactPath: "versions/import-keras-export", name: "import keras-export" });
@@ -41,6 +42,9 @@ describe("model:import --register", () => {
     expect(await t.db.modelVersion.findUniqueOrThrow({ where: { id: active.id } })).toMatchObject({ status: "ACTIVE" });
     const audit = await t.db.auditLog.findFirst({ where: { action: "model.register", targetId: String(v.id) } });
     expect(audit).not.toBeNull();
+    // The API shows how each version forms its probabilities; one without the key serves plain.
+    expect(presentVersion(v).test_time_augmentation).toBe("flip-shift");
+    expect(presentVersion(active).test_time_augmentation).toBe("none");
   });
 
   it("refuses a folder outside MODELS_DIR and registers nothing", async () => {

@@ -95,6 +95,8 @@ export interface ModelVersionRow {
   status: ModelStatus;
   status_reason: string | null;
   labels: string[];
+  /** How served probabilities are formed (metadata.testTimeAugmentation). */
+  test_time_augmentation: "none" | "flip" | "flip-shift";
   checksum: string;
   /** Free-form JSON: read it with `readMetrics` (models/metrics.ts), never trust its shape. */
   metrics: unknown;

@@ -7,7 +7,7 @@ import { EMOTION_LABELS } from "@/lib/model/labels";
 import { ApiError, apiFetchBody, errorMessage } from "../../_components/api-client";
 import type { ModelDetail, ModelHistoryEntry, ModelVersionRow } from "../../_components/api-types";
 import { formatAccuracy, formatDateTime, formatDuration, plural } from "../../_components/format";
-import { LineChart } from "../../_components/line-chart";
+import { EpochCharts } from "../../_components/epoch-charts";
 import { ModelStatusBadge } from "../../_components/status-badge";
 import { ActivateDialog, activationKind, activationLabel, canActivate } from "../activate-dialog";
 import { compareVersions, confusionDifference, type Comparison, type SetComparison } from "../compare";
@@ -344,35 +344,7 @@ function TrainingCurves({ training }: { training: NonNullable<TrainedMetrics["tr
         {training.backend ? ` on ${training.backend}` : ""}
         {hasVal ? "" : " · no validation split (no replay data)"}
       </p>
-      <div className="chart-pair">
-        <div>
-          <h3 className="small-heading">Loss</h3>
-          <LineChart
-            title="Loss per epoch"
-            xLabel="Epoch"
-            xMax={epochs.length}
-            formatY={(y) => y.toFixed(2)}
-            series={[
-              { name: "Training loss", variant: "primary", points: epochs.map((e) => ({ x: e.epoch, y: e.loss })) },
-              { name: "Validation loss", variant: "secondary", points: epochs.map((e) => ({ x: e.epoch, y: e.valLoss })) },
-            ]}
-          />
-        </div>
-        <div>
-          <h3 className="small-heading">Accuracy</h3>
-          <LineChart
-            title="Accuracy per epoch"
-            xLabel="Epoch"
-            xMax={epochs.length}
-            yDomain={[0, 1]}
-            formatY={(y) => `${Math.round(y * 100)}%`}
-            series={[
-              { name: "Training accuracy", variant: "primary", points: epochs.map((e) => ({ x: e.epoch, y: e.acc })) },
-              { name: "Validation accuracy", variant: "secondary", points: epochs.map((e) => ({ x: e.epoch, y: e.valAcc })) },
-            ]}
-          />
-        </div>
-      </div>
+      <EpochCharts epochs={epochs} xMax={epochs.length} />
     </section>
   );
 }
@@ -436,6 +408,10 @@ function Lineage({ model, metrics, canSeeJobs }: { model: ModelVersionRow; metri
           <dt>Classes</dt>
           <dd className="small">{model.labels.join(", ")}</dd>
         </div>
+        <div>
+          <dt>Prediction</dt>
+          <dd className="small">{PREDICTION_VIEWS[model.test_time_augmentation]}</dd>
+        </div>
         {metrics?.holdout ? (
           <div>
             <dt>Calibration</dt>
@@ -448,6 +424,12 @@ function Lineage({ model, metrics, canSeeJobs }: { model: ModelVersionRow; metri
     </section>
   );
 }
+
+const PREDICTION_VIEWS: Record<ModelVersionRow["test_time_augmentation"], string> = {
+  none: "the model’s output for the face",
+  flip: "mean over the face and its mirror image (2 passes)",
+  "flip-shift": "mean over 10 views: the face, 4 copies shifted by 2 px, and their mirror images",
+};
 
 const auditDetailsSchema = z.object({
   reason: z.string().optional(),

@@ -6,7 +6,7 @@ import { trainingParamsSchema } from "@/lib/jobs/params";
 import { ApiError, apiFetchBody, errorMessage } from "../../_components/api-client";
 import type { TrainingJobDetail, TrainingJobRow } from "../../_components/api-types";
 import { formatDateTime, formatDuration, formatPercent } from "../../_components/format";
-import { LineChart } from "../../_components/line-chart";
+import { EpochCharts } from "../../_components/epoch-charts";
 import { isJobLive, JobStatusBadge } from "../../_components/status-badge";
 import { ProgressBar, progressFraction, runSeconds } from "../job-progress";
 
@@ -340,35 +340,7 @@ function Curves({ job, plannedEpochs }: { job: TrainingJobDetail; plannedEpochs:
             One point per finished epoch
             {hasVal ? "; validation is a slice of the replayed training data." : "; no validation split (no replay data for this model)."}
           </p>
-          <div className="chart-pair">
-            <div>
-              <h3 className="small-heading">Loss</h3>
-              <LineChart
-                title="Loss per epoch"
-                xLabel="Epoch"
-                xMax={plannedEpochs}
-                formatY={(y) => y.toFixed(2)}
-                series={[
-                  { name: "Training loss", variant: "primary", points: curves.map((c) => ({ x: c.epoch, y: c.loss })) },
-                  { name: "Validation loss", variant: "secondary", points: curves.map((c) => ({ x: c.epoch, y: c.valLoss })) },
-                ]}
-              />
-            </div>
-            <div>
-              <h3 className="small-heading">Accuracy</h3>
-              <LineChart
-                title="Accuracy per epoch"
-                xLabel="Epoch"
-                xMax={plannedEpochs}
-                yDomain={[0, 1]}
-                formatY={(y) => `${Math.round(y * 100)}%`}
-                series={[
-                  { name: "Training accuracy", variant: "primary", points: curves.map((c) => ({ x: c.epoch, y: c.acc })) },
-                  { name: "Validation accuracy", variant: "secondary", points: curves.map((c) => ({ x: c.epoch, y: c.valAcc })) },
-                ]}
-              />
-            </div>
-          </div>
+          <EpochCharts epochs={curves} xMax={plannedEpochs} />
         </>
       )}
     </section>

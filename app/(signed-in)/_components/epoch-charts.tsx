@@ -1,0 +1,47 @@
+"use client";
+
+import { LineChart } from "./line-chart";
+
+/** One finished epoch as the charts plot it; validation figures are null without a validation split. */
+export interface EpochPoint {
+  epoch: number;
+  loss: number;
+  acc: number;
+  valLoss: number | null;
+  valAcc: number | null;
+}
+
+/** Loss and accuracy per epoch side by side, training against validation. */
+export function EpochCharts({ epochs, xMax }: { epochs: readonly EpochPoint[]; xMax: number }) {
+  return (
+    <div className="chart-pair">
+      <div>
+        <h3 className="small-heading">Loss</h3>
+        <LineChart
+          title="Loss per epoch"
+          xLabel="Epoch"
+          xMax={xMax}
+          formatY={(y) => y.toFixed(2)}
+          series={[
+            { name: "Training loss", variant: "primary", points: epochs.map((e) => ({ x: e.epoch, y: e.loss })) },
+            { name: "Validation loss", variant: "secondary", points: epochs.map((e) => ({ x: e.epoch, y: e.valLoss })) },
+          ]}
+        />
+      </div>
+      <div>
+        <h3 className="small-heading">Accuracy</h3>
+        <LineChart
+          title="Accuracy per epoch"
+          xLabel="Epoch"
+          xMax={xMax}
+          yDomain={[0, 1]}
+          formatY={(y) => `${Math.round(y * 100)}%`}
+          series={[
+            { name: "Training accuracy", variant: "primary", points: epochs.map((e) => ({ x: e.epoch, y: e.acc })) },
+            { name: "Validation accuracy", variant: "secondary", points: epochs.map((e) => ({ x: e.epoch, y: e.valAcc })) },
+          ]}
+        />
+      </div>
+    </div>
+  );
+}
