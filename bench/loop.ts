@@ -446,7 +446,7 @@ async function shutdown(code: number): Promise<void> {
   if (exiting) return;
   exiting = true;
   if (app) {
-    if (code !== 0) console.error(`last app output:\n${app.output().slice(-3000)}`);
+    if (code !== 0) console.error(`launcher: ${app.launcherState()}\nlast app output:\n${app.output().slice(-3000)}`);
     console.log(keepFiles ? `stopping the app (keeping ${app.work}) …` : "stopping the app …");
     await app.stop({ keepFiles }).catch((err: unknown) => console.error(`could not stop the app cleanly: ${String(err)}`));
   }

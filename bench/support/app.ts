@@ -22,6 +22,8 @@ export interface LoopApp {
   admin: { email: string; password: string };
   /** The last part of the launcher's, web server's and worker's output. */
   output(): string;
+  /** "running", or how the launcher ended (exit code or signal). */
+  launcherState(): string;
   /** Stops launcher, web server and worker (one process group), drops a server database, removes the temp folder. */
   stop(opts?: { keepFiles?: boolean }): Promise<void>;
 }
@@ -93,6 +95,8 @@ export async function startLoopApp(opts: { baseModelDir: string; env?: Record<st
     database: db ? "server" : "embedded",
     admin,
     output: () => output.slice(-OUTPUT_KEEP),
+    launcherState: () =>
+      child.exitCode !== null ? `exited with code ${child.exitCode}` : child.signalCode !== null ? `ended by ${child.signalCode}` : "running",
     stop(o = {}) {
       stopped ??= (async () => {
         await stopGroup(child);

@@ -10,6 +10,8 @@ export class HttpError extends Error {
 }
 
 const DEFAULT_TIMEOUT_MS = 60_000;
+/** Socket errors of a request written into a connection the server had already closed. */
+const STALE_SOCKET = new Set(["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"]);
 
 /**
  * A small JSON client for one identity (a session cookie or a bearer token). Every request has a
@@ -23,17 +25,25 @@ export function apiClient(baseUrl: string, auth: { cookie?: string; token?: stri
   });
 
   async function send<T>(method: string, p: string, init: { body?: BodyInit; headers?: Record<string, string> }, expect: number[]): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(baseUrl + p, {
-        method,
-        headers: headers(init.headers),
-        body: init.body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw new Error(`${method} ${p}: ${err instanceof Error ? err.message : String(err)}`);
+    let res: Response | undefined;
+    for (let attempt = 1; !res; attempt++) {
+      try {
+        res = await fetch(baseUrl + p, {
+          method,
+          headers: headers(init.headers),
+          body: init.body,
+          redirect: "manual",
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      } catch (err) {
+        // fetch's own message is only "fetch failed"; the cause says what happened.
+        const cause = err instanceof Error && err.cause instanceof Error ? (err.cause as NodeJS.ErrnoException) : null;
+        // The bench measures models in-process with synchronous tfjs calls that hold the event loop
+        // for seconds; meanwhile the server closes the idle keep-alive socket (after 5 s) and the
+        // next request is written into a closed socket. The server never saw it: send it once more.
+        if (attempt === 1 && cause && STALE_SOCKET.has(cause.code ?? "")) continue;
+        throw new Error(`${method} ${p}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause.code ?? ""} ${cause.message})` : ""}`);
+      }
     }
     const text = await res.text();
     if (!expect.includes(res.status)) throw new HttpError(res.status, `${method} ${p} answered ${res.status}: ${text.slice(0, 500)}`);
