@@ -35,9 +35,9 @@ const fields: { name: NumberField; label: string; hint: string; inputMode: "nume
 ];
 
 const classWeightChoices: { value: ParamsOutput["class_weights"]; label: string; hint: string }[] = [
-  { value: "sqrt", label: "Mild", hint: "Rare emotions count a little more; keeps overall accuracy." },
+  { value: "none", label: "None", hint: "Every face counts the same; learns the most from the corrections." },
+  { value: "sqrt", label: "Mild", hint: "Rare emotions count a little more." },
   { value: "balanced", label: "Balanced", hint: "Every emotion counts the same; more rare-class recall, lower accuracy." },
-  { value: "none", label: "None", hint: "Every face counts the same." },
 ];
 
 /** Empty means "not given": the select's "active version" choice. */
