@@ -1,15 +1,9 @@
 "use client";
 
+// The training module's own epoch record (a type only: nothing of training/ reaches the browser).
+import type { EpochPoint } from "@/training/fine-tune";
 import { LineChart } from "./line-chart";
 
-/** One finished epoch as the charts plot it; validation figures are null without a validation split. */
-export interface EpochPoint {
-  epoch: number;
-  loss: number;
-  acc: number;
-  valLoss: number | null;
-  valAcc: number | null;
-}
 
 /** Loss and accuracy per epoch side by side, training against validation. */
 export function EpochCharts({ epochs, xMax }: { epochs: readonly EpochPoint[]; xMax: number }) {
