@@ -3,45 +3,30 @@
 // and roll back to version 1 through the confirmation dialog.
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
-import { findChromium, openPage, SCREENSHOT_DIR, signInThroughForm } from "@/test/support/chromium";
+import { expect, it } from "vitest";
+import { signIn } from "@/test/support/app-server";
+import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 import { client, seedReviewedFaces } from "@/test/support/http";
 
 
-let app: TestApp | undefined;
-let browser: Browser | undefined;
-let page: Page;
-
-const executablePath = findChromium();
-
-beforeAll(async () => {
-  if (!executablePath) return;
-  // startTestApp may have to build the app first: minutes, not seconds.
-  app = await startTestApp({ worker: true, env: { REPLAY_PER_CLASS: "0" } });
+const ui = useBrowserApp({ worker: true, env: { REPLAY_PER_CLASS: "0" } }, async (app) => {
   // Reviewed faces to train on, through the API: six photos, every face given a verdict.
   const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
   await seedReviewedFaces(admin);
-  ({ browser, page } = await openPage(executablePath));
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
 });
 
 /** Screenshots are for people to look at when the flow or the layout changes. */
 async function shot(name: string) {
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `retrain-flow-${name}.png`), fullPage: true });
+  await ui.session().page.screenshot({ path: path.join(SCREENSHOT_DIR, `retrain-flow-${name}.png`), fullPage: true });
 }
 
 function versionRow(version: number) {
-  return page.locator(`[data-testid="model-row"][data-version="${version}"]`);
+  return ui.session().page.locator(`[data-testid="model-row"][data-version="${version}"]`);
 }
 
 /** Opens the confirmation from a row of the versions table and confirms it with a reason. */
 async function activateFromTable(version: number, button: RegExp, reason: string, screenshot?: string) {
+  const { page } = ui.session();
   await versionRow(version).getByRole("button", { name: button }).click();
   const dialog = page.getByRole("dialog");
   await dialog.waitFor();
@@ -56,8 +41,8 @@ async function activateFromTable(version: number, button: RegExp, reason: string
   await page.getByTestId("models-status").getByText(`Version ${version} is now active.`).waitFor();
 }
 
-it.skipIf(!executablePath)("builds a golden set, trains from the form, follows the job live and rolls back to version 1", async () => {
-  if (!app) throw new Error("the test app did not start");
+it.skipIf(!ui.executablePath)("builds a golden set, trains from the form, follows the job live and rolls back to version 1", async () => {
+  const { app, browser, page } = ui.session();
 
   // Signed out, the page sends you to the login form and back again afterwards.
   await signInThroughForm(page, app.baseUrl, "/golden", app.admin);
@@ -196,7 +181,7 @@ it.skipIf(!executablePath)("builds a golden set, trains from the form, follows t
   const reviewer = { email: "reviewer@example.test", password: "reviewer-password-1" };
   const adminApi = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
   expect((await adminApi.json("POST", "/api/users", { ...reviewer, role: "REVIEWER" })).status).toBe(201);
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const other = await context.newPage();
   await signInThroughForm(other, app.baseUrl, "/models", reviewer);
   await other.locator('[data-testid="model-row"][data-version="2"]').waitFor();

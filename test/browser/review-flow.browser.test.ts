@@ -1,44 +1,26 @@
 // Browser test (needs Chromium at /usr/bin/chromium and a production build): a reviewer's day in
 // one flow — sign in, upload a photo, answer two faces from the keyboard, find both in History.
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
+import { expect, it } from "vitest";
 import { EMOTION_LABELS } from "@/lib/model/labels";
-import { startTestApp, type TestApp } from "@/test/support/app-server";
-import { findChromium, openPage, SCREENSHOT_DIR, signInThroughForm } from "@/test/support/chromium";
+import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 
 const SAMPLE = path.resolve("node_modules/@vladmandic/face-api/demo/sample1.jpg");
 
-let app: TestApp | undefined;
-let browser: Browser | undefined;
-let page: Page;
-
-const executablePath = findChromium();
-
-beforeAll(async () => {
-  if (!executablePath) return;
-  // startTestApp may have to build the app first: minutes, not seconds.
-  app = await startTestApp();
-  ({ browser, page } = await openPage(executablePath));
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const ui = useBrowserApp();
 
 /** Screenshots are for people to look at when the flow or the layout changes. */
 async function shot(name: string) {
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `review-flow-${name}.png`), fullPage: true });
+  await ui.session().page.screenshot({ path: path.join(SCREENSHOT_DIR, `review-flow-${name}.png`), fullPage: true });
 }
 
 /** The toast shows one message at a time; wait for this one. */
 async function toast(text: string) {
-  await page.getByTestId("toast").getByText(text, { exact: true }).waitFor({ timeout: 15_000 });
+  await ui.session().page.getByTestId("toast").getByText(text, { exact: true }).waitFor({ timeout: 15_000 });
 }
 
-it.skipIf(!executablePath)("signs in, uploads a photo, answers two faces with the keyboard and finds both in History", async () => {
-  if (!app) throw new Error("the test app did not start");
+it.skipIf(!ui.executablePath)("signs in, uploads a photo, answers two faces with the keyboard and finds both in History", async () => {
+  const { app, page } = ui.session();
 
   // Signed out, a page sends you to the login form and back again afterwards.
   await signInThroughForm(page, app.baseUrl, "/upload", app.admin, () => shot("01-login"));

@@ -2,30 +2,13 @@
 // Settings works as a Bearer token, is shown once, and stops working when revoked from the same list;
 // a user an admin adds on Users can sign in, and cannot once disabled there.
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Browser, Page } from "playwright-core";
-import { startTestApp, type TestApp } from "@/test/support/app-server";
-import { findChromium, openPage, SCREENSHOT_DIR, signInThroughForm } from "@/test/support/chromium";
+import { expect, it } from "vitest";
+import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 
-let app: TestApp | undefined;
-let browser: Browser | undefined;
-let page: Page;
+const ui = useBrowserApp();
 
-const executablePath = findChromium();
-
-beforeAll(async () => {
-  if (!executablePath) return;
-  app = await startTestApp();
-  ({ browser, page } = await openPage(executablePath));
-}, 900_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
-
-it.skipIf(!executablePath)("creates a token on Settings, uses it against the API, revokes it from the list", async () => {
-  if (!app) throw new Error("the test app did not start");
+it.skipIf(!ui.executablePath)("creates a token on Settings, uses it against the API, revokes it from the list", async () => {
+  const { app, page } = ui.session();
   await signInThroughForm(page, app.baseUrl, "/settings", app.admin);
   await page.getByText("You have no API tokens.").waitFor();
 
@@ -42,7 +25,7 @@ it.skipIf(!executablePath)("creates a token on Settings, uses it against the API
   await row.getByText("Active").waitFor();
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, "tokens-created.png"), fullPage: true });
 
-  const asToken = () => fetch(`${app!.baseUrl}/api/models`, { headers: { authorization: `Bearer ${secret}` } });
+  const asToken = () => fetch(`${app.baseUrl}/api/models`, { headers: { authorization: `Bearer ${secret}` } });
   expect((await asToken()).status).toBe(200);
 
   await row.getByRole("button", { name: "Revoke token labelling script" }).click();
@@ -53,9 +36,9 @@ it.skipIf(!executablePath)("creates a token on Settings, uses it against the API
   expect((await asToken()).status).toBe(401);
 }, 180_000);
 
-it.skipIf(!executablePath)("adds a user on Users, who can sign in until disabled from the list", async () => {
-  if (!app) throw new Error("the test app did not start");
-  const admin = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+it.skipIf(!ui.executablePath)("adds a user on Users, who can sign in until disabled from the list", async () => {
+  const { app, browser } = ui.session();
+  const admin = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await signInThroughForm(admin, app.baseUrl, "/admin/users", app.admin);
   const table = admin.getByTestId("users-table");
   await table.getByRole("row", { name: new RegExp(app.admin.email) }).waitFor();
@@ -81,7 +64,7 @@ it.skipIf(!executablePath)("adds a user on Users, who can sign in until disabled
   await admin.getByRole("alert").filter({ hasText: /already/i }).waitFor();
   expect(await table.getByRole("row", { name: new RegExp(email) }).count()).toBe(1);
 
-  const asNewUser = await browser!.newContext({ viewport: { width: 1280, height: 900 } });
+  const asNewUser = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const reviewer = await asNewUser.newPage();
   await signInThroughForm(reviewer, app.baseUrl, "/review", { email, password });
   await asNewUser.close();
@@ -91,7 +74,7 @@ it.skipIf(!executablePath)("adds a user on Users, who can sign in until disabled
   await admin.getByText(`${email} is disabled.`).waitFor();
   await admin.screenshot({ path: path.join(SCREENSHOT_DIR, "users-disabled.png"), fullPage: true });
 
-  const again = await (await browser!.newContext()).newPage();
+  const again = await (await browser.newContext()).newPage();
   await again.goto(`${app.baseUrl}/login`);
   await again.getByLabel("E-mail").fill(email);
   await again.getByLabel("Password").fill(password);

@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { getEnv } from "@/lib/env/env";
+import { startTestApp, type TestApp } from "@/test/support/app-server";
 
 export const CHROMIUM_ARGS = [
   "--headless",
@@ -59,4 +61,43 @@ export async function signInThroughForm(
   await beforeSubmit?.();
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`));
+}
+
+export interface BrowserSession {
+  app: TestApp;
+  browser: Browser;
+  /** One 1280x900 page; open more with browser.newPage() / newContext(). */
+  page: Page;
+}
+
+/**
+ * A browser test file's setup in one call: before its tests, the app (startTestApp's options, then
+ * `prepare`, e.g. seeding through the API) and Chromium with one page; after them, both closed.
+ * Without Chromium nothing starts: `it.skipIf(!ui.executablePath)`. `session()` is for test bodies.
+ */
+export function useBrowserApp(
+  options?: Parameters<typeof startTestApp>[0],
+  prepare?: (app: TestApp) => Promise<void>,
+): { executablePath: string | null; session(): BrowserSession } {
+  const executablePath = findChromium();
+  let app: TestApp | undefined;
+  let opened: { browser: Browser; page: Page } | undefined;
+  beforeAll(async () => {
+    if (!executablePath) return;
+    // startTestApp may have to build the app first: minutes, not seconds.
+    app = await startTestApp(options);
+    await prepare?.(app);
+    opened = await openPage(executablePath);
+  }, 900_000);
+  afterAll(async () => {
+    await opened?.browser.close();
+    await app?.stop();
+  });
+  return {
+    executablePath,
+    session() {
+      if (!app || !opened) throw new Error("the test app or Chromium did not start");
+      return { app, ...opened };
+    },
+  };
 }
