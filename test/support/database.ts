@@ -38,8 +38,21 @@ export async function createServerDatabase(serverUrl: string): Promise<TestDatab
     async drop() {
       const c = new pg.Client({ connectionString: serverUrl });
       await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      try {
+        // FORCE ends the test's own leftover connections. An autovacuum worker busy in the database
+        // belongs to the superuser, so FORCE may not end it (42501): it finishes within moments.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== "42501" || attempt === 20) throw err;
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        }
+      } finally {
+        await c.end();
+      }
     },
   };
 }
