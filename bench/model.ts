@@ -292,7 +292,7 @@ function headerLines(r: ModelResult): string[] {
     `date: ${r.date}`,
     `machine: ${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(0)} GiB RAM (${m.os}, Node ${m.node})`,
     `model: ${r.model.name ?? "(unnamed)"}, ${n(r.model.params)} weights (head-only: ${n(r.model.headParams)} trainable, layer ${r.model.headLayer ?? "?"}), ${r.model.dir}`,
-    `served: what the app computes per face, test-time augmentation ${describeTestTimeAugmentation(r.model.testTimeAugmentation)}`,
+    `served: what the app computes per face, test-time augmentation ${r.model.testTimeAugmentation} (${describeTestTimeAugmentation(r.model.testTimeAugmentation)})`,
     `load average at start: ${r.loadavg.map((x) => x.toFixed(2)).join(", ")} (1, 5, 15 min)`,
     `measuring: ${r.settings.seconds} s per figure after one warm-up batch (cpu: at most ${r.settings.cpuSamples} samples), batch ${r.settings.batch} for training`,
   ];
@@ -314,7 +314,7 @@ function formatTable(rows: Row[]): string {
         m.threads !== null ? String(m.threads) : m.choice === "cpu" ? "1" : "–",
         rate(m.inferB1),
         rate(m.inferB64),
-        m.servedB64 ? rate(m.servedB64) : "–",
+        rate(m.servedB64),
         rate(m.trainFull),
         rate(m.trainHead),
         m.peakRssMiB.toFixed(0),

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { evaluateModelOnFolder, formatMetricsTable } from "@/training/evaluate";
-import { describeTestTimeAugmentation, readModelMetadata, TEST_TIME_AUGMENTATION_MODES, type TestTimeAugmentation } from "@/lib/model/metadata";
+import { describeTestTimeAugmentation, parseTestTimeAugmentation } from "@/lib/model/metadata";
 import { allowNativeAccelerator } from "@/lib/tf/backend";
 
 async function main(): Promise<void> {
@@ -17,19 +17,14 @@ async function main(): Promise<void> {
     strict: true,
   });
   if (!values.model || !values.data) throw new Error("usage: npm run eval -- --model <dir> --data <image-folder> [--json] [--tta none|flip|flip-shift]");
-  const override = values.tta;
-  if (override !== undefined && !(TEST_TIME_AUGMENTATION_MODES as readonly string[]).includes(override)) {
-    throw new Error(`--tta must be one of ${TEST_TIME_AUGMENTATION_MODES.join(", ")}`);
-  }
-  const meta = await readModelMetadata(values.model);
-  const tta = (override ?? meta.testTimeAugmentation ?? "none") as TestTimeAugmentation;
-  const metrics = await evaluateModelOnFolder(values.model, values.data, { testTimeAugmentation: tta });
+  const override = values.tta === undefined ? undefined : parseTestTimeAugmentation(values.tta);
+  const { metrics, labels, testTimeAugmentation } = await evaluateModelOnFolder(values.model, values.data, { testTimeAugmentation: override });
   if (values.json) {
     const { accuracy, macro_f1, per_class, confusion, ece, n } = metrics;
-    process.stdout.write(JSON.stringify({ accuracy, macro_f1, per_class, confusion, ece, n, test_time_augmentation: tta }) + "\n");
+    process.stdout.write(JSON.stringify({ accuracy, macro_f1, per_class, confusion, ece, n, test_time_augmentation: testTimeAugmentation }) + "\n");
   } else {
-    console.log(`test-time augmentation: ${describeTestTimeAugmentation(tta)}`);
-    console.log(formatMetricsTable(metrics, meta.labels));
+    console.log(`test-time augmentation: ${testTimeAugmentation} (${describeTestTimeAugmentation(testTimeAugmentation)})`);
+    console.log(formatMetricsTable(metrics, labels));
   }
   process.exit(0);
 }

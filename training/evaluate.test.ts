@@ -36,7 +36,7 @@ afterAll(async () => {
 
 describe("evaluateModelOnFolder", () => {
   it("matches figures computed by hand on a four-image set", async () => {
-    const m = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"));
+    const { metrics: m } = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"));
     expect(m.n).toBe(4);
     // Every image is predicted "happy": one of four is right.
     expect(m.accuracy).toBe(0.25);
@@ -52,8 +52,16 @@ describe("evaluateModelOnFolder", () => {
     expect(m.ece).toBeCloseTo(0.45, 5);
   });
 
+  it("names the labels and the test-time augmentation it scored with (metadata's, or the override)", async () => {
+    const plain = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"));
+    expect(plain).toMatchObject({ labels: [...EMOTION_LABELS], testTimeAugmentation: "none" });
+    const flipped = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"), { testTimeAugmentation: "flip" });
+    expect(flipped.testTimeAugmentation).toBe("flip");
+    expect(flipped.metrics.n).toBe(4);
+  });
+
   it("prints a table with the summary, one row per class and the confusion matrix", async () => {
-    const m = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"));
+    const { metrics: m } = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"));
     const table = formatMetricsTable(m, EMOTION_LABELS);
     expect(table).toMatch(/^n 4 {3}accuracy 25\.00% {3}macro-F1 13\.33% {3}ECE 45\.00%/);
     expect(table).toMatch(/happy\s+25\.0%\s+100\.0%\s+40\.0%\s+1/);

@@ -1,3 +1,4 @@
+import type { TestTimeAugmentation } from "@/lib/model/metadata";
 import { loadModelFromDir, type LoadOptions } from "@/lib/model/predictor";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
 import { loadImageFolder, sampleInput } from "@/training/dataset";
@@ -7,14 +8,19 @@ import { loadImageFolder, sampleInput } from "@/training/dataset";
  * preprocessing and the model's own metadata (labels, input shape, scaling, test-time
  * augmentation — the probabilities the app would serve for each face). The figures are
  * training/metrics.ts's: accuracy, macro-F1, per-class precision/recall/F1, confusion, ECE.
+ * @returns the figures, with the model's labels and the test-time augmentation they were scored with.
  */
-export async function evaluateModelOnFolder(modelDir: string, dataDir: string, options: LoadOptions = {}): Promise<EvalMetrics> {
+export async function evaluateModelOnFolder(
+  modelDir: string,
+  dataDir: string,
+  options: LoadOptions = {},
+): Promise<{ metrics: EvalMetrics; labels: string[]; testTimeAugmentation: TestTimeAugmentation }> {
   const model = await loadModelFromDir(modelDir, options);
   try {
     const { labels, inputShape, preprocessing } = model.metadata;
     const ds = await loadImageFolder(dataDir, { labels, inputShape });
     const probs = await model.predict(ds.samples.map((_, i) => sampleInput(ds, i, preprocessing)));
-    return computeMetrics(labels, ds.samples.map((s) => s.label), probs);
+    return { metrics: computeMetrics(labels, ds.samples.map((s) => s.label), probs), labels, testTimeAugmentation: model.testTimeAugmentation };
   } finally {
     model.dispose();
   }

@@ -131,7 +131,7 @@ export function formatImportReport(s: ImportSummary, r: ImportResult): string {
     ["input", `${h}x${w}x${c} (${c === 1 ? "grayscale" : "RGB"})`],
     ["labels", r.metadata.labels.join(", ")],
     ["preprocessing", `${r.metadata.preprocessing} (${PREPROCESSING_HELP[r.metadata.preprocessing]})`],
-    ["test-time aug.", describeTestTimeAugmentation(r.metadata.testTimeAugmentation ?? "none")],
+    ["test-time aug.", ((m) => `${m} (${describeTestTimeAugmentation(m)})`)(r.metadata.testTimeAugmentation ?? "none")],
     ["written to", r.dir],
   ];
   return [

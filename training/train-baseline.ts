@@ -75,9 +75,9 @@ export async function trainBaseline(o: BaselineOptions): Promise<string | null> 
   if (!result.outDir) return null;
 
   log(`evaluating on ${path.join(root, "test-public")} …`);
-  const test = await evaluateModelOnFolder(candidate, path.join(root, "test-public"));
+  const { metrics: test, labels } = await evaluateModelOnFolder(candidate, path.join(root, "test-public"));
+  log(formatMetricsTable(test, labels));
   const meta = await readModelMetadata(candidate);
-  log(formatMetricsTable(test, meta.labels));
   await writeModelMetadata(candidate, {
     ...meta,
     metrics: { ...metricsForMetadata(test, "fer2013/test-public"), validation: meta.metrics },

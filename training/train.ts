@@ -20,7 +20,7 @@ import { fileSystemIOHandler, joinBuffers } from "@/lib/model/fs-io";
 import {
   EMOTION_LABELS,
   readModelMetadata,
-  TEST_TIME_AUGMENTATION_MODES,
+  parseTestTimeAugmentation,
   writeModelMetadata,
   type ModelMetadata,
   type TestTimeAugmentation,
@@ -612,10 +612,6 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
   if (arch !== undefined && !(ARCHITECTURES as readonly string[]).includes(arch)) throw new Error(`--arch must be one of ${ARCHITECTURES.join(", ")}`);
   const cw = values["class-weights"];
   if (cw !== undefined && !(CLASS_WEIGHT_MODES as readonly string[]).includes(cw)) throw new Error(`--class-weights must be one of ${CLASS_WEIGHT_MODES.join(", ")}`);
-  const tta = values.tta;
-  if (tta !== undefined && !(TEST_TIME_AUGMENTATION_MODES as readonly string[]).includes(tta)) {
-    throw new Error(`--tta must be one of ${TEST_TIME_AUGMENTATION_MODES.join(", ")}`);
-  }
   return {
     data: values.data,
     base: values.base,
@@ -629,7 +625,7 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     resume: values.resume,
     checkpointDir: values.checkpoints,
     classWeights: cw as ClassWeightMode | undefined,
-    testTimeAugmentation: tta as TestTimeAugmentation | undefined,
+    testTimeAugmentation: values.tta === undefined ? undefined : parseTestTimeAugmentation(values.tta),
     augment: values["no-augment"] ? false : undefined,
     seed: num(values.seed, "seed"),
     valFraction: num(values["val-fraction"], "val-fraction"),

@@ -1,6 +1,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { TEST_TIME_AUGMENTATION_MODES } from "@/lib/model/test-time-augmentation";
 
 // The label list lives in a module without Node imports so client components can use it too.
 export { EMOTION_LABELS, type EmotionLabel } from "@/lib/model/labels";
@@ -12,21 +13,13 @@ export { EMOTION_LABELS, type EmotionLabel } from "@/lib/model/labels";
 export const PREPROCESSING_MODES = ["unit", "symmetric"] as const;
 export type Preprocessing = (typeof PREPROCESSING_MODES)[number];
 
-/**
- * What the served probabilities are: "none" = the model's output for the face; "flip" = the mean of
- * its outputs for the face and its mirror image (two forward passes per face); "flip-shift" = the
- * mean over ten views: the face and four copies shifted by 2 pixels up, down, left and right (edges
- * reflected), each also mirrored (ten forward passes per face).
- */
-export const TEST_TIME_AUGMENTATION_MODES = ["none", "flip", "flip-shift"] as const;
-export type TestTimeAugmentation = (typeof TEST_TIME_AUGMENTATION_MODES)[number];
-
-/** One line for terminals and reports, e.g. "flip (each face averaged with its mirror image)". */
-export function describeTestTimeAugmentation(mode: TestTimeAugmentation): string {
-  if (mode === "flip") return "flip (each face averaged with its mirror image: 2 forward passes)";
-  if (mode === "flip-shift") return "flip-shift (mean over the face, 4 copies shifted by 2 px, and their mirror images: 10 forward passes)";
-  return "none (the model's own output: 1 forward pass)";
-}
+// Test-time augmentation too (the version page describes it).
+export {
+  describeTestTimeAugmentation,
+  parseTestTimeAugmentation,
+  TEST_TIME_AUGMENTATION_MODES,
+  type TestTimeAugmentation,
+} from "@/lib/model/test-time-augmentation";
 
 export const METADATA_FILE = "metadata.json";
 export const MODEL_FILE = "model.json";

@@ -251,7 +251,7 @@ describe("a real Keras 2.0 mini-Xception (skipped without ../shared/data)", () =
       const out = path.join(work, "mini-xception");
       const { summary } = await importKerasModel({ source: sharedKeras, labels: EMOTION_LABELS.join(","), preprocessing: "symmetric", out });
       expect(summary).toMatchObject({ format: "keras-h5", kerasVersion: "2.0.5", inputShape: [48, 48, 1], outputs: 7, layerCount: 45 });
-      const metrics = await evaluateModelOnFolder(out, fer);
+      const { metrics } = await evaluateModelOnFolder(out, fer);
       console.log(`mini-Xception imported from Keras: accuracy ${(metrics.accuracy * 100).toFixed(2)} % on ${metrics.n} images (${tf.getBackend()})`);
       expect(metrics.n).toBe(3589);
       expect(metrics.accuracy).toBeGreaterThanOrEqual(0.631);

@@ -2,6 +2,7 @@
  * The JSON the pages read from the API, as the route handlers under app/api/ answer it.
  * Only the fields the UI uses are spelled out.
  */
+import type { TestTimeAugmentation } from "@/lib/model/test-time-augmentation";
 import type { UploadResult } from "@/lib/uploads/process-upload";
 
 export interface Box {
@@ -96,7 +97,7 @@ export interface ModelVersionRow {
   status_reason: string | null;
   labels: string[];
   /** How served probabilities are formed (metadata.testTimeAugmentation). */
-  test_time_augmentation: "none" | "flip" | "flip-shift";
+  test_time_augmentation: TestTimeAugmentation;
   checksum: string;
   /** Free-form JSON: read it with `readMetrics` (models/metrics.ts), never trust its shape. */
   metrics: unknown;

@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from "react";
 import Link from "next/link";
 import { z } from "zod";
 import { EMOTION_LABELS } from "@/lib/model/labels";
+import { describeTestTimeAugmentation } from "@/lib/model/test-time-augmentation";
 import { ApiError, apiFetchBody, errorMessage } from "../../_components/api-client";
 import type { ModelDetail, ModelHistoryEntry, ModelVersionRow } from "../../_components/api-types";
 import { formatAccuracy, formatDateTime, formatDuration, plural } from "../../_components/format";
@@ -410,7 +411,7 @@ function Lineage({ model, metrics, canSeeJobs }: { model: ModelVersionRow; metri
         </div>
         <div>
           <dt>Prediction</dt>
-          <dd className="small">{PREDICTION_VIEWS[model.test_time_augmentation]}</dd>
+          <dd className="small">{describeTestTimeAugmentation(model.test_time_augmentation)}</dd>
         </div>
         {metrics?.holdout ? (
           <div>
@@ -424,12 +425,6 @@ function Lineage({ model, metrics, canSeeJobs }: { model: ModelVersionRow; metri
     </section>
   );
 }
-
-const PREDICTION_VIEWS: Record<ModelVersionRow["test_time_augmentation"], string> = {
-  none: "the model’s output for the face",
-  flip: "mean over the face and its mirror image (2 passes)",
-  "flip-shift": "mean over 10 views: the face, 4 copies shifted by 2 px, and their mirror images",
-};
 
 const auditDetailsSchema = z.object({
   reason: z.string().optional(),
