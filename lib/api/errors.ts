@@ -9,10 +9,19 @@ export const errorStatus = {
   payload_too_large: 413,
   unauthorized: 401,
   forbidden: 403,
+  /** A cookie-authenticated write that did not come from the app's own origin. */
+  cross_site_request: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
+  /** A verdict for a face another reviewer holds under a live lease. */
+  claimed_by_another: 409,
   unprocessable: 422,
+  too_many_requests: 429,
   model_unavailable: 503,
+  database_unavailable: 503,
+  /** The image or model folders cannot be written (unwritable, full). */
+  storage_unavailable: 507,
   internal: 500,
 } as const;
 
