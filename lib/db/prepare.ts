@@ -20,10 +20,10 @@ export async function prepareDatabase(opts: { log: (line: string) => void }): Pr
   let url = env.DATABASE_URL;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
-    const embedded = await startEmbeddedDatabase({ dataDir: env.dataDir, port: env.EMBEDDED_DB_PORT });
+    const embedded = await startEmbeddedDatabase({ dataDir: env.dataDir, port: env.EMBEDDED_DB_PORT, log: opts.log });
     url = embedded.url;
     stopEmbedded = embedded.stop;
-    opts.log(`Embedded database: ${env.dataDir}/pglite (served on 127.0.0.1:${embedded.port})`);
+    opts.log(`Embedded database: ${embedded.dir} (PostgreSQL on 127.0.0.1:${embedded.port})`);
   }
   const migrated = await applyMigrations(url, { log: opts.log });
   if (migrated.applied.length === 0) opts.log("Database schema is up to date.");

@@ -61,7 +61,7 @@ const schema = z.object({
   CHROMIUM_PATH: z.string().optional(),
   /** Set by CI runners; tests that would skip locally must run there. */
   CI: z.string().optional(),
-  /** Port of the embedded database's loopback server (0 = pick a free one). */
+  /** Port of the embedded PostgreSQL on 127.0.0.1 (0 = pick a free one at each start). */
   EMBEDDED_DB_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 });
 

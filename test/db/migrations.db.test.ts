@@ -10,10 +10,10 @@ import {
 } from "@/test/support/database";
 
 // Runs against TEST_DATABASE_URL's server when set (CI: the Debian Postgres 15 cluster), and
-// always against the embedded PGlite database too: both paths the app can take.
+// always against the embedded PostgreSQL database too: both paths the app can take.
 const targets: [string, () => Promise<TestDatabase>][] = [
   ["configured database", () => createTestDatabase({ migrate: false })],
-  ["embedded PGlite", () => createEmbeddedDatabase()],
+  ["embedded PostgreSQL", () => createEmbeddedDatabase()],
 ];
 
 describe.each(targets)("migrations on the %s", (_name, create) => {

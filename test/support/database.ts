@@ -15,7 +15,7 @@ export interface TestDatabase {
 
 /**
  * A fresh, migrated database for one test file: a new database on the Postgres server named by
- * TEST_DATABASE_URL, or, when that is unset, an embedded PGlite in a temp folder.
+ * TEST_DATABASE_URL, or, when that is unset, an embedded PostgreSQL in a temp folder.
  */
 export async function createTestDatabase(opts: { migrate?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = getEnv().TEST_DATABASE_URL;
@@ -58,7 +58,7 @@ export async function createServerDatabase(serverUrl: string): Promise<TestDatab
 }
 
 export async function createEmbeddedDatabase(): Promise<TestDatabase> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "el-pglite-"));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "el-embedded-"));
   const embedded = await startEmbeddedDatabase({ dataDir: dir });
   return {
     url: embedded.url,
