@@ -17,6 +17,11 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(8, "ADMIN_PASSWORD must be at least 8 characters").optional(),
   FEEDBACK_IMAGES_DIR: z.string().default("./feedback_images"),
   MODELS_DIR: z.string().default("./models"),
+  /**
+   * The model shipped with the app, registered on a fresh install. Unset: `<MODELS_DIR>/baseline`
+   * when it holds a model, otherwise the project's own `models/baseline`, whatever MODELS_DIR is.
+   */
+  BASELINE_DIR: z.string().optional(),
   /** Git-ignored folder for local state: the embedded database, the generated auth secret. */
   DATA_DIR: z.string().default("./.data"),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),

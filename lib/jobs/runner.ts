@@ -7,7 +7,14 @@ import type { Prisma } from "@/lib/db/generated/prisma/client";
 import { getEnv } from "@/lib/env/env";
 import { feedbackPath } from "@/lib/storage/files";
 import { checksumDir } from "@/lib/registry/checksum";
-import { activateVersion, artifactDir, loadVerified, registerModelVersion } from "@/lib/registry/model-versions";
+import {
+  activateVersion,
+  artifactDir,
+  loadVerified,
+  moveIntoPlace,
+  registerModelVersion,
+  unusedVersionFolder,
+} from "@/lib/registry/model-versions";
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { buildSnapshot, type ReviewedRow, type Snapshot, type SnapshotItem } from "@/lib/jobs/snapshot";
@@ -153,10 +160,8 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
     }
 
     // Immutable from here: the folder is renamed into place and checksummed at registration.
-    const finalRel = path.join("versions", `job-${jobId}`);
-    const finalDir = path.join(getEnv().modelsDir, finalRel);
-    await fs.mkdir(path.dirname(finalDir), { recursive: true });
-    await fs.rename(tmpDir, finalDir);
+    const finalRel = await unusedVersionFolder(`job-${jobId}`);
+    await moveIntoPlace(tmpDir, path.join(getEnv().modelsDir, finalRel));
     const version = await registerModelVersion(db, {
       artifactPath: finalRel,
       name: `job ${jobId}`,

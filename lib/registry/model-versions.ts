@@ -1,4 +1,5 @@
 import "server-only";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
@@ -22,6 +23,28 @@ export interface ActiveModel {
 /** Folder of a version's artifacts; `artifactPath` is stored relative to MODELS_DIR. */
 export function artifactDir(version: Pick<ModelVersion, "artifactPath">): string {
   return path.resolve(getEnv().modelsDir, version.artifactPath);
+}
+
+/**
+ * A folder name under `versions/` that nothing uses yet: `<stem>-<random>`. Folders are never named
+ * by a database id alone, since another database on the same MODELS_DIR counts from 1 too.
+ */
+export async function unusedVersionFolder(stem: string): Promise<string> {
+  for (;;) {
+    const rel = path.join("versions", `${stem}-${crypto.randomBytes(3).toString("hex")}`);
+    if (!fs.existsSync(path.join(getEnv().modelsDir, rel))) return rel;
+  }
+}
+
+/**
+ * Renames a finished folder into `versions/`. `rename` would silently replace an empty directory
+ * of that name, so an existing target is refused: a version's folder is never overwritten. (Targets
+ * carry a random suffix, so two writers never race for one name.)
+ */
+export async function moveIntoPlace(from: string, to: string): Promise<void> {
+  await fsp.mkdir(path.dirname(to), { recursive: true });
+  if (fs.existsSync(to)) throw new Error(`${to} already exists; a model version's folder is never overwritten.`);
+  await fsp.rename(from, to);
 }
 
 /** Registers a model folder (relative to MODELS_DIR) as the next version number. */
@@ -70,15 +93,23 @@ export async function registerModelVersion(
   });
 }
 
+/** The shipped model's folder: BASELINE_DIR, else `<MODELS_DIR>/baseline` if it holds a model, else `./models/baseline`. */
+export function shippedBaselineDir(): string {
+  const env = getEnv();
+  if (env.BASELINE_DIR) return path.resolve(env.BASELINE_DIR);
+  const inModelsDir = path.join(env.modelsDir, "baseline");
+  return fs.existsSync(path.join(inModelsDir, "model.json")) ? inModelsDir : path.resolve("models", "baseline");
+}
+
 /**
- * The model shipped in `models/baseline/` joins the registry as an immutable copy under
- * `models/versions/baseline-<checksum>/`: on a fresh install as version 1, active; when a newer
+ * The shipped baseline joins the registry as an immutable copy under
+ * `<MODELS_DIR>/versions/baseline-<checksum>/`: on a fresh install as version 1, active; when a newer
  * baseline ships later (a `git pull`), as a candidate an admin can promote. The folder itself may
  * change between releases; registered versions never do.
  */
 export async function ensureBaselineRegistered(db: Db, log: (line: string) => void = () => {}) {
   const modelsDir = getEnv().modelsDir;
-  const dir = path.join(modelsDir, "baseline");
+  const dir = shippedBaselineDir();
   // Versions imported from the previous tool's CSV have no artifacts and do not count.
   const registered = await db.modelVersion.count({ where: { artifactPath: { not: IMPORTED_ARTIFACT } } });
   if (!fs.existsSync(path.join(dir, "model.json"))) {
@@ -87,13 +118,17 @@ export async function ensureBaselineRegistered(db: Db, log: (line: string) => vo
   }
   const checksum = await checksumDir(dir);
   if (await db.modelVersion.findFirst({ where: { checksum } })) return null;
-  const artifactPath = path.join("versions", `baseline-${checksum.slice(0, 12)}`);
+  // A folder of that name left by another database is reused only when it holds exactly this model.
+  let artifactPath = path.join("versions", `baseline-${checksum.slice(0, 12)}`);
+  if (fs.existsSync(path.join(modelsDir, artifactPath)) && (await checksumDir(path.join(modelsDir, artifactPath))) !== checksum) {
+    artifactPath = await unusedVersionFolder(`baseline-${checksum.slice(0, 12)}`);
+  }
   const target = path.join(modelsDir, artifactPath);
   if (!fs.existsSync(target)) {
-    const tmp = `${target}.tmp-${process.pid}`;
-    await fsp.rm(tmp, { recursive: true, force: true });
+    const tmp = path.join(modelsDir, ".tmp", `${path.basename(target)}-${crypto.randomBytes(4).toString("hex")}`);
+    await fsp.mkdir(path.dirname(tmp), { recursive: true });
     await fsp.cp(dir, tmp, { recursive: true });
-    await fsp.rename(tmp, target);
+    await moveIntoPlace(tmp, target);
   }
   const status = registered === 0 ? "ACTIVE" : "CANDIDATE";
   const row = await registerModelVersion(db, { artifactPath, name: "baseline", status });

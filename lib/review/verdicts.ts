@@ -50,6 +50,25 @@ export async function recordVerdict(
   const note = input.note ? input.note : null;
 
   return db.$transaction(async (tx) => {
+    // The row lock orders this verdict after any claim being taken on the same prediction, so the
+    // lease check below cannot race a concurrent `claimNext`.
+    const [claim] = await tx.$queryRaw<{ claimedById: number | null; live: boolean; until: Date | null }[]>`
+      SELECT "claimedById", "claimExpiresAt" > now() AS live, "claimExpiresAt" AS until
+      FROM "Prediction" WHERE "id" = ${prediction.id} FOR UPDATE`;
+    if (claim?.claimedById != null && claim.claimedById !== reviewerId && claim.live) {
+      // A reviewer may still change their own earlier verdict; a first verdict waits for the lease.
+      const own = await tx.review.findUnique({
+        where: { predictionId_reviewerId: { predictionId: prediction.id, reviewerId } },
+        select: { id: true },
+      });
+      if (!own) {
+        throw new AppError(
+          "claimed_by_another",
+          "Another reviewer is answering this face right now; it comes back to the queue if they skip it.",
+          { claim_expires_at: claim.until?.toISOString() ?? null },
+        );
+      }
+    }
     const inserted = await tx.review.createMany({
       data: [{ predictionId: prediction.id, reviewerId, verdict, correctedLabel, note }],
       skipDuplicates: true,

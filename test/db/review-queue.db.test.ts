@@ -50,6 +50,67 @@ describe("review queue", () => {
     for (const r of rows) expect(r.claimedById).toBe(a.includes(r.id) ? alice.id : bob.id);
   });
 
+  it("refuses a first verdict on a face another reviewer holds under a live lease, and takes it once the lease has run out", async () => {
+    const { alice, bob } = await setup([0.1]);
+    const id = await claimNext(t.db, alice.id, { order: "uncertain", exclude: [], leaseSeconds: 60 });
+    // Tried: Bob answers the face Alice holds → 409 claimed_by_another, nothing stored, Alice's claim intact.
+    await expect(recordVerdict(t.other, bob.id, { prediction_id: id!, verdict: "correct" })).rejects.toMatchObject({
+      code: "claimed_by_another",
+      status: 409,
+    });
+    expect(await t.db.review.count()).toBe(0);
+    expect((await t.db.prediction.findUniqueOrThrow({ where: { id: id! } })).claimedById).toBe(alice.id);
+    // Tried: the lease runs out → Bob's verdict is taken.
+    await t.db.prediction.update({ where: { id: id! }, data: { claimExpiresAt: new Date(Date.now() - 1000) } });
+    const { created } = await recordVerdict(t.other, bob.id, { prediction_id: id!, verdict: "correct" });
+    expect(created).toBe(true);
+  });
+
+  it("lets a reviewer change their own verdict while another reviewer holds the face", async () => {
+    const { alice, bob, predictions } = await setup([0.1]);
+    const id = predictions[0]!.id;
+    await recordVerdict(t.db, bob.id, { prediction_id: id, verdict: "correct" });
+    // A lease taken by Alice after Bob's verdict (as an undo would hand it back) does not lock Bob out of his own.
+    await t.db.prediction.update({
+      where: { id },
+      data: { claimedById: alice.id, claimExpiresAt: new Date(Date.now() + 60_000) },
+    });
+    const changed = await recordVerdict(t.db, bob.id, { prediction_id: id, verdict: "incorrect", corrected_label: "sad" });
+    expect(changed.review.correctedLabel).toBe("sad");
+    expect(await t.db.review.count()).toBe(1);
+  });
+
+  it("under a race between a claim and a verdict, never stores a verdict for a face claimed by someone else first", async () => {
+    const n = 20;
+    const { alice, bob } = await setup(Array.from({ length: n }, (_, i) => i / 100));
+    const all = await t.db.prediction.findMany({ orderBy: { id: "asc" } });
+    // Alice claims faces one by one while Bob answers every face directly, at the same time.
+    const claims = (async () => {
+      const mine: number[] = [];
+      for (;;) {
+        const got = await claimNext(t.db, alice.id, { order: "uncertain", exclude: mine });
+        if (got === null) return mine;
+        mine.push(got);
+      }
+    })();
+    const answers = Promise.all(
+      all.map((p) =>
+        recordVerdict(t.other, bob.id, { prediction_id: p.id, verdict: "correct" }).then(
+          () => p.id,
+          (e: { code?: string }) => {
+            if (e.code !== "claimed_by_another") throw e;
+            return null;
+          },
+        ),
+      ),
+    );
+    const [aliceHolds, bobStored] = await Promise.all([claims, answers]);
+    const stored = bobStored.filter((x): x is number => x !== null);
+    // Every face went to exactly one of them: a face Alice still holds has no verdict of Bob's.
+    expect(stored.filter((id) => aliceHolds.includes(id))).toEqual([]);
+    expect(await t.db.review.count()).toBe(stored.length);
+  });
+
   it("hands an item to another reviewer once the lease has expired", async () => {
     const { alice, bob } = await setup([0.1]);
     const id = await claimNext(t.db, alice.id, { order: "uncertain", exclude: [], leaseSeconds: 60 });
