@@ -33,14 +33,25 @@ export async function startTestApp(
     env?: Record<string, string>;
     /** Serve the same data as a running app: a second process of one installation. */
     sameDataAs?: TestApp;
+    /**
+     * Run as `npm start` does with no DATABASE_URL: the launcher starts its own embedded PostgreSQL
+     * in the app's data folder. Otherwise a fresh database on TEST_DATABASE_URL (or a test cluster).
+     */
+    embedded?: boolean;
   } = {},
 ): Promise<TestApp> {
   await ensureBuild();
   const shared = opts.sameDataAs;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-app-"));
+  // As root the embedded server runs as the `postgres` user, which must be able to reach DATA_DIR.
+  if (opts.embedded) fs.chmodSync(work, 0o755);
+  const dataDir = path.join(work, "data");
+  const embeddedPort = opts.embedded ? await freePort() : 0;
   const db: TestDatabase = shared
     ? { url: shared.databaseUrl, kind: "server", drop: async () => {} }
-    : await createTestDatabase({ migrate: false });
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-app-"));
+    : opts.embedded
+      ? { url: "", kind: "embedded", drop: async () => {} }
+      : await createTestDatabase({ migrate: false });
   const feedbackDir = shared?.feedbackDir ?? path.join(work, "feedback_images");
   const modelsDir = shared?.modelsDir ?? path.join(work, "models");
   fs.mkdirSync(feedbackDir, { recursive: true });
@@ -58,12 +69,13 @@ export async function startTestApp(
         NODE_ENV: "production",
         PORT: String(port),
         DATABASE_URL: db.url,
+        EMBEDDED_DB_PORT: String(embeddedPort),
         ADMIN_EMAIL: admin.email,
         ADMIN_PASSWORD: admin.password,
         AUTH_SECRET: crypto.randomBytes(32).toString("hex"),
         FEEDBACK_IMAGES_DIR: feedbackDir,
         MODELS_DIR: modelsDir,
-        DATA_DIR: path.join(work, "data"),
+        DATA_DIR: dataDir,
         NEXTAUTH_URL: `http://127.0.0.1:${port}`,
         START_WORKER: opts.worker ? "true" : "false",
         ...opts.env,
@@ -75,9 +87,13 @@ export async function startTestApp(
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
   const baseUrl = `http://127.0.0.1:${port}`;
   await waitForHealth(baseUrl, child, () => output);
+  // The embedded server's password is generated at its first start, into the data folder.
+  const databaseUrl = opts.embedded
+    ? `postgresql://emotion_loop:${fs.readFileSync(path.join(dataDir, "postgres-password"), "utf8").trim()}@127.0.0.1:${embeddedPort}/emotion_loop`
+    : db.url;
   return {
     baseUrl,
-    databaseUrl: db.url,
+    databaseUrl,
     feedbackDir,
     modelsDir,
     admin,
