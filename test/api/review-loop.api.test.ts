@@ -132,6 +132,9 @@ describe("upload → faces → predictions", () => {
 
   it("keeps every file it wrote under the feedback folder with content-derived names", () => {
     const files = listFiles(app.feedbackDir);
+    // The tests above uploaded photos and crops: an empty list would mean nothing was checked.
+    expect(files.some((f) => f.startsWith("uploads/"))).toBe(true);
+    expect(files.some((f) => !f.startsWith("uploads/"))).toBe(true);
     for (const f of files) expect(f).toMatch(/^(uploads\/)?[0-9a-f]{64}\.(png|jpg|webp)$/);
   });
 });
