@@ -65,8 +65,10 @@ export type Reservation =
   | { admitted: false; retryAfterMs: number; locked: boolean };
 
 // The database's clock in UTC (Prisma's convention for `timestamp` columns), so web servers whose
-// clocks disagree still agree on when a delay or a lock ends. Inside a transaction now() is fixed.
-const NOW = `(now() AT TIME ZONE 'UTC')`;
+// clocks disagree still agree on when a delay or a lock ends. clock_timestamp(), not now(): now()
+// is when the transaction began, and an attempt that waited for another's row lock would then
+// compare the other's fresh times with its own older one and be refused for no reason.
+const NOW = `(clock_timestamp() AT TIME ZONE 'UTC')`;
 const FRESH = `t."windowStartedAt" <= ${NOW} - make_interval(secs => ${WINDOW_SECONDS})`;
 const COUNT = `(CASE WHEN ${FRESH} THEN 1 ELSE t."failures" + 1 END)`;
 
