@@ -53,7 +53,7 @@ async function attempt(email: string, password: string, address: string): Promis
 async function failUntilLocked(email: string, address: string): Promise<{ failures: number; locked: Response }> {
   let failures = 0;
   for (let tries = 0; tries < 40; tries++) {
-    const res = await attempt(email, `wrong-password-${tries}`, address);
+    const res = await attempt(email, `xyzzy-guess-${tries}`, address);
     if (res.status === 401) {
       failures++;
       continue;
@@ -92,7 +92,7 @@ describe("sign-in throttling", () => {
     const lockouts = await auditRows("auth.lockout", `details->>'email' = $2`, ["locked@example.test"]);
     expect(lockouts).toHaveLength(1);
     expect(lockouts[0]?.details).toMatchObject({ failures: 10, address: "198.51.100.10" });
-    expect(JSON.stringify(await auditRows("auth.sign-in-failed"))).not.toContain("wrong-password");
+    expect(JSON.stringify(await auditRows("auth.sign-in-failed"))).not.toContain("xyzzy");
   }, 120_000);
 
   it("throttles an e-mail with no account exactly like one with an account", async () => {
