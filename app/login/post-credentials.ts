@@ -20,7 +20,8 @@ export async function postCredentials(input: LoginInput): Promise<SignInResult> 
     const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
     return { ok: false, message: body?.error?.message ?? "Too many attempts; try again later." };
   }
-  if (!res.ok) return { ok: false, message: "Wrong e-mail or password" };
+  if (res.status === 401) return { ok: false, message: "Wrong e-mail or password" };
+  if (!res.ok) return { ok: false, message: "Signing in failed on the server. Try again in a moment." };
   // A refused CSRF token comes back as 200 with a link to the sign-in page (`?csrf=true`).
   const body = (await res.json().catch(() => null)) as { url?: string } | null;
   const next = new URL(body?.url ?? "/api/auth/signin", window.location.origin);
