@@ -18,6 +18,16 @@ const links: { href: string; label: string; permission: Permission }[] = [
   { href: "/admin/users", label: "Users", permission: "users:manage" },
 ];
 
+/**
+ * next-auth would send the browser to its own idea of the site's address (NEXTAUTH_URL, else
+ * http://localhost:3000), which is another origin for a user on http://127.0.0.1:3000 or a LAN
+ * name. The login page is reached by path instead, so the user stays on the origin they are on.
+ */
+async function signOutHere() {
+  await signOut({ redirect: false });
+  window.location.assign("/login");
+}
+
 interface Props {
   email: string;
   role: RoleName;
@@ -51,7 +61,7 @@ export function SiteHeader({ email, role }: Props) {
           <span className="account-email" title={email}>
             {email}
           </span>
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => signOut({ callbackUrl: "/login" })}>
+          <button type="button" className="btn btn-ghost btn-small" onClick={() => void signOutHere()}>
             Sign out
           </button>
         </div>

@@ -4,8 +4,8 @@ import { useId, useState } from "react";
 import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
-import { signIn } from "next-auth/react";
 import { loginSchema } from "@/lib/auth/schemas";
+import { postCredentials } from "./post-credentials";
 
 /**
  * Only same-origin paths are followed after sign-in; next-auth may hand us an absolute URL of this
@@ -36,13 +36,13 @@ export function LoginForm({ callbackUrl }: { callbackUrl?: string }) {
     setFailure(null);
     let result;
     try {
-      result = await signIn("credentials", { email, password, redirect: false });
+      result = await postCredentials({ email, password });
     } catch {
       setFailure("Could not reach the server. Try again.");
       return;
     }
-    if (!result?.ok || result.error) {
-      setFailure("Wrong e-mail or password");
+    if (!result.ok) {
+      setFailure(result.message);
       return;
     }
     router.replace(safeTarget(callbackUrl));

@@ -8,6 +8,8 @@ export const errorStatus = {
   unsupported_media_type: 415,
   payload_too_large: 413,
   unauthorized: 401,
+  /** An API token past its expiry: make a new one. */
+  token_expired: 401,
   forbidden: 403,
   /** A cookie-authenticated write that did not come from the app's own origin. */
   cross_site_request: 403,

@@ -21,5 +21,12 @@ export const updateUserSchema = z.object({
 
 export const createTokenSchema = z.object({
   name: z.string().trim().min(1, "Name the token").max(100),
+  /** Days until the token is refused; left out, it never expires. */
+  expires_in_days: z
+    .number("Enter a number of days")
+    .int("Whole days only")
+    .min(1, "Between 1 and 365 days")
+    .max(365, "Between 1 and 365 days")
+    .optional(),
 });
 export type CreateTokenInput = z.infer<typeof createTokenSchema>;

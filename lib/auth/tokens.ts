@@ -2,47 +2,73 @@ import "server-only";
 import crypto from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/api/errors";
+import { audit } from "@/lib/audit/audit";
 
 const TOKEN_PREFIX = "elt_";
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function hashToken(token: string): string {
   return crypto.createHash("sha256").update(token).digest("hex");
 }
 
-/** Creates a personal API token. The secret is returned once; only its hash is stored. */
-export async function createApiToken(db: Db, userId: number, name: string) {
+/**
+ * Creates a personal API token, expiring after `expiresInDays` or never. The secret is returned
+ * once; only its hash is stored.
+ */
+export async function createApiToken(db: Db, userId: number, input: { name: string; expiresInDays?: number }) {
   const secret = TOKEN_PREFIX + crypto.randomBytes(32).toString("base64url");
-  const row = await db.apiToken.create({
-    data: { userId, name, prefix: secret.slice(0, TOKEN_PREFIX.length + 6), tokenHash: hashToken(secret) },
+  const expiresAt = input.expiresInDays === undefined ? null : new Date(Date.now() + input.expiresInDays * DAY_MS);
+  const row = await db.$transaction(async (tx) => {
+    const created = await tx.apiToken.create({
+      data: {
+        userId,
+        name: input.name,
+        prefix: secret.slice(0, TOKEN_PREFIX.length + 6),
+        tokenHash: hashToken(secret),
+        expiresAt,
+      },
+    });
+    await audit(tx, {
+      actorId: userId,
+      action: "token.create",
+      targetType: "api-token",
+      targetId: created.id,
+      details: { name: created.name, prefix: created.prefix, expires_at: expiresAt?.toISOString() ?? null },
+    });
+    return created;
   });
-  return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, token: secret };
+  return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, expiresAt: row.expiresAt, token: secret };
 }
 
 export function listApiTokens(db: Db, userId: number) {
   return db.apiToken.findMany({
     where: { userId },
     orderBy: { createdAt: "desc" },
-    select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true },
+    select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true },
   });
 }
 
 /** Revokes one of the user's own tokens; someone else's token is "not found", not "forbidden". */
 export async function revokeApiToken(db: Db, userId: number, tokenId: number): Promise<void> {
-  const { count } = await db.apiToken.updateMany({
-    where: { id: tokenId, userId, revokedAt: null },
-    data: { revokedAt: new Date() },
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.apiToken.updateMany({
+      where: { id: tokenId, userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (count === 0) throw new AppError("not_found", `No active token ${tokenId}.`);
+    await audit(tx, { actorId: userId, action: "token.revoke", targetType: "api-token", targetId: tokenId });
   });
-  if (count === 0) throw new AppError("not_found", `No active token ${tokenId}.`);
 }
 
-/** The user behind a bearer token, or null when it is unknown or revoked. */
-export async function findUserByToken(db: Db, token: string) {
-  if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const row = await db.apiToken.findUnique({
-    where: { tokenHash: hashToken(token) },
-    include: { user: true },
-  });
-  if (!row || row.revokedAt) return null;
+/** The user behind a bearer token; an unknown or revoked token is 401, an expired one 401 token_expired. */
+export async function getTokenUserOrThrow(db: Db, token: string) {
+  const row = token.startsWith(TOKEN_PREFIX)
+    ? await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } })
+    : null;
+  if (!row || row.revokedAt) throw new AppError("unauthorized", "Invalid or revoked API token.");
+  if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) {
+    throw new AppError("token_expired", `This API token expired at ${row.expiresAt.toISOString()}; create a new one on Settings.`);
+  }
   // Best effort: a lost update of lastUsedAt is harmless.
   void db.apiToken
     .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })

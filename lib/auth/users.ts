@@ -40,7 +40,12 @@ export function listUsers(db: Db) {
   return db.user.findMany({ orderBy: { createdAt: "asc" }, select: publicUserFields });
 }
 
-/** Disables / re-enables a user or changes a role. An admin cannot lock themselves out. */
+/**
+ * Disables / re-enables a user or changes a role. An admin cannot lock themselves out.
+ * Disabling or a new role ends the user's sessions (sessionVersion + 1), so whatever a session was
+ * allowed before is decided afresh at the next sign-in; disabling also revokes the user's API
+ * tokens, so that re-enabling brings back neither old sessions nor old tokens.
+ */
 export async function updateUser(
   db: Db,
   actorId: number,
@@ -51,15 +56,29 @@ export async function updateUser(
     throw new AppError("conflict", "You cannot disable yourself or remove your own admin role.");
   }
   return db.$transaction(async (tx) => {
-    const { count } = await tx.user.updateMany({
+    // Locked, so that two admins changing one user at once audit what each really changed.
+    const [before] = await tx.$queryRaw<{ role: RoleName; disabled: boolean }[]>`
+      SELECT "role"::text AS "role", "disabledAt" IS NOT NULL AS "disabled" FROM "User" WHERE "id" = ${userId} FOR UPDATE`;
+    if (!before) throw new AppError("not_found", `No user ${userId}.`);
+    const disabling = change.disabled === true && !before.disabled;
+    const enabling = change.disabled === false && before.disabled;
+    const newRole = change.role !== undefined && change.role !== before.role ? change.role : undefined;
+    await tx.user.update({
       where: { id: userId },
       data: {
-        ...(change.disabled === undefined ? {} : { disabledAt: change.disabled ? new Date() : null }),
-        ...(change.role ? { role: change.role } : {}),
+        ...(disabling ? { disabledAt: new Date() } : enabling ? { disabledAt: null } : {}),
+        ...(newRole ? { role: newRole } : {}),
+        ...(disabling || newRole ? { sessionVersion: { increment: 1 } } : {}),
       },
     });
-    if (count === 0) throw new AppError("not_found", `No user ${userId}.`);
-    await audit(tx, { actorId, action: "user.update", targetType: "user", targetId: userId, details: change });
+    if (disabling) {
+      const { count } = await tx.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+      await audit(tx, { actorId, action: "user.disable", targetType: "user", targetId: userId, details: { tokens_revoked: count } });
+    }
+    if (enabling) await audit(tx, { actorId, action: "user.enable", targetType: "user", targetId: userId });
+    if (newRole) {
+      await audit(tx, { actorId, action: "user.role-change", targetType: "user", targetId: userId, details: { from: before.role, to: newRole } });
+    }
     return tx.user.findUniqueOrThrow({ where: { id: userId }, select: publicUserFields });
   });
 }

@@ -8,7 +8,10 @@ import { z } from "zod";
  * Parsed once per process (tests may call `resetEnvForTests()` after changing variables).
  */
 const schema = z.object({
-  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** Unset unless the caller sets it: `npm start` and `npm run dev` run the launcher without it. */
+  NODE_ENV: z.enum(["development", "production", "test"]).optional(),
+  /** Set by npm to the script being run (`dev`, `start`, …); how the launcher knows it runs as `npm run dev`. */
+  npm_lifecycle_event: z.string().optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// or postgresql:// URL")
@@ -26,6 +29,17 @@ const schema = z.object({
   DATA_DIR: z.string().default("./.data"),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /**
+   * How many reverse proxies stand in front of the app ("true" = 1). Each appends the address it
+   * saw to X-Forwarded-For, so the client is that many entries from the right; entries further
+   * left were written by the client and prove nothing. Unset/false: the header is ignored and
+   * sign-in throttling keys on the account plus one shared bucket for every client.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2})$/, "TRUST_PROXY must be true, false or a number of proxies")
+    .default("false")
+    .transform((v) => (v === "true" ? 1 : v === "false" ? 0 : Number(v))),
   /** Forces a TensorFlow.js backend; a forced backend that is missing is an error. */
   TFJS_BACKEND: z.enum(["gpu", "node", "wasm", "cpu"]).optional(),
   /**
@@ -108,17 +122,23 @@ export function resetEnvForTests(): void {
 }
 
 /**
- * The auth secret: `AUTH_SECRET` when set; otherwise, outside production, one generated once and
- * kept in the data folder so sessions survive restarts. Production on a real database refuses to
- * start without one.
+ * The auth secret: `AUTH_SECRET` when set. Every web server of one installation must share it, or
+ * a session signed by one is refused by another, so it is required whenever the database is
+ * named by DATABASE_URL. A secret is generated once into the data folder only for the embedded
+ * database (a single local install) and for `npm run dev`.
  */
-export function getAuthSecret(): string {
+export function getAuthSecret(opts: { dev?: boolean } = {}): string {
   const env = getEnv();
   if (env.AUTH_SECRET) return env.AUTH_SECRET;
-  // A production server on a real database must be given its secret; the embedded-database
-  // quickstart (`npm start` with no DATABASE_URL) is a local install and may generate one.
-  if (env.NODE_ENV === "production" && env.DATABASE_URL) {
-    throw new Error("AUTH_SECRET is required in production (at least 32 random characters).");
+  const dev = opts.dev ?? (env.NODE_ENV === "development" || env.npm_lifecycle_event === "dev");
+  if (env.DATABASE_URL && !dev) {
+    throw new Error(
+      [
+        "AUTH_SECRET is required when DATABASE_URL is set: every web server on that database must sign",
+        "sessions with the same secret. Make one with `openssl rand -hex 32` and set it, e.g.",
+        "  AUTH_SECRET=<64 hex characters> npm start",
+      ].join("\n"),
+    );
   }
   const file = path.join(env.dataDir, "auth-secret");
   try {

@@ -73,6 +73,8 @@ export interface ApiToken {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** Refused from then on; null = never expires. */
+  expires_at: string | null;
 }
 
 export type Role = "REVIEWER" | "ADMIN";

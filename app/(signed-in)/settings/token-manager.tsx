@@ -11,7 +11,7 @@ import type { ApiToken } from "../_components/api-types";
 import { formatDateTime } from "../_components/format";
 
 interface Created {
-  token: Pick<ApiToken, "id" | "name" | "prefix" | "created_at">;
+  token: Pick<ApiToken, "id" | "name" | "prefix" | "created_at" | "expires_at">;
   secret: string;
 }
 
@@ -30,7 +30,8 @@ export function TokenManager() {
     reset,
     setError,
     formState: { errors, isSubmitting },
-  } = useForm({ resolver: zodResolver(createTokenSchema), defaultValues: { name: "" } });
+    // A token that outlives its use is a standing risk: the form suggests 90 days; empty = never.
+  } = useForm({ resolver: zodResolver(createTokenSchema), defaultValues: { name: "", expires_in_days: 90 } });
 
   const onCreate = handleSubmit(async (input) => {
     try {
@@ -81,6 +82,28 @@ export function TokenManager() {
             </p>
           ) : null}
         </div>
+        <div className="field">
+          <label htmlFor={`${id}-expiry`}>Expires after (days)</label>
+          <input
+            id={`${id}-expiry`}
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={365}
+            placeholder="never"
+            aria-invalid={errors.expires_in_days ? true : undefined}
+            aria-describedby={`${id}-expiry-hint${errors.expires_in_days ? ` ${id}-expiry-error` : ""}`}
+            {...register("expires_in_days", { setValueAs: (v: unknown) => (v === "" || v == null ? undefined : Number(v)) })}
+          />
+          <p id={`${id}-expiry-hint`} className="small muted">
+            1–365; empty for a token that never expires.
+          </p>
+          {errors.expires_in_days ? (
+            <p id={`${id}-expiry-error`} className="field-error">
+              {errors.expires_in_days.message}
+            </p>
+          ) : null}
+        </div>
         <button type="submit" className="btn btn-primary" disabled={isSubmitting}>
           {isSubmitting ? "Creating…" : "Create token"}
         </button>
@@ -107,6 +130,7 @@ export function TokenManager() {
                 <th scope="col">Token</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
+                <th scope="col">Expires</th>
                 <th scope="col">Status</th>
                 <th scope="col">
                   <span className="sr-only">Actions</span>
@@ -115,16 +139,19 @@ export function TokenManager() {
             </thead>
             <tbody>
               {tokens.map((t) => (
-                <tr key={t.id} className={t.revoked_at ? "is-muted" : undefined}>
+                <tr key={t.id} className={t.revoked_at || isExpired(t) ? "is-muted" : undefined}>
                   <td>{t.name}</td>
                   <td>
                     <code>{t.prefix}…</code>
                   </td>
                   <td className="cell-time">{formatDateTime(t.created_at)}</td>
                   <td className="cell-time">{t.last_used_at ? formatDateTime(t.last_used_at) : <span className="muted">never</span>}</td>
+                  <td className="cell-time">{t.expires_at ? formatDateTime(t.expires_at) : <span className="muted">never</span>}</td>
                   <td>
                     {t.revoked_at ? (
                       <span className="status-chip is-off">Revoked</span>
+                    ) : isExpired(t) ? (
+                      <span className="status-chip is-off">Expired</span>
                     ) : (
                       <span className="status-chip is-on">Active</span>
                     )}
@@ -161,6 +188,10 @@ export function TokenManager() {
   );
 }
 
+function isExpired(t: ApiToken): boolean {
+  return t.expires_at !== null && new Date(t.expires_at).getTime() <= Date.now();
+}
+
 function NewSecret({ created, onDismiss }: { created: Created; onDismiss: () => void }) {
   const id = useId();
   const inputRef = useRef<HTMLInputElement>(null);
@@ -185,7 +216,10 @@ function NewSecret({ created, onDismiss }: { created: Created; onDismiss: () => 
   return (
     <div className="notice notice-warning secret-box" role="region" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Copy your new token “{created.token.name}” now</h3>
-      <p>This is the only time it is shown. If you lose it, revoke it and create a new one.</p>
+      <p>
+        This is the only time it is shown. If you lose it, revoke it and create a new one.{" "}
+        {created.token.expires_at ? `It stops working on ${formatDateTime(created.token.expires_at)}.` : "It does not expire."}
+      </p>
       <div className="secret-row">
         <label htmlFor={`${id}-secret`} className="sr-only">
           Token secret

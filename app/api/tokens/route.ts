@@ -15,15 +15,19 @@ export const GET = apiRoute({ permission: "tokens:manage-own" }, async ({ princi
       created_at: t.createdAt,
       last_used_at: t.lastUsedAt,
       revoked_at: t.revokedAt,
+      expires_at: t.expiresAt,
     })),
   });
 });
 
 export const POST = apiRoute({ permission: "tokens:manage-own", sessionOnly: true }, async ({ req, principal }) => {
-  const { name } = createTokenSchema.parse(await readJson(req));
-  const t = await createApiToken(getDb(), principal.userId, name);
+  const input = createTokenSchema.parse(await readJson(req));
+  const t = await createApiToken(getDb(), principal.userId, { name: input.name, expiresInDays: input.expires_in_days });
   return NextResponse.json(
-    { token: { id: t.id, name: t.name, prefix: t.prefix, created_at: t.createdAt }, secret: t.token },
+    {
+      token: { id: t.id, name: t.name, prefix: t.prefix, created_at: t.createdAt, expires_at: t.expiresAt },
+      secret: t.token,
+    },
     { status: 201 },
   );
 });

@@ -88,7 +88,7 @@ export function UserAdmin({ selfId }: { selfId: number }) {
                           title={self ? "You can’t change your own role" : undefined}
                           onChange={(e) => {
                             const role = e.currentTarget.value === "ADMIN" ? "ADMIN" : "REVIEWER";
-                            void patch(u, { role }, `${u.email} is now ${roleNames[role].toLowerCase()}.`);
+                            void patch(u, { role }, `${u.email} is now ${roleNames[role].toLowerCase()} and must sign in again.`);
                           }}
                         >
                           <option value="REVIEWER">{roleNames.REVIEWER}</option>
@@ -113,7 +113,9 @@ export function UserAdmin({ selfId }: { selfId: number }) {
                               void patch(
                                 u,
                                 { disabled: !u.disabled_at },
-                                u.disabled_at ? `${u.email} can sign in again.` : `${u.email} is disabled.`,
+                                u.disabled_at
+                                  ? `${u.email} can sign in again. API tokens revoked when disabled stay revoked.`
+                                  : `${u.email} is disabled. Their sessions ended and their API tokens were revoked.`,
                               )
                             }
                           >
