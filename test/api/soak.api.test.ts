@@ -43,7 +43,7 @@ describe.each(databases)("soak on $name", ({ embedded, skip }) => {
       try {
         for (let i = 0; i < REVIEWERS + UPLOADERS; i++) {
           const user = await seedUser(db, `soak-${i}@example.test`);
-          const { token } = await createApiToken(db, user.id, "soak");
+          const { token } = await createApiToken(db, user.id, { name: "soak" });
           (i < REVIEWERS ? reviewers : uploaders).push({ id: user.id, token });
         }
         const active = await db.modelVersion.findFirstOrThrow({ where: { status: "ACTIVE" } });

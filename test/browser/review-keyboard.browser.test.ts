@@ -19,7 +19,7 @@ const ui = useBrowserApp({ embedded: true }, async (app) => {
   let token: string;
   try {
     const admin = await db.user.findUniqueOrThrow({ where: { email: app.admin.email } });
-    token = (await createApiToken(db, admin.id, "seed")).token;
+    token = (await createApiToken(db, admin.id, { name: "seed" })).token;
   } finally {
     await db.$disconnect();
   }
