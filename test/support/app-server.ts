@@ -166,7 +166,10 @@ export function newestSource(): number {
     }
   };
   for (const d of ["app", "lib"]) walk(path.join(root, d));
-  for (const f of ["next.config.ts", "package.json"]) newest = Math.max(newest, fs.statSync(path.join(root, f)).mtimeMs);
+  for (const f of ["next.config.ts", "package.json", "proxy.ts", "instrumentation.ts"]) {
+    const st = fs.statSync(path.join(root, f), { throwIfNoEntry: false });
+    if (st) newest = Math.max(newest, st.mtimeMs);
+  }
   return newest;
 }
 
