@@ -33,12 +33,15 @@ export async function startTestApp(
     env?: Record<string, string>;
     /** Serve the same data as a running app: a second process of one installation. */
     sameDataAs?: TestApp;
+    /** An existing database to use (and leave behind) instead of a fresh one, e.g. one the test stops and starts. */
+    databaseUrl?: string;
   } = {},
 ): Promise<TestApp> {
   await ensureBuild();
   const shared = opts.sameDataAs;
-  const db: TestDatabase = shared
-    ? { url: shared.databaseUrl, kind: "server", drop: async () => {} }
+  const given = shared?.databaseUrl ?? opts.databaseUrl;
+  const db: TestDatabase = given
+    ? { url: given, kind: "server", drop: async () => {} }
     : await createTestDatabase({ migrate: false });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-app-"));
   const feedbackDir = shared?.feedbackDir ?? path.join(work, "feedback_images");
