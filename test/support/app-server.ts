@@ -169,7 +169,7 @@ export function newestSource(): number {
     }
   };
   for (const d of ["app", "lib"]) walk(path.join(root, d));
-  for (const f of ["next.config.ts", "package.json", "proxy.ts", "instrumentation.ts"]) {
+  for (const f of ["next.config.ts", "package.json", "proxy.ts", "instrumentation.ts", "instrumentation-client.ts"]) {
     const st = fs.statSync(path.join(root, f), { throwIfNoEntry: false });
     if (st) newest = Math.max(newest, st.mtimeMs);
   }
