@@ -16,6 +16,8 @@ export function getDb(): PrismaClient {
 }
 
 export function createDb(connectionString: string): PrismaClient {
-  const adapter = new PrismaPg({ connectionString, max: 10 });
+  // A database host that drops packets instead of refusing would otherwise hold each request for
+  // the OS's TCP timeout (minutes); after 10 s the request fails as database_unavailable (503).
+  const adapter = new PrismaPg({ connectionString, max: 10, connectionTimeoutMillis: 10_000 });
   return new PrismaClient({ adapter });
 }

@@ -1,9 +1,11 @@
 import { z } from "zod";
+import { idSchema } from "@/lib/api/ids";
 
 /** POST /api/training-jobs body; every field optional, defaults suited to fine-tuning on corrections. */
 export const trainingParamsSchema = z
   .object({
-    base_version: z.coerce.number().int().positive().optional(),
+    // A version number, stored in an int4 column like an id: a JSON number, never a string.
+    base_version: idSchema.optional(),
     epochs: z.coerce.number().int().min(1).max(200).default(8),
     // Chosen with `npm run bench:finetune` on the shipped baseline (bench/results/finetune.md): after
     // 1,000 corrections 3e-5 forgot least (−0.7 points against the original labels; 1e-4 −1.5,

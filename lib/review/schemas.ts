@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { idSchema, queryCountSchema, queryIdListSchema, queryIdSchema } from "@/lib/api/ids";
 
 /** One schema for a verdict: the review form's resolver and POST /api/reviews both use it. */
 export const reviewInputSchema = z
   .object({
-    prediction_id: z.coerce.number().int().positive(),
+    prediction_id: idSchema,
     verdict: z.enum(["correct", "incorrect"]),
     corrected_label: z.string().trim().toLowerCase().optional(),
     note: z.string().trim().max(1000, "Keep the note under 1000 characters").optional(),
@@ -23,21 +24,23 @@ export type QueueOrder = (typeof queueOrders)[number];
 
 export const nextQuerySchema = z.object({
   order: z.enum(queueOrders).default("uncertain"),
-  exclude: z
-    .string()
-    .optional()
-    .transform((s) => (s ? s.split(",").filter(Boolean).map(Number) : []))
-    .pipe(z.array(z.number().int().positive()).max(200)),
+  exclude: queryIdListSchema.pipe(z.array(z.number()).max(200)).default([]),
 });
 
-export const releaseSchema = z.object({ prediction_id: z.coerce.number().int().positive() });
+export const releaseSchema = z.object({ prediction_id: idSchema });
 
 export const historyQuerySchema = z.object({
-  reviewer: z.string().trim().optional(),
+  // A user id (digits) or an e-mail address; an id must fit the id column like any other.
+  reviewer: z
+    .string()
+    .trim()
+    .max(320)
+    .refine((r) => !/^\d+$/.test(r) || queryIdSchema.safeParse(r).success, `reviewer id is out of range`)
+    .optional(),
   label: z.string().trim().toLowerCase().optional(),
   verdict: z.enum(["correct", "incorrect"]).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  before: z.coerce.number().int().positive().optional(),
+  limit: queryCountSchema(1, 200).default(50),
+  before: queryIdSchema.optional(),
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
 

@@ -3,6 +3,8 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import crypto from "node:crypto";
 import { getEnv } from "@/lib/env/env";
+import { AppError } from "@/lib/api/errors";
+import { isStorageFailure } from "@/lib/storage/errors";
 
 /**
  * Face crops and uploaded photos live under FEEDBACK_IMAGES_DIR with content-derived names.
@@ -19,11 +21,19 @@ export function feedbackPath(relative: string): string {
 
 /**
  * Writes a file unless it already exists (same name = same content). Returns whether this call
- * created it, so a failed request can remove exactly what it added.
+ * created it, so a failed request can remove exactly what it added. A write the storage refuses
+ * (full, read-only, not a folder) is a 507 `storage_unavailable`, and leaves no partial file:
+ * the data goes to a temporary name first, removed again when the write fails.
  */
 export async function writeContentFile(relative: string, data: Buffer): Promise<boolean> {
   const full = feedbackPath(relative);
-  await fs.mkdir(path.dirname(full), { recursive: true });
+  try {
+    await fs.mkdir(path.dirname(full), { recursive: true });
+  } catch (err) {
+    // EEXIST from a recursive mkdir: a regular file sits where the folder should be.
+    if ((err as { code?: string }).code === "EEXIST" || isStorageFailure(err)) throw storageUnavailable(err);
+    throw err;
+  }
   try {
     await fs.access(full);
     return false;
@@ -31,9 +41,20 @@ export async function writeContentFile(relative: string, data: Buffer): Promise<
     // not there yet
   }
   const tmp = `${full}.${crypto.randomBytes(6).toString("hex")}.tmp`;
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, full);
+  try {
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, full);
+  } catch (err) {
+    await fs.rm(tmp, { force: true }).catch(() => {});
+    throw isStorageFailure(err) ? storageUnavailable(err) : err;
+  }
   return true;
+}
+
+function storageUnavailable(cause: unknown): AppError {
+  const code = (cause as { code?: string }).code ?? "unknown";
+  console.error(`[storage] write refused (${code})`, cause);
+  return new AppError("storage_unavailable", "The server cannot store images right now (its storage is full or not writable).");
 }
 
 export async function removeFiles(relatives: string[]): Promise<void> {

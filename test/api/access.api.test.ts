@@ -63,6 +63,9 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["POST /api/training-jobs", "admin", (c) => c.json("POST", "/api/training-jobs", { base_version: 999999 })],
   ["GET /api/training-jobs/:id", "admin", (c) => c.get("/api/training-jobs/999999")],
   ["POST /api/training-jobs/:id/cancel", "admin", (c) => c.json("POST", "/api/training-jobs/999999/cancel", {})],
+  // The catch-all under /api answers 404 to everyone; it serves nothing that needs a permission.
+  ["GET /api/<no such route>", "public", (c) => c.get("/api/no-such-route")],
+  ["POST /api/<no such route>", "public", (c) => c.json("POST", "/api/no/such/route", {})],
 ];
 
 const identities = [

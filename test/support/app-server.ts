@@ -38,6 +38,8 @@ export async function startTestApp(
      * in the app's data folder. Otherwise a fresh database on TEST_DATABASE_URL (or a test cluster).
      */
     embedded?: boolean;
+    /** An existing database to use (and leave behind) instead of a fresh one, e.g. one the test stops and starts. */
+    databaseUrl?: string;
   } = {},
 ): Promise<TestApp> {
   await ensureBuild();
@@ -47,8 +49,9 @@ export async function startTestApp(
   if (opts.embedded) fs.chmodSync(work, 0o755);
   const dataDir = path.join(work, "data");
   const embeddedPort = opts.embedded ? await freePort() : 0;
-  const db: TestDatabase = shared
-    ? { url: shared.databaseUrl, kind: "server", drop: async () => {} }
+  const given = shared?.databaseUrl ?? opts.databaseUrl;
+  const db: TestDatabase = given
+    ? { url: given, kind: "server", drop: async () => {} }
     : opts.embedded
       ? { url: "", kind: "embedded", drop: async () => {} }
       : await createTestDatabase({ migrate: false });
@@ -182,7 +185,10 @@ export function newestSource(): number {
     }
   };
   for (const d of ["app", "lib"]) walk(path.join(root, d));
-  for (const f of ["next.config.ts", "package.json"]) newest = Math.max(newest, fs.statSync(path.join(root, f)).mtimeMs);
+  for (const f of ["next.config.ts", "package.json", "proxy.ts", "instrumentation.ts", "instrumentation-client.ts"]) {
+    const st = fs.statSync(path.join(root, f), { throwIfNoEntry: false });
+    if (st) newest = Math.max(newest, st.mtimeMs);
+  }
   return newest;
 }
 

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 
 export const SAMPLE_PHOTO = path.resolve(__dirname, "../../node_modules/@vladmandic/face-api/demo/sample1.jpg");
@@ -67,4 +68,58 @@ export async function seedReviewedFaces(admin: ReturnType<typeof client>): Promi
     }
   }
   return k;
+}
+
+/**
+ * Sends a request body in 64 KB chunks, as a client on a slow link would, and stops sending as
+ * soon as the server answers. `sent` is how much had been written when the answer came: a server
+ * that refuses a body once it crosses its limit answers before `total`; one that reads the whole
+ * body first answers only after all of it (`finished`). Past `slowAfter` bytes the chunks go out
+ * 50 ms apart, so that a refusal at the limit has time to arrive before the rest is sent.
+ */
+export function sendUntilAnswered(
+  url: string,
+  opts: { method?: string; headers: Record<string, string>; head?: Buffer; total: number; slowAfter?: number },
+): Promise<{ status: number; body: string; sent: number; finished: boolean }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? "POST", headers: opts.headers });
+    let sent = 0;
+    let answered = false;
+    let finished = false;
+    req.on("response", (res) => {
+      answered = true;
+      const sentAtAnswer = sent;
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => (body += d));
+      res.on("end", () => {
+        resolve({ status: res.statusCode ?? 0, body, sent: sentAtAnswer, finished });
+        req.destroy();
+      });
+    });
+    req.on("error", (err) => {
+      if (!answered) reject(err);
+    });
+    const chunk = Buffer.alloc(64 * 1024, "a");
+    void (async () => {
+      if (opts.head) {
+        req.write(opts.head);
+        sent += opts.head.length;
+      }
+      while (!answered && sent < opts.total) {
+        const piece = chunk.subarray(0, Math.min(chunk.length, opts.total - sent));
+        const flushed = req.write(piece);
+        sent += piece.length;
+        // A server that stopped reading never drains the socket; the answer ends the loop.
+        if (!flushed) await new Promise((r) => { req.once("drain", r); setTimeout(r, 100); });
+        if (opts.slowAfter !== undefined && sent > opts.slowAfter) await new Promise((r) => setTimeout(r, 50));
+        else await new Promise((r) => setImmediate(r));
+      }
+      if (!answered) {
+        finished = true;
+        req.end();
+      }
+    })();
+  });
 }

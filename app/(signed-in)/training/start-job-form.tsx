@@ -40,8 +40,11 @@ const classWeightChoices: { value: ParamsOutput["class_weights"]; label: string;
   { value: "balanced", label: "Balanced", hint: "Every emotion counts the same; more rare-class recall, lower accuracy." },
 ];
 
-/** Empty means "not given": the select's "active version" choice. */
-const emptyToUndefined = (v: unknown) => (v === "" || v === null ? undefined : v);
+/**
+ * The select gives text; the API takes a version as a JSON number. Empty means "not given": the
+ * select's "active version" choice.
+ */
+const versionOrUndefined = (v: unknown) => (v === "" || v === null || v === undefined ? undefined : Number(v));
 
 export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] | null; onStarted: () => void }) {
   const id = useId();
@@ -97,7 +100,7 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
         <div className="form-grid">
           <div className="field">
             <label htmlFor={`${id}-base`}>Start from</label>
-            <select id={`${id}-base`} aria-describedby={`${id}-base-hint`} {...register("base_version", { setValueAs: emptyToUndefined })}>
+            <select id={`${id}-base`} aria-describedby={`${id}-base-hint`} {...register("base_version", { setValueAs: versionOrUndefined })}>
               <option value="">{active ? `Active version (v${active.version})` : "The active version"}</option>
               {bases.map((m) => (
                 <option key={m.id} value={m.version}>

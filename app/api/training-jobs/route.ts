@@ -1,18 +1,20 @@
 // POST /api/training-jobs — queue a retrain (202); GET /api/training-jobs — recent jobs
 import { NextResponse } from "next/server";
-import { apiRoute, readOptionalJson } from "@/lib/api/handler";
+import { apiMethods, apiRoute } from "@/lib/api/handler";
+import { readOptionalJson } from "@/lib/api/body";
 import { getDb } from "@/lib/db/client";
 import { getDatabaseUrl } from "@/lib/db/url";
 import { trainingParamsSchema } from "@/lib/jobs/params";
 import { getProducer } from "@/lib/jobs/queue";
 import { listJobs, requestTrainingJob } from "@/lib/jobs/jobs";
 
-export const POST = apiRoute({ permission: "training:manage" }, async ({ req, principal }) => {
-  const params = trainingParamsSchema.parse(await readOptionalJson(req));
-  const job = await requestTrainingJob(getDb(), await getProducer(getDatabaseUrl()), principal.userId, params);
-  return NextResponse.json({ job_id: job.id, status: job.status }, { status: 202 });
-});
-
-export const GET = apiRoute({ permission: "training:manage" }, async () => {
-  return NextResponse.json({ jobs: await listJobs(getDb()) });
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
+  POST: apiRoute({ permission: "training:manage" }, async ({ req, principal }) => {
+    const params = trainingParamsSchema.parse(await readOptionalJson(req));
+    const job = await requestTrainingJob(getDb(), await getProducer(getDatabaseUrl()), principal.userId, params);
+    return NextResponse.json({ job_id: job.id, status: job.status }, { status: 202 });
+  }),
+  GET: apiRoute({ permission: "training:manage" }, async () => {
+    return NextResponse.json({ jobs: await listJobs(getDb()) });
+  }),
 });

@@ -1,15 +1,17 @@
 // GET /api/review/next — claim the next face to review (204 when the queue is empty)
 import { NextResponse } from "next/server";
-import { apiRoute } from "@/lib/api/handler";
+import { apiMethods, apiRoute } from "@/lib/api/handler";
 import { getDb } from "@/lib/db/client";
 import { nextQuerySchema } from "@/lib/review/schemas";
 import { claimNext, countRemaining, getQueueItem } from "@/lib/review/queue";
 
-export const GET = apiRoute({ permission: "review:work" }, async ({ req, principal }) => {
-  const query = nextQuerySchema.parse(Object.fromEntries(req.nextUrl.searchParams));
-  const db = getDb();
-  const id = await claimNext(db, principal.userId, query);
-  if (id === null) return new Response(null, { status: 204 });
-  const [item, remaining] = await Promise.all([getQueueItem(db, id), countRemaining(db)]);
-  return NextResponse.json({ ...item, queue: { remaining } });
+export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
+  GET: apiRoute({ permission: "review:work" }, async ({ req, principal }) => {
+    const query = nextQuerySchema.parse(Object.fromEntries(req.nextUrl.searchParams));
+    const db = getDb();
+    const id = await claimNext(db, principal.userId, query);
+    if (id === null) return new Response(null, { status: 204 });
+    const [item, remaining] = await Promise.all([getQueueItem(db, id), countRemaining(db)]);
+    return NextResponse.json({ ...item, queue: { remaining } });
+  }),
 });
