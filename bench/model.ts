@@ -14,7 +14,7 @@ import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { describeTestTimeAugmentation, readModelMetadata, type TestTimeAugmentation } from "@/lib/model/metadata";
 import { checkModelMatchesMetadata, servedProbabilities } from "@/lib/model/predictor";
 import { normalizePixels } from "@/lib/model/preprocess";
-import { mulberry32 } from "@/training/augment";
+import { mulberry32 } from "@/training/random";
 import { fastBatchNormalization } from "@/training/batch-norm";
 import { freezeAllButHead } from "@/training/fine-tune";
 import { machineInfo, markdownTable, type Machine } from "./support/report";
@@ -208,21 +208,22 @@ async function measureHere(opts: Options): Promise<Measured> {
   /** [n, h, w, c] preprocessed inputs and [n, k] one-hot targets. */
   const rand = mulberry32(1);
   const pixels = Uint8Array.from({ length: BATCH * h * w * c }, () => Math.floor(rand() * 256));
-  const x64 = tf.tensor4d(normalizePixels(pixels, meta.preprocessing), [BATCH, h, w, c]);
+  const inputs = normalizePixels(pixels, meta.preprocessing);
+  const x64 = tf.tensor4d(inputs, [BATCH, h, w, c]);
   const x1 = x64.slice([0, 0, 0, 0], [1, h, w, c]);
   const labels = new Float32Array(BATCH * k);
   for (let i = 0; i < BATCH; i++) labels[i * k + (i % k)] = 1;
-  const y64 = tf.tensor2d(labels, [BATCH, k]);
   const predict = (x: Tensor) => () => tf.tidy(() => void (model.predict(x) as Tensor).dataSync());
 
   const inferB1 = rate(1, predict(x1));
   const inferB64 = rate(BATCH, predict(x64));
   const tta = meta.testTimeAugmentation ?? "none";
   const servedB64 = tta === "none" ? inferB64 : rate(BATCH, () => tf.tidy(() => void servedProbabilities(tf, model, x64, tta).dataSync()));
-  const trainFull = trainRate(tf, model, x64, y64, (fn) => rate(BATCH, fn));
+  const batch = { x: inputs, y: labels, shape: [BATCH, h, w, c] as [number, number, number, number], k };
+  const trainFull = trainRate(tf, model, batch, (fn) => rate(BATCH, fn));
   const headLayer = freezeAllButHead(model);
   const headParams = model.trainableWeights.reduce((n, v) => n + v.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
-  const trainHead = trainRate(tf, model, x64, y64, (fn) => rate(BATCH, fn));
+  const trainHead = trainRate(tf, model, batch, (fn) => rate(BATCH, fn));
   const measured: Measured = {
     choice: rt.choice,
     backend: rt.backend,
@@ -239,14 +240,19 @@ async function measureHere(opts: Options): Promise<Measured> {
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
     loadavg1,
   };
-  tf.dispose([x1, x64, y64]);
+  tf.dispose([x1, x64]);
   model.dispose();
   return measured;
 }
 
-/** Training samples/s of the model's currently trainable weights with a fresh Adam. */
-function trainRate(tf: Tf, model: LayersModel, x: Tensor, y: Tensor, rate: (fn: () => void) => Rate): Rate {
-  const { step, dispose } = adamStep(tf, model, x, y);
+/** Training samples/s of the model's currently trainable weights with a fresh Adam (the training loop's step). */
+function trainRate(
+  tf: Tf,
+  model: LayersModel,
+  b: { x: Float32Array; y: Float32Array; shape: [number, number, number, number]; k: number },
+  rate: (fn: () => void) => Rate,
+): Rate {
+  const { step, dispose } = adamStep(tf, model, b.x, b.y, b.shape, b.k);
   const r = rate(step);
   dispose();
   return r;

@@ -7,6 +7,7 @@ import type { Tensor } from "@tensorflow/tfjs";
 import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { fastBatchNormalization } from "@/training/batch-norm";
 import { ARCHITECTURES, createModel, type Architecture } from "@/training/model";
+import { mulberry32 } from "@/training/random";
 import { adamStep } from "./support/train-step";
 
 async function main(): Promise<void> {
@@ -19,9 +20,13 @@ async function main(): Promise<void> {
   fastBatchNormalization(tf);
   for (const arch of archs) {
     const model = createModel(tf, arch);
-    const x = tf.randomUniform([batch, 48, 48, 1], 0, 1, "float32", 1);
-    const y = tf.oneHot(tf.randomUniform([batch], 0, 7, "int32", 2), 7);
-    const { step, dispose } = adamStep(tf, model, x, y);
+    const rand = mulberry32(1);
+    /** [batch, 48, 48, 1] inputs in [0, 1) and [batch, 7] one-hot targets. */
+    const xs = Float32Array.from({ length: batch * 48 * 48 }, () => rand());
+    const ys = new Float32Array(batch * 7);
+    for (let i = 0; i < batch; i++) ys[i * 7 + Math.floor(rand() * 7)] = 1;
+    const x = tf.tensor4d(xs, [batch, 48, 48, 1]);
+    const { step, dispose } = adamStep(tf, model, xs, ys, [batch, 48, 48, 1], 7);
     const predict = () => tf.tidy(() => void (model.predict(x) as Tensor).dataSync());
     const rate = (fn: () => void, minSeconds: number) => {
       fn(); // warm-up: XNNPACK operator creation, kernel setup
@@ -48,7 +53,7 @@ async function main(): Promise<void> {
         loadavg1: Math.round(os.loadavg()[0]! * 100) / 100,
       }),
     );
-    tf.dispose([x, y]);
+    x.dispose();
     dispose();
     model.dispose();
   }

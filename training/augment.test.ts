@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { augmentPixels, mulberry32, type AugmentOptions } from "@/training/augment";
+import { augmentPixels, type AugmentOptions } from "@/training/augment";
+import { mulberry32 } from "@/training/random";
 
 const none: AugmentOptions = { rotationDeg: 0, zoom: 0, shift: 0, flip: false, brightness: 0, contrast: 0 };
 const gradient = (h: number, w: number) => Uint8Array.from({ length: h * w }, (_, i) => (i % w) * 5);

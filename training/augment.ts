@@ -1,3 +1,5 @@
+import type { Random } from "@/training/random";
+
 /**
  * Seeded, on-the-fly augmentation for training batches (never for validation or test data):
  * horizontal flip, small rotation, zoom and shift, brightness and contrast. Works on uint8 HWC
@@ -26,18 +28,6 @@ export const DEFAULT_AUGMENT: AugmentOptions = {
   contrast: 0.2,
 };
 
-/** Small, fast, seedable PRNG (Mulberry32): same seed, same augmentations. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * One random distortion of an image.
  * @param px h·w·c uint8 pixels, HWC
@@ -48,7 +38,7 @@ export function augmentPixels(
   h: number,
   w: number,
   c: number,
-  rand: () => number,
+  rand: Random,
   o: AugmentOptions = DEFAULT_AUGMENT,
 ): Uint8Array {
   const u = (lo: number, hi: number) => lo + (hi - lo) * rand();

@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { EMOTION_LABELS, type ModelMetadata } from "@/lib/model/metadata";
 import { imageToPixels, normalizePixels } from "@/lib/model/preprocess";
-import { mixSeed, seededRandom, shuffled } from "@/training/random";
+import { mixSeed, mulberry32, shuffled } from "@/training/random";
 
 const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg"]);
 
@@ -18,7 +18,7 @@ export interface ImageFolderListing {
   root: string;
   /** Model output order; folder names map onto these case-insensitively. */
   labels: string[];
-  /** Sorted by label, then path. */
+  /** Sorted by label, then path (datasetFromPixels keeps its caller's order). */
   samples: Sample[];
   /** Samples per label. */
   counts: number[];
@@ -97,6 +97,28 @@ export async function loadImageFolder(
   return { ...listing, inputShape, pixels };
 }
 
+/**
+ * An ImageDataset of images already decoded (with imageToPixels), in the order given: what the
+ * training loop reads, for images that never were an image folder (a retrain's corrections).
+ * @param rows each h·w·c uint8 pixels, HWC, and its label index
+ */
+export function datasetFromPixels(
+  labels: readonly string[],
+  inputShape: ModelMetadata["inputShape"],
+  rows: readonly { pixels: Uint8Array; label: number }[],
+): ImageDataset {
+  const size = inputShape[0] * inputShape[1] * inputShape[2];
+  const pixels = new Uint8Array(rows.length * size);
+  const counts = new Array<number>(labels.length).fill(0);
+  rows.forEach((r, i) => {
+    if (r.pixels.length !== size) throw new Error(`image ${i} has ${r.pixels.length} values, expected ${size}`);
+    pixels.set(r.pixels, i * size);
+    counts[r.label] = (counts[r.label] ?? 0) + 1;
+  });
+  const samples = rows.map((r, i) => ({ relPath: `${labels[r.label] ?? r.label}/${i}`, label: r.label }));
+  return { root: "", labels: [...labels], samples, counts, inputShape, pixels };
+}
+
 /** Sample i's pixels (a view, no copy). */
 export function samplePixels(ds: ImageDataset, i: number): Uint8Array {
   const size = ds.inputShape[0] * ds.inputShape[1] * ds.inputShape[2];
@@ -132,7 +154,7 @@ export function stratifiedSplit(samples: readonly Sample[], valFraction: number,
   const val: number[] = [];
   for (const [label, indices] of [...byClass.entries()].sort((a, b) => a[0] - b[0])) {
     const ordered = [...indices].sort((a, b) => ((samples[a]?.relPath ?? "") < (samples[b]?.relPath ?? "") ? -1 : 1));
-    const permuted = shuffled(ordered, seededRandom(mixSeed(seed, label)));
+    const permuted = shuffled(ordered, mulberry32(mixSeed(seed, label)));
     const nVal = indices.length < 2 ? 0 : Math.round(indices.length * valFraction);
     val.push(...permuted.slice(0, nVal));
     train.push(...permuted.slice(nVal));

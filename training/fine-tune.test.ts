@@ -82,6 +82,25 @@ describe("fineTune", () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
+  // The job's parameters chose "none" by measurement; fineTune on its own used to default to
+  // "balanced". Both now take FIT_DEFAULTS.fineTune's.
+  it.each([
+    ["left out: the fineTune preset's none", undefined, "none", { 3: 1, 4: 1 }],
+    ["balanced on request", "balanced", "balanced", { 3: 2 / 3, 4: 2 }],
+  ] as const)("class weights %s", async (_, classWeights, mode, expected) => {
+    const base = await createTinyModelDir(path.join(work, `base-cw-${mode}`));
+    const out = path.join(work, `out-cw-${mode}`);
+    // 18 happy to 6 sad faces.
+    const train = (await dataset(36, 9)).filter((x, i) => x.label === "Happy" || i % 6 === 1);
+    await fineTune({ baseDir: base, outDir: out, train, validation: [], epochs: 1, learningRate: 0.01, batchSize: 8, strategy: "full", seed: 1, ...(classWeights ? { classWeights } : {}) });
+    const config = (await readModelMetadata(out)).trainingConfig!;
+    expect(config.classWeights).toBe(mode);
+    const weights = config.classWeight as Record<string, number>;
+    Object.entries(expected).forEach(([c, w]) => expect(weights[c]).toBeCloseTo(w, 6));
+    // Classes without a training face read 1.
+    expect(weights[0]).toBe(1);
+  });
+
   it("refuses an unknown label", async () => {
     const base = await createTinyModelDir(path.join(work, "base-bad"));
     const [img] = await dataset(1, 8);

@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import { EMOTION_LABELS } from "@/lib/model/metadata";
-import { mixSeed, seededRandom } from "@/training/random";
+import { mixSeed, mulberry32 } from "@/training/random";
 
 /**
  * Writes a labelled image folder of synthetic 48x48 grey PNGs, `<dir>/<label>/<i>.png`, that a
@@ -19,7 +19,7 @@ export async function writeSyntheticImageFolder(
   for (const [k, label] of labels.entries()) {
     await fs.mkdir(path.join(dir, label), { recursive: true });
     for (let i = 0; i < perClass; i++) {
-      const random = seededRandom(mixSeed(opts.seed ?? 1, k, i));
+      const random = mulberry32(mixSeed(opts.seed ?? 1, k, i));
       const px = Buffer.alloc(size * size);
       for (let y = 0; y < size; y++) {
         for (let x = 0; x < size; x++) {

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readModelMetadata } from "@/lib/model/metadata";
-import { train } from "@/training/train";
+import { train } from "@/training/train-on-folder";
 import { trainBaseline } from "@/training/train-baseline";
 import { writeSyntheticImageFolder } from "@/training/synthetic-images";
 

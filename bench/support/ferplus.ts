@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { EMOTION_LABELS, type EmotionLabel } from "@/lib/model/labels";
-import { mulberry32 } from "@/training/augment";
+import { mulberry32, shuffled } from "@/training/random";
 
 /** The vote columns of FER+ `fer2013new.csv`, in file order. */
 export const FERPLUS_COLUMNS = ["neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt", "unknown", "NF"] as const;
@@ -122,12 +122,12 @@ export function splitStreamHoldout(faces: readonly FaceRecord[], holdoutFraction
   const stream: FaceRecord[] = [];
   const holdout: FaceRecord[] = [];
   for (const label of EMOTION_LABELS) {
-    const cls = shuffle(faces.filter((f) => f.original === label).sort(byKey), rand);
+    const cls = shuffled(faces.filter((f) => f.original === label).sort(byKey), rand);
     const k = Math.round(cls.length * holdoutFraction);
     holdout.push(...cls.slice(0, k));
     stream.push(...cls.slice(k));
   }
-  return { stream: shuffle(stream, rand), holdout: holdout.sort(byKey) };
+  return { stream: shuffled(stream, rand), holdout: holdout.sort(byKey) };
 }
 
 /**
@@ -167,14 +167,6 @@ export async function dropSeenFromHoldout(
 
 function byKey(a: FaceRecord, b: FaceRecord): number {
   return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
-}
-
-function shuffle<T>(xs: T[], rand: () => number): T[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-  }
-  return xs;
 }
 
 /** Rows keyed by header. The FER2013 / FER+ files have no quoted fields; one would be misread, so it is refused. */

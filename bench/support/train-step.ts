@@ -1,22 +1,23 @@
-import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from "@tensorflow/tfjs";
+import type { LayersModel } from "@tensorflow/tfjs";
 import type { Tf } from "@/lib/tf/backend";
+import { trainStep, trainableVariables } from "@/training/fit";
 
 /**
- * One training step on a fixed batch, for throughput benches: softmax cross-entropy, Adam over the
- * model's currently trainable weights, with the loss read back so the work is really done.
+ * The training loop's own step (training/fit.ts trainStep) on one fixed batch, for throughput
+ * benches: Adam over the model's currently trainable weights, every sample weighing 1.
  * `dispose()` frees the optimizer's state.
+ * @param x [n·h·w·c] model inputs; `y` [n·k] one-hot targets
  */
-export function adamStep(tf: Tf, model: LayersModel, x: Tensor, y: Tensor): { step: () => void; dispose: () => void } {
-  const vars = model.trainableWeights.map((w) => w.read()).filter((v): v is Variable => v instanceof tf.Variable);
-  const optimizer: Optimizer = tf.train.adam(1e-3);
-  const step = () =>
-    tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(
-        () => tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.apply(x, { training: true }) as Tensor, 1e-7))) as Scalar,
-        vars,
-      );
-      optimizer.applyGradients(grads);
-      value.dataSync();
-    });
-  return { step, dispose: () => optimizer.dispose() };
+export function adamStep(
+  tf: Tf,
+  model: LayersModel,
+  x: Float32Array,
+  y: Float32Array,
+  shape: [number, number, number, number],
+  k: number,
+): { step: () => void; dispose: () => void } {
+  const vars = trainableVariables(tf, model);
+  const optimizer = tf.train.adam(1e-3);
+  const batch = { x, y, w: new Float32Array(shape[0]).fill(1) };
+  return { step: () => void trainStep(tf, model, optimizer, vars, batch, shape, k), dispose: () => optimizer.dispose() };
 }

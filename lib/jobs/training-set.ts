@@ -3,7 +3,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import type { ModelMetadata } from "@/lib/model/metadata";
 import type { LabeledImage } from "@/training/fine-tune";
-import { mulberry32 } from "@/training/augment";
+import { mulberry32, shuffled } from "@/training/random";
 
 /**
  * A seeded sample of the base model's own training data (an image folder with one sub-folder per
@@ -26,11 +26,7 @@ export async function sampleReplay(
     const dir = path.join(dataDir, label);
     if (!fsSync.existsSync(dir)) continue;
     const list = (await fs.readdir(dir)).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort();
-    for (let i = list.length - 1; i > 0; i--) {
-      const j = Math.floor(rand() * (i + 1));
-      [list[i], list[j]] = [list[j]!, list[i]!];
-    }
-    files.set(label, list);
+    files.set(label, shuffled(list, rand));
   }
   const available = [...files.values()].reduce((n, l) => n + l.length, 0);
   const total = perClass * labels.length;

@@ -8,7 +8,7 @@ import { getTf, type Tf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { EMOTION_LABELS, readModelMetadata } from "@/lib/model/metadata";
 import { loadModelFromDir } from "@/lib/model/predictor";
-import { seededRandom } from "@/training/random";
+import { mulberry32 } from "@/training/random";
 import { evaluateModelOnFolder } from "@/training/evaluate";
 import { importKerasModel } from "@/training/keras-import/import-model";
 import { writeKeras2H5, writeKeras3Archive, type Keras2H5Options } from "@/training/keras-import/keras-test-files";
@@ -33,7 +33,7 @@ function buildModel(tf: Tf, inputShape: number[] = INPUT, classes = LABELS.lengt
   const gap = apply(tf.layers.globalAveragePooling2d({ name: "gap" }), conv2);
   const probs = apply(tf.layers.dense({ name: "probs", units: classes, activation: "softmax" }), gap);
   const model = tf.model({ name: "fer_like", inputs: input, outputs: probs });
-  const random = seededRandom(7);
+  const random = mulberry32(7);
   for (const layer of model.layers) {
     layer.setWeights(
       layer.weights.map((w) => {
@@ -59,7 +59,7 @@ beforeAll(async () => {
   ({ tf } = await getTf());
   work = await fs.mkdtemp(path.join(os.tmpdir(), "keras-import-"));
   model = buildModel(tf);
-  const random = seededRandom(11);
+  const random = mulberry32(11);
   const size = INPUT[0] * INPUT[1] * INPUT[2];
   inputs = Array.from({ length: 5 }, () => Float32Array.from({ length: size }, () => random() * 2 - 1));
   const out = tf.tidy(() => model.predict(tf.tensor4d(Float32Array.from(inputs.flatMap((x) => [...x])), [5, ...INPUT])) as Tensor);

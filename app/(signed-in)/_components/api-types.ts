@@ -126,10 +126,12 @@ export interface ModelDetail {
 
 export type JobStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
 
-// The worker stores fine-tune progress and epoch points as they are; type-only, nothing of the
-// training module reaches the browser bundle.
-import type { EpochPoint, FineTuneProgress as JobProgress } from "@/training/fine-tune";
-export type { EpochPoint, JobProgress };
+// The worker stores the training loop's progress and epoch points as they are; type-only, nothing
+// of the training module reaches the browser bundle. Jobs run before the loop was shared stored no
+// lr, seconds or epochEtaSeconds, so those are optional when read back.
+import type { EpochPoint as FitEpochPoint, FitProgress } from "@/training/fit";
+export type EpochPoint = Omit<FitEpochPoint, "lr" | "seconds"> & Partial<Pick<FitEpochPoint, "lr" | "seconds">>;
+export type JobProgress = Omit<FitProgress, "lr" | "epochEtaSeconds"> & Partial<Pick<FitProgress, "lr" | "epochEtaSeconds">>;
 
 /** GET /api/training-jobs rows; GET /api/training-jobs/:id adds `log`. */
 export interface TrainingJobRow {

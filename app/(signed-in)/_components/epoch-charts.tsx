@@ -1,7 +1,7 @@
 "use client";
 
-// The training module's own epoch record (a type only: nothing of training/ reaches the browser).
-import type { EpochPoint } from "@/training/fine-tune";
+// The training loop's epoch record as stored (a type only: nothing of training/ reaches the browser).
+import type { EpochPoint } from "./api-types";
 import { LineChart } from "./line-chart";
 
 

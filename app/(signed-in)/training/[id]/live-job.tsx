@@ -210,11 +210,11 @@ function ProgressCard({ job }: { job: TrainingJobDetail }) {
               <dd>{isJobLive(job.status) ? `about ${formatDuration(p.etaSeconds)}` : seconds !== null ? formatDuration(seconds) : "—"}</dd>
             </div>
             <div>
-              <dt>Batch loss</dt>
+              <dt>Loss this epoch</dt>
               <dd>{p.loss.toFixed(3)}</dd>
             </div>
             <div>
-              <dt>Batch accuracy</dt>
+              <dt>Accuracy this epoch</dt>
               <dd>{formatPercent(p.acc)}</dd>
             </div>
             {isJobLive(job.status) && seconds !== null ? (
