@@ -81,15 +81,13 @@ export async function movePgliteData(pgliteDir: string, url: string): Promise<Mo
     const order = parentsFirst([...targetTables.keys()], await foreignKeys(to));
     const plans = order.map((name) => planTable(name, targetTables.get(name)!, sourceTables.get(name)));
 
-    const held = (await Promise.all(plans.map(async (p) => [p.table, await countRows(to, p.table)] as const))).filter(
-      ([, n]) => n > 0,
-    );
+    const held = (await counts(to, plans)).filter((t) => t.rows > 0);
     if (held.length > 0) {
       // A move that committed but died before writing its marker left exactly these rows.
       const diff = await compare(from, to, plans);
       if (diff.length === 0) return { tables: await counts(to, plans), alreadyThere: true };
       throw new Error(
-        `The new database already holds rows (${held.map(([t, n]) => `${t} ${n}`).join(", ")}) that differ ` +
+        `The new database already holds rows (${held.map((t) => `${t.table} ${t.rows}`).join(", ")}) that differ ` +
           `from the PGlite data in ${pgliteDir}, so nothing was moved. To keep the database as it is, create ` +
           `${path.join(pgliteDir, MOVED_MARKER)}; to move the PGlite data, start from an empty database.`,
       );
@@ -216,8 +214,11 @@ async function countRows(q: Sql, table: string): Promise<number> {
   return Number((await q(`SELECT count(*) FROM ${ident(table)}`))[0]?.[0]);
 }
 
+/** One query at a time: a pg client does not take a second while one runs. */
 async function counts(q: Sql, plans: TablePlan[]) {
-  return Promise.all(plans.map(async (p) => ({ table: p.table, rows: await countRows(q, p.table) })));
+  const out: { table: string; rows: number }[] = [];
+  for (const p of plans) out.push({ table: p.table, rows: await countRows(q, p.table) });
+  return out;
 }
 
 /** Rows travel as text (each type's own input/output form), so no value passes through a JS type. */
