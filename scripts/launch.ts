@@ -51,12 +51,13 @@ async function main() {
       void stop(1);
     });
   }
-  const db = await prepareDatabase({ log, running: database && { url: database.url, embedded: true } }).catch(
-    async (err: unknown) => {
-      await database?.stop();
-      throw err;
-    },
-  );
+  let db: Awaited<ReturnType<typeof prepareDatabase>>;
+  try {
+    db = await prepareDatabase({ log, running: database && { url: database.url, embedded: true } });
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    return stop(1);
+  }
   if (stopping) return;
 
   const childEnv = childProcessEnv({

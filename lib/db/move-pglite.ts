@@ -44,7 +44,12 @@ export async function movePgliteDataOnce(opts: {
     throw new Error(`${opts.pgliteDir} is not a PGlite data folder (it has no PG_VERSION).`);
   }
   opts.log(`Moving the data of the earlier embedded database (PGlite, ${opts.pgliteDir}) into PostgreSQL…`);
-  const report = await movePgliteData(opts.pgliteDir, opts.url);
+  const report = await movePgliteData(opts.pgliteDir, opts.url).catch((err: unknown) => {
+    throw new Error(
+      `The data of the earlier embedded database was not moved; it stays in ${opts.pgliteDir} and the new ` +
+        `database has none of it. ${err instanceof Error ? err.message : String(err)}`,
+    );
+  });
   const total = report.tables.reduce((n, t) => n + t.rows, 0);
   const summary = report.tables.map((t) => `${t.table} ${t.rows}`).join(", ");
   fs.writeFileSync(
@@ -95,7 +100,11 @@ export async function movePgliteData(pgliteDir: string, url: string): Promise<Mo
 
     await to("BEGIN");
     try {
-      for (const p of plans) await copyTable(from, to, p);
+      for (const p of plans) {
+        await copyTable(from, to, p).catch((err: unknown) => {
+          throw new Error(`Copying table "${p.table}" failed: ${err instanceof Error ? err.message : String(err)}`);
+        });
+      }
       for (const p of plans) await continueSequences(to, p);
       const diff = await compare(from, to, plans);
       if (diff.length > 0) {

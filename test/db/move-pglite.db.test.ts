@@ -4,10 +4,10 @@ import path from "node:path";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { readMigrations } from "@/lib/db/migrate";
 import { MOVED_MARKER, movePgliteDataOnce, parentsFirst, pendingPgliteDir } from "@/lib/db/move-pglite";
 import { createDb } from "@/lib/db/client";
 import { createTestDatabase, type TestDatabase } from "@/test/support/database";
+import { makePgliteInstall } from "@/test/support/pglite-install";
 
 // The data of an install from before the embedded PostgreSQL, in a real PGlite folder made here with
 // the project's migrations, moved into a real migrated PostgreSQL database (TEST_DATABASE_URL's
@@ -54,20 +54,6 @@ INSERT INTO "TrainingJob" (status, params, "baseVersionId", "candidateVersionId"
   ('FAILED', '{}', 2, NULL, NULL, NULL, NULL, NULL, NULL, '', 'stopped responding', NULL, NULL, 3, NULL, '2026-01-14 00:00:00', NULL);
 `;
 
-/** A PGlite data folder at the schema of the given migrations, seeded, as an earlier install left it. */
-async function makePgliteInstall(dataDir: string, opts: { migrations?: number; seed?: string; extra?: string } = {}) {
-  const dir = path.join(dataDir, "pglite");
-  const db = await PGlite.create(dir);
-  try {
-    for (const m of readMigrations().slice(0, opts.migrations)) await db.exec(m.sql);
-    if (opts.extra) await db.exec(opts.extra);
-    await db.exec(opts.seed ?? SEED);
-  } finally {
-    await db.close();
-  }
-  return dir;
-}
-
 /** Every row of a table as JSON, in id order: what the app would read back. */
 async function rowsOf(query: (sql: string) => Promise<{ rows: unknown[] }>, table: string) {
   const r = await query(`SELECT to_jsonb(t)::text AS row FROM "${table}" t ORDER BY id`);
@@ -106,7 +92,7 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
   const move = (pgliteDir: string) => movePgliteDataOnce({ pgliteDir, url: target.url, log: (l) => log.push(l) });
 
   it("copies every row with its id and values, continues the sequences, and runs once", async () => {
-    const pgliteDir = await makePgliteInstall(dataDir);
+    const pgliteDir = await makePgliteInstall(dataDir, { seed: SEED });
     expect(pendingPgliteDir(dataDir)).toBe(pgliteDir);
 
     const report = await move(pgliteDir);
@@ -170,7 +156,7 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
       "a row the new schema refuses (a duplicate review, once the unique index is gone)",
       `DROP INDEX "Review_predictionId_reviewerId_key";`,
       SEED + `INSERT INTO "Review" ("predictionId", "reviewerId", verdict, "updatedAt") VALUES (1, 3, 'CORRECT', now());`,
-      /duplicate key value violates unique constraint "Review_predictionId_reviewerId_key"/,
+      /Copying table "Review" failed: duplicate key value violates unique constraint "Review_predictionId_reviewerId_key"/,
     ],
     [
       "a table with rows that the new schema does not have",
@@ -187,7 +173,7 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
   });
 
   it("refuses a database that already holds other rows, and recognises one holding exactly these", async () => {
-    const pgliteDir = await makePgliteInstall(dataDir);
+    const pgliteDir = await makePgliteInstall(dataDir, { seed: SEED });
     await client.query(`INSERT INTO "User" (email, "passwordHash", "updatedAt") VALUES ('other@example.test', 'x', now())`);
     await expect(move(pgliteDir)).rejects.toThrow(/already holds rows \(User 1\) that differ from the PGlite data/);
     expect(fs.existsSync(path.join(pgliteDir, MOVED_MARKER))).toBe(false);

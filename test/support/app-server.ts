@@ -55,6 +55,8 @@ export interface LaunchOptions {
   embeddedDatabase?: boolean;
   /** Start again where this app (stopped or killed) left off: same port, folders and database. */
   restartOf?: TestApp;
+  /** Fills the data folder before the launcher starts, e.g. with an earlier install's files. */
+  prepareDataDir?: (dataDir: string) => Promise<unknown>;
 }
 
 /** Folders and database of one installation, removed when the last app using them stops. */
@@ -90,6 +92,10 @@ export async function launchTestApp(opts: LaunchOptions = {}): Promise<TestApp> 
   fs.mkdirSync(feedbackDir, { recursive: true });
   fs.mkdirSync(modelsDir, { recursive: true });
   if (!prior && opts.withModel !== false) await createTinyModelDir(path.join(modelsDir, "baseline"));
+  if (opts.prepareDataDir) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    await opts.prepareDataDir(dataDir);
+  }
   const port = opts.restartOf?.port ?? (await freePort());
   const admin = { email: "admin@example.test", password: "admin-password-1" };
   let output = "";
