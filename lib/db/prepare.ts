@@ -41,8 +41,10 @@ export async function prepareDatabase(opts: {
     const migrated = await applyMigrations(url, { log: opts.log });
     if (migrated.applied.length === 0) opts.log("Database schema is up to date.");
     // Before anything writes: the move copies ids as they were and needs the tables empty.
-    const pglite = embedded ? pendingPgliteDir(env.dataDir) : null;
-    if (pglite) await movePgliteDataOnce({ pgliteDir: pglite, url, log: opts.log });
+    const pglite = pendingPgliteDir(env.dataDir);
+    if (pglite && embedded) await movePgliteDataOnce({ pgliteDir: pglite, url, log: opts.log });
+    // A server of one's own may already hold other data: moving into it is asked for, not assumed.
+    else if (pglite) opts.log(`${pglite} holds the data of an earlier embedded database; \`npm run db:move-pglite\` moves it into DATABASE_URL.`);
     const prisma = createDb(url);
     try {
       await ensureAdmin(prisma, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, log: opts.log });

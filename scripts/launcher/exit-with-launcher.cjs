@@ -16,9 +16,9 @@ const { isMainThread } = require("node:worker_threads");
 
 const GRACE_MS = 8000;
 
-if (isMainThread && typeof process.send === "function" && process.channel) {
-  // The channel must not keep an otherwise finished process alive.
-  process.channel.unref();
+// The channel stays referenced: each process the launcher starts runs until told to stop anyway, and
+// `next dev` ends at once when its channel is unreferenced.
+if (isMainThread && typeof process.send === "function") {
   process.once("disconnect", () => {
     setTimeout(() => process.exit(1), GRACE_MS).unref();
     process.kill(process.pid, "SIGTERM");

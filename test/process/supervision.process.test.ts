@@ -171,6 +171,17 @@ describe("the launcher keeps its processes up and takes them down with it", { ti
       await after.end();
     }
   });
+
+  it("SIGTERM stops the web server and worker, then the database, and exits 0", async () => {
+    const pids = [startedPid(app.output(), "web server"), startedPid(app.output(), "worker"), ...Object.values(databasePids(app.output()))];
+    for (const pid of pids) expect(running(pid)).toBe(true);
+    app.launcher.kill("SIGTERM");
+    expect(await app.exited).toBe(0);
+    expect(pids.filter(running)).toEqual([]);
+    expect(fs.existsSync(path.join(app.dataDir, "postgres", "postmaster.pid"))).toBe(false);
+    expect(app.output()).toMatch(/\[launcher\] stopped\n/);
+    expect(app.output()).not.toMatch(/restarting it/);
+  });
 });
 
 describe("the launcher gives up on a process that keeps crashing", { timeout: 240_000 }, () => {

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { readMigrations } from "@/lib/db/migrate";
@@ -8,6 +9,7 @@ import { readMigrations } from "@/lib/db/migrate";
  */
 export async function makePgliteInstall(dataDir: string, opts: { migrations?: number; seed: string; extra?: string }) {
   const dir = path.join(dataDir, "pglite");
+  fs.mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dir);
   try {
     for (const m of readMigrations().slice(0, opts.migrations)) await db.exec(m.sql);
