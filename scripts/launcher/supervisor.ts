@@ -1,6 +1,6 @@
 import type { ChildProcess } from "node:child_process";
 import { describeExit, spawnNodeChild, terminate } from "@/scripts/launcher/spawn-child";
-import { decideAfterCrash, DEFAULT_RESTART_POLICY, type RestartPolicy } from "@/scripts/launcher/restart-policy";
+import { decideAfterExit, DEFAULT_RESTART_POLICY, type RestartPolicy } from "@/scripts/launcher/restart-policy";
 
 export interface ChildSpec {
   /** Named in log lines: "web server", "worker". */
@@ -12,8 +12,8 @@ export interface ChildSpec {
 
 /**
  * Keeps the launcher's long-running processes up: a process that exits while the launcher is not
- * stopping is started again after the policy's wait, and one that crashes too often in a row makes
- * the launcher give up (`onGiveUp`), because restarting it again would not help.
+ * stopping is started again after the policy's wait, and one that keeps exiting soon after it
+ * starts makes the launcher give up (`onGiveUp`), because restarting it again would not help.
  */
 export function createSupervisor(opts: {
   log: (line: string) => void;
@@ -25,7 +25,8 @@ export function createSupervisor(opts: {
   const pendingRestarts = new Set<NodeJS.Timeout>();
   let stopping = false;
 
-  const start = (spec: ChildSpec, crashes: number[] = []) => {
+  const start = (spec: ChildSpec, shortRunsBefore = 0) => {
+    const startedAt = Date.now();
     const child = spawnNodeChild(spec.args, spec.env);
     running.add(child);
     opts.log(`[launcher] ${spec.name} started (pid ${child.pid})`);
@@ -34,16 +35,18 @@ export function createSupervisor(opts: {
       running.delete(child);
       if (stopping) return;
       const how = `[launcher] ${spec.name} (pid ${child.pid}) ${describeExit(code, signal)}`;
-      const { decision, crashes: recent } = decideAfterCrash(policy, crashes, Date.now());
+      const decision = decideAfterExit(policy, shortRunsBefore, Date.now() - startedAt);
       if (!decision.restart) {
-        opts.log(`${how}: ${decision.crashesInWindow} exits within ${policy.windowMs / 1000} s, giving up`);
+        opts.log(
+          `${how}: ${decision.shortRunsInARow} exits in a row, each within ${policy.stableAfterMs / 1000} s of its start; giving up`,
+        );
         opts.onGiveUp(spec.name);
         return;
       }
       opts.log(`${how} at ${new Date().toISOString()}; restarting it in ${decision.delayMs / 1000} s`);
       const timer = setTimeout(() => {
         pendingRestarts.delete(timer);
-        if (!stopping) start(spec, recent);
+        if (!stopping) start(spec, decision.shortRunsInARow);
       }, decision.delayMs);
       pendingRestarts.add(timer);
     });

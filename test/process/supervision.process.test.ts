@@ -195,7 +195,7 @@ describe("the launcher gives up on a process that keeps crashing", { timeout: 24
       expect(code, app.output()).toBe(1);
       const out = app.output();
       expect(out.match(/\[launcher\] web server \(pid \d+\) exited with code 1 at \S+; restarting it in/g)).toHaveLength(4);
-      expect(out).toMatch(/\[launcher\] web server \(pid \d+\) exited with code 1: 5 exits within 60 s, giving up/);
+      expect(out).toMatch(/\[launcher\] web server \(pid \d+\) exited with code 1: 5 exits in a row, each within 60 s of its start; giving up/);
       expect(out).toMatch(/\[launcher\] giving up: the web server keeps exiting; stopping everything/);
       const pids = [startedPid(out, "worker"), ...Object.values(databasePids(out))];
       expect(pids.filter(running)).toEqual([]);
