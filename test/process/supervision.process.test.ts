@@ -184,7 +184,7 @@ describe("the launcher keeps its processes up and takes them down with it", { ti
   });
 });
 
-describe("the launcher gives up on a process that keeps crashing", { timeout: 240_000 }, () => {
+describe("the launcher stops when restarting cannot help", { timeout: 240_000 }, () => {
   it("exits 1 when the web server cannot take its port, stopping the worker and the database", async () => {
     const port = await freePort();
     const holder = net.createServer();
@@ -202,6 +202,21 @@ describe("the launcher gives up on a process that keeps crashing", { timeout: 24
       expect(fs.existsSync(path.join(app.dataDir, "postgres", "postmaster.pid"))).toBe(false);
     } finally {
       holder.close();
+      await app.stop();
+    }
+  });
+
+  it("exits 1 when the embedded database's process is killed, and stops PostgreSQL itself", async () => {
+    const app = await startTestApp({ embeddedDatabase: true, worker: true });
+    try {
+      const { postgres, guardian } = databasePids(app.output());
+      const children = [startedPid(app.output(), "web server"), startedPid(app.output(), "worker")];
+      process.kill(guardian, "SIGKILL");
+      expect(await app.exited, app.output()).toBe(1);
+      expect(app.output()).toMatch(new RegExp(`\\[launcher\\] the embedded database's process \\(pid ${guardian}\\) was killed by SIGKILL; stopping`));
+      expect([postgres, ...children].filter(running)).toEqual([]);
+      expect(fs.existsSync(path.join(app.dataDir, "postgres", "postmaster.pid"))).toBe(false);
+    } finally {
       await app.stop();
     }
   });
