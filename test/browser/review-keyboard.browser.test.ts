@@ -14,7 +14,7 @@ import { client } from "@/test/support/http";
 const FACES = 24;
 const ANSWERS = 20;
 
-const ui = useBrowserApp({ embedded: true }, async (app) => {
+const ui = useBrowserApp({ embeddedDatabase: true }, async (app) => {
   const db = createDb(app.databaseUrl);
   let token: string;
   try {

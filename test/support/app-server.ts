@@ -10,10 +10,17 @@ import { createTinyModelDir } from "@/test/support/tiny-model";
 
 export interface TestApp {
   baseUrl: string;
+  port: number;
+  /** The database's URL; for the embedded database, as of this launcher's start. */
   databaseUrl: string;
   feedbackDir: string;
   modelsDir: string;
+  dataDir: string;
   admin: { email: string; password: string };
+  /** The launcher's process (`npm start`'s node process). */
+  launcher: ChildProcess;
+  /** Settles with the launcher's exit code (null when a signal ended it). */
+  exited: Promise<number | null>;
   output(): string;
   stop(): Promise<void>;
 }
@@ -25,57 +32,94 @@ const root = path.resolve(__dirname, "../..");
  * registration) serving the production build, on a free port, against a fresh database, with a
  * tiny real TF.js model installed as the baseline and empty image/model folders of its own.
  */
-export async function startTestApp(
-  opts: {
-    withModel?: boolean;
-    /** Also start a training worker, as `npm start` does. */
-    worker?: boolean;
-    env?: Record<string, string>;
-    /** Serve the same data as a running app: a second process of one installation. */
-    sameDataAs?: TestApp;
-    /**
-     * Run as `npm start` does with no DATABASE_URL: the launcher starts its own embedded PostgreSQL
-     * in the app's data folder. Otherwise a fresh database on TEST_DATABASE_URL (or a test cluster).
-     */
-    embedded?: boolean;
-    /** An existing database to use (and leave behind) instead of a fresh one, e.g. one the test stops and starts. */
-    databaseUrl?: string;
-  } = {},
-): Promise<TestApp> {
+export async function startTestApp(opts: LaunchOptions = {}): Promise<TestApp> {
+  const app = await launchTestApp(opts);
+  try {
+    await waitForHealth(app.baseUrl, app.launcher, app.output);
+    if (!app.databaseUrl) app.databaseUrl = embeddedDatabaseUrl(app.dataDir, app.output());
+  } catch (err) {
+    await app.stop();
+    throw err;
+  }
+  return app;
+}
+
+export interface LaunchOptions {
+  withModel?: boolean;
+  /** Also start a training worker, as `npm start` does. */
+  worker?: boolean;
+  env?: Record<string, string>;
+  /** Serve the same data as a running app: a second process of one installation. */
+  sameDataAs?: TestApp;
+  /** The embedded database in the app's data folder (DATABASE_URL unset), as a default install runs. */
+  embeddedDatabase?: boolean;
+  /** Start again where this app (stopped or killed) left off: same port, folders and database. */
+  restartOf?: TestApp;
+  /** Fills the data folder before the launcher starts, e.g. with an earlier install's files. */
+  prepareDataDir?: (dataDir: string) => Promise<unknown>;
+  /** An existing database to use (and leave behind) instead of a fresh one, e.g. one the test stops and starts. */
+  databaseUrl?: string;
+}
+
+/** Folders and database of one installation, removed when the last app using them stops. */
+interface Installation {
+  db: TestDatabase | null;
+  work: string;
+  users: number;
+}
+const installations = new WeakMap<TestApp, Installation>();
+
+/**
+ * Starts the launcher and returns at once, without waiting for the app to answer: for tests of
+ * the launcher itself. `databaseUrl` is empty for the embedded database until the app is up.
+ */
+export async function launchTestApp(opts: LaunchOptions = {}): Promise<TestApp> {
   await ensureBuild();
-  const shared = opts.sameDataAs;
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-app-"));
-  // As root the embedded server runs as the `postgres` user, which must be able to reach DATA_DIR.
-  if (opts.embedded) fs.chmodSync(work, 0o755);
+  const prior = opts.restartOf ?? opts.sameDataAs;
+  const shared = prior && installations.get(prior);
+  let install: Installation;
+  if (shared) {
+    install = shared;
+  } else {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-app-"));
+    // As root the embedded PostgreSQL runs as the "postgres" user, which must reach the data folder.
+    if (opts.embeddedDatabase) fs.chmodSync(work, 0o711);
+    const db: TestDatabase | null = opts.databaseUrl
+      ? { url: opts.databaseUrl, kind: "server", drop: async () => {} }
+      : opts.embeddedDatabase
+        ? null
+        : await createTestDatabase({ migrate: false });
+    install = { work, users: 0, db };
+  }
+  install.users++;
+  const { work } = install;
+  const feedbackDir = prior?.feedbackDir ?? path.join(work, "feedback_images");
+  const modelsDir = prior?.modelsDir ?? path.join(work, "models");
   const dataDir = path.join(work, "data");
-  const embeddedPort = opts.embedded ? await freePort() : 0;
-  const given = shared?.databaseUrl ?? opts.databaseUrl;
-  const db: TestDatabase = given
-    ? { url: given, kind: "server", drop: async () => {} }
-    : opts.embedded
-      ? { url: "", kind: "embedded", drop: async () => {} }
-      : await createTestDatabase({ migrate: false });
-  const feedbackDir = shared?.feedbackDir ?? path.join(work, "feedback_images");
-  const modelsDir = shared?.modelsDir ?? path.join(work, "models");
   fs.mkdirSync(feedbackDir, { recursive: true });
   fs.mkdirSync(modelsDir, { recursive: true });
-  if (!shared && opts.withModel !== false) await createTinyModelDir(path.join(modelsDir, "baseline"));
-  const port = await freePort();
+  if (!prior && opts.withModel !== false) await createTinyModelDir(path.join(modelsDir, "baseline"));
+  if (opts.prepareDataDir) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    await opts.prepareDataDir(dataDir);
+  }
+  const port = opts.restartOf?.port ?? (await freePort());
   const admin = { email: "admin@example.test", password: "admin-password-1" };
   let output = "";
+  // As `npm start` runs it: one node process, so its pid is the launcher's.
   const child: ChildProcess = spawn(
     process.execPath,
-    [path.join(root, "node_modules/tsx/dist/cli.mjs"), "--conditions=react-server", "scripts/launch.ts", "start"],
+    ["--import", "tsx", "--conditions=react-server", "scripts/launch.ts", "start"],
     {
       cwd: root,
       env: childProcessEnv({
         NODE_ENV: "production",
         PORT: String(port),
-        DATABASE_URL: db.url,
-        EMBEDDED_DB_PORT: String(embeddedPort),
+        // Empty is unset for the app's env module.
+        DATABASE_URL: install.db?.url ?? "",
         ADMIN_EMAIL: admin.email,
         ADMIN_PASSWORD: admin.password,
-        AUTH_SECRET: crypto.randomBytes(32).toString("hex"),
+        AUTH_SECRET: authSecretOf(work),
         FEEDBACK_IMAGES_DIR: feedbackDir,
         MODELS_DIR: modelsDir,
         DATA_DIR: dataDir,
@@ -88,33 +132,51 @@ export async function startTestApp(
   );
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitForHealth(baseUrl, child, () => output);
-  // The embedded server's password is generated at its first start, into the data folder.
-  const databaseUrl = opts.embedded
-    ? `postgresql://emotion_loop:${fs.readFileSync(path.join(dataDir, "postgres-password"), "utf8").trim()}@127.0.0.1:${embeddedPort}/emotion_loop`
-    : db.url;
-  return {
-    baseUrl,
-    databaseUrl,
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const app: TestApp = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    port,
+    databaseUrl: install.db?.url ?? "",
     feedbackDir,
     modelsDir,
+    dataDir,
     admin,
+    launcher: child,
+    exited,
     output: () => output,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
+      if (child.exitCode === null && child.signalCode === null) {
         child.kill("SIGTERM");
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill("SIGKILL");
+        // The launcher stops its processes first, then the database (up to 10 s + 20 s).
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 35_000))]);
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       }
-      await db.drop();
+      if (--install.users > 0) return;
+      await install.db?.drop();
       fs.rmSync(work, { recursive: true, force: true });
     },
   };
+  installations.set(app, install);
+  return app;
 }
 
-async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string) {
+/** One auth secret per installation, so a restarted app accepts the cookies of the one before. */
+function authSecretOf(work: string): string {
+  const file = path.join(work, "test-auth-secret");
+  if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(32).toString("hex"));
+  return fs.readFileSync(file, "utf8");
+}
+
+/** The embedded database's URL, from the port the launcher printed and the password it keeps. */
+export function embeddedDatabaseUrl(dataDir: string, output: string): string {
+  const ports = [...output.matchAll(/PostgreSQL on 127\.0\.0\.1:(\d+)/g)];
+  const port = ports.at(-1)?.[1];
+  if (!port) throw new Error(`the launcher did not say where the embedded database listens:\n${output}`);
+  const password = fs.readFileSync(path.join(dataDir, "postgres-password"), "utf8").trim();
+  return `postgresql://emotion_loop:${encodeURIComponent(password)}@127.0.0.1:${port}/emotion_loop?sslmode=disable`;
+}
+
+export async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string) {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output()}`);
