@@ -24,6 +24,14 @@ async function main() {
     console.error("No production build found. Run `npm run build` first (or `npm run dev`).");
     process.exit(1);
   }
+  // Before anything starts: a missing secret on a shared database is a configuration error.
+  let authSecret: string;
+  try {
+    authSecret = getAuthSecret({ dev: mode === "dev" });
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  }
 
   let database: GuardedDatabase | undefined;
   let stopping = false;
@@ -60,10 +68,13 @@ async function main() {
   }
   if (stopping) return;
 
+  // Without NEXTAUTH_URL, next-auth builds its URLs (sign-in and sign-out redirects) from the
+  // request's own host, so a user on http://127.0.0.1:3000 stays there rather than being sent to
+  // localhost. Behind a proxy, NEXTAUTH_URL names the public address.
   const childEnv = childProcessEnv({
     DATABASE_URL: db.url,
-    AUTH_SECRET: getAuthSecret(),
-    NEXTAUTH_URL: env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`,
+    AUTH_SECRET: authSecret,
+    ...(env.NEXTAUTH_URL ? { NEXTAUTH_URL: env.NEXTAUTH_URL } : { AUTH_TRUST_HOST: "true" }),
   });
   supervisor = createSupervisor({
     log,
@@ -77,7 +88,7 @@ async function main() {
   // A worker that dies leaves its running job to the stale-job sweep (ended as FAILED); the new one
   // takes what is queued.
   if (env.START_WORKER) supervisor.start({ name: "worker", args: typeScriptEntry("scripts/worker.ts"), env: childEnv });
-  log(`Emotion Loop on http://localhost:${env.PORT} (${db.embedded ? "embedded database" : "DATABASE_URL"})`);
+  log(`Emotion Loop on ${env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`} (${db.embedded ? "embedded database" : "DATABASE_URL"})`);
 }
 
 main().catch((err) => {
