@@ -141,7 +141,11 @@ it.skipIf(!ui.executablePath)("builds a golden set, trains from the form, follow
   expect(after.model?.version).toBe(1);
 
   // A version whose files were damaged cannot be activated: the dialog shows the server's reason.
-  const dir = path.join(app.modelsDir, "versions", `job-${jobId}`);
+  // Folders are named `job-<id>-<random>`: find this job's.
+  const versions = path.join(app.modelsDir, "versions");
+  const folder = fs.readdirSync(versions).find((f) => f.startsWith(`job-${jobId}-`));
+  expect(folder, `a folder for job ${jobId} in ${versions}`).toBeDefined();
+  const dir = path.join(versions, folder!);
   const shard = fs.readdirSync(dir).find((f) => f.endsWith(".bin"))!;
   const bytes = fs.readFileSync(path.join(dir, shard));
   bytes[0] = bytes[0]! ^ 0xff;
