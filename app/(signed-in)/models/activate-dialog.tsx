@@ -6,7 +6,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { activateBodySchema } from "@/lib/registry/schemas";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
-import type { ModelVersionRow } from "../_components/api-types";
+import type { ActivatedVersion, ModelVersionRow } from "../_components/api-types";
 import { ModalDialog } from "../_components/modal-dialog";
 import { compareVersions } from "./compare";
 import { MetricComparisonTable } from "./metric-comparison";
@@ -34,7 +34,7 @@ interface Props {
   target: ModelVersionRow;
   active: ModelVersionRow | null;
   /** Called after the switch, before the dialog closes: refresh what the page shows. */
-  onActivated: (model: ModelVersionRow) => Promise<void>;
+  onActivated: (model: ActivatedVersion) => Promise<void>;
   onDismiss: () => void;
 }
 
@@ -52,7 +52,7 @@ export function ActivateDialog({ target, active, onActivated, onDismiss }: Props
 
   const submit = handleSubmit(async (input) => {
     try {
-      const data = await apiFetchBody<{ model: ModelVersionRow }>(`/api/models/${target.id}/activate`, {
+      const data = await apiFetchBody<{ model: ActivatedVersion }>(`/api/models/${target.id}/activate`, {
         method: "POST",
         json: input.reason ? input : {},
       });
