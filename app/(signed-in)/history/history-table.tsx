@@ -5,6 +5,7 @@ import { apiFetchBody, errorMessage } from "../_components/api-client";
 import type { HistoryPage, HistoryRow } from "../_components/api-types";
 import { DataTable, type Column } from "../_components/data-table";
 import { formatDateTime, formatPercent } from "../_components/format";
+import styles from "./history-table.module.css";
 
 export interface HistoryFilters {
   reviewer?: string;
@@ -82,7 +83,7 @@ export function HistoryTable({ filters }: { filters: HistoryFilters }) {
   const filtered = Object.keys(filters).length > 0;
 
   return (
-    <section className="card history" aria-labelledby="history-results" aria-busy={loading}>
+    <section className={`card ${styles.history}`} aria-labelledby="history-results" aria-busy={loading}>
       <h2 id="history-results" className="sr-only">
         Results
       </h2>

@@ -10,6 +10,7 @@ import type { ActivatedVersion, ModelVersionRow } from "../_components/api-types
 import { ModalDialog } from "../_components/modal-dialog";
 import { compareVersions } from "./compare";
 import { MetricComparisonTable } from "./metric-comparison";
+import styles from "./activate-dialog.module.css";
 
 
 export type ActivationKind = "promote" | "rollback" | "activate";
@@ -81,7 +82,7 @@ export function ActivateDialog({ target, active, onActivated, onDismiss }: Props
           )}
         </p>
 
-        <section className="modal-section" aria-labelledby={`${id}-figures`}>
+        <section className={styles.modalSection} aria-labelledby={`${id}-figures`}>
           <h3 id={`${id}-figures`} className="small-heading">
             How they compare
           </h3>
@@ -117,7 +118,7 @@ export function ActivateDialog({ target, active, onActivated, onDismiss }: Props
         </div>
 
         {/* In the footer that stays in view, so a refusal is seen however far the figures scroll. */}
-        <div className="modal-actions">
+        <div className={styles.modalActions}>
           {errors.root?.server?.message ? (
             <p className="form-error" role="alert" data-testid="activate-error">
               {errors.root.server.message}

@@ -9,6 +9,7 @@ import { formatAccuracy, formatDate, formatDateTime, formatScore, formatTime } f
 import { ModelStatusBadge } from "../_components/status-badge";
 import { ActivateDialog, activationKind, canActivate } from "./activate-dialog";
 import { readMetrics, type EvalMetrics } from "./metrics";
+import styles from "./model-versions.module.css";
 
 interface Props {
   canManage: boolean;
@@ -42,10 +43,10 @@ export function ModelVersions({ canManage, canSeeJobs }: Props) {
       <DataTable
         rows={models}
         testId="versions-table"
-        className="versions-table"
+        className={styles.versionsTable}
         rowKey={(m) => m.id}
         rowAttributes={(m) => ({
-          className: m.status === "ACTIVE" ? "is-current" : m.status === "FAILED" ? "is-muted" : undefined,
+          className: m.status === "ACTIVE" ? styles.isCurrent : m.status === "FAILED" ? "is-muted" : undefined,
           "data-testid": "model-row",
           "data-version": m.version,
           "data-status": m.status,
@@ -119,13 +120,13 @@ function columns(canSeeJobs: boolean): Column<ModelVersionRow>[] {
       cell: (m) => (
         <>
           <ModelStatusBadge status={m.status} />
-          {m.status_reason ? <span className="status-reason">{m.status_reason}</span> : null}
+          {m.status_reason ? <span className={styles.statusReason}>{m.status_reason}</span> : null}
         </>
       ),
     },
     {
       header: "Lineage",
-      className: "cell-lineage small",
+      className: `${styles.cellLineage} small`,
       cell: (m) => (
         <>
           {m.parent_version !== null && m.parent_id !== null ? (
@@ -151,10 +152,10 @@ function columns(canSeeJobs: boolean): Column<ModelVersionRow>[] {
         return metrics.kind === "trained" ? (
           <Score metrics={metrics.data.holdout} />
         ) : metrics.kind === "summary" ? (
-          <span className="score">
-            {metrics.data.accuracy !== undefined ? <span className="score-main">{formatAccuracy(metrics.data.accuracy)}</span> : null}
-            {metrics.data.macro_f1 !== undefined ? <span className="score-sub">F1 {formatScore(metrics.data.macro_f1)}</span> : null}
-            <span className="score-sub">{metrics.data.dataset ?? "from its metadata"}</span>
+          <span className={styles.score}>
+            {metrics.data.accuracy !== undefined ? <span className={styles.scoreMain}>{formatAccuracy(metrics.data.accuracy)}</span> : null}
+            {metrics.data.macro_f1 !== undefined ? <span className={styles.scoreSub}>F1 {formatScore(metrics.data.macro_f1)}</span> : null}
+            <span className={styles.scoreSub}>{metrics.data.dataset ?? "from its metadata"}</span>
           </span>
         ) : (
           <span className="muted">—</span>
@@ -202,9 +203,9 @@ function StackedTime({ iso }: { iso: string }) {
 
 function Score({ metrics }: { metrics: EvalMetrics }) {
   return (
-    <span className="score">
-      <span className="score-main">{formatAccuracy(metrics.accuracy)}</span>
-      <span className="score-sub">
+    <span className={styles.score}>
+      <span className={styles.scoreMain}>{formatAccuracy(metrics.accuracy)}</span>
+      <span className={styles.scoreSub}>
         F1 {formatScore(metrics.macro_f1)} · n={metrics.n}
       </span>
     </span>

@@ -9,6 +9,7 @@ import { actionsHeader, DataTable } from "../_components/data-table";
 import { useApiData } from "../_components/use-api-data";
 import type { ApiToken } from "../_components/api-types";
 import { formatDateTime } from "../_components/format";
+import styles from "./token-manager.module.css";
 
 interface Created {
   token: Pick<ApiToken, "id" | "name" | "prefix" | "created_at" | "expires_at">;
@@ -208,17 +209,17 @@ function NewSecret({ created, onDismiss }: { created: Created; onDismiss: () => 
   }
 
   return (
-    <div className="notice notice-warning secret-box" role="region" aria-labelledby={`${id}-title`}>
+    <div className={`notice notice-warning ${styles.secretBox}`} role="region" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Copy your new token “{created.token.name}” now</h3>
       <p>
         This is the only time it is shown. If you lose it, revoke it and create a new one.{" "}
         {created.token.expires_at ? `It stops working on ${formatDateTime(created.token.expires_at)}.` : "It does not expire."}
       </p>
-      <div className="secret-row">
+      <div className={styles.secretRow}>
         <label htmlFor={`${id}-secret`} className="sr-only">
           Token secret
         </label>
-        <input ref={inputRef} id={`${id}-secret`} type="text" readOnly value={created.secret} className="secret-input" data-testid="token-secret" />
+        <input ref={inputRef} id={`${id}-secret`} type="text" readOnly value={created.secret} className={styles.secretInput} data-testid="token-secret" />
         <button type="button" className="btn btn-primary" onClick={() => void copy()}>
           Copy
         </button>

@@ -10,6 +10,7 @@ import { formatDateTime, plural } from "../_components/format";
 import { isJobLive, JobStatusBadge, ModelStatusBadge } from "../_components/status-badge";
 import { ProgressBar, progressFraction, runTime } from "./job-progress";
 import { StartJobForm } from "./start-job-form";
+import styles from "./training-workspace.module.css";
 
 /** How often the list refreshes while a job is queued or running. */
 const LIST_POLL_MS = 2_000;
@@ -68,7 +69,7 @@ const columns: Column<TrainingJobRow>[] = [
   { header: "Status", cell: (j) => <JobStatusBadge status={j.status} stopping={Boolean(j.cancel_requested_at)} /> },
   {
     header: "Progress",
-    className: "cell-progress",
+    className: styles.cellProgress,
     cell: (j) =>
       j.status === "RUNNING" && j.progress ? (
         <>
@@ -116,7 +117,7 @@ const columns: Column<TrainingJobRow>[] = [
 ];
 
 function Outcome({ job }: { job: TrainingJobRow }) {
-  if (job.status === "FAILED") return <span className="text-bad">{job.error ?? "Failed"}</span>;
+  if (job.status === "FAILED") return <span className={styles.textBad}>{job.error ?? "Failed"}</span>;
   if (job.status === "CANCELLED") return <span className="muted">Cancelled; the active model is unchanged.</span>;
   if (job.decision) return <>{job.decision.promote ? "Promoted." : "Kept as a candidate."} <span className="muted">{job.decision.reason}</span></>;
   return <span className="muted">—</span>;

@@ -6,6 +6,7 @@ import type { Comparison, SetComparison } from "../compare";
 import { MetricComparisonTable, ScoreTiles } from "../metric-comparison";
 import type { Counterpart } from "./counterpart";
 import { Matrices } from "./matrices";
+import styles from "./evaluation.module.css";
 
 export function Evaluation({
   comparison,
@@ -71,7 +72,7 @@ export function Evaluation({
         <>
           <section className="card" aria-labelledby="scores-heading">
             <h3 id="scores-heading">Scores</h3>
-            <div className="scores-layout">
+            <div className={styles.scoresLayout}>
               <ScoreTiles comparison={comparison} otherHeading={otherHeading} />
               <div>
                 <h4 className="small-heading">F1 per class · {set?.key === "golden" ? "golden set" : "held-out slice"}</h4>

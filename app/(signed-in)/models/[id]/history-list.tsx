@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ModelHistoryEntry } from "../../_components/api-types";
 import { formatDateTime } from "../../_components/format";
+import styles from "./history-list.module.css";
 
 const auditDetailsSchema = z.object({
   reason: z.string().optional(),
@@ -23,7 +24,7 @@ export function HistoryList({ history }: { history: ModelHistoryEntry[] }) {
       {history.length === 0 ? (
         <p className="empty-inline">Nothing recorded for this version yet.</p>
       ) : (
-        <ol className="timeline" data-testid="model-history">
+        <ol className={styles.timeline} data-testid="model-history">
           {history.map((h, i) => {
             const parsed = auditDetailsSchema.safeParse(h.details);
             const d = parsed.success ? parsed.data : {};
@@ -37,7 +38,7 @@ export function HistoryList({ history }: { history: ModelHistoryEntry[] }) {
                   {d.from ? <span className="muted"> (from version {d.from.version})</span> : null}
                   {h.action === "model.register" && d.status ? <span className="muted"> as {d.status.toLowerCase()}</span> : null}
                   <span className="muted"> · {h.actor ?? "system"}</span>
-                  {d.reason ? <p className="small timeline-note">“{d.reason}”</p> : null}
+                  {d.reason ? <p className={`small ${styles.timelineNote}`}>“{d.reason}”</p> : null}
                 </div>
               </li>
             );

@@ -1,5 +1,6 @@
 import { confusionDifference, type SetComparison } from "../compare";
 import { ConfusionMatrix } from "../confusion-matrix";
+import styles from "./matrices.module.css";
 
 export function Matrices({
   set,
@@ -19,9 +20,9 @@ export function Matrices({
   const difference = sameData ? confusionDifference(mine, theirs) : null;
   const where = set.key === "golden" ? "golden set" : "held-out slice";
   return (
-    <div className="matrices">
+    <div className={styles.matrices}>
       <p className="muted small">Rows are the true emotion, columns the prediction; the diagonal is right.</p>
-      <div className="matrices-grid">
+      <div className={styles.matricesGrid}>
         {mine ? <ConfusionMatrix labels={labels} matrix={mine} mode="counts" caption={`${targetHeading}, ${where}`} /> : null}
         {theirs ? <ConfusionMatrix labels={labels} matrix={theirs} mode="counts" caption={`${otherHeading}, ${where}`} /> : null}
         {difference ? (
@@ -30,9 +31,9 @@ export function Matrices({
       </div>
       {difference ? (
         <>
-          <p className="matrix-legend small">
-            <span className="legend-swatch is-better" aria-hidden="true" /> better (more right, or fewer of that mistake)
-            <span className="legend-swatch is-worse" aria-hidden="true" /> worse
+          <p className={`${styles.matrixLegend} small`}>
+            <span className={`${styles.legendSwatch} ${styles.isBetter}`} aria-hidden="true" /> better (more right, or fewer of that mistake)
+            <span className={`${styles.legendSwatch} ${styles.isWorse}`} aria-hidden="true" /> worse
           </p>
         </>
       ) : mine && theirs ? (

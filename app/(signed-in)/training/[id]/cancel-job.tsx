@@ -3,6 +3,7 @@
 import { useRef, useState } from "react";
 import { apiFetchBody, errorMessage } from "../../_components/api-client";
 import type { TrainingJobDetail, TrainingJobRow } from "../../_components/api-types";
+import styles from "./cancel-job.module.css";
 
 export function CancelJob({ job, onChanged }: { job: TrainingJobDetail; onChanged: (j: TrainingJobRow) => void }) {
   const [confirming, setConfirming] = useState(false);
@@ -27,7 +28,7 @@ export function CancelJob({ job, onChanged }: { job: TrainingJobDetail; onChange
   }
 
   return (
-    <div className="head-actions">
+    <div className={styles.headActions}>
       {confirming ? (
         <span className="confirm" role="group" aria-label="Confirm cancelling">
           <span className="small">Stop this job? Nothing it learned is kept.</span>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useLayoutEffect, useRef } from "react";
+import styles from "./job-log.module.css";
 
 const timeOfDay = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
@@ -31,7 +32,7 @@ export function JobLog({ log, live }: { log: string; live: boolean }) {
       </div>
       <pre
         ref={ref}
-        className="log"
+        className={styles.log}
         // Focusable so the keyboard can scroll it; a named region, not a live one (the
         // announcement above already reports progress without reading every line).
         tabIndex={0}
@@ -46,13 +47,13 @@ export function JobLog({ log, live }: { log: string; live: boolean }) {
         {lines.map((line, i) => {
           const l = splitLogLine(line);
           return (
-            <span key={i} className="log-line">
+            <span key={i} className={styles.logLine}>
               {l.time ? (
-                <time className="log-time" dateTime={l.iso ?? undefined} title={l.iso ?? undefined}>
+                <time className={styles.logTime} dateTime={l.iso ?? undefined} title={l.iso ?? undefined}>
                   {l.time}
                 </time>
               ) : null}
-              <span className={/^(failed|gate)/.test(l.text) ? "log-text is-key" : "log-text"}>{l.text}</span>
+              <span className={/^(failed|gate)/.test(l.text) ? `${styles.logText} ${styles.isKey}` : styles.logText}>{l.text}</span>
               {"\n"}
             </span>
           );

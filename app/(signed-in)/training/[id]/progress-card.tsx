@@ -2,6 +2,7 @@ import type { TrainingJobDetail } from "../../_components/api-types";
 import { formatDuration, formatPercent } from "../../_components/format";
 import { isJobLive } from "../../_components/status-badge";
 import { ProgressBar, progressFraction, runSeconds } from "../job-progress";
+import styles from "./progress-card.module.css";
 
 export function ProgressCard({ job }: { job: TrainingJobDetail }) {
   const p = job.progress;
@@ -20,7 +21,7 @@ export function ProgressCard({ job }: { job: TrainingJobDetail }) {
         </p>
       ) : p ? (
         <>
-          <p className="progress-headline" data-testid="job-progress-text">
+          <p className={styles.progressHeadline} data-testid="job-progress-text">
             Epoch {p.epoch} of {p.epochs}
             <span className="muted">
               {" "}
@@ -28,7 +29,7 @@ export function ProgressCard({ job }: { job: TrainingJobDetail }) {
             </span>
           </p>
           <ProgressBar fraction={fraction} label="Training progress" large />
-          <dl className="stats">
+          <dl className={styles.stats}>
             <div>
               <dt>Done</dt>
               <dd>{Math.round(fraction * 100)}%</dd>
