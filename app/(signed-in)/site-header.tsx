@@ -4,6 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 import { roleCan, type Permission, type RoleName } from "@/lib/auth/permissions";
+import styles from "./site-header.module.css";
 
 /** Each link shows only to roles whose page guard would let them in. */
 const links: { href: string; label: string; permission: Permission }[] = [
@@ -37,19 +38,20 @@ export function SiteHeader({ email, role }: Props) {
   const pathname = usePathname();
   const all = links.filter((l) => roleCan(role, l.permission));
   return (
-    <header className="site-header">
-      <div className="site-header-inner">
+    // "site-header" stays a plain class: the review page asks whether focus is inside the header by it.
+    <header className={`site-header ${styles.siteHeader}`}>
+      <div className={styles.siteHeaderInner}>
         <Link href="/review" className="brand">
           <span className="brand-mark" aria-hidden="true" />
           Emotion Loop
         </Link>
         <nav aria-label="Main">
-          <ul className="nav-list">
+          <ul className={styles.navList}>
             {all.map((l) => {
               const active = pathname === l.href || pathname.startsWith(`${l.href}/`);
               return (
                 <li key={l.href}>
-                  <Link href={l.href} className="nav-link" aria-current={active ? "page" : undefined}>
+                  <Link href={l.href} className={styles.navLink} aria-current={active ? "page" : undefined}>
                     {l.label}
                   </Link>
                 </li>
@@ -57,8 +59,8 @@ export function SiteHeader({ email, role }: Props) {
             })}
           </ul>
         </nav>
-        <div className="account">
-          <span className="account-email" title={email}>
+        <div className={styles.account}>
+          <span className={styles.accountEmail} title={email}>
             {email}
           </span>
           <button type="button" className="btn btn-ghost btn-small" onClick={() => void signOutHere()}>

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getPrincipal } from "@/lib/auth/principal";
 import { LoginForm } from "./login-form";
+import styles from "./login.module.css";
 
 export const metadata: Metadata = { title: "Sign in" };
 
@@ -14,9 +15,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     redirect(local ? callbackUrl : "/review");
   }
   return (
-    <main className="login-page">
-      <div className="login-card">
-        <div className="login-brand">
+    <main className={styles.loginPage}>
+      <div className={styles.loginCard}>
+        <div className={`brand ${styles.loginBrand}`}>
           <span className="brand-mark" aria-hidden="true" />
           Emotion Loop
         </div>

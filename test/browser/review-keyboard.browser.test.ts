@@ -49,7 +49,7 @@ it.skipIf(!ui.executablePath)(`answers ${ANSWERS} faces in a row with the keyboa
     const seen: string[] = [];
     (window as unknown as { errorsSeen: string[] }).errorsSeen = seen;
     new MutationObserver(() => {
-      for (const el of document.querySelectorAll(".notice-error, .toast-error")) seen.push(el.textContent ?? "");
+      for (const el of document.querySelectorAll('.notice-error, [data-testid="toast-error"]')) seen.push(el.textContent ?? "");
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
   });
 

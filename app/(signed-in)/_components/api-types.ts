@@ -1,174 +1,94 @@
 /**
- * The JSON the pages read from the API, as the route handlers under app/api/ answer it.
- * Only the fields the UI uses are spelled out.
+ * The JSON the pages read from the API, derived from the functions that form it on the server, so
+ * that a change there breaks the pages' typecheck instead of the pages. Every import is type-only:
+ * nothing of the server modules reaches the browser bundle.
+ *
+ * Where the server's type is wider than what it stores (JSON columns, widened literals) the
+ * narrowing is spelled out below, next to the reason.
  */
-import type { TestTimeAugmentation } from "@/lib/model/test-time-augmentation";
+import type { presentUser } from "@/lib/auth/present";
+import type { listApiTokens } from "@/lib/auth/tokens";
+import type { GateDecision } from "@/lib/jobs/gate";
+import type { listGolden } from "@/lib/jobs/golden";
+import type { getJob, presentJob } from "@/lib/jobs/jobs";
+import type { getVersionDetail, listVersions, presentVersion } from "@/lib/registry/present";
+import type { countRemaining, getQueueItem } from "@/lib/review/queue";
+import type { ReviewInput } from "@/lib/review/schemas";
+import type { listHistory, presentReview } from "@/lib/review/verdicts";
+import type { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
 import type { UploadResult } from "@/lib/uploads/process-upload";
+import type { EpochPoint as FitEpochPoint, FitProgress } from "@/training/fit";
 
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+/** What `NextResponse.json` makes of a value: Dates arrive as ISO strings. */
+type Json<T> = T extends Date ? string : T extends readonly (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
 
-export interface ModelVersionRef {
-  id: number;
-  version: number;
-  name: string;
-}
+/** `lastUsedAt` → `last_used_at`, as the routes name the fields they answer with. */
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Rest}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Rest>}`
+  : S;
+
+export type Box = ReturnType<typeof faceBox>;
 
 /** `{ label: probability }` in the model's label order. */
-export type Probabilities = Record<string, number>;
+export type Probabilities = ReturnType<typeof probabilitiesByLabel>;
 
-// POST /api/predictions answers exactly what the upload service returns; type-only import.
+// POST /api/predictions answers exactly what the upload service returns.
 export type { UploadResult };
 export type UploadedFace = UploadResult["faces"][number];
 
-export interface QueueItem {
-  prediction_id: number;
-  lease_expires_at: string | null;
-  face: {
-    id: number;
-    crop_url: string;
-    box: Box;
-    upload: { id: number; image_url: string; width: number; height: number; is_face_crop: boolean };
-  };
-  prediction: {
-    label: string;
-    confidence: number;
-    probabilities: Probabilities;
-    labels: string[];
-    model_version: ModelVersionRef;
-  };
-  queue: { remaining: number };
-}
+/** GET /api/review/next: the claimed item and how many faces are left. */
+export type QueueItem = Awaited<ReturnType<typeof getQueueItem>> & {
+  queue: { remaining: Awaited<ReturnType<typeof countRemaining>> };
+};
 
-export type Verdict = "correct" | "incorrect";
+export type Verdict = ReviewInput["verdict"];
 
-export interface StoredReview {
-  id: number;
-  prediction_id: number;
-  verdict: Verdict;
-  corrected_label: string | null;
-  note: string | null;
-  created_at: string;
-}
+/** POST /api/reviews `review`. The presenter's `verdict` is inferred as any string; it is one of the two. */
+export type StoredReview = Omit<ReturnType<typeof presentReview>, "verdict"> & { verdict: Verdict };
 
-export interface HistoryRow extends StoredReview {
-  reviewer: { id: number; email: string };
-  prediction: { id: number; label: string; confidence: number; model_version: ModelVersionRef };
-  face: { id: number; crop_url: string; golden: boolean };
-}
+/** GET /api/reviews */
+export type HistoryPage = Awaited<ReturnType<typeof listHistory>>;
+export type HistoryRow = HistoryPage["reviews"][number];
 
-export interface HistoryPage {
-  reviews: HistoryRow[];
-  next_before: number | null;
-}
+/** GET /api/tokens rows: the stored columns, renamed to snake_case by the route. */
+type StoredToken = Awaited<ReturnType<typeof listApiTokens>>[number];
+export type ApiToken = { [K in keyof StoredToken as SnakeCase<K & string>]: Json<StoredToken[K]> };
 
-export interface ApiToken {
-  id: number;
-  name: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  /** Refused from then on; null = never expires. */
-  expires_at: string | null;
-}
-
-export type Role = "REVIEWER" | "ADMIN";
-
-export interface UserRow {
-  id: number;
-  email: string;
-  name: string | null;
-  role: Role;
-  disabled_at: string | null;
-  created_at: string;
-}
-
-export type ModelStatus = "ACTIVE" | "CANDIDATE" | "ARCHIVED" | "FAILED";
+/** GET /api/users rows, and `user` of POST /api/users and PATCH /api/users/:id. */
+export type UserRow = ReturnType<typeof presentUser>;
+export type Role = UserRow["role"];
 
 /** One row of GET /api/models (and `model` / `active` of GET /api/models/:id). */
-export interface ModelVersionRow {
-  id: number;
-  version: number;
-  name: string;
-  status: ModelStatus;
-  status_reason: string | null;
-  labels: string[];
-  /** How served probabilities are formed (metadata.testTimeAugmentation). */
-  test_time_augmentation: TestTimeAugmentation;
-  checksum: string;
-  /** Free-form JSON: read it with `readMetrics` (models/metrics.ts), never trust its shape. */
-  metrics: unknown;
-  parent_id: number | null;
-  parent_version: number | null;
-  created_at: string;
-  activated_at: string | null;
-  activated_by: { id: number; email: string } | null;
-  job: { id: number; snapshot_size: number | null; snapshot_hash: string | null } | null;
-}
+export type ModelVersionRow = Awaited<ReturnType<typeof listVersions>>[number];
+export type ModelStatus = ModelVersionRow["status"];
+/** `model` of POST /api/models/:id/activate: the version without its lineage. */
+export type ActivatedVersion = ReturnType<typeof presentVersion>;
 
-export interface ModelHistoryEntry {
-  action: string;
-  actor: string | null;
-  details: unknown;
-  at: string;
-}
+/** GET /api/models/:id */
+export type ModelDetail = Awaited<ReturnType<typeof getVersionDetail>>;
+export type ModelHistoryEntry = ModelDetail["history"][number];
 
-export interface ModelDetail {
-  model: ModelVersionRow;
-  active: ModelVersionRow | null;
-  history: ModelHistoryEntry[];
-}
-
-export type JobStatus = "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
-
-// The worker stores the training loop's progress and epoch points as they are; type-only, nothing
-// of the training module reaches the browser bundle. Jobs run before the loop was shared stored no
-// lr, seconds or epochEtaSeconds, so those are optional when read back.
-import type { EpochPoint as FitEpochPoint, FitProgress } from "@/training/fit";
+type PresentedJob = ReturnType<typeof presentJob>;
+export type JobStatus = PresentedJob["status"];
+// The worker stores the training loop's progress and epoch points as they are. Jobs run before the
+// loop was shared stored no lr, seconds or epochEtaSeconds, so those are optional when read back.
 export type EpochPoint = Omit<FitEpochPoint, "lr" | "seconds"> & Partial<Pick<FitEpochPoint, "lr" | "seconds">>;
 export type JobProgress = Omit<FitProgress, "lr" | "epochEtaSeconds"> & Partial<Pick<FitProgress, "lr" | "epochEtaSeconds">>;
 
-/** GET /api/training-jobs rows; GET /api/training-jobs/:id adds `log`. */
-export interface TrainingJobRow {
-  id: number;
-  status: JobStatus;
-  /** The request as stored; read it with trainingParamsSchema. */
-  params: unknown;
-  base_version: number | null;
-  candidate_version: { id: number | null; version: number; status: ModelStatus } | null;
-  snapshot_hash: string | null;
-  snapshot_size: number | null;
+/**
+ * GET /api/training-jobs rows. Progress, curves and the gate's decision are JSON columns that only
+ * the worker writes, with these shapes; the candidate's status is a model status.
+ */
+export type TrainingJobRow = Omit<PresentedJob, "progress" | "curves" | "decision" | "candidate_version"> & {
   progress: JobProgress | null;
   curves: EpochPoint[] | null;
-  error: string | null;
-  decision: { promote: boolean; reason: string } | null;
-  worker: string | null;
-  created_at: string;
-  started_at: string | null;
-  finished_at: string | null;
-  heartbeat_at: string | null;
-  cancel_requested_at: string | null;
-}
+  decision: GateDecision | null;
+  candidate_version: (Omit<NonNullable<PresentedJob["candidate_version"]>, "status"> & { status: ModelStatus }) | null;
+};
 
-export interface TrainingJobDetail extends TrainingJobRow {
-  log: string;
-}
+/** GET /api/training-jobs/:id adds the log. */
+export type TrainingJobDetail = TrainingJobRow & Pick<Awaited<ReturnType<typeof getJob>>, "log">;
 
-export interface GoldenFace {
-  id: number;
-  crop_url: string;
-  /** The label the latest verdict gave the face. */
-  label: string | null;
-  added_at: string | null;
-}
-
-export interface GoldenSet {
-  size: number;
-  faces: GoldenFace[];
-  next_before: number | null;
-}
+/** GET /api/golden */
+export type GoldenSet = Awaited<ReturnType<typeof listGolden>>;
+export type GoldenFace = GoldenSet["faces"][number];

@@ -3,12 +3,13 @@
 // The training loop's epoch record as stored (a type only: nothing of training/ reaches the browser).
 import type { EpochPoint } from "./api-types";
 import { LineChart } from "./line-chart";
+import styles from "./epoch-charts.module.css";
 
 
 /** Loss and accuracy per epoch side by side, training against validation. */
 export function EpochCharts({ epochs, xMax }: { epochs: readonly EpochPoint[]; xMax: number }) {
   return (
-    <div className="chart-pair">
+    <div className={styles.chartPair}>
       <div>
         <h3 className="small-heading">Loss</h3>
         <LineChart

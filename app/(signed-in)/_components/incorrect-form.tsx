@@ -7,6 +7,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { reviewInputSchema, type ReviewInput } from "@/lib/review/schemas";
 import { errorMessage } from "./api-client";
+import styles from "./incorrect-form.module.css";
 
 const reviewResolver = zodResolver(reviewInputSchema);
 
@@ -82,16 +83,16 @@ export function IncorrectForm({ predictionId, predictedLabel, onSubmit, onCancel
   const noteError = errors.note?.message;
 
   return (
-    <form ref={formRef} className="incorrect-form" onSubmit={submit} onKeyDown={onKeyDown} noValidate>
-      <fieldset className="emotion-picker" aria-describedby={labelError ? `${id}-label-error` : undefined}>
+    <form ref={formRef} className={styles.incorrectForm} onSubmit={submit} onKeyDown={onKeyDown} noValidate>
+      <fieldset className={styles.emotionPicker} aria-describedby={labelError ? `${id}-label-error` : undefined}>
         <legend>What is the true emotion?</legend>
-        <div className="emotion-options">
+        <div className={styles.emotionOptions}>
           {EMOTION_LABELS.map((label, i) => {
             const isPredicted = label === predictedLabel;
             return (
               <label
                 key={label}
-                className={isPredicted ? "emotion-option is-disabled" : "emotion-option"}
+                className={isPredicted ? `${styles.emotionOption} ${styles.isDisabled}` : styles.emotionOption}
                 title={isPredicted ? "The model's prediction — use Correct for this one" : undefined}
               >
                 <input type="radio" value={label} disabled={isPredicted} {...register("corrected_label")} />

@@ -1,4 +1,7 @@
 import { useId } from "react";
+import styles from "./line-chart.module.css";
+
+const variantClass = { primary: styles.isPrimary, secondary: styles.isSecondary };
 
 export interface ChartSeries {
   name: string;
@@ -84,10 +87,10 @@ export function LineChart({ title, series, xLabel, xMax = 1, yDomain, formatY, f
   const rowsX = [...new Set(xs)].sort((a, b) => a - b);
 
   return (
-    <figure className="chart">
+    <figure className={styles.chart}>
       <svg
         viewBox={`0 0 ${W} ${H}`}
-        className="chart-svg"
+        className={styles.chartSvg}
         role="img"
         aria-labelledby={`${id}-title`}
         aria-describedby={`${id}-desc`}
@@ -96,42 +99,42 @@ export function LineChart({ title, series, xLabel, xMax = 1, yDomain, formatY, f
         <desc id={`${id}-desc`}>{summary || "No points yet."}</desc>
         {yTicks.map((t) => (
           <g key={t}>
-            <line className="chart-grid" x1={M.left} x2={W - M.right} y1={py(t)} y2={py(t)} />
-            <text className="chart-tick" x={M.left - 8} y={py(t)} textAnchor="end" dominantBaseline="middle">
+            <line className={styles.chartGrid} x1={M.left} x2={W - M.right} y1={py(t)} y2={py(t)} />
+            <text className={styles.chartTick} x={M.left - 8} y={py(t)} textAnchor="end" dominantBaseline="middle">
               {formatY(t)}
             </text>
           </g>
         ))}
-        <line className="chart-axis" x1={M.left} x2={W - M.right} y1={H - M.bottom} y2={H - M.bottom} />
+        <line className={styles.chartAxis} x1={M.left} x2={W - M.right} y1={H - M.bottom} y2={H - M.bottom} />
         {xTicks.map((t) => (
-          <text key={t} className="chart-tick" x={px(t)} y={H - M.bottom + 16} textAnchor="middle">
+          <text key={t} className={styles.chartTick} x={px(t)} y={H - M.bottom + 16} textAnchor="middle">
             {formatX(t)}
           </text>
         ))}
-        <text className="chart-axis-label" x={(M.left + W - M.right) / 2} y={H - 4} textAnchor="middle">
+        <text className={styles.chartAxisLabel} x={(M.left + W - M.right) / 2} y={H - 4} textAnchor="middle">
           {xLabel}
         </text>
         {paths.map(({ s, d }) => (
-          <g key={s.name} className={`chart-series is-${s.variant}`}>
-            <path className="chart-line" d={d} />
+          <g key={s.name} className={`${styles.chartSeries} ${variantClass[s.variant]}`}>
+            <path className={styles.chartLine} d={d} />
             {s.points.map((p) =>
-              p.y !== null && Number.isFinite(p.y) ? <circle key={p.x} className="chart-point" cx={px(p.x)} cy={py(p.y)} r={3.5} /> : null,
+              p.y !== null && Number.isFinite(p.y) ? <circle key={p.x} className={styles.chartPoint} cx={px(p.x)} cy={py(p.y)} r={3.5} /> : null,
             )}
           </g>
         ))}
       </svg>
       {drawn.length > 0 ? (
-        <figcaption className="chart-legend">
+        <figcaption className={styles.chartLegend}>
           {drawn.map((s) => (
-            <span key={s.name} className={`chart-key is-${s.variant}`}>
-              <span className="chart-swatch" aria-hidden="true" />
+            <span key={s.name} className={`${styles.chartKey} ${variantClass[s.variant]}`}>
+              <span className={styles.chartSwatch} aria-hidden="true" />
               {s.name}
             </span>
           ))}
         </figcaption>
       ) : null}
       {rowsX.length > 0 ? (
-        <details className="chart-data">
+        <details className={styles.chartData}>
           <summary>Show the numbers</summary>
           <table className="table table-compact">
             <caption className="sr-only">{title}</caption>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useLayoutEffect, useRef, type ReactNode } from "react";
+import styles from "./modal-dialog.module.css";
 
 interface Props {
   /** Id of the dialog's heading. */
@@ -39,7 +40,7 @@ export function ModalDialog({ labelledBy, describedBy, onDismiss, dismissible = 
   return (
     <dialog
       ref={ref}
-      className={className ? `modal ${className}` : "modal"}
+      className={className ? `${styles.modal} ${className}` : styles.modal}
       aria-labelledby={labelledBy}
       aria-describedby={describedBy}
       onCancel={(e) => {
@@ -52,7 +53,7 @@ export function ModalDialog({ labelledBy, describedBy, onDismiss, dismissible = 
         if (e.target === e.currentTarget && dismissible) onDismiss();
       }}
     >
-      <div className="modal-body">{children}</div>
+      <div className={styles.modalBody}>{children}</div>
     </dialog>
   );
 }

@@ -1,4 +1,5 @@
 import type { Box } from "./api-types";
+import styles from "./photo-with-boxes.module.css";
 
 export interface PhotoBox {
   key: number;
@@ -25,17 +26,17 @@ export function PhotoWithBoxes({ src, alt, width, height, boxes, className }: Pr
   const pct = (v: number, of: number) => `${((v / of) * 100).toFixed(3)}%`;
   return (
     <div
-      className={className ? `photo-frame ${className}` : "photo-frame"}
+      className={className ? `${styles.photoFrame} ${className}` : styles.photoFrame}
       // Sized from the known pixel size before the image arrives: no layout jump, and the boxes
-      // line up even while it loads. --photo-max-h is set per page in globals.css.
-      style={{ aspectRatio: `${width} / ${height}`, width: `min(100%, calc(var(--photo-max-h) * ${(width / height).toFixed(4)}))` }}
+      // line up even while it loads. --photo-max-h is 70vh unless the page around sets it.
+      style={{ aspectRatio: `${width} / ${height}`, width: `min(100%, calc(var(--photo-max-h, 70vh) * ${(width / height).toFixed(4)}))` }}
     >
       {/* Plain <img>: the photo is served by an authenticated route and needs no resizing service. */}
-      <img src={src} alt={alt} width={width} height={height} className="photo-img" decoding="async" />
+      <img src={src} alt={alt} width={width} height={height} className={styles.photoImg} decoding="async" />
       {boxes.map((b) => (
         <div
           key={b.key}
-          className={b.active ? "face-box is-active" : "face-box"}
+          className={b.active ? `${styles.faceBox} ${styles.isActive}` : styles.faceBox}
           style={{
             left: pct(b.box.x, width),
             top: pct(b.box.y, height),
@@ -44,7 +45,7 @@ export function PhotoWithBoxes({ src, alt, width, height, boxes, className }: Pr
           }}
           aria-hidden="true"
         >
-          {b.badge ? <span className="face-badge">{b.badge}</span> : null}
+          {b.badge ? <span className={styles.faceBadge}>{b.badge}</span> : null}
         </div>
       ))}
     </div>

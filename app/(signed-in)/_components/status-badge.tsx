@@ -1,4 +1,5 @@
 import type { JobStatus, ModelStatus } from "./api-types";
+import styles from "./status-badge.module.css";
 
 const modelText: Record<ModelStatus, string> = {
   ACTIVE: "Active",
@@ -28,7 +29,7 @@ export function JobStatusBadge({ status, stopping = false }: { status: JobStatus
   const text = status === "RUNNING" && stopping ? "Stopping" : jobText[status];
   return (
     <span className={`status-chip is-${status.toLowerCase()}`} data-status={status}>
-      {status === "RUNNING" || status === "QUEUED" ? <span className="status-dot" aria-hidden="true" /> : null}
+      {status === "RUNNING" || status === "QUEUED" ? <span className={styles.statusDot} aria-hidden="true" /> : null}
       {text}
     </span>
   );

@@ -5,6 +5,7 @@ import { EMOTION_LABELS } from "@/lib/model/labels";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
 import type { GoldenSet, HistoryPage, HistoryRow } from "../_components/api-types";
 import { formatDate, formatDateTime, plural } from "../_components/format";
+import styles from "./golden-set.module.css";
 
 /** The page size GET /api/golden answers with by default (lib/jobs/golden.ts). */
 const LISTED_MAX = 200;
@@ -57,17 +58,17 @@ export function GoldenSetManager({ canManage }: { canManage: boolean }) {
 
   return (
     <div className="stack-lg">
-      <section className="card golden-summary" aria-labelledby="golden-size-heading">
-        <div className="big-stat">
+      <section className={`card ${styles.goldenSummary}`} aria-labelledby="golden-size-heading">
+        <div className={styles.bigStat}>
           <h2 id="golden-size-heading" className="sr-only">
             Size
           </h2>
-          <span className="big-number" data-testid="golden-size">
+          <span className={styles.bigNumber} data-testid="golden-size">
             {golden ? golden.size : "…"}
           </span>
-          <span className="big-number-label">{golden?.size === 1 ? "face in the golden set" : "faces in the golden set"}</span>
+          <span className={styles.bigNumberLabel}>{golden?.size === 1 ? "face in the golden set" : "faces in the golden set"}</span>
         </div>
-        <p className="muted small golden-explain">
+        <p className={`muted small ${styles.goldenExplain}`}>
           Every training job scores its candidate and the active version on these faces. A candidate that does clearly worse
           here is kept as a candidate, however good it looks elsewhere. A few faces of every emotion make the comparison
           meaningful.
@@ -107,11 +108,11 @@ export function GoldenSetManager({ canManage }: { canManage: boolean }) {
             {golden.size > golden.faces.length ? (
               <p className="muted small">Showing the {Math.min(golden.faces.length, LISTED_MAX)} most recently added.</p>
             ) : null}
-            <ul className="face-grid" data-testid="golden-faces">
+            <ul className={styles.faceGrid} data-testid="golden-faces">
               {golden.faces.map((f) => (
-                <li key={f.id} className="face-tile" data-face-id={f.id}>
-                  <img src={f.crop_url} alt={`Face ${f.id}`} width={96} height={96} className="crop crop-tile" loading="lazy" />
-                  <span className="face-tile-meta">
+                <li key={f.id} className={styles.faceTile} data-face-id={f.id}>
+                  <img src={f.crop_url} alt={`Face ${f.id}`} width={96} height={96} className={`crop ${styles.cropTile}`} loading="lazy" />
+                  <span className={styles.faceTileMeta}>
                     <span>
                       Face #{f.id}
                       {f.label ? <strong className="golden-label"> · {f.label}</strong> : null}
@@ -215,7 +216,7 @@ function AddFaces({ goldenIds, onAdd }: { goldenIds: ReadonlySet<number>; onAdd:
           <h2 id={`${id}-heading`}>Add reviewed faces</h2>
           <p className="muted small">Recently reviewed faces that are not in the golden set yet, newest first.</p>
         </div>
-        <div className="field field-inline">
+        <div className={`field ${styles.fieldInline}`}>
           <label htmlFor={`${id}-label`}>Emotion</label>
           <select id={`${id}-label`} value={label} onChange={(e) => setLabel(e.currentTarget.value)}>
             <option value="">Any</option>
@@ -228,7 +229,7 @@ function AddFaces({ goldenIds, onAdd }: { goldenIds: ReadonlySet<number>; onAdd:
         </div>
       </div>
 
-      <div className="selection-bar">
+      <div className={styles.selectionBar}>
         <span aria-live="polite" className="small" data-testid="golden-selected">
           {chosen.length ? `${plural(chosen.length, "face")} selected` : "None selected"}
         </span>
@@ -257,17 +258,17 @@ function AddFaces({ goldenIds, onAdd }: { goldenIds: ReadonlySet<number>; onAdd:
         </p>
       ) : null}
       {faces.length > 0 ? (
-        <fieldset className="face-picker">
+        <fieldset className={styles.facePicker}>
           <legend className="sr-only">Faces to add</legend>
-          <ul className="face-grid" data-testid="golden-candidates">
+          <ul className={styles.faceGrid} data-testid="golden-candidates">
             {faces.map((r) => {
               const checked = selected.has(r.face.id);
               return (
                 <li key={r.face.id}>
-                  <label className={checked ? "face-tile is-selectable is-selected" : "face-tile is-selectable"} data-face-id={r.face.id}>
+                  <label className={checked ? `${styles.faceTile} ${styles.isSelectable} ${styles.isSelected}` : `${styles.faceTile} ${styles.isSelectable}`} data-face-id={r.face.id}>
                     <input type="checkbox" checked={checked} onChange={(e) => toggle(r.face.id, e.currentTarget.checked)} />
-                    <img src={r.face.crop_url} alt="" width={96} height={96} className="crop crop-tile" loading="lazy" />
-                    <span className="face-tile-meta">
+                    <img src={r.face.crop_url} alt="" width={96} height={96} className={`crop ${styles.cropTile}`} loading="lazy" />
+                    <span className={styles.faceTileMeta}>
                       <span className="label-chip" aria-hidden="true">
                         {judgedLabel(r)}
                       </span>

@@ -3,7 +3,9 @@
 import { useCallback, useEffect, useState } from "react";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
 import type { HistoryPage, HistoryRow } from "../_components/api-types";
+import { DataTable, type Column } from "../_components/data-table";
 import { formatDateTime, formatPercent } from "../_components/format";
+import styles from "./history-table.module.css";
 
 export interface HistoryFilters {
   reviewer?: string;
@@ -12,6 +14,40 @@ export interface HistoryFilters {
 }
 
 const PAGE_SIZE = 50;
+
+const columns: Column<HistoryRow>[] = [
+  {
+    header: "Face",
+    cell: (r) => <img src={r.face.crop_url} alt={`Face ${r.face.id}`} width={48} height={48} className="crop crop-thumb" loading="lazy" />,
+  },
+  {
+    header: "Prediction",
+    cell: (r) => (
+      <>
+        <span className="label-chip">{r.prediction.label}</span>{" "}
+        <span className="muted small">{formatPercent(r.prediction.confidence)}</span>
+      </>
+    ),
+  },
+  {
+    header: "Verdict",
+    cell: (r) => (
+      <span className={r.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}>{r.verdict}</span>
+    ),
+  },
+  {
+    header: "True emotion",
+    testId: "history-corrected",
+    cell: (r) => (r.corrected_label ? <span className="label-chip">{r.corrected_label}</span> : <span className="muted">—</span>),
+  },
+  { header: "Note", className: "cell-note", cell: (r) => r.note ?? <span className="muted">—</span> },
+  { header: "Reviewer", className: "cell-email", cell: (r) => r.reviewer.email },
+  {
+    header: "When",
+    className: "cell-time",
+    cell: (r) => <time dateTime={r.created_at}>{formatDateTime(r.created_at)}</time>,
+  },
+];
 
 export function HistoryTable({ filters }: { filters: HistoryFilters }) {
   const [rows, setRows] = useState<HistoryRow[]>([]);
@@ -47,7 +83,7 @@ export function HistoryTable({ filters }: { filters: HistoryFilters }) {
   const filtered = Object.keys(filters).length > 0;
 
   return (
-    <section className="card history" aria-labelledby="history-results" aria-busy={loading}>
+    <section className={`card ${styles.history}`} aria-labelledby="history-results" aria-busy={loading}>
       <h2 id="history-results" className="sr-only">
         Results
       </h2>
@@ -57,47 +93,13 @@ export function HistoryTable({ filters }: { filters: HistoryFilters }) {
       {loaded && rows.length === 0 ? (
         <p className="empty-inline">{filtered ? "No verdicts match these filters." : "No verdicts yet. They appear here as soon as someone reviews a face."}</p>
       ) : null}
-      {rows.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="history-table">
-            <thead>
-              <tr>
-                <th scope="col">Face</th>
-                <th scope="col">Prediction</th>
-                <th scope="col">Verdict</th>
-                <th scope="col">True emotion</th>
-                <th scope="col">Note</th>
-                <th scope="col">Reviewer</th>
-                <th scope="col">When</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id} data-testid="history-row" data-verdict={r.verdict} data-prediction-id={r.prediction.id}>
-                  <td>
-                    <img src={r.face.crop_url} alt={`Face ${r.face.id}`} width={48} height={48} className="crop crop-thumb" loading="lazy" />
-                  </td>
-                  <td>
-                    <span className="label-chip">{r.prediction.label}</span>{" "}
-                    <span className="muted small">{formatPercent(r.prediction.confidence)}</span>
-                  </td>
-                  <td>
-                    <span className={r.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}>
-                      {r.verdict}
-                    </span>
-                  </td>
-                  <td data-testid="history-corrected">{r.corrected_label ? <span className="label-chip">{r.corrected_label}</span> : <span className="muted">—</span>}</td>
-                  <td className="cell-note">{r.note ?? <span className="muted">—</span>}</td>
-                  <td className="cell-email">{r.reviewer.email}</td>
-                  <td className="cell-time">
-                    <time dateTime={r.created_at}>{formatDateTime(r.created_at)}</time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        rows={rows}
+        testId="history-table"
+        rowKey={(r) => r.id}
+        rowAttributes={(r) => ({ "data-testid": "history-row", "data-verdict": r.verdict, "data-prediction-id": r.prediction.id })}
+        columns={columns}
+      />
       {error ? (
         <div className="form-error" role="alert">
           {error}{" "}

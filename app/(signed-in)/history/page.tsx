@@ -5,6 +5,7 @@ import { requirePageUser } from "@/lib/auth/page-guard";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { historyQuerySchema } from "@/lib/review/schemas";
 import { HistoryTable, type HistoryFilters } from "./history-table";
+import styles from "./page.module.css";
 
 export const metadata: Metadata = { title: "History" };
 
@@ -38,7 +39,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
         <p className="muted">Recent verdicts, newest first.</p>
       </div>
 
-      <Form action="/history" className="card filters" aria-label="Filters">
+      <Form action="/history" className={`card ${styles.filters}`} aria-label="Filters">
         <div className="field">
           <label htmlFor="filter-reviewer">Reviewer</label>
           <input
@@ -69,7 +70,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
             <option value="incorrect">Incorrect</option>
           </select>
         </div>
-        <div className="filters-actions">
+        <div className={styles.filtersActions}>
           <button type="submit" className="btn btn-primary">
             Apply
           </button>

@@ -6,10 +6,11 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { activateBodySchema } from "@/lib/registry/schemas";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
-import type { ModelVersionRow } from "../_components/api-types";
+import type { ActivatedVersion, ModelVersionRow } from "../_components/api-types";
 import { ModalDialog } from "../_components/modal-dialog";
 import { compareVersions } from "./compare";
 import { MetricComparisonTable } from "./metric-comparison";
+import styles from "./activate-dialog.module.css";
 
 
 export type ActivationKind = "promote" | "rollback" | "activate";
@@ -34,7 +35,7 @@ interface Props {
   target: ModelVersionRow;
   active: ModelVersionRow | null;
   /** Called after the switch, before the dialog closes: refresh what the page shows. */
-  onActivated: (model: ModelVersionRow) => Promise<void>;
+  onActivated: (model: ActivatedVersion) => Promise<void>;
   onDismiss: () => void;
 }
 
@@ -52,7 +53,7 @@ export function ActivateDialog({ target, active, onActivated, onDismiss }: Props
 
   const submit = handleSubmit(async (input) => {
     try {
-      const data = await apiFetchBody<{ model: ModelVersionRow }>(`/api/models/${target.id}/activate`, {
+      const data = await apiFetchBody<{ model: ActivatedVersion }>(`/api/models/${target.id}/activate`, {
         method: "POST",
         json: input.reason ? input : {},
       });
@@ -81,7 +82,7 @@ export function ActivateDialog({ target, active, onActivated, onDismiss }: Props
           )}
         </p>
 
-        <section className="modal-section" aria-labelledby={`${id}-figures`}>
+        <section className={styles.modalSection} aria-labelledby={`${id}-figures`}>
           <h3 id={`${id}-figures`} className="small-heading">
             How they compare
           </h3>
@@ -117,7 +118,7 @@ export function ActivateDialog({ target, active, onActivated, onDismiss }: Props
         </div>
 
         {/* In the footer that stays in view, so a refusal is seen however far the figures scroll. */}
-        <div className="modal-actions">
+        <div className={styles.modalActions}>
           {errors.root?.server?.message ? (
             <p className="form-error" role="alert" data-testid="activate-error">
               {errors.root.server.message}

@@ -1,4 +1,5 @@
 import { capitalize, formatDelta } from "../_components/format";
+import styles from "./confusion-matrix.module.css";
 
 interface Props {
   labels: readonly string[];
@@ -18,11 +19,11 @@ export function ConfusionMatrix({ labels, matrix, mode, caption }: Props) {
   const maxAbs = Math.max(1, ...matrix.flat().map(Math.abs));
   return (
     <div className="table-wrap">
-      <table className={`confusion is-${mode}`} data-testid={`confusion-${mode}`}>
+      <table className={mode === "difference" ? `${styles.confusion} ${styles.isDifference}` : styles.confusion} data-testid={`confusion-${mode}`}>
         <caption>{caption}</caption>
         <thead>
           <tr>
-            <td className="confusion-corner">
+            <td className={styles.confusionCorner}>
               <span aria-hidden="true">true ↓ predicted →</span>
             </td>
             {labels.map((l) => (
@@ -47,7 +48,7 @@ export function ConfusionMatrix({ labels, matrix, mode, caption }: Props) {
                     return (
                       <td
                         key={predLabel}
-                        className={`${i === j ? "is-diagonal" : ""}${strength > 45 ? " is-strong" : ""}${v === 0 ? " is-zero" : ""}`}
+                        className={classes(i === j && styles.isDiagonal, strength > 45 && styles.isStrong, v === 0 && styles.isZero)}
                         style={v ? { background: `color-mix(in srgb, var(--accent) ${strength}%, transparent)` } : undefined}
                         title={`True ${trueLabel}, predicted ${predLabel}: ${v} of ${total}`}
                       >
@@ -60,7 +61,7 @@ export function ConfusionMatrix({ labels, matrix, mode, caption }: Props) {
                   return (
                     <td
                       key={predLabel}
-                      className={`${i === j ? "is-diagonal" : ""}${v === 0 ? " is-zero" : better ? " is-better" : " is-worse"}`}
+                      className={classes(i === j && styles.isDiagonal, v === 0 ? styles.isZero : better ? styles.isBetter : styles.isWorse)}
                       style={v ? { background: `color-mix(in srgb, var(${better ? "--ok" : "--bad"}) ${strength}%, transparent)` } : undefined}
                       title={`True ${trueLabel}, predicted ${predLabel}: ${formatDelta(v, "count")}${v ? (better ? " (better)" : " (worse)") : ""}`}
                     >
@@ -76,4 +77,9 @@ export function ConfusionMatrix({ labels, matrix, mode, caption }: Props) {
       </table>
     </div>
   );
+}
+
+/** The class names that apply, space-separated. */
+function classes(...names: (string | false | undefined)[]): string {
+  return names.filter(Boolean).join(" ");
 }

@@ -1,13 +1,14 @@
 import { formatAccuracy, formatDelta, formatScore } from "../_components/format";
 import { perClassF1, type Comparison, type SetComparison } from "./compare";
+import styles from "./metric-comparison.module.css";
 
 /** A difference, green when it is an improvement and red when it is a loss (higher is better here). */
 export function Delta({ value, unit }: { value: number | null; unit: "points" | "score" | "count" }) {
   if (value === null) return <span className="muted">—</span>;
   const text = formatDelta(value, unit);
   // The colour follows the sign as shown: a change too small to print ("±0") stays neutral.
-  const tone = text.startsWith("+") ? "is-up" : text.startsWith("−") ? "is-down" : "is-flat";
-  return <span className={`delta ${tone}`}>{text}</span>;
+  const tone = text.startsWith("+") ? styles.isUp : text.startsWith("−") ? styles.isDown : styles.isFlat;
+  return <span className={`${styles.delta} ${tone}`}>{text}</span>;
 }
 
 const diff = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null ? a - b : null);
@@ -40,7 +41,7 @@ export function MetricComparisonTable({ comparison, labels, targetHeading, other
 
   return (
     <div className="table-wrap">
-      <table className="table table-compact compare-table">
+      <table className={`table table-compact ${styles.compareTable}`}>
         <caption className="sr-only">{caption}</caption>
         <thead>
           <tr>
@@ -62,7 +63,7 @@ export function MetricComparisonTable({ comparison, labels, targetHeading, other
         </thead>
         {(include === "all" ? comparison.sets : []).map((set) => (
           <tbody key={set.key}>
-            <tr className="group-row">
+            <tr className={styles.groupRow}>
               <th scope="rowgroup" colSpan={hasOther ? 4 : 2}>
                 {set.title}
               </th>
@@ -96,7 +97,7 @@ export function MetricComparisonTable({ comparison, labels, targetHeading, other
         {rows.length > 0 && perClassSet ? (
           <tbody>
             {include === "all" ? (
-              <tr className="group-row">
+              <tr className={styles.groupRow}>
                 <th scope="rowgroup" colSpan={hasOther ? 4 : 2}>
                   F1 per class · {perClassSet.key === "golden" ? "golden set" : "held-out slice"}
                 </th>
@@ -104,7 +105,7 @@ export function MetricComparisonTable({ comparison, labels, targetHeading, other
             ) : null}
             {rows.map((r) => (
               <tr key={r.label}>
-                <th scope="row" className="cell-label">
+                <th scope="row" className={styles.cellLabel}>
                   {r.label}
                   {r.support !== null ? <span className="muted small"> (n={r.support})</span> : null}
                 </th>
@@ -129,11 +130,11 @@ export function MetricComparisonTable({ comparison, labels, targetHeading, other
 /** Accuracy and macro-F1 of each set as large figures, with the other version's value and the change. */
 export function ScoreTiles({ comparison, otherHeading }: { comparison: Comparison; otherHeading: string }) {
   return (
-    <div className="score-groups">
+    <div className={styles.scoreGroups}>
       {comparison.sets.map((set) => (
-        <section key={set.key} className="score-group" aria-label={set.title}>
+        <section key={set.key} className={styles.scoreGroup} aria-label={set.title}>
           <h4 className="small-heading">{set.title}</h4>
-          <dl className="score-tiles">
+          <dl className={styles.scoreTiles}>
             <ScoreTile
               name="Accuracy"
               value={set.target?.accuracy}
@@ -173,12 +174,12 @@ function ScoreTile({
   unit: "points" | "score";
 }) {
   return (
-    <div className="score-tile">
+    <div className={styles.scoreTile}>
       <dt>{name}</dt>
       <dd>
-        <span className="score-big">{show(value, format)}</span>
+        <span className={styles.scoreBig}>{show(value, format)}</span>
         {otherHeading ? (
-          <span className="score-other">
+          <span className={styles.scoreOther}>
             <Delta value={diff(value, other)} unit={unit} />
             <span className="muted small">
               {otherHeading}: {other != null ? format(other) : "—"}

@@ -2,13 +2,14 @@
 
 import { useState } from "react";
 import Link from "next/link";
-import { ListStatus } from "../_components/list-status";
+import { actionsHeader, DataTable, type Column } from "../_components/data-table";
 import { useApiData } from "../_components/use-api-data";
 import type { ModelVersionRow } from "../_components/api-types";
 import { formatAccuracy, formatDate, formatDateTime, formatScore, formatTime } from "../_components/format";
 import { ModelStatusBadge } from "../_components/status-badge";
 import { ActivateDialog, activationKind, canActivate } from "./activate-dialog";
 import { readMetrics, type EvalMetrics } from "./metrics";
+import styles from "./model-versions.module.css";
 
 interface Props {
   canManage: boolean;
@@ -39,44 +40,44 @@ export function ModelVersions({ canManage, canSeeJobs }: Props) {
       <p className="form-success card-status" aria-live="polite" data-testid="models-status">
         {status}
       </p>
-      <ListStatus items={models} error={listError} onRetry={() => void refresh()} loading="Loading versions…" empty="No model is installed yet." flush />
-      {models && models.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table versions-table" data-testid="versions-table">
-            <thead>
-              <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Status</th>
-                <th scope="col">Lineage</th>
-                <th scope="col">Held-out</th>
-                <th scope="col">Golden set</th>
-                <th scope="col">Created</th>
-                <th scope="col">Activated</th>
-                {canManage ? (
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {models.map((m) => (
-                <VersionRow
-                  key={m.id}
-                  model={m}
-                  active={active}
-                  canManage={canManage}
-                  canSeeJobs={canSeeJobs}
-                  onActivate={() => {
-                    setStatus("");
-                    setConfirming(m);
-                  }}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        rows={models}
+        testId="versions-table"
+        className={styles.versionsTable}
+        rowKey={(m) => m.id}
+        rowAttributes={(m) => ({
+          className: m.status === "ACTIVE" ? styles.isCurrent : m.status === "FAILED" ? "is-muted" : undefined,
+          "data-testid": "model-row",
+          "data-version": m.version,
+          "data-status": m.status,
+        })}
+        status={{ error: listError, onRetry: () => void refresh(), loading: "Loading versions…", empty: "No model is installed yet.", flush: true }}
+        columns={[
+          ...columns(canSeeJobs),
+          ...(canManage
+            ? [
+                {
+                  header: actionsHeader,
+                  className: "cell-actions",
+                  cell: (m: ModelVersionRow) =>
+                    canActivate(m) ? (
+                      <button
+                        type="button"
+                        className="btn btn-ghost btn-small"
+                        onClick={() => {
+                          setStatus("");
+                          setConfirming(m);
+                        }}
+                      >
+                        {activationButtonText(m, active)}
+                        <span className="sr-only"> (version {m.version})</span>
+                      </button>
+                    ) : null,
+                },
+              ]
+            : []),
+        ]}
+      />
       {models && models.length > 0 ? (
         <p className="muted small card-foot">
           Held-out and golden figures are each version’s own, measured when it was trained. Open a version to compare it with
@@ -100,92 +101,89 @@ export function ModelVersions({ canManage, canSeeJobs }: Props) {
   );
 }
 
-function VersionRow({
-  model: m,
-  active,
-  canManage,
-  canSeeJobs,
-  onActivate,
-}: {
-  model: ModelVersionRow;
-  active: ModelVersionRow | null;
-  canManage: boolean;
-  canSeeJobs: boolean;
-  onActivate: () => void;
-}) {
-  const metrics = readMetrics(m.metrics);
-  const isActive = m.status === "ACTIVE";
-  return (
-    <tr
-      className={isActive ? "is-current" : m.status === "FAILED" ? "is-muted" : undefined}
-      data-testid="model-row"
-      data-version={m.version}
-      data-status={m.status}
-    >
-      <td>
-        <Link href={`/models/${m.id}`} className="version-link">
-          Version {m.version}
-        </Link>
-        <span className="block muted small">{m.name}</span>
-      </td>
-      <td>
-        <ModelStatusBadge status={m.status} />
-        {m.status_reason ? <span className="status-reason">{m.status_reason}</span> : null}
-      </td>
-      <td className="cell-lineage small">
-        {m.parent_version !== null && m.parent_id !== null ? (
-          <span className="block">
-            from <Link href={`/models/${m.parent_id}`}>v{m.parent_version}</Link>
-          </span>
-        ) : (
-          <span className="block muted">no parent</span>
-        )}
-        {m.job ? (
-          <span className="block">
-            {canSeeJobs ? <Link href={`/training/${m.job.id}`}>job #{m.job.id}</Link> : <>job #{m.job.id}</>}
-            {m.job.snapshot_size !== null ? <span className="muted"> · {m.job.snapshot_size} faces</span> : null}
-          </span>
-        ) : null}
-      </td>
-      <td>
-        {metrics.kind === "trained" ? (
+/** Every column but the actions, which need the page's state. */
+function columns(canSeeJobs: boolean): Column<ModelVersionRow>[] {
+  return [
+    {
+      header: "Version",
+      cell: (m) => (
+        <>
+          <Link href={`/models/${m.id}`} className="version-link">
+            Version {m.version}
+          </Link>
+          <span className="block muted small">{m.name}</span>
+        </>
+      ),
+    },
+    {
+      header: "Status",
+      cell: (m) => (
+        <>
+          <ModelStatusBadge status={m.status} />
+          {m.status_reason ? <span className={styles.statusReason}>{m.status_reason}</span> : null}
+        </>
+      ),
+    },
+    {
+      header: "Lineage",
+      className: `${styles.cellLineage} small`,
+      cell: (m) => (
+        <>
+          {m.parent_version !== null && m.parent_id !== null ? (
+            <span className="block">
+              from <Link href={`/models/${m.parent_id}`}>v{m.parent_version}</Link>
+            </span>
+          ) : (
+            <span className="block muted">no parent</span>
+          )}
+          {m.job ? (
+            <span className="block">
+              {canSeeJobs ? <Link href={`/training/${m.job.id}`}>job #{m.job.id}</Link> : <>job #{m.job.id}</>}
+              {m.job.snapshot_size !== null ? <span className="muted"> · {m.job.snapshot_size} faces</span> : null}
+            </span>
+          ) : null}
+        </>
+      ),
+    },
+    {
+      header: "Held-out",
+      cell: (m) => {
+        const metrics = readMetrics(m.metrics);
+        return metrics.kind === "trained" ? (
           <Score metrics={metrics.data.holdout} />
         ) : metrics.kind === "summary" ? (
-          <span className="score">
-            {metrics.data.accuracy !== undefined ? <span className="score-main">{formatAccuracy(metrics.data.accuracy)}</span> : null}
-            {metrics.data.macro_f1 !== undefined ? <span className="score-sub">F1 {formatScore(metrics.data.macro_f1)}</span> : null}
-            <span className="score-sub">{metrics.data.dataset ?? "from its metadata"}</span>
+          <span className={styles.score}>
+            {metrics.data.accuracy !== undefined ? <span className={styles.scoreMain}>{formatAccuracy(metrics.data.accuracy)}</span> : null}
+            {metrics.data.macro_f1 !== undefined ? <span className={styles.scoreSub}>F1 {formatScore(metrics.data.macro_f1)}</span> : null}
+            <span className={styles.scoreSub}>{metrics.data.dataset ?? "from its metadata"}</span>
           </span>
         ) : (
           <span className="muted">—</span>
-        )}
-      </td>
-      <td>{metrics.kind === "trained" && metrics.data.golden ? <Score metrics={metrics.data.golden} /> : <span className="muted">—</span>}</td>
-      <td className="cell-time">
-        <StackedTime iso={m.created_at} />
-      </td>
-      <td className="cell-time">
-        {m.activated_at ? (
+        );
+      },
+    },
+    {
+      header: "Golden set",
+      cell: (m) => {
+        const metrics = readMetrics(m.metrics);
+        return metrics.kind === "trained" && metrics.data.golden ? <Score metrics={metrics.data.golden} /> : <span className="muted">—</span>;
+      },
+    },
+    { header: "Created", className: "cell-time", cell: (m) => <StackedTime iso={m.created_at} /> },
+    {
+      header: "Activated",
+      className: "cell-time",
+      cell: (m) =>
+        m.activated_at ? (
           <>
             <StackedTime iso={m.activated_at} />
             <span className="block small">{m.activated_by ? `by ${m.activated_by.email}` : "automatically"}</span>
           </>
         ) : (
           <span className="muted">never</span>
-        )}
-      </td>
-      {canManage ? (
-        <td className="cell-actions">
-          {canActivate(m) ? (
-            <button type="button" className="btn btn-ghost btn-small" onClick={onActivate}>
-              {activationButtonText(m, active)}
-              <span className="sr-only"> (version {m.version})</span>
-            </button>
-          ) : null}
-        </td>
-      ) : null}
-    </tr>
-  );
+        ),
+    },
+  ];
 }
 
 function activationButtonText(m: ModelVersionRow, active: ModelVersionRow | null): string {
@@ -205,9 +203,9 @@ function StackedTime({ iso }: { iso: string }) {
 
 function Score({ metrics }: { metrics: EvalMetrics }) {
   return (
-    <span className="score">
-      <span className="score-main">{formatAccuracy(metrics.accuracy)}</span>
-      <span className="score-sub">
+    <span className={styles.score}>
+      <span className={styles.scoreMain}>{formatAccuracy(metrics.accuracy)}</span>
+      <span className={styles.scoreSub}>
         F1 {formatScore(metrics.macro_f1)} · n={metrics.n}
       </span>
     </span>

@@ -1,3 +1,5 @@
+import styles from "./key-legend.module.css";
+
 const keys: { keys: string[]; action: string }[] = [
   { keys: ["C", "Enter"], action: "Correct" },
   { keys: ["X"], action: "Incorrect… (pick the emotion)" },
@@ -8,13 +10,13 @@ const keys: { keys: string[]; action: string }[] = [
 
 export function KeyLegend() {
   return (
-    <section className="key-legend" aria-labelledby="key-legend-heading">
+    <section className={styles.keyLegend} aria-labelledby="key-legend-heading">
       <h2 id="key-legend-heading" className="small-heading">
         Keyboard
       </h2>
       <dl>
         {keys.map((k) => (
-          <div key={k.action} className="key-legend-row">
+          <div key={k.action} className={styles.keyLegendRow}>
             <dt>
               {k.keys.map((key, i) =>
                 key === "–" ? (

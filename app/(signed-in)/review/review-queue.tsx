@@ -12,8 +12,11 @@ import { ProbabilityBars } from "../_components/probability-bars";
 import { KeyLegend } from "./key-legend";
 import { useReviewQueue } from "./use-review-queue";
 import { useToast } from "./use-toast";
+import styles from "./review-queue.module.css";
 
 const ORDER_KEY = "emotion-loop.review-order";
+
+const toneClass = { ok: styles.toastOk, error: styles.toastError, info: "" };
 
 const orderLabels: Record<QueueOrder, string> = {
   uncertain: "Most uncertain first",
@@ -148,7 +151,7 @@ export function ReviewQueue() {
 
   return (
     <>
-      <div className="page-head review-head">
+      <div className={`page-head ${styles.reviewHead}`}>
         <div>
           <h1>Review</h1>
           <p className="muted" data-testid="queue-remaining">
@@ -161,7 +164,7 @@ export function ReviewQueue() {
                   : `${queue.remaining} faces waiting`}
           </p>
         </div>
-        <div className="review-toolbar">
+        <div className={styles.reviewToolbar}>
           <div className="segmented" role="radiogroup" aria-labelledby="order-label">
             <span id="order-label" className="segmented-label">
               Order
@@ -194,18 +197,18 @@ export function ReviewQueue() {
             : ""}
       </p>
 
-      <div className="review-layout">
+      <div className={styles.reviewLayout}>
         <div className="review-main">
           {current ? (
             <section
               ref={stageRef}
               tabIndex={-1}
-              className="card review-card"
+              className={`card ${styles.reviewCard}`}
               aria-label="Face to review"
               data-testid="review-item"
               data-prediction-id={current.prediction_id}
             >
-              <div className="review-face">
+              <div className={styles.reviewFace}>
                 <img
                   src={current.face.crop_url}
                   alt="The face to review, as the model sees it (48 × 48 pixels)"
@@ -213,7 +216,7 @@ export function ReviewQueue() {
                   height={192}
                   className="crop crop-xl"
                 />
-                <div className="review-prediction">
+                <div className={styles.reviewPrediction}>
                   <p className="eyebrow">The model says</p>
                   <p className="prediction prediction-big">
                     <span className="prediction-label" data-testid="predicted-label">
@@ -236,7 +239,7 @@ export function ReviewQueue() {
                   onCancel={closeForm}
                 />
               ) : (
-                <div className="review-actions">
+                <div className={styles.reviewActions}>
                   <button type="button" className="btn btn-success btn-large" onClick={() => answerCorrect(current)}>
                     Correct <kbd aria-hidden="true">C</kbd>
                   </button>
@@ -258,9 +261,9 @@ export function ReviewQueue() {
           )}
         </div>
 
-        <aside className="review-side">
+        <aside className={styles.reviewSide}>
           {current ? (
-            <figure className="card review-context">
+            <figure className={`card ${styles.reviewContext}`}>
               <PhotoWithBoxes
                 src={current.face.upload.image_url}
                 alt="The uploaded photo this face comes from, with the face outlined"
@@ -278,9 +281,9 @@ export function ReviewQueue() {
         </aside>
       </div>
 
-      <div className="toast-region" role="status" aria-live="polite" data-testid="toast">
+      <div className={styles.toastRegion} role="status" aria-live="polite" data-testid="toast">
         {toast ? (
-          <div key={toast.id} className={`toast toast-${toast.tone}`}>
+          <div key={toast.id} className={`${styles.toast} ${toneClass[toast.tone]}`} data-testid={`toast-${toast.tone}`}>
             {toast.text}
           </div>
         ) : null}
@@ -300,8 +303,8 @@ function QueueState({
 }) {
   if (status === "empty") {
     return (
-      <div className="card empty-state" data-testid="queue-empty">
-        <div className="empty-illustration" aria-hidden="true" />
+      <div className={`card ${styles.emptyState}`} data-testid="queue-empty">
+        <div className={styles.emptyIllustration} aria-hidden="true" />
         <h2>Queue is empty</h2>
         <p className="muted">Every face has a verdict — nice work. Upload more photos to keep the loop going.</p>
         <div className="form-actions center">
@@ -327,10 +330,10 @@ function QueueState({
     );
   }
   return (
-    <div className="card review-card is-loading" aria-busy="true">
-      <div className="review-face">
-        <div className="crop crop-xl skeleton" />
-        <div className="review-prediction">
+    <div className={`card ${styles.reviewCard} is-loading`} aria-busy="true">
+      <div className={styles.reviewFace}>
+        <div className={`crop crop-xl ${styles.skeleton}`} />
+        <div className={styles.reviewPrediction}>
           <p className="muted">Loading the next face…</p>
         </div>
       </div>

@@ -5,10 +5,11 @@ import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { createTokenSchema } from "@/lib/auth/schemas";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
-import { ListStatus } from "../_components/list-status";
+import { actionsHeader, DataTable } from "../_components/data-table";
 import { useApiData } from "../_components/use-api-data";
 import type { ApiToken } from "../_components/api-types";
 import { formatDateTime } from "../_components/format";
+import styles from "./token-manager.module.css";
 
 interface Created {
   token: Pick<ApiToken, "id" | "name" | "prefix" | "created_at" | "expires_at">;
@@ -120,70 +121,64 @@ export function TokenManager() {
         {status}
       </p>
 
-      <ListStatus items={tokens} error={listError} onRetry={() => void refresh()} loading="Loading tokens…" empty="You have no API tokens." />
-      {tokens && tokens.length > 0 ? (
-        <div className="table-wrap">
-          <table className="table" data-testid="token-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Token</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((t) => (
-                <tr key={t.id} className={t.revoked_at || isExpired(t) ? "is-muted" : undefined}>
-                  <td>{t.name}</td>
-                  <td>
-                    <code>{t.prefix}…</code>
-                  </td>
-                  <td className="cell-time">{formatDateTime(t.created_at)}</td>
-                  <td className="cell-time">{t.last_used_at ? formatDateTime(t.last_used_at) : <span className="muted">never</span>}</td>
-                  <td className="cell-time">{t.expires_at ? formatDateTime(t.expires_at) : <span className="muted">never</span>}</td>
-                  <td>
-                    {t.revoked_at ? (
-                      <span className="status-chip is-off">Revoked</span>
-                    ) : isExpired(t) ? (
-                      <span className="status-chip is-off">Expired</span>
-                    ) : (
-                      <span className="status-chip is-on">Active</span>
-                    )}
-                  </td>
-                  <td className="cell-actions">
-                    {t.revoked_at ? null : confirming === t.id ? (
-                      <span className="confirm">
-                        <span className="small">Revoke “{t.name}”?</span>
-                        <button type="button" className="btn btn-danger btn-small" onClick={() => void revoke(t)}>
-                          Revoke
-                        </button>
-                        <button type="button" className="btn btn-ghost btn-small" onClick={() => setConfirming(null)}>
-                          Keep
-                        </button>
-                      </span>
-                    ) : (
-                      <button
-                        type="button"
-                        className="btn btn-ghost btn-small"
-                        onClick={() => setConfirming(t.id)}
-                        aria-label={`Revoke token ${t.name}`}
-                      >
-                        Revoke…
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <DataTable
+        rows={tokens}
+        testId="token-table"
+        rowKey={(t) => t.id}
+        rowAttributes={(t) => ({ className: t.revoked_at || isExpired(t) ? "is-muted" : undefined })}
+        status={{ error: listError, onRetry: () => void refresh(), loading: "Loading tokens…", empty: "You have no API tokens." }}
+        columns={[
+          { header: "Name", cell: (t) => t.name },
+          { header: "Token", cell: (t) => <code>{t.prefix}…</code> },
+          { header: "Created", className: "cell-time", cell: (t) => formatDateTime(t.created_at) },
+          {
+            header: "Last used",
+            className: "cell-time",
+            cell: (t) => (t.last_used_at ? formatDateTime(t.last_used_at) : <span className="muted">never</span>),
+          },
+          {
+            header: "Expires",
+            className: "cell-time",
+            cell: (t) => (t.expires_at ? formatDateTime(t.expires_at) : <span className="muted">never</span>),
+          },
+          {
+            header: "Status",
+            cell: (t) =>
+              t.revoked_at ? (
+                <span className="status-chip is-off">Revoked</span>
+              ) : isExpired(t) ? (
+                <span className="status-chip is-off">Expired</span>
+              ) : (
+                <span className="status-chip is-on">Active</span>
+              ),
+          },
+          {
+            header: actionsHeader,
+            className: "cell-actions",
+            cell: (t) =>
+              t.revoked_at ? null : confirming === t.id ? (
+                <span className="confirm">
+                  <span className="small">Revoke “{t.name}”?</span>
+                  <button type="button" className="btn btn-danger btn-small" onClick={() => void revoke(t)}>
+                    Revoke
+                  </button>
+                  <button type="button" className="btn btn-ghost btn-small" onClick={() => setConfirming(null)}>
+                    Keep
+                  </button>
+                </span>
+              ) : (
+                <button
+                  type="button"
+                  className="btn btn-ghost btn-small"
+                  onClick={() => setConfirming(t.id)}
+                  aria-label={`Revoke token ${t.name}`}
+                >
+                  Revoke…
+                </button>
+              ),
+          },
+        ]}
+      />
     </section>
   );
 }
@@ -214,17 +209,17 @@ function NewSecret({ created, onDismiss }: { created: Created; onDismiss: () => 
   }
 
   return (
-    <div className="notice notice-warning secret-box" role="region" aria-labelledby={`${id}-title`}>
+    <div className={`notice notice-warning ${styles.secretBox}`} role="region" aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>Copy your new token “{created.token.name}” now</h3>
       <p>
         This is the only time it is shown. If you lose it, revoke it and create a new one.{" "}
         {created.token.expires_at ? `It stops working on ${formatDateTime(created.token.expires_at)}.` : "It does not expire."}
       </p>
-      <div className="secret-row">
+      <div className={styles.secretRow}>
         <label htmlFor={`${id}-secret`} className="sr-only">
           Token secret
         </label>
-        <input ref={inputRef} id={`${id}-secret`} type="text" readOnly value={created.secret} className="secret-input" data-testid="token-secret" />
+        <input ref={inputRef} id={`${id}-secret`} type="text" readOnly value={created.secret} className={styles.secretInput} data-testid="token-secret" />
         <button type="button" className="btn btn-primary" onClick={() => void copy()}>
           Copy
         </button>

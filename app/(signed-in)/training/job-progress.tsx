@@ -1,5 +1,6 @@
 import type { JobProgress, TrainingJobRow } from "../_components/api-types";
 import { formatDuration } from "../_components/format";
+import styles from "./job-progress.module.css";
 
 /** Share of the whole run done, 0–1: finished epochs plus the part of the current one. */
 export function progressFraction(p: JobProgress): number {
@@ -24,7 +25,7 @@ export function ProgressBar({ fraction, label, large = false }: { fraction: numb
   const pct = Math.round(fraction * 100);
   return (
     <div
-      className={large ? "progress progress-large" : "progress"}
+      className={large ? `${styles.progress} ${styles.progressLarge}` : styles.progress}
       role="progressbar"
       aria-label={label}
       aria-valuemin={0}
@@ -32,7 +33,7 @@ export function ProgressBar({ fraction, label, large = false }: { fraction: numb
       aria-valuenow={pct}
       aria-valuetext={`${pct}%`}
     >
-      <span className="progress-fill" style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
+      <span className={styles.progressFill} style={{ width: `${(fraction * 100).toFixed(1)}%` }} />
     </div>
   );
 }

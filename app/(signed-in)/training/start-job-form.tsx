@@ -9,6 +9,7 @@ import { z } from "zod";
 import { trainingParamsSchema } from "@/lib/jobs/params";
 import { ApiError, apiFetchBody, errorMessage } from "../_components/api-client";
 import type { ModelVersionRow } from "../_components/api-types";
+import styles from "./start-job-form.module.css";
 
 type ParamsInput = z.input<typeof trainingParamsSchema>;
 type ParamsOutput = z.output<typeof trainingParamsSchema>;
@@ -96,7 +97,7 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
         The job freezes the reviewed faces as they are now, holds a slice of them out, trains, and scores the result beside the
         active version on the held-out slice and the golden set.
       </p>
-      <form onSubmit={onSubmit} noValidate className="start-form" data-testid="start-job-form">
+      <form onSubmit={onSubmit} noValidate className={styles.startForm} data-testid="start-job-form">
         <div className="form-grid">
           <div className="field">
             <label htmlFor={`${id}-base`}>Start from</label>
@@ -108,7 +109,7 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
                 </option>
               ))}
             </select>
-            <p id={`${id}-base-hint`} className="field-hint">
+            <p id={`${id}-base-hint`} className={styles.fieldHint}>
               The version whose weights are fine-tuned.
             </p>
             {errors.base_version ? <p className="field-error">Choose a version from the list.</p> : null}
@@ -128,7 +129,7 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
                   aria-describedby={describedBy(f.name, Boolean(error))}
                   {...register(f.name)}
                 />
-                <p id={`${id}-${f.name}-hint`} className="field-hint">
+                <p id={`${id}-${f.name}-hint`} className={styles.fieldHint}>
                   {f.hint}
                 </p>
                 {error ? (
@@ -141,17 +142,17 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
           })}
         </div>
 
-        <fieldset className="choice-group">
+        <fieldset className={styles.choiceGroup}>
           <legend>What learns</legend>
-          <div className="choice-options">
-            <label className="choice">
+          <div className={styles.choiceOptions}>
+            <label className={styles.choice}>
               <input type="radio" value="full" {...register("strategy")} />
               <span>
                 <strong>Every layer</strong>
                 <span className="block muted small">Adapts furthest; needs more faces.</span>
               </span>
             </label>
-            <label className="choice">
+            <label className={styles.choice}>
               <input type="radio" value="head" {...register("strategy")} />
               <span>
                 <strong>Last layer only</strong>
@@ -161,11 +162,11 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
           </div>
         </fieldset>
 
-        <fieldset className="choice-group">
+        <fieldset className={styles.choiceGroup}>
           <legend>Class weights</legend>
-          <div className="choice-options">
+          <div className={styles.choiceOptions}>
             {classWeightChoices.map((c) => (
-              <label className="choice" key={c.value}>
+              <label className={styles.choice} key={c.value}>
                 <input type="radio" value={c.value} {...register("class_weights")} />
                 <span>
                   <strong>{c.label}</strong>

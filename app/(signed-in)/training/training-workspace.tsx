@@ -3,13 +3,14 @@
 import { useEffect, useState } from "react";
 import Link from "next/link";
 import { apiFetchBody } from "../_components/api-client";
-import { ListStatus } from "../_components/list-status";
+import { DataTable, type Column } from "../_components/data-table";
 import { useApiData } from "../_components/use-api-data";
 import type { ModelVersionRow, TrainingJobRow } from "../_components/api-types";
 import { formatDateTime, plural } from "../_components/format";
 import { isJobLive, JobStatusBadge, ModelStatusBadge } from "../_components/status-badge";
 import { ProgressBar, progressFraction, runTime } from "./job-progress";
 import { StartJobForm } from "./start-job-form";
+import styles from "./training-workspace.module.css";
 
 /** How often the list refreshes while a job is queued or running. */
 const LIST_POLL_MS = 2_000;
@@ -43,84 +44,80 @@ export function TrainingWorkspace() {
         <div className="card-head">
           <h2 id="jobs-heading">Recent jobs</h2>
         </div>
-        <ListStatus items={jobs} error={listError} onRetry={() => void loadJobs()} loading="Loading jobs…" empty="No training jobs yet." flush />
-        {jobs && jobs.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table" data-testid="jobs-table">
-              <thead>
-                <tr>
-                  <th scope="col">Job</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Progress</th>
-                  <th scope="col">Model</th>
-                  <th scope="col">Faces</th>
-                  <th scope="col">Requested</th>
-                  <th scope="col">Ran for</th>
-                  <th scope="col">Outcome</th>
-                </tr>
-              </thead>
-              <tbody>
-                {jobs.map((j) => (
-                  <tr key={j.id} data-testid="job-row" data-job-id={j.id} data-status={j.status}>
-                    <td>
-                      <Link href={`/training/${j.id}`} className="version-link">
-                        Job #{j.id}
-                      </Link>
-                    </td>
-                    <td>
-                      <JobStatusBadge status={j.status} stopping={Boolean(j.cancel_requested_at)} />
-                    </td>
-                    <td className="cell-progress">
-                      {j.status === "RUNNING" && j.progress ? (
-                        <>
-                          <span className="small">
-                            Epoch {j.progress.epoch}/{j.progress.epochs} · batch {j.progress.batch}/{j.progress.batches}
-                          </span>
-                          <ProgressBar fraction={progressFraction(j.progress)} label={`Job ${j.id} progress`} />
-                        </>
-                      ) : isJobLive(j.status) ? (
-                        <span className="small muted">{j.status === "QUEUED" ? "Waiting for a worker" : "Preparing…"}</span>
-                      ) : j.curves && j.curves.length > 0 ? (
-                        <span className="small muted">{plural(j.curves.length, "epoch")}</span>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td className="small">
-                      {j.base_version !== null ? <>v{j.base_version}</> : <span className="muted">active</span>}
-                      {j.candidate_version ? (
-                        <>
-                          {" → "}
-                          {j.candidate_version.id !== null ? (
-                            <Link href={`/models/${j.candidate_version.id}`}>v{j.candidate_version.version}</Link>
-                          ) : (
-                            <>v{j.candidate_version.version}</>
-                          )}{" "}
-                          <ModelStatusBadge status={j.candidate_version.status} />
-                        </>
-                      ) : null}
-                    </td>
-                    <td className="num">{j.snapshot_size ?? <span className="muted">—</span>}</td>
-                    <td className="cell-time">
-                      <time dateTime={j.created_at}>{formatDateTime(j.created_at)}</time>
-                    </td>
-                    <td className="cell-time">{runTime(j)}</td>
-                    <td className="cell-note small">
-                      <Outcome job={j} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          rows={jobs}
+          testId="jobs-table"
+          rowKey={(j) => j.id}
+          rowAttributes={(j) => ({ "data-testid": "job-row", "data-job-id": j.id, "data-status": j.status })}
+          status={{ error: listError, onRetry: () => void loadJobs(), loading: "Loading jobs…", empty: "No training jobs yet.", flush: true }}
+          columns={columns}
+        />
       </section>
     </div>
   );
 }
 
+const columns: Column<TrainingJobRow>[] = [
+  {
+    header: "Job",
+    cell: (j) => (
+      <Link href={`/training/${j.id}`} className="version-link">
+        Job #{j.id}
+      </Link>
+    ),
+  },
+  { header: "Status", cell: (j) => <JobStatusBadge status={j.status} stopping={Boolean(j.cancel_requested_at)} /> },
+  {
+    header: "Progress",
+    className: styles.cellProgress,
+    cell: (j) =>
+      j.status === "RUNNING" && j.progress ? (
+        <>
+          <span className="small">
+            Epoch {j.progress.epoch}/{j.progress.epochs} · batch {j.progress.batch}/{j.progress.batches}
+          </span>
+          <ProgressBar fraction={progressFraction(j.progress)} label={`Job ${j.id} progress`} />
+        </>
+      ) : isJobLive(j.status) ? (
+        <span className="small muted">{j.status === "QUEUED" ? "Waiting for a worker" : "Preparing…"}</span>
+      ) : j.curves && j.curves.length > 0 ? (
+        <span className="small muted">{plural(j.curves.length, "epoch")}</span>
+      ) : (
+        <span className="muted">—</span>
+      ),
+  },
+  {
+    header: "Model",
+    className: "small",
+    cell: (j) => (
+      <>
+        {j.base_version !== null ? <>v{j.base_version}</> : <span className="muted">active</span>}
+        {j.candidate_version ? (
+          <>
+            {" → "}
+            {j.candidate_version.id !== null ? (
+              <Link href={`/models/${j.candidate_version.id}`}>v{j.candidate_version.version}</Link>
+            ) : (
+              <>v{j.candidate_version.version}</>
+            )}{" "}
+            <ModelStatusBadge status={j.candidate_version.status} />
+          </>
+        ) : null}
+      </>
+    ),
+  },
+  { header: "Faces", className: "num", cell: (j) => j.snapshot_size ?? <span className="muted">—</span> },
+  {
+    header: "Requested",
+    className: "cell-time",
+    cell: (j) => <time dateTime={j.created_at}>{formatDateTime(j.created_at)}</time>,
+  },
+  { header: "Ran for", className: "cell-time", cell: (j) => runTime(j) },
+  { header: "Outcome", className: "cell-note small", cell: (j) => <Outcome job={j} /> },
+];
+
 function Outcome({ job }: { job: TrainingJobRow }) {
-  if (job.status === "FAILED") return <span className="text-bad">{job.error ?? "Failed"}</span>;
+  if (job.status === "FAILED") return <span className={styles.textBad}>{job.error ?? "Failed"}</span>;
   if (job.status === "CANCELLED") return <span className="muted">Cancelled; the active model is unchanged.</span>;
   if (job.decision) return <>{job.decision.promote ? "Promoted." : "Kept as a candidate."} <span className="muted">{job.decision.reason}</span></>;
   return <span className="muted">—</span>;

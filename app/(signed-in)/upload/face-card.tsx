@@ -8,6 +8,7 @@ import { formatPercent } from "../_components/format";
 import { IncorrectForm } from "../_components/incorrect-form";
 import { ProbabilityBars } from "../_components/probability-bars";
 import { describeVerdict, saveReview, undoReview } from "../_components/reviews-api";
+import styles from "./face-card.module.css";
 
 type Step =
   | { kind: "ask" }
@@ -51,10 +52,10 @@ export function FaceCard({ face, number }: { face: UploadedFace; number: number 
   }
 
   return (
-    <article ref={cardRef} tabIndex={-1} className="card face-card" aria-labelledby={headingId} data-testid="face-card">
-      <header className="face-card-head">
+    <article ref={cardRef} tabIndex={-1} className={`card ${styles.faceCard}`} aria-labelledby={headingId} data-testid="face-card">
+      <header className={styles.faceCardHead}>
         <h3 id={headingId}>
-          <span className="face-number" aria-hidden="true">
+          <span className={styles.faceNumber} aria-hidden="true">
             {number}
           </span>
           Face {number}
@@ -63,10 +64,10 @@ export function FaceCard({ face, number }: { face: UploadedFace; number: number 
           model v{face.model_version.version}
         </span>
       </header>
-      <div className="face-card-body">
+      <div className={styles.faceCardBody}>
         {/* The model's 48×48 grayscale input, scaled up without smoothing so what it saw is visible. */}
         <img src={face.crop_url} alt={`Face ${number} as the model sees it`} width={144} height={144} className="crop" />
-        <div className="face-card-prediction">
+        <div className={styles.faceCardPrediction}>
           <p className="prediction">
             <span className="prediction-label">{face.label}</span>
             <span className="prediction-confidence">{formatPercent(face.confidence)} confidence</span>
@@ -74,12 +75,12 @@ export function FaceCard({ face, number }: { face: UploadedFace; number: number 
           <ProbabilityBars probabilities={face.probabilities} predicted={face.label} />
         </div>
       </div>
-      <footer className="face-card-foot">
+      <footer className={styles.faceCardFoot}>
         <p className="sr-only" aria-live="polite">
           {step.kind === "saved" ? `Face ${number} saved: ${describeVerdict(step.review)}` : ""}
         </p>
         {step.kind === "ask" || step.kind === "saving" ? (
-          <div className="verdict-buttons">
+          <div className={styles.verdictButtons}>
             <button
               type="button"
               className="btn btn-success"
@@ -110,7 +111,7 @@ export function FaceCard({ face, number }: { face: UploadedFace; number: number 
           />
         ) : null}
         {step.kind === "saved" ? (
-          <div className="verdict-saved">
+          <div className={styles.verdictSaved}>
             <p className={step.review.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}>
               Saved: {describeVerdict(step.review)}
             </p>

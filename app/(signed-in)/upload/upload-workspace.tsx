@@ -6,6 +6,7 @@ import { ApiError, apiFetchBody, errorMessage } from "../_components/api-client"
 import type { UploadResult } from "../_components/api-types";
 import { PhotoWithBoxes } from "../_components/photo-with-boxes";
 import { FaceCard } from "./face-card";
+import styles from "./upload-workspace.module.css";
 
 const ACCEPTED = ["image/jpeg", "image/png", "image/webp"];
 
@@ -63,10 +64,10 @@ export function UploadWorkspace() {
   const busy = state.kind === "uploading";
 
   return (
-    <div className="upload-workspace">
-      <form className="card upload-form" onSubmit={(e) => e.preventDefault()}>
+    <div className={styles.uploadWorkspace}>
+      <form className={`card ${styles.uploadForm}`} onSubmit={(e) => e.preventDefault()}>
         <div
-          className={dragging ? "dropzone is-dragging" : "dropzone"}
+          className={dragging ? `${styles.dropzone} ${styles.isDragging}` : styles.dropzone}
           onDragEnter={(e) => {
             e.preventDefault();
             setDragging(true);
@@ -85,7 +86,7 @@ export function UploadWorkspace() {
             type="file"
             name="image"
             accept={ACCEPTED.join(",")}
-            className="dropzone-input"
+            className={styles.dropzoneInput}
             disabled={busy}
             aria-describedby={`${id}-hint`}
             onChange={(e) => {
@@ -93,12 +94,12 @@ export function UploadWorkspace() {
               if (file) void upload(file);
             }}
           />
-          <label htmlFor={`${id}-file`} className="dropzone-label">
-            <span className="dropzone-icon" aria-hidden="true" />
-            <span className="dropzone-title">
+          <label htmlFor={`${id}-file`} className={styles.dropzoneLabel}>
+            <span className={styles.dropzoneIcon} aria-hidden="true" />
+            <span className={styles.dropzoneTitle}>
               {busy ? "Detecting faces…" : (
                 <>
-                  Drop a photo here, or <span className="link-like">choose a file</span>
+                  Drop a photo here, or <span className={styles.linkLike}>choose a file</span>
                 </>
               )}
             </span>
@@ -127,7 +128,7 @@ export function UploadWorkspace() {
               <span className="spinner" aria-hidden="true" /> Analysing <strong>{state.fileName}</strong>…
             </p>
             {/* A blob: preview of the file being uploaded; next/image cannot serve it. */}
-            <img src={state.previewUrl} alt="" className="upload-preview" />
+            <img src={state.previewUrl} alt="" className={styles.uploadPreview} />
           </div>
         ) : null}
 
@@ -181,7 +182,7 @@ function UploadOutcome({
   const n = result.faces.length;
   return (
     <>
-      <h2 className="result-heading">
+      <h2 className={styles.resultHeading}>
         {n === 0 ? "No faces found" : n === 1 ? "1 face found" : `${n} faces found`}
         <span className="muted small"> in {fileName}</span>
       </h2>
@@ -195,8 +196,8 @@ function UploadOutcome({
           Check each prediction below. Faces you don’t answer here wait for you in <Link href="/review">Review</Link>.
         </p>
       )}
-      <div className="result-layout">
-        <div className="card result-photo">
+      <div className={styles.resultLayout}>
+        <div className={`card ${styles.resultPhoto}`}>
           <PhotoWithBoxes
             src={result.image_url}
             alt={`Uploaded photo ${fileName}${n ? `, with ${n} numbered face boxes` : ""}`}
@@ -206,7 +207,7 @@ function UploadOutcome({
           />
         </div>
         {n > 0 ? (
-          <ol className="face-list">
+          <ol className={styles.faceList}>
             {result.faces.map((face, i) => (
               <li key={face.id} onMouseEnter={() => onActivate(face.id)} onMouseLeave={() => onActivate(null)} onFocus={() => onActivate(face.id)}>
                 <FaceCard face={face} number={i + 1} />

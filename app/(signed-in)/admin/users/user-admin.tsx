@@ -7,7 +7,7 @@ import { createUserSchema } from "@/lib/auth/schemas";
 import { apiFetchBody, errorMessage } from "../../_components/api-client";
 import type { Role, UserRow } from "../../_components/api-types";
 import { formatDateTime } from "../../_components/format";
-import { ListStatus } from "../../_components/list-status";
+import { actionsHeader, DataTable } from "../../_components/data-table";
 import { useApiData } from "../../_components/use-api-data";
 
 const roleNames: Record<Role, string> = { REVIEWER: "Reviewer", ADMIN: "Admin" };
@@ -50,87 +50,82 @@ export function UserAdmin({ selfId }: { selfId: number }) {
         <div aria-live="polite">
           {status ? <p className={status.error ? "form-error" : "form-success"}>{status.text}</p> : null}
         </div>
-        <ListStatus items={users} error={listError} onRetry={() => void refresh()} loading="Loading users…" empty="No users yet." />
-        {users && users.length > 0 ? (
-          <div className="table-wrap">
-            <table className="table" data-testid="users-table">
-              <thead>
-                <tr>
-                  <th scope="col">E-mail</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.map((u) => {
-                  const self = u.id === selfId;
-                  const busy = busyId === u.id;
-                  return (
-                    <tr key={u.id} className={u.disabled_at ? "is-muted" : undefined}>
-                      <td className="cell-email">
-                        {u.email}
-                        {self ? <span className="muted small"> (you)</span> : null}
-                      </td>
-                      <td>{u.name ?? <span className="muted">—</span>}</td>
-                      <td>
-                        <label className="sr-only" htmlFor={`role-${u.id}`}>
-                          Role of {u.email}
-                        </label>
-                        <select
-                          id={`role-${u.id}`}
-                          value={u.role}
-                          disabled={busy || self}
-                          title={self ? "You can’t change your own role" : undefined}
-                          onChange={(e) => {
-                            const role = e.currentTarget.value === "ADMIN" ? "ADMIN" : "REVIEWER";
-                            void patch(u, { role }, `${u.email} is now ${roleNames[role].toLowerCase()} and must sign in again.`);
-                          }}
-                        >
-                          <option value="REVIEWER">{roleNames.REVIEWER}</option>
-                          <option value="ADMIN">{roleNames.ADMIN}</option>
-                        </select>
-                      </td>
-                      <td>
-                        {u.disabled_at ? (
-                          <span className="status-chip is-off">Disabled</span>
-                        ) : (
-                          <span className="status-chip is-on">Active</span>
-                        )}
-                      </td>
-                      <td className="cell-time">{formatDateTime(u.created_at)}</td>
-                      <td className="cell-actions">
-                        {self ? null : (
-                          <button
-                            type="button"
-                            className="btn btn-ghost btn-small"
-                            disabled={busy}
-                            onClick={() =>
-                              void patch(
-                                u,
-                                { disabled: !u.disabled_at },
-                                u.disabled_at
-                                  ? `${u.email} can sign in again. API tokens revoked when disabled stay revoked.`
-                                  : `${u.email} is disabled. Their sessions ended and their API tokens were revoked.`,
-                              )
-                            }
-                          >
-                            {u.disabled_at ? "Enable" : "Disable"}
-                            <span className="sr-only"> {u.email}</span>
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <DataTable
+          rows={users}
+          testId="users-table"
+          rowKey={(u) => u.id}
+          rowAttributes={(u) => ({ className: u.disabled_at ? "is-muted" : undefined })}
+          status={{ error: listError, onRetry: () => void refresh(), loading: "Loading users…", empty: "No users yet." }}
+          columns={[
+            {
+              header: "E-mail",
+              className: "cell-email",
+              cell: (u) => (
+                <>
+                  {u.email}
+                  {u.id === selfId ? <span className="muted small"> (you)</span> : null}
+                </>
+              ),
+            },
+            { header: "Name", cell: (u) => u.name ?? <span className="muted">—</span> },
+            {
+              header: "Role",
+              cell: (u) => {
+                const self = u.id === selfId;
+                return (
+                  <>
+                    <label className="sr-only" htmlFor={`role-${u.id}`}>
+                      Role of {u.email}
+                    </label>
+                    <select
+                      id={`role-${u.id}`}
+                      value={u.role}
+                      disabled={busyId === u.id || self}
+                      title={self ? "You can’t change your own role" : undefined}
+                      onChange={(e) => {
+                        const role = e.currentTarget.value === "ADMIN" ? "ADMIN" : "REVIEWER";
+                        void patch(u, { role }, `${u.email} is now ${roleNames[role].toLowerCase()} and must sign in again.`);
+                      }}
+                    >
+                      <option value="REVIEWER">{roleNames.REVIEWER}</option>
+                      <option value="ADMIN">{roleNames.ADMIN}</option>
+                    </select>
+                  </>
+                );
+              },
+            },
+            {
+              header: "Status",
+              cell: (u) =>
+                u.disabled_at ? <span className="status-chip is-off">Disabled</span> : <span className="status-chip is-on">Active</span>,
+            },
+            { header: "Created", className: "cell-time", cell: (u) => formatDateTime(u.created_at) },
+            {
+              header: actionsHeader,
+              className: "cell-actions",
+              cell: (u) =>
+                u.id === selfId ? null : (
+                  <button
+                    type="button"
+                    className="btn btn-ghost btn-small"
+                    disabled={busyId === u.id}
+                    onClick={() =>
+                      void patch(
+                        u,
+                        { disabled: !u.disabled_at },
+                        u.disabled_at
+                          ? `${u.email} can sign in again. API tokens revoked when disabled stay revoked.`
+                          : `${u.email} is disabled. Their sessions ended and their API tokens were revoked.`,
+                      )
+                    }
+                  >
+                    {u.disabled_at ? "Enable" : "Disable"}
+                    <span className="sr-only"> {u.email}</span>
+                  </button>
+                ),
+            },
+          ]}
+        />
       </section>
     </div>
   );
