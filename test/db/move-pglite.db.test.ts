@@ -100,6 +100,8 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
     // Parents before children, and every table with its count.
     expect(Object.fromEntries(report!.tables.map((t) => [t.table, t.rows]))).toEqual({
       User: 2, ApiToken: 1, Upload: 2, Face: 3, ModelVersion: 2, Prediction: 2, Review: 3, AuditLog: 2, TrainingJob: 2,
+      // Created by a later migration that this folder was given too; nothing in it.
+      SignInThrottle: 0,
     });
     const order = report!.tables.map((t) => t.table);
     for (const [child, parent] of [["Face", "Upload"], ["Prediction", "ModelVersion"], ["Review", "Prediction"], ["TrainingJob", "User"]]) {
