@@ -26,6 +26,8 @@ const links: { href: string; label: string; permission: Permission }[] = [
  */
 async function signOutHere() {
   await signOut({ redirect: false });
+  // A full load, not a client navigation: nothing of the ended session stays in memory.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
   window.location.assign("/login");
 }
 

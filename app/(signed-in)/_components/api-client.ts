@@ -58,6 +58,8 @@ export async function apiFetch<T>(url: string, req: ApiRequest = {}): Promise<T 
   if (res.status === 401) {
     // The session expired mid-work: come back to this page after signing in.
     const here = window.location.pathname + window.location.search;
+    // A full load, not a client navigation: nothing of the ended session stays in memory.
+    // eslint-disable-next-line @next/next/no-location-assign-relative-destination
     window.location.assign(`/login?callbackUrl=${encodeURIComponent(here)}`);
   }
   if (!res.ok) throw await toApiError(res);
