@@ -2,7 +2,7 @@
 
 import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import Link from "next/link";
-import { trainingParamsSchema } from "@/lib/jobs/params";
+import { trainingParamsSchema } from "@/worker/params";
 import { ApiError, apiFetchBody, errorMessage } from "../../_components/api-client";
 import type { TrainingJobDetail, TrainingJobRow } from "../../_components/api-types";
 import { formatDateTime, formatDuration, formatPercent } from "../../_components/format";

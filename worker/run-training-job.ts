@@ -18,10 +18,11 @@ import {
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { buildSnapshot, type ReviewedRow, type Snapshot, type SnapshotItem } from "@/lib/jobs/snapshot";
-import { decidePromotion, type SetScore } from "@/lib/jobs/gate";
-import { appendLog, finishJob } from "@/lib/jobs/jobs";
-import { trainingParamsSchema } from "@/lib/jobs/params";
-import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/lib/jobs/training-set";
+import { decidePromotion, type SetScore } from "@/worker/gate";
+import { finishJob } from "@/lib/jobs/finish-job";
+import { appendLog } from "@/lib/jobs/job-log";
+import { trainingParamsSchema } from "@/worker/params";
+import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/worker/training-set";
 import { fineTune, type LabeledImage } from "@/training/fine-tune";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
 
