@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { audit } from "@/lib/audit/audit";
 import type { GoldenChange } from "@/lib/jobs/schemas";
 

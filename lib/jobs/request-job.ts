@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
 import type { Prisma, TrainingJob } from "@/lib/db/generated/prisma/client";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { audit } from "@/lib/audit/audit";
 import { TRAINING_QUEUE, type TrainingMessage } from "@/lib/jobs/queue";
 import { finishJob } from "@/lib/jobs/finish-job";
