@@ -12,7 +12,7 @@ import { createModel } from "@/training/model";
 import { makeTrainBatch, predictSplit } from "@/training/fit";
 import { parseTrainArgs } from "@/training/train";
 import { freezeLayers, train, type TrainOptions } from "@/training/train-on-folder";
-import { writeSyntheticImageFolder } from "@/training/synthetic-images";
+import { writeSyntheticImageFolder } from "@/test/support/synthetic-images";
 
 let tf: Tf;
 let work: string;

@@ -12,7 +12,7 @@ import { loadModelFromDir } from "@/lib/model/predictor";
 import { mulberry32 } from "@/training/random";
 import { evaluateModelOnFolder } from "@/training/evaluate";
 import { importKerasModel } from "@/training/keras-import/import-model";
-import { writeKeras2H5, writeKeras3Archive, type Keras2H5Options } from "@/training/keras-import/keras-test-files";
+import { writeKeras2H5, writeKeras3Archive, type Keras2H5Options } from "@/test/support/keras-test-files";
 
 const INPUT: [number, number, number] = [16, 16, 1];
 const LABELS = ["calm", "tense", "other"];
