@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { requestCancel } from "@/lib/jobs/cancel-job";
 import { requestTrainingJob } from "@/lib/jobs/request-job";
 import { sweepStaleJobs } from "@/lib/jobs/sweep-stale-jobs";
-import { setGolden } from "@/lib/jobs/golden";
+import { setGolden } from "@/lib/dataset/golden";
 import { trainingParamsSchema } from "@/worker/params";
 import { recordVerdict } from "@/lib/review/verdicts";
 import { useTestDb } from "@/test/support/use-test-db";

@@ -6,7 +6,7 @@ import { apiFetchBody, errorMessage } from "../_components/api-client";
 import type { GoldenSet, HistoryPage, HistoryRow } from "../_components/api-types";
 import { formatDate, formatDateTime, plural } from "../_components/format";
 
-/** The page size GET /api/golden answers with by default (lib/jobs/golden.ts). */
+/** The page size GET /api/golden answers with by default (lib/dataset/golden.ts). */
 const LISTED_MAX = 200;
 const PAGE_SIZE = 100;
 
