@@ -1,3 +1,4 @@
+import "server-only";
 import type { TrainingJob } from "@/lib/db/generated/prisma/client";
 
 export function presentJob(j: TrainingJob & { baseVersion?: { version: number } | null; candidate?: { version: number; status: string } | null }) {
