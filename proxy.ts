@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { errorStatus, isAppError } from "@/lib/api/errors";
+import { errorStatus, isAppError } from "@/lib/errors/app-error";
 import { assertSameOrigin } from "@/lib/api/same-origin";
 import { getEnv } from "@/lib/env/env";
 import { STRICT_TRANSPORT_SECURITY, pageContentSecurityPolicy, servedOverHttps } from "@/lib/http/security-headers";

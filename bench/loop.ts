@@ -9,7 +9,7 @@ import { getEnv } from "@/lib/env/env";
 import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { checksumDir } from "@/lib/registry/checksum";
-import { trainingParamsSchema, type TrainingParams } from "@/lib/jobs/params";
+import { trainingParamsSchema, type TrainingParams } from "@/worker/params";
 import { dropSeenFromHoldout, FERPLUS_COLUMNS, FERPLUS_TO_MODEL, loadLabeledFaces, splitStreamHoldout, type FaceRecord, type FerPlusColumn, type SkipReason } from "./support/ferplus";
 import { startLoopApp, type LoopApp } from "./support/app";
 import { apiClient, signIn, type ApiClient } from "./support/http";

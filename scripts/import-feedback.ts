@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createDb } from "@/lib/db/client";
-import { prepareDatabase } from "@/lib/db/prepare";
+import { prepareDatabase } from "@/scripts/support/prepare-database";
 import { importFeedback, readFeedbackCsv } from "@/lib/feedback-io/import-feedback";
 
 const USAGE = "usage: npm run import:feedback -- <feedback_log.csv> <feedback_images dir> [--user <email>]";

@@ -10,7 +10,7 @@
 import path from "node:path";
 import fs from "node:fs";
 import { childProcessEnv, getAuthSecret, getEnv } from "@/lib/env/env";
-import { prepareDatabase } from "@/lib/db/prepare";
+import { prepareDatabase } from "@/scripts/support/prepare-database";
 import { createSupervisor } from "@/scripts/launcher/supervisor";
 import { startGuardedDatabase, type GuardedDatabase } from "@/scripts/launcher/guarded-database";
 import { typeScriptEntry } from "@/scripts/launcher/spawn-child";

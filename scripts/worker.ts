@@ -5,7 +5,7 @@
 import { getEnv } from "@/lib/env/env";
 import { getDatabaseUrl } from "@/lib/db/url";
 import { createDb } from "@/lib/db/client";
-import { startWorker } from "@/lib/jobs/worker";
+import { startWorker } from "@/worker/start-worker";
 import { allowNativeAccelerator } from "@/lib/tf/backend";
 
 async function main() {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LayersModel, Tensor } from "@tensorflow/tfjs";
-import { getTf, type Tf } from "@/lib/tf/backend";
+import { getTf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { fastBatchNormalization } from "@/training/batch-norm";
 
 let tf: Tf;

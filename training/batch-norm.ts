@@ -1,5 +1,5 @@
 import type { Tensor, layers, serialization } from "@tensorflow/tfjs";
-import type { Tf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 
 type Layer = layers.Layer;
 /** tfjs-layers' BatchNormalization class as far as this file needs it (static fromConfig included). */

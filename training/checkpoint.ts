@@ -7,7 +7,7 @@ import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { LayersModel, Optimizer, Tensor, io } from "@tensorflow/tfjs";
-import type { Tf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler, joinBuffers } from "@/lib/model/fs-io";
 import type { FitState } from "@/training/fit";
 

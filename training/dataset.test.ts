@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMOTION_LABELS } from "@/lib/model/metadata";
 import { imageToInput } from "@/lib/model/preprocess";
 import { classWeights, dataFingerprint, listImageFolder, loadImageFolder, sampleInput, stratifiedSplit, type Sample } from "@/training/dataset";
-import { writeSyntheticImageFolder } from "@/training/synthetic-images";
+import { writeSyntheticImageFolder } from "@/test/support/synthetic-images";
 
 let dir: string;
 beforeAll(async () => {

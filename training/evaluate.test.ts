@@ -6,7 +6,7 @@ import { getTf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { EMOTION_LABELS, writeModelMetadata } from "@/lib/model/metadata";
 import { evaluateModelOnFolder, formatMetricsTable } from "@/training/evaluate";
-import { writeSyntheticImageFolder } from "@/training/synthetic-images";
+import { writeSyntheticImageFolder } from "@/test/support/synthetic-images";
 
 /** Whatever the face, this model answers "happy" with probability 0.7 (0.05 for each other class). */
 const P_HAPPY = 0.7;

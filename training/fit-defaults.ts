@@ -36,7 +36,7 @@ const SHARED = {
  * - `fromScratch`: `npm run train` and `npm run train:baseline` (with or without --base): long runs
  *   on a whole image folder. This is the shipped baseline's recipe (models/baseline/metadata.json).
  * - `fineTune`: the retrain job and `npm run bench:finetune`: a few epochs on reviewers' corrections
- *   plus replay, starting from a trained version; the job's request defaults (lib/jobs/params.ts).
+ *   plus replay, starting from a trained version; the job's request defaults (worker/params.ts).
  */
 export const FIT_DEFAULTS = {
   fromScratch: {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LayersModel } from "@tensorflow/tfjs";
-import { getTf, type Tf } from "@/lib/tf/backend";
+import { getTf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { datasetFromPixels, type ClassWeightMode, type ImageDataset } from "@/training/dataset";
 import { batchesPerEpoch, fit, predictSplit, type FitOptions } from "@/training/fit";
 import { FIT_DEFAULTS, type FitConfig } from "@/training/fit-defaults";

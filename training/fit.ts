@@ -8,7 +8,7 @@
  * decides what to keep (checkpoints on disk, or nothing when cancelled).
  */
 import type { LayersModel, Optimizer, Scalar, Tensor, Variable } from "@tensorflow/tfjs";
-import type { Tf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import type { ModelMetadata, TestTimeAugmentation } from "@/lib/model/metadata";
 import { servedProbabilities } from "@/lib/model/predictor";
 import { normalizePixels } from "@/lib/model/preprocess";

@@ -1,21 +1,13 @@
 /**
- * `npm run model:import -- <path> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip|flip-shift] [--out <dir>] [--register]`
- *
- * Imports a Keras model without Python: a Keras 2 full-model .h5/.hdf5, a Keras 3 .keras archive,
- * or a TF.js Layers folder (or its model.json). Writes a model version folder — model.json, shards,
+ * The model import behind `npm run model:import` (its command line, with `--register`, is
+ * scripts/import-model.ts): a Keras 2 full-model .h5/.hdf5, a Keras 3 .keras archive, or a TF.js
+ * Layers folder (or its model.json) becomes a model version folder — model.json, shards,
  * metadata.json — that the app and the worker load like any other; by default
  * `<MODELS_DIR>/versions/import-<file name>`. On a terminal, missing --labels / --preprocess are
- * asked for; otherwise they are required. `--register` also adds it to the app's registry as a
- * CANDIDATE version (DATABASE_URL, or the embedded database: stop `npm start` first), which an
- * admin can then activate like any other.
+ * asked for; otherwise they are required.
  */
-import path from "node:path";
 import readline from "node:readline/promises";
 import { parseArgs } from "node:util";
-import type { Db } from "@/lib/db/client";
-import type { ModelVersion } from "@/lib/db/generated/prisma/client";
-import { getEnv } from "@/lib/env/env";
-import { allowNativeAccelerator } from "@/lib/tf/backend";
 import { describeTestTimeAugmentation, EMOTION_LABELS, PREPROCESSING_MODES, type Preprocessing } from "@/lib/model/metadata";
 import {
   labelsSchema,
@@ -57,27 +49,6 @@ export function parseImportArgs(argv: string[]): Partial<Record<keyof ImportOpti
     out: values.out,
     register: values.register ?? false,
   };
-}
-
-/**
- * Adds an imported folder to the registry as a CANDIDATE. Registered versions live under
- * MODELS_DIR (the registry stores paths relative to it and checksums the files), so a folder
- * elsewhere is refused before anything is written.
- */
-export async function registerImportedModel(db: Db, dir: string): Promise<ModelVersion> {
-  const { registerModelVersion } = await import("@/lib/registry/model-versions");
-  const artifactPath = insideModelsDir(dir);
-  return registerModelVersion(db, { artifactPath, name: `import ${path.basename(dir).replace(/^import-/, "")}`, status: "CANDIDATE" });
-}
-
-/** `dir` relative to MODELS_DIR, with forward slashes; an error when it is not below it. */
-function insideModelsDir(dir: string): string {
-  const modelsDir = getEnv().modelsDir;
-  const rel = path.relative(modelsDir, path.resolve(dir));
-  if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) {
-    throw new Error(`--register needs the model inside MODELS_DIR (${modelsDir}); ${dir} is not. Leave out --out, or point it below MODELS_DIR.`);
-  }
-  return rel.split(path.sep).join("/");
 }
 
 /** Where questions go; `interactive` false (no terminal) makes every missing answer an error naming its flag. */
@@ -141,11 +112,11 @@ export function formatImportReport(s: ImportSummary, r: ImportResult): string {
   ].join("\n");
 }
 
-async function main(): Promise<void> {
-  const { register, ...args } = parseImportArgs(process.argv.slice(2));
-  const options = parseImportOptions(args);
-  // The default --out is inside MODELS_DIR; another one is refused before the (slow) import, not after.
-  if (register && options.out) insideModelsDir(options.out);
+/**
+ * Reads the model, asks for what the options left out (on a terminal), writes the version folder
+ * and prints what it did. The model is disposed before this returns.
+ */
+export async function importWithAnswers(options: ReturnType<typeof parseImportOptions>): Promise<ImportResult> {
   const imported = await readKerasModel(options.source);
   const rl = process.stdin.isTTY ? readline.createInterface({ input: process.stdin, output: process.stdout }) : null;
   const asker: Asker = { interactive: rl !== null, question: (p) => (rl ? rl.question(p) : Promise.resolve("")) };
@@ -154,35 +125,9 @@ async function main(): Promise<void> {
     const preprocessing = options.preprocessing ?? (await askPreprocessing(asker));
     const result = await writeImportedModel(imported, { labels, preprocessing, testTimeAugmentation: options.testTimeAugmentation, out: options.out });
     console.log(formatImportReport(imported, result));
-    if (register) await registerWithDatabase(result.dir);
+    return result;
   } finally {
     rl?.close();
     imported.model.dispose();
   }
-  // XNNPACK's pool would otherwise keep a finished CLI alive a little longer.
-  process.exit(0);
-}
-
-/** The registry step of `--register`, on DATABASE_URL or the embedded database. */
-async function registerWithDatabase(dir: string): Promise<void> {
-  const { prepareDatabase } = await import("@/lib/db/prepare");
-  const { createDb } = await import("@/lib/db/client");
-  const database = await prepareDatabase({ log: (line) => console.log(line) });
-  const db = createDb(database.url);
-  try {
-    const v = await registerImportedModel(db, dir);
-    console.log(`Registered as version ${v.version} (candidate, id ${v.id}): activate it on the Models page or with POST /api/models/${v.id}/activate.`);
-  } finally {
-    await db.$disconnect();
-    await database.stop();
-  }
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  // Importing never detects faces, so the native accelerator's tfjs may build the model.
-  allowNativeAccelerator();
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
-  });
 }

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { LayersModel, Tensor } from "@tensorflow/tfjs";
-import { getTf, type Tf } from "@/lib/tf/backend";
+import { getTf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { createModel, type Architecture } from "@/training/model";
 

@@ -1,5 +1,5 @@
 import type { LayersModel, SymbolicTensor } from "@tensorflow/tfjs";
-import type { Tf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { EMOTION_LABELS } from "@/lib/model/metadata";
 import { fastBatchNormalization } from "@/training/batch-norm";
 

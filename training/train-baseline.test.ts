@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { train } from "@/training/train-on-folder";
 import { trainBaseline } from "@/training/train-baseline";
-import { writeSyntheticImageFolder } from "@/training/synthetic-images";
+import { writeSyntheticImageFolder } from "@/test/support/synthetic-images";
 
 let work: string;
 beforeAll(async () => {

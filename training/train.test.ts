@@ -2,7 +2,8 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getTf, type Tf } from "@/lib/tf/backend";
+import { getTf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { loadModelFromDir } from "@/lib/model/predictor";
@@ -11,7 +12,7 @@ import { createModel } from "@/training/model";
 import { makeTrainBatch, predictSplit } from "@/training/fit";
 import { parseTrainArgs } from "@/training/train";
 import { freezeLayers, train, type TrainOptions } from "@/training/train-on-folder";
-import { writeSyntheticImageFolder } from "@/training/synthetic-images";
+import { writeSyntheticImageFolder } from "@/test/support/synthetic-images";
 
 let tf: Tf;
 let work: string;

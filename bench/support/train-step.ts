@@ -1,5 +1,5 @@
 import type { LayersModel } from "@tensorflow/tfjs";
-import type { Tf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { trainStep, trainableVariables } from "@/training/fit";
 
 /**

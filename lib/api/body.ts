@@ -1,5 +1,5 @@
 import "server-only";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 /** The largest JSON body any JSON route reads (verdicts, users, tokens are a few hundred bytes). */
 export const MAX_JSON_BYTES = 64 * 1024;

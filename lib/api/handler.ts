@@ -1,8 +1,8 @@
 import "server-only";
 import { NextResponse, type NextRequest } from "next/server";
 import { ZodError } from "zod";
-import { AppError, isAppError } from "@/lib/api/errors";
-import { MAX_ID } from "@/lib/api/ids";
+import { AppError, isAppError } from "@/lib/errors/app-error";
+import { MAX_ID } from "@/lib/ids/ids";
 import { MAX_JSON_BYTES } from "@/lib/api/body";
 import { STATE_CHANGING_METHODS, assertSameOrigin } from "@/lib/api/same-origin";
 import { assertCan, getPrincipal, type Principal } from "@/lib/auth/principal";

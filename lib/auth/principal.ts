@@ -3,7 +3,7 @@ import { getServerSession } from "next-auth";
 import { getDb } from "@/lib/db/client";
 import { getAuthOptions } from "@/lib/auth/options";
 import { getTokenUserOrThrow } from "@/lib/auth/tokens";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { roleCan, type Permission, type RoleName } from "@/lib/auth/permissions";
 
 export interface Principal {

@@ -1,6 +1,4 @@
 import "server-only";
-import { AppError } from "@/lib/api/errors";
-import { errorResponse } from "@/lib/api/handler";
 
 /**
  * next-auth answers any error thrown by `authorize` with a 401 that names the error's message in
@@ -34,27 +32,4 @@ export async function findSignInRefusal(res: Response): Promise<{ retryAfterMs: 
   const match = error ? new RegExp(`^${PREFIX}:(\\d+):(locked|wait)$`).exec(error) : null;
   if (!match) return null;
   return { retryAfterMs: Number(match[1]), locked: match[2] === "locked" };
-}
-
-/** 429 with Retry-After in whole seconds (the header has no finer unit; the body has ms). */
-export function tooManyAttemptsResponse(refusal: { retryAfterMs: number; locked: boolean }): Response {
-  const seconds = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
-  const res = errorResponse(
-    new AppError("too_many_requests", `Too many attempts; try again in ${describeWait(seconds)}.`, {
-      retry_after_ms: refusal.retryAfterMs,
-      locked: refusal.locked,
-    }),
-  );
-  res.headers.set("Retry-After", String(seconds));
-  res.headers.set("Cache-Control", "no-store");
-  return res;
-}
-
-/** "N minutes" from one minute on, "N seconds" below. */
-export function describeWait(seconds: number): string {
-  if (seconds >= 60) {
-    const minutes = Math.ceil(seconds / 60);
-    return `${minutes} minute${minutes === 1 ? "" : "s"}`;
-  }
-  return `${seconds} second${seconds === 1 ? "" : "s"}`;
 }

@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/prisma/client";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { hashPassword } from "@/lib/auth/password";
 import { audit } from "@/lib/audit/audit";
 import type { CreateUserInput } from "@/lib/auth/schemas";

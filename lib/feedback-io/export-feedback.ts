@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
+import { verdictLabel } from "@/lib/dataset/verdict-label";
 import { csvLine } from "@/lib/feedback-io/csv";
 import { EXPORT_COLUMNS, type ExportFormat } from "@/lib/feedback-io/schemas";
 
@@ -61,7 +62,7 @@ export async function* feedbackRecordPages(db: Db, opts: { pageSize?: number } =
       timestamp: r.createdAt.toISOString(),
       predicted_emotion: r.prediction.label,
       confidence: r.prediction.confidence,
-      corrected_emotion: r.verdict === "CORRECT" ? r.prediction.label : (r.correctedLabel ?? r.prediction.label),
+      corrected_emotion: verdictLabel(r, r.prediction.label),
       image_path: r.prediction.face.cropPath,
       reviewer: r.reviewer.email,
       verdict: r.verdict === "CORRECT" ? "correct" : "incorrect",

@@ -1,7 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import sharp, { type Metadata, type Sharp } from "sharp";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 /** Largest upload accepted, in bytes (10 MiB). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;

@@ -2,7 +2,7 @@ import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { io } from "@tensorflow/tfjs";
-import type { Tf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { withDepthMultipliers } from "@/lib/model/depth-multiplier";
 import { MODEL_FILE } from "@/lib/model/metadata";
 

@@ -1,5 +1,6 @@
 import type { LayersModel, Tensor2D, Tensor4D } from "@tensorflow/tfjs";
-import { getTf, type Tf } from "@/lib/tf/backend";
+import { getTf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { readModelMetadata, type ModelMetadata, type TestTimeAugmentation } from "@/lib/model/metadata";
 import { imageToInput } from "@/lib/model/preprocess";

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Db } from "@/lib/db/client";
 import type { ModelVersion, Prisma } from "@/lib/db/generated/prisma/client";
 import { getEnv } from "@/lib/env/env";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { audit } from "@/lib/audit/audit";
 import { checksumDir } from "@/lib/registry/checksum";
 import { readModelMetadata } from "@/lib/model/metadata";

@@ -1,7 +1,5 @@
 import "server-only";
-import type { Db } from "@/lib/db/client";
-import type { ModelVersion } from "@/lib/db/generated/prisma/client";
-import { AppError } from "@/lib/api/errors";
+import type { AuditLog, ModelVersion } from "@/lib/db/generated/prisma/client";
 import { TEST_TIME_AUGMENTATION_MODES, type TestTimeAugmentation } from "@/lib/model/metadata";
 
 /** metadata.testTimeAugmentation as stored when the version was registered ("none" when absent). */
@@ -27,19 +25,13 @@ export function presentVersion(v: ModelVersion) {
   };
 }
 
-const detail = {
-  parent: { select: { version: true } },
-  activatedBy: { select: { id: true, email: true } },
-  producedBy: { select: { id: true, snapshotSize: true, snapshotHash: true } },
-} as const;
-
-type VersionWithDetail = ModelVersion & {
+export type VersionWithDetail = ModelVersion & {
   parent: { version: number } | null;
   activatedBy: { id: number; email: string } | null;
   producedBy: { id: number; snapshotSize: number | null; snapshotHash: string | null } | null;
 };
 
-function presentWithDetail(v: VersionWithDetail) {
+export function presentWithDetail(v: VersionWithDetail) {
   return {
     ...presentVersion(v),
     parent_version: v.parent?.version ?? null,
@@ -48,25 +40,7 @@ function presentWithDetail(v: VersionWithDetail) {
   };
 }
 
-export async function listVersions(db: Db) {
-  const rows = await db.modelVersion.findMany({ orderBy: { version: "desc" }, include: detail });
-  return rows.map(presentWithDetail);
-}
-
-/** One version and the active one, so a candidate can be read beside what it would replace. */
-export async function getVersionDetail(db: Db, id: number) {
-  const v = await db.modelVersion.findUnique({ where: { id }, include: detail });
-  if (!v) throw new AppError("not_found", `No model version ${id}.`);
-  const active = await db.modelVersion.findFirst({ where: { status: "ACTIVE" }, include: detail });
-  const audit = await db.auditLog.findMany({
-    where: { targetType: "model_version", targetId: String(id) },
-    orderBy: { id: "desc" },
-    take: 50,
-    include: { actor: { select: { email: true } } },
-  });
-  return {
-    model: presentWithDetail(v),
-    active: active ? presentWithDetail(active) : null,
-    history: audit.map((a) => ({ action: a.action, actor: a.actor?.email ?? null, details: a.details, at: a.createdAt.toISOString() })),
-  };
+/** One entry of a version's history (its audit rows). */
+export function presentHistoryEntry(a: AuditLog & { actor: { email: string } | null }) {
+  return { action: a.action, actor: a.actor?.email ?? null, details: a.details, at: a.createdAt.toISOString() };
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
 import type { QueueOrder } from "@/lib/review/schemas";
 

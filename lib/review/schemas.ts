@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema, queryCountSchema, queryIdListSchema, queryIdSchema } from "@/lib/api/ids";
+import { idSchema, queryCountSchema, queryIdListSchema, queryIdSchema } from "@/lib/ids/ids";
 
 /** One schema for a verdict: the review form's resolver and POST /api/reviews both use it. */
 export const reviewInputSchema = z

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
 import type { Review } from "@/lib/db/generated/prisma/client";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { audit } from "@/lib/audit/audit";
 import type { HistoryQuery, ReviewInput } from "@/lib/review/schemas";
 

@@ -2,12 +2,11 @@ import fs from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import type * as TfNamespace from "@tensorflow/tfjs";
 import { getEnv } from "@/lib/env/env";
+import type { Tf } from "@/lib/tf/tf";
 import { registerWasmGradients } from "@/lib/tf/wasm-gradients";
 import { setWasmBackendThreaded } from "@/lib/tf/wasm-threads";
 
-export type Tf = typeof TfNamespace;
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
 
 export interface TfRuntime {

@@ -7,7 +7,7 @@ import type {
   NamedTensorInfoMap,
   TensorInfo,
 } from "@tensorflow/tfjs";
-import type { Tf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 
 /**
  * Training kernels for tfjs-backend-wasm, built from its fast forward kernels.

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { createRequire } from "node:module";
 import type * as WasmNamespace from "@tensorflow/tfjs-backend-wasm";
-import type { Tf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 
 type WasmModule = typeof WasmNamespace;
 

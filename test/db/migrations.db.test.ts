@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { applyMigrations, readMigrations } from "@/lib/db/migrate";
-import { findSchemaDrift } from "@/lib/db/drift";
+import { findSchemaDrift } from "@/test/support/schema-drift";
 import { createDb } from "@/lib/db/client";
 import {
   createEmbeddedDatabase,

@@ -6,7 +6,7 @@ import { EMOTION_LABELS } from "@/lib/model/metadata";
 import { resetEnvForTests } from "@/lib/env/env";
 import { checksumDir } from "@/lib/registry/checksum";
 import { presentVersion } from "@/lib/registry/present";
-import { registerImportedModel } from "@/training/import";
+import { registerImportedModel } from "@/scripts/import-model";
 import { importKerasModel } from "@/training/keras-import/import-model";
 import { useTestDb } from "@/test/support/use-test-db";
 import { createTinyModelDir } from "@/test/support/tiny-model";

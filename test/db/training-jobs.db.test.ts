@@ -1,7 +1,9 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { requestCancel, requestTrainingJob, sweepStaleJobs } from "@/lib/jobs/jobs";
-import { setGolden } from "@/lib/jobs/golden";
-import { trainingParamsSchema } from "@/lib/jobs/params";
+import { requestCancel } from "@/lib/jobs/cancel-job";
+import { requestTrainingJob } from "@/lib/jobs/request-job";
+import { sweepStaleJobs } from "@/lib/jobs/sweep-stale-jobs";
+import { setGolden } from "@/lib/dataset/golden";
+import { trainingParamsSchema } from "@/worker/params";
 import { recordVerdict } from "@/lib/review/verdicts";
 import { useTestDb } from "@/test/support/use-test-db";
 import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";

@@ -4,14 +4,15 @@ import os from "node:os";
 import path from "node:path";
 import type { LayersModel, SymbolicTensor, Tensor } from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { getTf, type Tf } from "@/lib/tf/backend";
+import { getTf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { EMOTION_LABELS, readModelMetadata } from "@/lib/model/metadata";
 import { loadModelFromDir } from "@/lib/model/predictor";
 import { mulberry32 } from "@/training/random";
 import { evaluateModelOnFolder } from "@/training/evaluate";
 import { importKerasModel } from "@/training/keras-import/import-model";
-import { writeKeras2H5, writeKeras3Archive, type Keras2H5Options } from "@/training/keras-import/keras-test-files";
+import { writeKeras2H5, writeKeras3Archive, type Keras2H5Options } from "@/test/support/keras-test-files";
 
 const INPUT: [number, number, number] = [16, 16, 1];
 const LABELS = ["calm", "tense", "other"];

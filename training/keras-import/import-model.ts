@@ -5,7 +5,8 @@ import path from "node:path";
 import type { LayersModel } from "@tensorflow/tfjs";
 import { z } from "zod";
 import { getEnv } from "@/lib/env/env";
-import { getTf, type Tf } from "@/lib/tf/backend";
+import { getTf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import {
   MODEL_FILE,

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { io } from "@tensorflow/tfjs";
-import type { Tf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler, joinBuffers } from "@/lib/model/fs-io";
 import { MODEL_FILE } from "@/lib/model/metadata";
 import { isJsonObject } from "@/training/keras-import/keras-config";

@@ -8,10 +8,12 @@
  */
 import type { presentUser } from "@/lib/auth/present";
 import type { listApiTokens } from "@/lib/auth/tokens";
-import type { GateDecision } from "@/lib/jobs/gate";
-import type { listGolden } from "@/lib/jobs/golden";
-import type { getJob, presentJob } from "@/lib/jobs/jobs";
-import type { getVersionDetail, listVersions, presentVersion } from "@/lib/registry/present";
+import type { GateDecision } from "@/worker/gate";
+import type { listGolden } from "@/lib/dataset/golden";
+import type { getJob } from "@/lib/jobs/get-job";
+import type { presentJob } from "@/lib/jobs/present";
+import type { presentVersion } from "@/lib/registry/present";
+import type { getVersionDetail, listVersions } from "@/lib/registry/read-versions";
 import type { countRemaining, getQueueItem } from "@/lib/review/queue";
 import type { ReviewInput } from "@/lib/review/schemas";
 import type { listHistory, presentReview } from "@/lib/review/verdicts";

@@ -7,7 +7,7 @@ import type { GoldenSet, HistoryPage, HistoryRow } from "../_components/api-type
 import { formatDate, formatDateTime, plural } from "../_components/format";
 import styles from "./golden-set.module.css";
 
-/** The page size GET /api/golden answers with by default (lib/jobs/golden.ts). */
+/** The page size GET /api/golden answers with by default (lib/dataset/golden.ts). */
 const LISTED_MAX = 200;
 const PAGE_SIZE = 100;
 

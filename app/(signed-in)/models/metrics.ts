@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * Reading `metrics` of a model version. The column is free-form JSON: versions trained here carry a
- * full evaluation (see lib/jobs/runner.ts), the baseline at most the summary from its metadata.json,
+ * full evaluation (see worker/run-training-job.ts), the baseline at most the summary from its metadata.json,
  * older rows maybe nothing. Parsed, not cast, so a surprise in the JSON shows as "no figures".
  */
 const classMetricsSchema = z.object({

@@ -6,7 +6,7 @@ import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
-import { trainingParamsSchema } from "@/lib/jobs/params";
+import { trainingParamsSchema } from "@/worker/params";
 import { ApiError, apiFetchBody, errorMessage } from "../_components/api-client";
 import type { ModelVersionRow } from "../_components/api-types";
 import styles from "./start-job-form.module.css";

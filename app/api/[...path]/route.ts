@@ -1,6 +1,6 @@
 // Any /api path no route serves — a JSON 404, so API clients never get the HTML not-found page
 import { apiMethods, apiRoute } from "@/lib/api/handler";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 
 const notFound = apiRoute<{ path: string[] }>({ public: true }, async ({ req }) => {
   throw new AppError("not_found", `There is no API route ${req.method} ${req.nextUrl.pathname}.`);

@@ -3,8 +3,8 @@ import { NextResponse } from "next/server";
 import { apiMethods, apiRoute } from "@/lib/api/handler";
 import { readJson } from "@/lib/api/body";
 import { getDb } from "@/lib/db/client";
-import { listGolden, setGolden } from "@/lib/jobs/golden";
-import { goldenChangeSchema, goldenPageSchema } from "@/lib/jobs/schemas";
+import { listGolden, setGolden } from "@/lib/dataset/golden";
+import { goldenChangeSchema, goldenPageSchema } from "@/lib/dataset/schemas";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   GET: apiRoute({ permission: "models:read" }, async ({ req }) => {

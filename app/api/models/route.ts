@@ -2,7 +2,7 @@
 import { NextResponse } from "next/server";
 import { apiMethods, apiRoute } from "@/lib/api/handler";
 import { getDb } from "@/lib/db/client";
-import { listVersions } from "@/lib/registry/present";
+import { listVersions } from "@/lib/registry/read-versions";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   GET: apiRoute({ permission: "models:read" }, async () => {

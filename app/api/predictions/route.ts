@@ -3,7 +3,7 @@ import { NextResponse } from "next/server";
 import { z } from "zod";
 import { apiMethods, apiRoute } from "@/lib/api/handler";
 import { readJson, readMultipart } from "@/lib/api/body";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { getDb } from "@/lib/db/client";
 import { MAX_UPLOAD_BYTES } from "@/lib/images/decode";
 import { processUpload } from "@/lib/uploads/process-upload";

@@ -4,9 +4,10 @@ import { apiMethods, apiRoute } from "@/lib/api/handler";
 import { readOptionalJson } from "@/lib/api/body";
 import { getDb } from "@/lib/db/client";
 import { getDatabaseUrl } from "@/lib/db/url";
-import { trainingParamsSchema } from "@/lib/jobs/params";
+import { trainingParamsSchema } from "@/worker/params";
 import { getProducer } from "@/lib/jobs/queue";
-import { listJobs, requestTrainingJob } from "@/lib/jobs/jobs";
+import { listJobs } from "@/lib/jobs/list-jobs";
+import { requestTrainingJob } from "@/lib/jobs/request-job";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   POST: apiRoute({ permission: "training:manage" }, async ({ req, principal }) => {

@@ -1,4 +1,4 @@
-import type { TrainingParams } from "@/lib/jobs/params";
+import type { TrainingParams } from "@/worker/params";
 import type { TrainingJobDetail } from "../../_components/api-types";
 
 /** The settings the job was requested with, as stored; null when they cannot be read. */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { trainingParamsSchema } from "@/lib/jobs/params";
+import { trainingParamsSchema } from "@/worker/params";
 import { ApiError, apiFetchBody, errorMessage } from "../../_components/api-client";
 import type { TrainingJobDetail } from "../../_components/api-types";
 import { BackLink } from "../../_components/back-link";

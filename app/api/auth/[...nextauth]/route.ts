@@ -1,7 +1,8 @@
 // GET|POST /api/auth/* — next-auth sign-in, sign-out and session endpoints; a throttled sign-in is 429
 import NextAuth from "next-auth";
 import { getAuthOptions } from "@/lib/auth/options";
-import { findSignInRefusal, tooManyAttemptsResponse } from "@/lib/auth/sign-in-refusal";
+import { findSignInRefusal } from "@/lib/auth/sign-in-refusal";
+import { tooManyAttemptsResponse } from "@/lib/api/too-many-attempts";
 
 type Handler = (req: Request, ctx: { params: Promise<{ nextauth: string[] }> }) => Promise<Response>;
 

@@ -2,7 +2,7 @@
 import { NextResponse } from "next/server";
 import { apiMethods, apiRoute, parseId } from "@/lib/api/handler";
 import { getDb } from "@/lib/db/client";
-import { getVersionDetail } from "@/lib/registry/present";
+import { getVersionDetail } from "@/lib/registry/read-versions";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   GET: apiRoute<{ id: string }>({ permission: "models:read" }, async ({ params }) => {

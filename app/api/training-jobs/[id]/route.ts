@@ -2,7 +2,7 @@
 import { NextResponse } from "next/server";
 import { apiMethods, apiRoute, parseId } from "@/lib/api/handler";
 import { getDb } from "@/lib/db/client";
-import { getJob } from "@/lib/jobs/jobs";
+import { getJob } from "@/lib/jobs/get-job";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   GET: apiRoute<{ id: string }>({ permission: "training:manage" }, async ({ params }) => {

@@ -1,6 +1,6 @@
 // GET /api/faces/:id/crop.png — the stored 48x48 face crop
 import { apiMethods, apiRoute, parseId } from "@/lib/api/handler";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { getDb } from "@/lib/db/client";
 import { readFeedbackFile } from "@/lib/storage/files";
 

@@ -2,7 +2,8 @@
 import { NextResponse } from "next/server";
 import { apiMethods, apiRoute, parseId } from "@/lib/api/handler";
 import { getDb } from "@/lib/db/client";
-import { presentJob, requestCancel } from "@/lib/jobs/jobs";
+import { requestCancel } from "@/lib/jobs/cancel-job";
+import { presentJob } from "@/lib/jobs/present";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   POST: apiRoute<{ id: string }>({ permission: "training:manage" }, async ({ params, principal }) => {

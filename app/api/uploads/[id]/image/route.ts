@@ -1,6 +1,6 @@
 // GET /api/uploads/:id/image — the uploaded photo, EXIF orientation applied
 import { apiMethods, apiRoute, parseId } from "@/lib/api/handler";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { getDb } from "@/lib/db/client";
 import { readFeedbackFile, sniffImageType } from "@/lib/storage/files";
 

@@ -17,11 +17,13 @@ import {
 } from "@/lib/registry/model-versions";
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
 import { readModelMetadata } from "@/lib/model/metadata";
-import { buildSnapshot, type ReviewedRow, type Snapshot, type SnapshotItem } from "@/lib/jobs/snapshot";
-import { decidePromotion, type SetScore } from "@/lib/jobs/gate";
-import { appendLog, finishJob } from "@/lib/jobs/jobs";
-import { trainingParamsSchema } from "@/lib/jobs/params";
-import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/lib/jobs/training-set";
+import type { SnapshotItem } from "@/lib/dataset/snapshot";
+import { freezeSnapshot } from "@/lib/dataset/freeze-snapshot";
+import { decidePromotion, type SetScore } from "@/worker/gate";
+import { finishJob } from "@/lib/jobs/finish-job";
+import { appendLog } from "@/lib/jobs/job-log";
+import { trainingParamsSchema } from "@/worker/params";
+import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/worker/training-set";
 import { fineTune, type LabeledImage } from "@/training/fine-tune";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
 
@@ -229,34 +231,6 @@ export async function evaluateItems(model: LoadedModel, items: SnapshotItem[]): 
   const images = await Promise.all(kept.map((i) => fs.readFile(feedbackPath(i.cropPath))));
   const probs = images.length ? await model.predictImages(images) : [];
   return computeMetrics(labels, kept.map((i) => index.get(i.label.toLowerCase())!), probs);
-}
-
-async function freezeSnapshot(db: Db, jobId: number): Promise<Snapshot> {
-  const rows = await db.$queryRaw<
-    { reviewId: number; reviewerId: number; faceId: number; cropSha256: string; cropPath: string; verdict: string; correctedLabel: string | null; label: string; at: Date }[]
-  >`SELECT r."id" AS "reviewId", r."reviewerId", f."id" AS "faceId", f."cropSha256", f."cropPath",
-           r."verdict"::text AS "verdict", r."correctedLabel", p."label", r."updatedAt" AS "at"
-    FROM "Review" r JOIN "Prediction" p ON p."id" = r."predictionId" JOIN "Face" f ON f."id" = p."faceId"`;
-  const golden = await db.face.findMany({ where: { golden: true }, select: { cropSha256: true } });
-  const reviewed: ReviewedRow[] = rows.map((r) => ({
-    reviewId: r.reviewId,
-    reviewerId: r.reviewerId,
-    faceId: r.faceId,
-    cropSha256: r.cropSha256,
-    cropPath: r.cropPath,
-    label: r.verdict === "CORRECT" ? r.label : (r.correctedLabel ?? r.label),
-    at: r.at,
-  }));
-  const snapshot = buildSnapshot(reviewed, { goldenHashes: new Set(golden.map((g) => g.cropSha256)), seed: `job-${jobId}` });
-  await db.trainingJob.update({
-    where: { id: jobId },
-    data: {
-      snapshot: snapshot as unknown as Prisma.InputJsonValue,
-      snapshotHash: snapshot.hash,
-      snapshotSize: snapshot.items.length,
-    },
-  });
-  return snapshot;
 }
 
 async function readItems(items: SnapshotItem[]): Promise<LabeledImage[]> {

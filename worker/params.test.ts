@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { trainingParamsSchema } from "@/lib/jobs/params";
+import { trainingParamsSchema } from "@/worker/params";
 import { FIT_DEFAULTS } from "@/training/fit-defaults";
 
 describe("trainingParamsSchema", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildSnapshot, type ReviewedRow } from "@/lib/jobs/snapshot";
+import { buildSnapshot, type ReviewedRow } from "@/lib/dataset/snapshot";
 
 let nextId = 1;
 function row(p: Partial<ReviewedRow> & Pick<ReviewedRow, "cropSha256" | "reviewerId" | "label">): ReviewedRow {

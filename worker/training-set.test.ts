@@ -2,9 +2,9 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/lib/jobs/training-set";
+import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/worker/training-set";
 import type { ModelMetadata } from "@/lib/model/metadata";
-import { writeSyntheticImageFolder } from "@/training/synthetic-images";
+import { writeSyntheticImageFolder } from "@/test/support/synthetic-images";
 import type { LabeledImage } from "@/training/fine-tune";
 
 let data: string;

@@ -3,8 +3,9 @@ import os from "node:os";
 import type PgBoss from "pg-boss";
 import type { Db } from "@/lib/db/client";
 import { startQueue, TRAINING_QUEUE, type TrainingMessage } from "@/lib/jobs/queue";
-import { finishJob, sweepStaleJobs } from "@/lib/jobs/jobs";
-import { runTrainingJob } from "@/lib/jobs/runner";
+import { finishJob } from "@/lib/jobs/finish-job";
+import { sweepStaleJobs } from "@/lib/jobs/sweep-stale-jobs";
+import { runTrainingJob } from "@/worker/run-training-job";
 import { getTf } from "@/lib/tf/backend";
 
 export interface Worker {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema, queryCountSchema, queryIdSchema } from "@/lib/api/ids";
+import { idSchema, queryCountSchema, queryIdSchema } from "@/lib/ids/ids";
 
 /** POST /api/golden; shared by the route and the golden-set page. */
 export const goldenChangeSchema = z

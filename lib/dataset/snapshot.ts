@@ -59,18 +59,15 @@ export function buildSnapshot(
         lastByReviewer.set(r.reviewerId, r);
       }
     }
-    const votes = new Map<string, number>();
-    for (const r of lastByReviewer.values()) votes.set(r.label, (votes.get(r.label) ?? 0) + 1);
-    const ranked = [...votes.entries()].sort((a, b) => b[1] - a[1]);
-    const [top, second] = ranked;
-    if (!top || (second && second[1] === top[1])) {
+    const label = majorityLabel([...lastByReviewer.values()].map((r) => r.label));
+    if (label === null) {
       excluded.ties += 1;
       continue;
     }
     const item: SnapshotItem = {
       cropSha256: hash,
       cropPath: group[0]!.cropPath,
-      label: top[0],
+      label,
       reviewIds: [...lastByReviewer.values()].map((r) => r.reviewId).sort((a, b) => a - b),
       holdout: false,
     };
@@ -83,6 +80,15 @@ export function buildSnapshot(
   }
   markHoldout(items, opts.holdoutFraction ?? 0.2, opts.seed ?? "");
   return { items, golden, hash: snapshotHash(items, golden), excluded };
+}
+
+/** The label most votes give (one vote per reviewer); null on a tie for first place, or no votes. */
+export function majorityLabel(votes: readonly string[]): string | null {
+  const counts = new Map<string, number>();
+  for (const label of votes) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const [top, second] = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+  if (!top || (second && second[1] === top[1])) return null;
+  return top[0];
 }
 
 /** Per class, the `fraction` of items whose seeded hash sorts first; classes with one item stay in training. */

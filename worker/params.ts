@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { idSchema } from "@/lib/api/ids";
+import { idSchema } from "@/lib/ids/ids";
 import { FIT_DEFAULTS } from "@/training/fit-defaults";
 
 // The training defaults and why they were chosen live in training/fit-defaults.ts.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decidePromotion, type SetScore } from "@/lib/jobs/gate";
+import { decidePromotion, type SetScore } from "@/worker/gate";
 
 const s = (accuracy: number, n = 100): SetScore => ({ n, accuracy, macroF1: accuracy });
 

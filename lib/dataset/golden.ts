@@ -1,8 +1,9 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
-import { AppError } from "@/lib/api/errors";
+import { AppError } from "@/lib/errors/app-error";
 import { audit } from "@/lib/audit/audit";
-import type { GoldenChange } from "@/lib/jobs/schemas";
+import type { GoldenChange } from "@/lib/dataset/schemas";
+import { verdictLabel } from "@/lib/dataset/verdict-label";
 
 
 /**
@@ -51,7 +52,7 @@ export async function listGolden(db: Db, page: { limit?: number; before?: number
     size: await db.face.count({ where: { golden: true } }),
     faces: shown.map((f) => {
       const verdicts = f.predictions
-        .flatMap((p) => p.reviews.map((r) => ({ at: r.updatedAt, label: r.verdict === "CORRECT" ? p.label : (r.correctedLabel ?? p.label) })))
+        .flatMap((p) => p.reviews.map((r) => ({ at: r.updatedAt, label: verdictLabel(r, p.label) })))
         .sort((a, b) => b.at.getTime() - a.at.getTime());
       return {
         id: f.id,

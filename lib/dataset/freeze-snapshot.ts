@@ -1,0 +1,37 @@
+import "server-only";
+import type { Db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/prisma/client";
+import { buildSnapshot, type ReviewedRow, type Snapshot } from "@/lib/dataset/snapshot";
+import { verdictLabel } from "@/lib/dataset/verdict-label";
+
+/**
+ * Freezes every reviewed face into the job's dataset (see buildSnapshot) and stores it on the job,
+ * so verdicts given later cannot change the run and the candidate's lineage names its data.
+ */
+export async function freezeSnapshot(db: Db, jobId: number): Promise<Snapshot> {
+  const rows = await db.$queryRaw<
+    { reviewId: number; reviewerId: number; faceId: number; cropSha256: string; cropPath: string; verdict: string; correctedLabel: string | null; label: string; at: Date }[]
+  >`SELECT r."id" AS "reviewId", r."reviewerId", f."id" AS "faceId", f."cropSha256", f."cropPath",
+           r."verdict"::text AS "verdict", r."correctedLabel", p."label", r."updatedAt" AS "at"
+    FROM "Review" r JOIN "Prediction" p ON p."id" = r."predictionId" JOIN "Face" f ON f."id" = p."faceId"`;
+  const golden = await db.face.findMany({ where: { golden: true }, select: { cropSha256: true } });
+  const reviewed: ReviewedRow[] = rows.map((r) => ({
+    reviewId: r.reviewId,
+    reviewerId: r.reviewerId,
+    faceId: r.faceId,
+    cropSha256: r.cropSha256,
+    cropPath: r.cropPath,
+    label: verdictLabel(r, r.label),
+    at: r.at,
+  }));
+  const snapshot = buildSnapshot(reviewed, { goldenHashes: new Set(golden.map((g) => g.cropSha256)), seed: `job-${jobId}` });
+  await db.trainingJob.update({
+    where: { id: jobId },
+    data: {
+      snapshot: snapshot as unknown as Prisma.InputJsonValue,
+      snapshotHash: snapshot.hash,
+      snapshotSize: snapshot.items.length,
+    },
+  });
+  return snapshot;
+}
