@@ -29,7 +29,14 @@ export default defineConfig([
       // The pages load their data in effects that set state after an await (a fetch); this
       // React Compiler check cannot tell that from a synchronous update and flags them all.
       "react-hooks/set-state-in-effect": "off",
+      // A `let` that shutdown handlers read before the thing it names has started is not a const.
+      "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
     },
+  },
+  {
+    // CommonJS on purpose: the launcher's preload (`node --require`) and tool configs.
+    files: ["**/*.cjs"],
+    rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
     // Test helpers named use* (useTestDb, useBrowserApp) register vitest hooks, not React hooks.

@@ -78,7 +78,7 @@ export async function movePgliteData(pgliteDir: string, url: string): Promise<Mo
     for (const q of [from, to]) for (const setting of SAME_TEXT_SETTINGS) await q(`SET ${setting}`);
 
     const [sourceTables, targetTables] = await Promise.all([describeTables(from), describeTables(to)]);
-    for (const [name, t] of sourceTables) {
+    for (const name of sourceTables.keys()) {
       if (targetTables.has(name)) continue;
       const n = await countRows(from, name);
       if (n > 0) throw new Error(`PGlite table "${name}" has ${n} rows and the new database has no such table.`);

@@ -151,7 +151,7 @@ class KernelRunner {
   }
 }
 
-function withRunner(backend: {}, body: (r: KernelRunner) => TensorInfo): TensorInfo {
+function withRunner(backend: object, body: (r: KernelRunner) => TensorInfo): TensorInfo {
   if (!isKernelBackend(backend)) throw new Error("wasm gradients: unexpected backend object");
   const r = new KernelRunner(backend);
   try {
@@ -162,7 +162,7 @@ function withRunner(backend: {}, body: (r: KernelRunner) => TensorInfo): TensorI
   }
 }
 
-function isKernelBackend(b: {}): b is KernelBackend {
+function isKernelBackend(b: object): b is KernelBackend {
   return typeof (b as { disposeData?: unknown }).disposeData === "function";
 }
 
@@ -317,7 +317,7 @@ interface HeapBackend {
   typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
-function isHeapBackend(b: {}): b is HeapBackend {
+function isHeapBackend(b: object): b is HeapBackend {
   const c = b as Partial<Record<keyof HeapBackend, unknown>>;
   return typeof c.makeOutput === "function" && typeof c.typedArrayFromHeap === "function";
 }

@@ -6,7 +6,6 @@ import { hashPassword, verifyPassword } from "@/lib/auth/password";
 import { DUMMY_PASSWORD_HASH, signInWithPassword } from "@/lib/auth/sign-in";
 import {
   LOCK_SECONDS,
-  delayAfter,
   policies,
   reserveSignInAttempt,
   throttleKeys,

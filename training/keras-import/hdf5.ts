@@ -22,8 +22,8 @@ let lib: H5wasmLib | undefined;
  */
 export function loadH5wasm(): Promise<H5wasmLib> {
   started ??= import("h5wasm/node").then(async (mod) => {
-    const module = await mod.default.ready;
-    module.activate_throwing_error_handler();
+    const h5 = await mod.default.ready;
+    h5.activate_throwing_error_handler();
     lib = mod.default;
     return lib;
   });
