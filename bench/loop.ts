@@ -410,10 +410,18 @@ async function retrainAndMeasure(o: {
   jobRow.snapshot = m?.snapshot ?? null;
   jobRow.gate = m?.holdout ? { candidate: m.holdout.accuracy, active: m.active_holdout?.accuracy ?? null, n: m.holdout.n } : null;
 
-  // The runner writes a job's version to versions/job-<id>; the checksum proves it is this version.
-  const dir = path.join(o.app.modelsDir, "versions", `job-${jobId}`);
-  const sum = await checksumDir(dir).catch((err: unknown) => `unreadable: ${String(err)}`);
-  if (sum !== model.checksum) throw new Error(`${dir} does not hold version ${model.version} (checksum ${sum} vs ${model.checksum})`);
+  // The runner writes a job's version to versions/job-<id>-<random>; the checksum proves which folder is this version.
+  const versionsDir = path.join(o.app.modelsDir, "versions");
+  const folders = fs.readdirSync(versionsDir).filter((f) => f.startsWith(`job-${jobId}-`));
+  const sums = await Promise.all(
+    folders.map((f) => checksumDir(path.join(versionsDir, f)).catch((err: unknown) => `unreadable: ${String(err)}`)),
+  );
+  const found = folders[sums.indexOf(model.checksum)];
+  if (!found) {
+    const seen = folders.map((f, i) => `${f}: ${sums[i]}`).join(", ") || "none";
+    throw new Error(`no versions/job-${jobId}-* folder holds version ${model.version} (checksum ${model.checksum}; found ${seen})`);
+  }
+  const dir = path.join(versionsDir, found);
   const s = await scoreVersionDir(dir, o.holdout);
   const score: Score = { ferplus: s.ferplus, original: s.original };
   console.log(`  v${model.version} on the holdout: ${pct(s.ferplus.accuracy)} vs FER+, ${pct(s.original.accuracy)} vs original [${s.seconds.toFixed(1)} s]`);
