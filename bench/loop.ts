@@ -9,9 +9,9 @@ import { getEnv } from "@/lib/env/env";
 import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { checksumDir } from "@/lib/registry/checksum";
+import { startTestApp, type TestApp } from "@/test/support/app-server";
 import { trainingParamsSchema, type TrainingParams } from "@/worker/params";
 import { dropSeenFromHoldout, FERPLUS_COLUMNS, FERPLUS_TO_MODEL, loadLabeledFaces, splitStreamHoldout, type FaceRecord, type FerPlusColumn, type SkipReason } from "./support/ferplus";
-import { startLoopApp, type LoopApp } from "./support/app";
 import { apiClient, signIn, type ApiClient } from "./support/http";
 import { readHoldout, scoreVersionDir, type Holdout } from "./support/measure";
 import { formatTable, headerLines, machineInfo, renderMarkdown, targetLines, type CheckpointRow, type LoopResult, type Score } from "./support/report";
@@ -150,7 +150,7 @@ interface ModelView {
   };
 }
 
-let app: LoopApp | null = null;
+let app: TestApp | null = null;
 let keepFiles = false;
 
 async function main(): Promise<void> {
@@ -205,11 +205,14 @@ async function main(): Promise<void> {
   // The app, as `npm start` runs it, with a worker.
   const tStart = performance.now();
   console.log("starting the app (launcher + web server + worker) …");
-  app = await startLoopApp({ baseModelDir: opts.base });
+  // A fresh database on TEST_DATABASE_URL's server, or else the launcher's own embedded default.
+  const database = getEnv().TEST_DATABASE_URL ? "server" : "embedded";
+  // A real model's warm-up takes longer than the tiny one's the tests use.
+  app = await startTestApp({ baseModelDir: opts.base, worker: true, embeddedDatabase: database === "embedded", startupTimeoutMs: 180_000 });
   const startupSeconds = (performance.now() - tStart) / 1000;
   const health = await apiClient(app.baseUrl).get<{ backend: string | null; model: { version: number } | null }>("/api/health");
   if (!health.model) throw new Error("the app has no active model after start");
-  console.log(`app on ${app.baseUrl} (${app.database} database), backend ${health.backend}, model v${health.model.version}; started in ${startupSeconds.toFixed(0)} s`);
+  console.log(`app on ${app.baseUrl} (${database} database), backend ${health.backend}, model v${health.model.version}; started in ${startupSeconds.toFixed(0)} s`);
 
   // People: the bootstrap admin, and a reviewer created through the API, each with an API token.
   const adminCookie = await signIn(app.baseUrl, app.admin.email, app.admin.password);
@@ -351,7 +354,7 @@ async function reviewOne(reviewer: ApiClient, face: FaceRecord): Promise<"correc
 async function retrainAndMeasure(o: {
   name: string;
   admin: ApiClient;
-  app: LoopApp;
+  app: TestApp;
   holdout: Holdout;
   params: TrainingParams;
   timeoutMs: number;
@@ -407,10 +410,18 @@ async function retrainAndMeasure(o: {
   jobRow.snapshot = m?.snapshot ?? null;
   jobRow.gate = m?.holdout ? { candidate: m.holdout.accuracy, active: m.active_holdout?.accuracy ?? null, n: m.holdout.n } : null;
 
-  // The runner writes a job's version to versions/job-<id>; the checksum proves it is this version.
-  const dir = path.join(o.app.modelsDir, "versions", `job-${jobId}`);
-  const sum = await checksumDir(dir).catch((err: unknown) => `unreadable: ${String(err)}`);
-  if (sum !== model.checksum) throw new Error(`${dir} does not hold version ${model.version} (checksum ${sum} vs ${model.checksum})`);
+  // The runner writes a job's version to versions/job-<id>-<random>; the checksum proves which folder is this version.
+  const versionsDir = path.join(o.app.modelsDir, "versions");
+  const folders = fs.readdirSync(versionsDir).filter((f) => f.startsWith(`job-${jobId}-`));
+  const sums = await Promise.all(
+    folders.map((f) => checksumDir(path.join(versionsDir, f)).catch((err: unknown) => `unreadable: ${String(err)}`)),
+  );
+  const found = folders[sums.indexOf(model.checksum)];
+  if (!found) {
+    const seen = folders.map((f, i) => `${f}: ${sums[i]}`).join(", ") || "none";
+    throw new Error(`no versions/job-${jobId}-* folder holds version ${model.version} (checksum ${model.checksum}; found ${seen})`);
+  }
+  const dir = path.join(versionsDir, found);
   const s = await scoreVersionDir(dir, o.holdout);
   const score: Score = { ferplus: s.ferplus, original: s.original };
   console.log(`  v${model.version} on the holdout: ${pct(s.ferplus.accuracy)} vs FER+, ${pct(s.original.accuracy)} vs original [${s.seconds.toFixed(1)} s]`);
@@ -442,7 +453,7 @@ function pct(x: number): string {
 
 let exiting = false;
 async function shutdown(code: number): Promise<void> {
-  // A second Ctrl-C while stopping changes nothing: the stop is bounded (about 25 s at most).
+  // A second Ctrl-C while stopping changes nothing: the stop is bounded (about 35 s at most).
   if (exiting) return;
   exiting = true;
   if (app) {

@@ -16,26 +16,38 @@ export interface TestApp {
   feedbackDir: string;
   modelsDir: string;
   dataDir: string;
+  /** The temp folder holding the installation's folders (and the embedded database's). */
+  work: string;
   admin: { email: string; password: string };
   /** The launcher's process (`npm start`'s node process). */
   launcher: ChildProcess;
   /** Settles with the launcher's exit code (null when a signal ended it). */
   exited: Promise<number | null>;
+  /** "running", or how the launcher ended (exit code or signal). */
+  launcherState(): string;
+  /** The launcher's, web server's and worker's output: the last OUTPUT_KEEP characters of it. */
   output(): string;
-  stop(): Promise<void>;
+  /**
+   * Stops the launcher (its web server, worker and embedded database end with it); the last app
+   * of an installation also drops its database and removes its temp folder, unless `keepFiles`.
+   */
+  stop(opts?: { keepFiles?: boolean }): Promise<void>;
 }
 
 const root = path.resolve(__dirname, "../..");
+/** Enough output for any failure's story, bounded for runs of hours (benches). */
+const OUTPUT_KEEP = 200_000;
 
 /**
- * The real app as a user runs it: `npm start`'s launcher (migrations, admin bootstrap, baseline
- * registration) serving the production build, on a free port, against a fresh database, with a
- * tiny real TF.js model installed as the baseline and empty image/model folders of its own.
+ * The real app as a user runs it, for tests and benches: `npm start`'s launcher (migrations, admin
+ * bootstrap, baseline registration) serving the production build, on a free port, against a fresh
+ * database, with a tiny real TF.js model (or `baseModelDir`) installed as the baseline and empty
+ * image/model folders of its own.
  */
 export async function startTestApp(opts: LaunchOptions = {}): Promise<TestApp> {
   const app = await launchTestApp(opts);
   try {
-    await waitForHealth(app.baseUrl, app.launcher, app.output);
+    await waitForHealth(app, opts.startupTimeoutMs ?? 90_000);
     if (!app.databaseUrl) app.databaseUrl = embeddedDatabaseUrl(app.dataDir, app.output());
   } catch (err) {
     await app.stop();
@@ -45,7 +57,10 @@ export async function startTestApp(opts: LaunchOptions = {}): Promise<TestApp> {
 }
 
 export interface LaunchOptions {
+  /** Install the tiny model as the baseline (default); false installs none. */
   withModel?: boolean;
+  /** A model folder copied in as `<MODELS_DIR>/baseline` instead of the tiny model (version 1). */
+  baseModelDir?: string;
   /** Also start a training worker, as `npm start` does. */
   worker?: boolean;
   env?: Record<string, string>;
@@ -59,12 +74,15 @@ export interface LaunchOptions {
   prepareDataDir?: (dataDir: string) => Promise<unknown>;
   /** An existing database to use (and leave behind) instead of a fresh one, e.g. one the test stops and starts. */
   databaseUrl?: string;
+  /** How long startTestApp waits for /api/health to answer (default 90 s). */
+  startupTimeoutMs?: number;
 }
 
-/** Folders and database of one installation, removed when the last app using them stops. */
+/** Folders, database and admin of one installation, removed when the last app using them stops. */
 interface Installation {
   db: TestDatabase | null;
   work: string;
+  admin: { email: string; password: string };
   users: number;
 }
 const installations = new WeakMap<TestApp, Installation>();
@@ -89,22 +107,24 @@ export async function launchTestApp(opts: LaunchOptions = {}): Promise<TestApp> 
       : opts.embeddedDatabase
         ? null
         : await createTestDatabase({ migrate: false });
-    install = { work, users: 0, db };
+    // Random, so an app left running on a shared machine is not open to a known password.
+    const admin = { email: "admin@example.test", password: crypto.randomBytes(12).toString("hex") };
+    install = { work, users: 0, db, admin };
   }
   install.users++;
-  const { work } = install;
+  const { work, admin } = install;
   const feedbackDir = prior?.feedbackDir ?? path.join(work, "feedback_images");
   const modelsDir = prior?.modelsDir ?? path.join(work, "models");
   const dataDir = path.join(work, "data");
   fs.mkdirSync(feedbackDir, { recursive: true });
   fs.mkdirSync(modelsDir, { recursive: true });
-  if (!prior && opts.withModel !== false) await createTinyModelDir(path.join(modelsDir, "baseline"));
+  if (!prior && opts.baseModelDir) fs.cpSync(opts.baseModelDir, path.join(modelsDir, "baseline"), { recursive: true });
+  else if (!prior && opts.withModel !== false) await createTinyModelDir(path.join(modelsDir, "baseline"));
   if (opts.prepareDataDir) {
     fs.mkdirSync(dataDir, { recursive: true });
     await opts.prepareDataDir(dataDir);
   }
   const port = opts.restartOf?.port ?? (await freePort());
-  const admin = { email: "admin@example.test", password: "admin-password-1" };
   let output = "";
   // As `npm start` runs it: one node process, so its pid is the launcher's.
   const child: ChildProcess = spawn(
@@ -125,14 +145,20 @@ export async function launchTestApp(opts: LaunchOptions = {}): Promise<TestApp> 
         DATA_DIR: dataDir,
         NEXTAUTH_URL: `http://127.0.0.1:${port}`,
         START_WORKER: opts.worker ? "true" : "false",
+        NEXT_TELEMETRY_DISABLED: "1",
         ...opts.env,
       }),
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
+  const append = (d: Buffer) => {
+    output += d.toString();
+    if (output.length > OUTPUT_KEEP * 2) output = output.slice(-OUTPUT_KEEP);
+  };
+  child.stdout?.on("data", append);
+  child.stderr?.on("data", append);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let stopped: Promise<void> | undefined;
   const app: TestApp = {
     baseUrl: `http://127.0.0.1:${port}`,
     port,
@@ -140,20 +166,33 @@ export async function launchTestApp(opts: LaunchOptions = {}): Promise<TestApp> 
     feedbackDir,
     modelsDir,
     dataDir,
+    work,
     admin,
     launcher: child,
     exited,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill("SIGTERM");
-        // The launcher stops its processes first, then the database (up to 10 s + 20 s).
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 35_000))]);
-        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-      }
-      if (--install.users > 0) return;
-      await install.db?.drop();
-      fs.rmSync(work, { recursive: true, force: true });
+    launcherState: () =>
+      child.exitCode !== null
+        ? `exited with code ${child.exitCode}`
+        : child.signalCode !== null
+          ? `ended by ${child.signalCode}`
+          : "running",
+    output: () => output.slice(-OUTPUT_KEEP),
+    stop(stopOpts = {}) {
+      stopped ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGTERM");
+          // The launcher stops its processes first, then the database (up to 10 s + 20 s).
+          await Promise.race([exited, new Promise((r) => setTimeout(r, 35_000))]);
+          if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        }
+        if (--install.users > 0) return;
+        try {
+          await install.db?.drop();
+        } finally {
+          if (!stopOpts.keepFiles) fs.rmSync(work, { recursive: true, force: true });
+        }
+      })();
+      return stopped;
     },
   };
   installations.set(app, install);
@@ -176,19 +215,20 @@ export function embeddedDatabaseUrl(dataDir: string, output: string): string {
   return `postgresql://emotion_loop:${encodeURIComponent(password)}@127.0.0.1:${port}/emotion_loop?sslmode=disable`;
 }
 
-export async function waitForHealth(baseUrl: string, child: ChildProcess, output: () => string) {
-  const deadline = Date.now() + 90_000;
+async function waitForHealth(app: TestApp, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}:\n${output()}`);
+    if (app.launcherState() !== "running") throw new Error(`app ${app.launcherState()}:\n${app.output()}`);
     try {
-      const res = await fetch(`${baseUrl}/api/health`);
+      // A first answer can wait for a real model's warm-up; ask again rather than hang on it.
+      const res = await fetch(`${app.baseUrl}/api/health`, { signal: AbortSignal.timeout(5000) });
       if (res.status === 200 || res.status === 503) return;
     } catch {
       // not listening yet
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`app did not answer /api/health within 90 s:\n${output()}`);
+  throw new Error(`app did not answer /api/health within ${Math.round(timeoutMs / 1000)} s:\n${app.output()}`);
 }
 
 /** A free loopback port (the OS picks it; the listener closes at once). */
@@ -224,6 +264,8 @@ async function ensureBuild() {
   }
   try {
     if (fresh()) return;
+    // A build takes minutes: say what the wait is for.
+    console.log("building the app (next build) …");
     const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
       cwd: root,
       encoding: "utf8",
@@ -236,7 +278,7 @@ async function ensureBuild() {
 }
 
 /** Newest modification time of the sources a production build is made from. */
-export function newestSource(): number {
+function newestSource(): number {
   let newest = 0;
   const walk = (dir: string) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {

