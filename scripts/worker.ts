@@ -11,7 +11,7 @@ import { allowNativeAccelerator } from "@/lib/tf/backend";
 async function main() {
   getEnv();
   const url = getDatabaseUrl();
-  const db = createDb(url);
+  const db = createDb(url, { connectTimeoutMs: 0 });
   const worker = await startWorker(db, url);
   console.log(`[worker] ${worker.id} waiting for training jobs`);
   const stop = (signal: string) => {

@@ -15,9 +15,15 @@ export function getDb(): PrismaClient {
   return globalForDb.emotionLoopDb;
 }
 
-export function createDb(connectionString: string): PrismaClient {
-  // A database host that drops packets instead of refusing would otherwise hold each request for
-  // the OS's TCP timeout (minutes); after 10 s the request fails as database_unavailable (503).
-  const adapter = new PrismaPg({ connectionString, max: 10, connectionTimeoutMillis: 10_000 });
+/**
+ * A Prisma client with its own pool. `connectTimeoutMs` (default 10 s): a database host that drops
+ * packets instead of refusing would otherwise hold each request for the OS's TCP timeout (minutes);
+ * after it the request fails as database_unavailable (503). 0 waits as long as TCP does: for the
+ * training worker, whose event loop synchronous tensor work holds for seconds at a time, so that a
+ * connect timer would fire on the first tick after it, before the server's answer is read, and end
+ * a healthy job as "lost the database".
+ */
+export function createDb(connectionString: string, opts: { connectTimeoutMs?: number } = {}): PrismaClient {
+  const adapter = new PrismaPg({ connectionString, max: 10, connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000 });
   return new PrismaClient({ adapter });
 }
