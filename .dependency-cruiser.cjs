@@ -41,8 +41,10 @@ const TRAINING_MAY_USE = ["model", "tf", "env"];
   const state = {};
   const visit = (folder, trail) => {
     if (state[folder] === "done") return;
-    if (state[folder] === "open") throw new Error(`.dependency-cruiser.cjs: lib folder loop ${[...trail, folder].join(" → ")}`);
-    if (!(folder in LIB_FOLDERS)) throw new Error(`.dependency-cruiser.cjs: ${trail.at(-1)} lists unknown lib folder ${folder}`);
+    if (state[folder] === "open")
+      throw new Error(`.dependency-cruiser.cjs: lib folder loop ${[...trail, folder].join(" → ")}`);
+    if (!(folder in LIB_FOLDERS))
+      throw new Error(`.dependency-cruiser.cjs: ${trail.at(-1)} lists unknown lib folder ${folder}`);
     state[folder] = "open";
     for (const next of LIB_FOLDERS[folder]) visit(next, [...trail, folder]);
     state[folder] = "done";
@@ -60,7 +62,8 @@ module.exports = {
     {
       name: "no-circular",
       severity: "error",
-      comment: "A file cycle (type-only imports included) makes load order matter and hides which module owns what; move the shared part to a file both import.",
+      comment:
+        "A file cycle (type-only imports included) makes load order matter and hides which module owns what; move the shared part to a file both import.",
       from: {},
       to: { circular: true },
     },
@@ -74,7 +77,8 @@ module.exports = {
     {
       name: "lib-unlisted-folder",
       severity: "error",
-      comment: "Every lib/ concept folder has a row in LIB_FOLDERS (.dependency-cruiser.cjs) saying which lib/ folders it may import.",
+      comment:
+        "Every lib/ concept folder has a row in LIB_FOLDERS (.dependency-cruiser.cjs) saying which lib/ folders it may import.",
       from: { path: `^lib/(?!${anyOf(Object.keys(LIB_FOLDERS))}/)` },
       to: { path: "^lib/" },
     },
@@ -97,7 +101,8 @@ module.exports = {
     {
       name: "training-below-worker",
       severity: "error",
-      comment: "training/ runs without Next.js and without the worker: it imports nothing from worker/, app/ or scripts/.",
+      comment:
+        "training/ runs without Next.js and without the worker: it imports nothing from worker/, app/ or scripts/.",
       from: { path: "^training/" },
       to: { path: "^(worker|app|scripts)/" },
     },
@@ -111,14 +116,16 @@ module.exports = {
     {
       name: "worker-below-app",
       severity: "error",
-      comment: "worker/ is the worker process: it imports nothing from app/ (pages, routes) or scripts/ (the CLIs that start it).",
+      comment:
+        "worker/ is the worker process: it imports nothing from app/ (pages, routes) or scripts/ (the CLIs that start it).",
       from: { path: "^worker/" },
       to: { path: "^(app|scripts)/" },
     },
     {
       name: "app-not-to-scripts",
       severity: "error",
-      comment: "app/ is served by Next.js; scripts/ are command lines and the launcher, which start the app, not the other way round.",
+      comment:
+        "app/ is served by Next.js; scripts/ are command lines and the launcher, which start the app, not the other way round.",
       from: { path: "^app/" },
       to: { path: "^scripts/" },
     },
@@ -132,14 +139,16 @@ module.exports = {
     {
       name: "production-not-to-test",
       severity: "error",
-      comment: "Code that ships (app/, worker/, training/, lib/, scripts/) never imports test/ or bench/; only the *.test.ts beside it may use test/support/.",
+      comment:
+        "Code that ships (app/, worker/, training/, lib/, scripts/) never imports test/ or bench/; only the *.test.ts beside it may use test/support/.",
       from: { path: "^(app|worker|training|lib|scripts)/", pathNot: TEST_FILE },
       to: { path: "^(test|bench)/" },
     },
     {
       name: "nothing-to-bench",
       severity: "error",
-      comment: "bench/ measures the app; nothing outside bench/ and test/ depends on it, tests beside the code included.",
+      comment:
+        "bench/ measures the app; nothing outside bench/ and test/ depends on it, tests beside the code included.",
       from: { path: "^(app|worker|training|lib|scripts)/" },
       to: { path: "^bench/" },
     },

@@ -51,8 +51,10 @@ async function main(): Promise<void> {
     ]);
   }
 
-  console.log(`backend: ${rt.backend} (${rt.choice}${rt.threads ? `, ${rt.threads} threads` : ""}); ` +
-    `first detection incl. weight load: ${loadMs.toFixed(0)} ms; detect = median of ${runs}`);
+  console.log(
+    `backend: ${rt.backend} (${rt.choice}${rt.threads ? `, ${rt.threads} threads` : ""}); ` +
+      `first detection incl. weight load: ${loadMs.toFixed(0)} ms; detect = median of ${runs}`,
+  );
   const head = ["image", "size", "faces", "decode ms", "detect ms", "extract ms"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i] ?? 0)).join("  ");

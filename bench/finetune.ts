@@ -46,10 +46,12 @@ function parseRun(spec: string, replayDefault: number): RunConfig {
   }
   const { replay, lr, batch, cw, mix, ...rest } = raw;
   const replayMode = (mix ?? "proportional") as ReplayMode;
-  if (!REPLAY_MODES.includes(replayMode)) throw new Error(`--run "${spec}": mix must be one of ${REPLAY_MODES.join(", ")}`);
+  if (!REPLAY_MODES.includes(replayMode))
+    throw new Error(`--run "${spec}": mix must be one of ${REPLAY_MODES.join(", ")}`);
   const params = trainingParamsSchema.parse({ ...rest, learning_rate: lr, batch_size: batch, class_weights: cw });
   const replayPerClass = replay === undefined ? replayDefault : Number(replay);
-  if (!Number.isInteger(replayPerClass) || replayPerClass < 0) throw new Error(`--run "${spec}": replay must be a whole number ≥ 0`);
+  if (!Number.isInteger(replayPerClass) || replayPerClass < 0)
+    throw new Error(`--run "${spec}": replay must be a whole number ≥ 0`);
   return { params, replayPerClass, replayMode };
 }
 
@@ -74,10 +76,15 @@ async function main(): Promise<void> {
   const mappingCsv = path.join(data, "..", "ferplus-mapping.csv");
   const ferplusCsv = path.join(data, "..", "..", "ferplus", "fer2013new.csv");
   for (const p of [data, mappingCsv, ferplusCsv]) {
-    if (!fs.existsSync(p)) throw new Error(`${p} not found: the bench needs the FER2013 folders and FER+ labels in ../shared/data (see its README).`);
+    if (!fs.existsSync(p))
+      throw new Error(
+        `${p} not found: the bench needs the FER2013 folders and FER+ labels in ../shared/data (see its README).`,
+      );
   }
   const replayDefault = getEnv().REPLAY_PER_CLASS;
-  const runs = (values.run?.length ? values.run : ["lr=3e-4", "lr=1e-4", "lr=3e-5"]).map((r) => parseRun(r, replayDefault));
+  const runs = (values.run?.length ? values.run : ["lr=3e-4", "lr=1e-4", "lr=3e-5"]).map((r) =>
+    parseRun(r, replayDefault),
+  );
   const corrections = Number(values.corrections);
   const seed = Number(values.seed);
   const base = path.resolve(values.base);
@@ -88,17 +95,23 @@ async function main(): Promise<void> {
   const faces = await loadLabeledFaces({ dataDir: data, mappingCsv, ferplusCsv });
   const split = splitStreamHoldout(faces, 0.3, seed);
   const trainDir = path.join(data, "..", "train");
-  const holdout = await readHoldout((await dropSeenFromHoldout(split.holdout, split.stream, fs.existsSync(trainDir) ? trainDir : null)).holdout);
+  const holdout = await readHoldout(
+    (await dropSeenFromHoldout(split.holdout, split.stream, fs.existsSync(trainDir) ? trainDir : null)).holdout,
+  );
   const labelled = split.stream.filter((f) => f.ferplus.label).slice(0, corrections);
   const verdicts: LabeledImage[] = labelled.map((f) => ({ image: fs.readFileSync(f.file), label: f.ferplus.label! }));
   // The job holds out a fifth of the snapshot for its gate; it never trains on it.
   const reviewed = verdicts.filter((_, i) => i % 5 !== 0);
   const baseline = await scoreVersionDir(base, holdout);
-  console.log(`base ${meta.name ?? base}: ${pct(baseline.ferplus.accuracy)} vs FER+ (n=${baseline.ferplus.n}), ${pct(baseline.original.accuracy)} vs original (n=${baseline.original.n}); backend ${rt.backend}`);
+  console.log(
+    `base ${meta.name ?? base}: ${pct(baseline.ferplus.accuracy)} vs FER+ (n=${baseline.ferplus.n}), ${pct(baseline.original.accuracy)} vs original (n=${baseline.original.n}); backend ${rt.backend}`,
+  );
 
   const rows: Row[] = [];
   for (const run of runs) {
-    const replay = replayDir ? await sampleReplay(replayDir, meta.labels, run.replayPerClass, seed, run.replayMode) : [];
+    const replay = replayDir
+      ? await sampleReplay(replayDir, meta.labels, run.replayPerClass, seed, run.replayMode)
+      : [];
     const { train, validation } = assembleTrainingSet(reviewed, replay);
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "el-finetune-"));
     try {
@@ -115,7 +128,17 @@ async function main(): Promise<void> {
         seed,
       });
       const score = await scoreVersionDir(outDir, holdout);
-      const row: Row = { ...run, reviewed: reviewed.length, replay: replay.length, trained: train.length, validation: validation.length, epochsRun: result.epochs.length, seconds: result.durationSeconds, ferplus: score.ferplus.accuracy, original: score.original.accuracy };
+      const row: Row = {
+        ...run,
+        reviewed: reviewed.length,
+        replay: replay.length,
+        trained: train.length,
+        validation: validation.length,
+        epochsRun: result.epochs.length,
+        seconds: result.durationSeconds,
+        ferplus: score.ferplus.accuracy,
+        original: score.original.accuracy,
+      };
       rows.push(row);
       console.log(formatRow(row, baseline.ferplus.accuracy, baseline.original.accuracy).join(" | "));
     } finally {
@@ -124,8 +147,24 @@ async function main(): Promise<void> {
   }
 
   const machine = machineInfo();
-  const head = ["lr", "epochs (run)", "strategy", "batch", "replay", "class weights", "faces trained on", "acc vs FER+", "Δ", "acc vs original", "Δ", "train (s)"];
-  const table = markdownTable(head, rows.map((r) => formatRow(r, baseline.ferplus.accuracy, baseline.original.accuracy)));
+  const head = [
+    "lr",
+    "epochs (run)",
+    "strategy",
+    "batch",
+    "replay",
+    "class weights",
+    "faces trained on",
+    "acc vs FER+",
+    "Δ",
+    "acc vs original",
+    "Δ",
+    "train (s)",
+  ];
+  const table = markdownTable(
+    head,
+    rows.map((r) => formatRow(r, baseline.ferplus.accuracy, baseline.original.accuracy)),
+  );
   const header = [
     `# Fine-tuning parameters, measured`,
     ``,
@@ -138,7 +177,22 @@ async function main(): Promise<void> {
   console.log(`\n${md}`);
   fs.mkdirSync(values.out, { recursive: true });
   fs.writeFileSync(path.join(values.out, "finetune.md"), md);
-  fs.writeFileSync(path.join(values.out, "finetune.json"), JSON.stringify({ machine, backend: rt.backend, base: values.base, baseline: { ferplus: baseline.ferplus.accuracy, original: baseline.original.accuracy }, verdicts: labelled.length, seed, rows }, null, 2) + "\n");
+  fs.writeFileSync(
+    path.join(values.out, "finetune.json"),
+    JSON.stringify(
+      {
+        machine,
+        backend: rt.backend,
+        base: values.base,
+        baseline: { ferplus: baseline.ferplus.accuracy, original: baseline.original.accuracy },
+        verdicts: labelled.length,
+        seed,
+        rows,
+      },
+      null,
+      2,
+    ) + "\n",
+  );
   console.log(`wrote ${path.join(values.out, "finetune.md")} and finetune.json`);
 }
 

@@ -11,10 +11,28 @@ import { readModelMetadata } from "@/lib/model/metadata";
 import { checksumDir } from "@/lib/registry/checksum";
 import { startTestApp, type TestApp } from "@/test/support/app-server";
 import { trainingParamsSchema, type TrainingParams } from "@/worker/params";
-import { dropSeenFromHoldout, FERPLUS_COLUMNS, FERPLUS_TO_MODEL, loadLabeledFaces, splitStreamHoldout, type FaceRecord, type FerPlusColumn, type SkipReason } from "./support/ferplus";
+import {
+  dropSeenFromHoldout,
+  FERPLUS_COLUMNS,
+  FERPLUS_TO_MODEL,
+  loadLabeledFaces,
+  splitStreamHoldout,
+  type FaceRecord,
+  type FerPlusColumn,
+  type SkipReason,
+} from "./support/ferplus";
 import { apiClient, signIn, type ApiClient } from "./support/http";
 import { readHoldout, scoreVersionDir, type Holdout } from "./support/measure";
-import { formatTable, headerLines, machineInfo, renderMarkdown, targetLines, type CheckpointRow, type LoopResult, type Score } from "./support/report";
+import {
+  formatTable,
+  headerLines,
+  machineInfo,
+  renderMarkdown,
+  targetLines,
+  type CheckpointRow,
+  type LoopResult,
+  type Score,
+} from "./support/report";
 
 const USAGE = `npm run bench:loop -- [flags]
 
@@ -86,8 +104,13 @@ function parseOptions(): Options {
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
     return n;
   };
-  const parts = values.checkpoints.split(",").map((s) => s.trim()).filter(Boolean);
-  const checkpoints = [...new Set(parts.filter((p) => p !== "all").map((p) => int("checkpoints", p, 1)))].sort((a, b) => a - b);
+  const parts = values.checkpoints
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const checkpoints = [...new Set(parts.filter((p) => p !== "all").map((p) => int("checkpoints", p, 1)))].sort(
+    (a, b) => a - b,
+  );
   const checkpointAll = parts.includes("all");
   if (!checkpoints.length && !checkpointAll) throw new UsageError("--checkpoints needs at least one count or all");
   const params = trainingParamsSchema.safeParse({
@@ -97,9 +120,13 @@ function parseOptions(): Options {
     batch_size: values["batch-size"],
     min_samples: values["min-samples"],
   });
-  if (!params.success) throw new UsageError(`job params: ${params.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!params.success)
+    throw new UsageError(
+      `job params: ${params.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   const holdout = Number(values.holdout);
-  if (!(holdout > 0 && holdout < 1)) throw new UsageError(`--holdout must be a fraction in (0, 1), got "${values.holdout}"`);
+  if (!(holdout > 0 && holdout < 1))
+    throw new UsageError(`--holdout must be a fraction in (0, 1), got "${values.holdout}"`);
   const data = path.resolve(values.data);
   return {
     base: path.resolve(values.base),
@@ -128,7 +155,14 @@ interface UploadAnswer {
 interface JobView {
   id: number;
   status: string;
-  progress: { epoch: number; epochs: number; batch: number; batches: number; samplesPerSec?: number; etaSeconds?: number } | null;
+  progress: {
+    epoch: number;
+    epochs: number;
+    batch: number;
+    batches: number;
+    samplesPerSec?: number;
+    etaSeconds?: number;
+  } | null;
   candidate_version: { id: number; version: number; status: string } | null;
   error: string | null;
   decision: { promote?: boolean; reason?: string } | null;
@@ -166,13 +200,24 @@ async function main(): Promise<void> {
       `No base model at ${opts.base} (model.json + metadata.json). Run \`npm run train:baseline\` first, or pass --base <model dir>.`,
     );
   }
-  for (const [what, p] of [["--data", opts.data], ["--mapping", opts.mappingCsv], ["--ferplus", opts.ferplusCsv]] as const) {
-    if (!fs.existsSync(p)) throw new UsageError(`${what}: ${p} not found. The bench needs the FER2013 folders and FER+ labels in ../shared/data (see its README).`);
+  for (const [what, p] of [
+    ["--data", opts.data],
+    ["--mapping", opts.mappingCsv],
+    ["--ferplus", opts.ferplusCsv],
+  ] as const) {
+    if (!fs.existsSync(p))
+      throw new UsageError(
+        `${what}: ${p} not found. The bench needs the FER2013 folders and FER+ labels in ../shared/data (see its README).`,
+      );
   }
   const baseMeta = await readModelMetadata(opts.base);
 
   // Data: one seeded, stratified split; the stream is shuffled across classes.
-  const faces = await loadLabeledFaces({ dataDir: opts.data, mappingCsv: opts.mappingCsv, ferplusCsv: opts.ferplusCsv });
+  const faces = await loadLabeledFaces({
+    dataDir: opts.data,
+    mappingCsv: opts.mappingCsv,
+    ferplusCsv: opts.ferplusCsv,
+  });
   const split = splitStreamHoldout(faces, opts.holdout, opts.seed);
   const stream = opts.limit === null ? split.stream : split.stream.slice(0, opts.limit);
   // Against the whole stream, not just the --limit part, so a smoke run measures the same holdout.
@@ -208,11 +253,20 @@ async function main(): Promise<void> {
   // A fresh database on TEST_DATABASE_URL's server, or else the launcher's own embedded default.
   const database = getEnv().TEST_DATABASE_URL ? "server" : "embedded";
   // A real model's warm-up takes longer than the tiny one's the tests use.
-  app = await startTestApp({ baseModelDir: opts.base, worker: true, embeddedDatabase: database === "embedded", startupTimeoutMs: 180_000 });
+  app = await startTestApp({
+    baseModelDir: opts.base,
+    worker: true,
+    embeddedDatabase: database === "embedded",
+    startupTimeoutMs: 180_000,
+  });
   const startupSeconds = (performance.now() - tStart) / 1000;
-  const health = await apiClient(app.baseUrl).get<{ backend: string | null; model: { version: number } | null }>("/api/health");
+  const health = await apiClient(app.baseUrl).get<{ backend: string | null; model: { version: number } | null }>(
+    "/api/health",
+  );
   if (!health.model) throw new Error("the app has no active model after start");
-  console.log(`app on ${app.baseUrl} (${database} database), backend ${health.backend}, model v${health.model.version}; started in ${startupSeconds.toFixed(0)} s`);
+  console.log(
+    `app on ${app.baseUrl} (${database} database), backend ${health.backend}, model v${health.model.version}; started in ${startupSeconds.toFixed(0)} s`,
+  );
 
   // People: the bootstrap admin, and a reviewer created through the API, each with an API token.
   const adminCookie = await signIn(app.baseUrl, app.admin.email, app.admin.password);
@@ -220,7 +274,11 @@ async function main(): Promise<void> {
   const admin = apiClient(app.baseUrl, { token: adminToken });
   const reviewerLogin = { email: "reviewer@bench.test", password: "bench-reviewer-password" };
   await admin.post("/api/users", { ...reviewerLogin, name: "Simulated reviewer", role: "REVIEWER" }, [201]);
-  const reviewerToken = await createToken(app.baseUrl, await signIn(app.baseUrl, reviewerLogin.email, reviewerLogin.password), "bench reviewer");
+  const reviewerToken = await createToken(
+    app.baseUrl,
+    await signIn(app.baseUrl, reviewerLogin.email, reviewerLogin.password),
+    "bench reviewer",
+  );
   const reviewer = apiClient(app.baseUrl, { token: reviewerToken });
 
   // The stream: upload each face, give the FER+ verdict, retrain at each checkpoint.
@@ -233,14 +291,24 @@ async function main(): Promise<void> {
   let streamMs = 0;
   let lastPrint = performance.now();
   const checkpoint = async (name: string) => {
-    const row = await retrainAndMeasure({ name, admin, app: app!, holdout, params: opts.params, timeoutMs: opts.jobTimeoutMs });
+    const row = await retrainAndMeasure({
+      name,
+      admin,
+      app: app!,
+      holdout,
+      params: opts.params,
+      timeoutMs: opts.jobTimeoutMs,
+    });
     rows.push({ ...row, checkpoint: name, faces: uploaded, verdicts, incorrect });
     console.log(`\n${formatTable(snapshotResult())}\n`);
   };
   const snapshotResult = (): LoopResult => ({
     date: startedAt,
     machine: machineInfo(),
-    backend: { app: health.backend, bench: `${rt.backend}${rt.threads ? ` (${rt.threads} thread${rt.threads === 1 ? "" : "s"})` : ""}` },
+    backend: {
+      app: health.backend,
+      bench: `${rt.backend}${rt.threads ? ` (${rt.threads} thread${rt.threads === 1 ? "" : "s"})` : ""}`,
+    },
     // Relative to the project, so results read the same on every machine.
     base: { dir: shown(opts.base), name: baseMeta.name ?? null },
     data: { dir: shown(opts.data), mappingCsv: shown(opts.mappingCsv), ferplusCsv: shown(opts.ferplusCsv) },
@@ -251,7 +319,11 @@ async function main(): Promise<void> {
       stream: split.stream.length,
       streamUsed: stream.length,
       holdoutDrawn: split.holdout.length,
-      holdoutDropped: { copyInStream: unseen.inStream, copyInTrain: unseen.inTrain, trainDir: trainDir && shown(trainDir) },
+      holdoutDropped: {
+        copyInStream: unseen.inStream,
+        copyInTrain: unseen.inTrain,
+        trainDir: trainDir && shown(trainDir),
+      },
       holdout: holdout.faces.length,
       holdoutWithCrowdLabel: baselineScore.ferplus.n,
       crowdColumns,
@@ -294,9 +366,12 @@ async function main(): Promise<void> {
   const lastVerdicts = rows.at(-1)?.verdicts ?? 0;
   if (pending.length) {
     const which = pending.length === 1 ? `Checkpoint ${pending[0]} was` : `Checkpoints ${pending.join(", ")} were`;
-    notes.push(`${which} not reached: the stream gave ${verdicts} verdicts; the run retrained once more at the end instead.`);
+    notes.push(
+      `${which} not reached: the stream gave ${verdicts} verdicts; the run retrained once more at the end instead.`,
+    );
   }
-  if ((opts.checkpointAll || pending.length) && verdicts > lastVerdicts) await checkpoint(opts.checkpointAll ? "all" : `end (${verdicts})`);
+  if ((opts.checkpointAll || pending.length) && verdicts > lastVerdicts)
+    await checkpoint(opts.checkpointAll ? "all" : `end (${verdicts})`);
 
   notes.push(
     "Holdout: a seeded, per-class share of FER2013 test-public, split once before the stream and never uploaded. test-public is " +
@@ -317,7 +392,10 @@ async function main(): Promise<void> {
 
   const result = snapshotResult();
   fs.mkdirSync(opts.out, { recursive: true });
-  const stem = path.join(opts.out, `loop-${result.date.slice(0, 10)}-${(health.backend ?? "unknown").replace(/[^a-z0-9_-]/gi, "_")}`);
+  const stem = path.join(
+    opts.out,
+    `loop-${result.date.slice(0, 10)}-${(health.backend ?? "unknown").replace(/[^a-z0-9_-]/gi, "_")}`,
+  );
   fs.writeFileSync(`${stem}.md`, renderMarkdown(result));
   fs.writeFileSync(`${stem}.json`, JSON.stringify({ ...result, mapping: FERPLUS_TO_MODEL }, null, 2) + "\n");
 
@@ -327,7 +405,9 @@ async function main(): Promise<void> {
   console.log(formatTable(result));
   console.log("");
   for (const l of targetLines(result)) console.log(`target: ${l}`);
-  console.log(`\nstream ${result.timings.facesPerSecond.toFixed(1)} faces/s; whole run ${result.timings.totalSeconds.toFixed(0)} s`);
+  console.log(
+    `\nstream ${result.timings.facesPerSecond.toFixed(1)} faces/s; whole run ${result.timings.totalSeconds.toFixed(0)} s`,
+  );
   console.log(`wrote ${stem}.md and ${stem}.json`);
 }
 
@@ -337,7 +417,8 @@ async function reviewOne(reviewer: ApiClient, face: FaceRecord): Promise<"correc
   const type = /\.png$/i.test(face.file) ? "image/png" : "image/jpeg";
   const up = await reviewer.uploadFaceCrop<UploadAnswer>(bytes, path.basename(face.file), type);
   const predicted = up.faces[0];
-  if (up.faces.length !== 1 || !predicted) throw new Error(`${face.key}: a face-crop upload gave ${up.faces.length} faces`);
+  if (up.faces.length !== 1 || !predicted)
+    throw new Error(`${face.key}: a face-crop upload gave ${up.faces.length} faces`);
   if (!face.ferplus.label) return null;
   const correct = predicted.label === face.ferplus.label;
   await reviewer.post(
@@ -372,7 +453,9 @@ async function retrainAndMeasure(o: {
     const elapsed = (performance.now() - t0) / 1000;
     if (performance.now() - t0 > o.timeoutMs) {
       await admin.post(`/api/training-jobs/${jobId}/cancel`, {}).catch(() => {});
-      throw new Error(`training job ${jobId} did not finish within ${Math.round(o.timeoutMs / 60_000)} min (last: ${lastLine}); cancelled it`);
+      throw new Error(
+        `training job ${jobId} did not finish within ${Math.round(o.timeoutMs / 60_000)} min (last: ${lastLine}); cancelled it`,
+      );
     }
     const p = job.progress;
     const line = p
@@ -388,7 +471,9 @@ async function retrainAndMeasure(o: {
     await new Promise((r) => setTimeout(r, JOB_POLL_MS));
   }
   const wallSeconds = (performance.now() - t0) / 1000;
-  console.log(`  job ${jobId} ${job.status.toLowerCase()} after ${wallSeconds.toFixed(0)} s${job.error ? `: ${job.error}` : ""}${job.decision?.reason ? `; ${job.decision.reason}` : ""}`);
+  console.log(
+    `  job ${jobId} ${job.status.toLowerCase()} after ${wallSeconds.toFixed(0)} s${job.error ? `: ${job.error}` : ""}${job.decision?.reason ? `; ${job.decision.reason}` : ""}`,
+  );
   const jobRow: CheckpointRow["job"] = {
     id: jobId,
     status: job.status,
@@ -408,7 +493,9 @@ async function retrainAndMeasure(o: {
   jobRow.trainSeconds = m?.training?.durationSeconds ?? null;
   jobRow.backend = m?.training?.backend ?? null;
   jobRow.snapshot = m?.snapshot ?? null;
-  jobRow.gate = m?.holdout ? { candidate: m.holdout.accuracy, active: m.active_holdout?.accuracy ?? null, n: m.holdout.n } : null;
+  jobRow.gate = m?.holdout
+    ? { candidate: m.holdout.accuracy, active: m.active_holdout?.accuracy ?? null, n: m.holdout.n }
+    : null;
 
   // The runner writes a job's version to versions/job-<id>-<random>; the checksum proves which folder is this version.
   const versionsDir = path.join(o.app.modelsDir, "versions");
@@ -419,14 +506,22 @@ async function retrainAndMeasure(o: {
   const found = folders[sums.indexOf(model.checksum)];
   if (!found) {
     const seen = folders.map((f, i) => `${f}: ${sums[i]}`).join(", ") || "none";
-    throw new Error(`no versions/job-${jobId}-* folder holds version ${model.version} (checksum ${model.checksum}; found ${seen})`);
+    throw new Error(
+      `no versions/job-${jobId}-* folder holds version ${model.version} (checksum ${model.checksum}; found ${seen})`,
+    );
   }
   const dir = path.join(versionsDir, found);
   const s = await scoreVersionDir(dir, o.holdout);
   const score: Score = { ferplus: s.ferplus, original: s.original };
-  console.log(`  v${model.version} on the holdout: ${pct(s.ferplus.accuracy)} vs FER+, ${pct(s.original.accuracy)} vs original [${s.seconds.toFixed(1)} s]`);
+  console.log(
+    `  v${model.version} on the holdout: ${pct(s.ferplus.accuracy)} vs FER+, ${pct(s.original.accuracy)} vs original [${s.seconds.toFixed(1)} s]`,
+  );
   // Status as the job left it: ACTIVE right after the job means the gate promoted it.
-  return { job: jobRow, candidate: { id: cand.id, version: cand.version, status: cand.status, promoted: cand.status === "ACTIVE" }, score };
+  return {
+    job: jobRow,
+    candidate: { id: cand.id, version: cand.version, status: cand.status, promoted: cand.status === "ACTIVE" },
+    score,
+  };
 }
 
 /** POST /api/tokens takes a signed-in session only; the secret is shown once. */
@@ -459,7 +554,9 @@ async function shutdown(code: number): Promise<void> {
   if (app) {
     if (code !== 0) console.error(`launcher: ${app.launcherState()}\nlast app output:\n${app.output().slice(-3000)}`);
     console.log(keepFiles ? `stopping the app (keeping ${app.work}) …` : "stopping the app …");
-    await app.stop({ keepFiles }).catch((err: unknown) => console.error(`could not stop the app cleanly: ${String(err)}`));
+    await app
+      .stop({ keepFiles })
+      .catch((err: unknown) => console.error(`could not stop the app cleanly: ${String(err)}`));
   }
   // Threaded WASM keeps Node alive: leave explicitly.
   process.exit(code);
@@ -477,7 +574,9 @@ allowNativeAccelerator();
 main()
   .then(() => shutdown(0))
   .catch((err: unknown) => {
-    console.error(err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err));
+    console.error(
+      err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err),
+    );
     return shutdown(err instanceof UsageError ? 2 : 1);
   });
 

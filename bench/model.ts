@@ -105,14 +105,28 @@ function parseOptions(): Options {
     console.log(USAGE);
     process.exit(0);
   }
-  const backends = values.backends.split(",").map((s) => s.trim()).filter(Boolean);
+  const backends = values.backends
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = backends.filter((b) => !CONFIGS.test(b));
-  if (!backends.length || bad.length) throw new UsageError(`--backends: unknown ${bad.join(", ") || "(none given)"}; use gpu, node, wasm-<threads 1-8>, cpu`);
+  if (!backends.length || bad.length)
+    throw new UsageError(
+      `--backends: unknown ${bad.join(", ") || "(none given)"}; use gpu, node, wasm-<threads 1-8>, cpu`,
+    );
   const seconds = Number(values.seconds);
   if (!(seconds > 0)) throw new UsageError(`--seconds must be a positive number, got "${values.seconds}"`);
   const cpuSamples = Number(values["cpu-samples"]);
-  if (!Number.isInteger(cpuSamples) || cpuSamples < 1) throw new UsageError(`--cpu-samples must be an integer ≥ 1, got "${values["cpu-samples"]}"`);
-  return { model: path.resolve(values.model), backends, seconds, cpuSamples, out: path.resolve(values.out), child: values.child ?? null };
+  if (!Number.isInteger(cpuSamples) || cpuSamples < 1)
+    throw new UsageError(`--cpu-samples must be an integer ≥ 1, got "${values["cpu-samples"]}"`);
+  return {
+    model: path.resolve(values.model),
+    backends,
+    seconds,
+    cpuSamples,
+    out: path.resolve(values.out),
+    child: values.child ?? null,
+  };
 }
 
 async function main(): Promise<void> {
@@ -135,7 +149,14 @@ async function main(): Promise<void> {
   const result: ModelResult = {
     date,
     machine: machineInfo(),
-    model: { dir: shown(opts.model), name: meta.name ?? null, params: first?.params ?? null, headLayer: first?.headLayer ?? null, headParams: first?.headParams ?? null, testTimeAugmentation: meta.testTimeAugmentation ?? "none" },
+    model: {
+      dir: shown(opts.model),
+      name: meta.name ?? null,
+      params: first?.params ?? null,
+      headLayer: first?.headLayer ?? null,
+      headParams: first?.headParams ?? null,
+      testTimeAugmentation: meta.testTimeAugmentation ?? "none",
+    },
     loadavg,
     settings: { seconds: opts.seconds, cpuSamples: opts.cpuSamples, batch: BATCH },
     rows,
@@ -146,7 +167,16 @@ async function main(): Promise<void> {
   const stem = path.join(opts.out, "model");
   fs.writeFileSync(
     `${stem}.md`,
-    [`# The model, measured — ${date.slice(0, 10)}`, "", ...header.map((l) => `- ${l}`), "", table, "", ...NOTES.map((n) => `- ${n}`), ""].join("\n"),
+    [
+      `# The model, measured — ${date.slice(0, 10)}`,
+      "",
+      ...header.map((l) => `- ${l}`),
+      "",
+      table,
+      "",
+      ...NOTES.map((n) => `- ${n}`),
+      "",
+    ].join("\n"),
   );
   fs.writeFileSync(`${stem}.json`, JSON.stringify(result, null, 2) + "\n");
 
@@ -169,7 +199,18 @@ const NOTES = [
 /** Spawns this script for one configuration and reads its JSON line; a missing backend is a row too. */
 async function measureInChild(config: string, opts: Options): Promise<Row> {
   const [choice, threads] = config.split("-");
-  const args = ["--conditions=react-server", __filename, "--child", config, "--model", opts.model, "--seconds", String(opts.seconds), "--cpu-samples", String(opts.cpuSamples)];
+  const args = [
+    "--conditions=react-server",
+    __filename,
+    "--child",
+    config,
+    "--model",
+    opts.model,
+    "--seconds",
+    String(opts.seconds),
+    "--cpu-samples",
+    String(opts.cpuSamples),
+  ];
   const child = spawn(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), ...args], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -183,10 +224,19 @@ async function measureInChild(config: string, opts: Options): Promise<Row> {
     process.stderr.write(d);
   });
   const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
-  const line = stdout.trim().split("\n").reverse().find((l) => l.startsWith("{"));
+  const line = stdout
+    .trim()
+    .split("\n")
+    .reverse()
+    .find((l) => l.startsWith("{"));
   if (code === 0 && line) return { config, measured: JSON.parse(line) as Measured, error: null };
   const missing = stderr.match(/was requested but is not available: (.*)/)?.[1];
-  if (missing) return { config, measured: null, error: /Cannot find (module|package)/.test(missing) ? "not installed" : `not available: ${missing}` };
+  if (missing)
+    return {
+      config,
+      measured: null,
+      error: /Cannot find (module|package)/.test(missing) ? "not installed" : `not available: ${missing}`,
+    };
   return { config, measured: null, error: `failed (exit ${code}): ${stderr.trim().split("\n").at(-1) ?? ""}` };
 }
 
@@ -219,7 +269,10 @@ async function measureHere(opts: Options): Promise<Measured> {
   const inferB1 = rate(1, predict(x1));
   const inferB64 = rate(BATCH, predict(x64));
   const tta = meta.testTimeAugmentation ?? "none";
-  const servedB64 = tta === "none" ? inferB64 : rate(BATCH, () => tf.tidy(() => void servedProbabilities(tf, model, x64, tta).dataSync()));
+  const servedB64 =
+    tta === "none"
+      ? inferB64
+      : rate(BATCH, () => tf.tidy(() => void servedProbabilities(tf, model, x64, tta).dataSync()));
   const batch = { x: inputs, y: labels, shape: [BATCH, h, w, c] as [number, number, number, number], k };
   const trainFull = trainRate(tf, model, batch, (fn) => rate(BATCH, fn));
   const headLayer = freezeAllButHead(model);
@@ -306,12 +359,23 @@ function headerLines(r: ModelResult): string[] {
 }
 
 function formatTable(rows: Row[]): string {
-  const head = ["backend", "threads", "infer b=1 (faces/s)", `infer b=${BATCH} (faces/s)`, `served b=${BATCH} (faces/s)`, "train full (samples/s)", "train head-only (samples/s)", "peak RSS (MiB)", "notes"];
+  const head = [
+    "backend",
+    "threads",
+    "infer b=1 (faces/s)",
+    `infer b=${BATCH} (faces/s)`,
+    `served b=${BATCH} (faces/s)`,
+    "train full (samples/s)",
+    "train head-only (samples/s)",
+    "peak RSS (MiB)",
+    "notes",
+  ];
   const rate = (r: Rate) => r.perSec.toFixed(r.perSec >= 100 ? 0 : r.perSec >= 1 ? 1 : 2);
   return markdownTable(
     head,
     rows.map(({ config, measured: m, error }) => {
-      if (!m) return [config.split("-")[0] ?? config, config.split("-")[1] ?? "–", "–", "–", "–", "–", "–", "–", error ?? ""];
+      if (!m)
+        return [config.split("-")[0] ?? config, config.split("-")[1] ?? "–", "–", "–", "–", "–", "–", "–", error ?? ""];
       // getTf's reason starts with "forced by TFJS_BACKEND=…", which every child is.
       const detail = m.reason.replace(/^forced by TFJS_BACKEND=\w+;?\s*/, "");
       const notes = [detail, `load ${m.loadavg1.toFixed(1)}`];
@@ -335,6 +399,8 @@ main()
   // Threaded WASM keeps Node alive: leave explicitly.
   .then(() => process.exit(0))
   .catch((err: unknown) => {
-    console.error(err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err));
+    console.error(
+      err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err),
+    );
     process.exit(err instanceof UsageError ? 2 : 1);
   });

@@ -32,7 +32,11 @@ async function main(): Promise<void> {
 export async function registerImportedModel(db: Db, dir: string): Promise<ModelVersion> {
   const { registerModelVersion } = await import("@/lib/registry/model-versions");
   const artifactPath = insideModelsDir(dir);
-  return registerModelVersion(db, { artifactPath, name: `import ${path.basename(dir).replace(/^import-/, "")}`, status: "CANDIDATE" });
+  return registerModelVersion(db, {
+    artifactPath,
+    name: `import ${path.basename(dir).replace(/^import-/, "")}`,
+    status: "CANDIDATE",
+  });
 }
 
 /** `dir` relative to MODELS_DIR, with forward slashes; an error when it is not below it. */
@@ -40,7 +44,9 @@ function insideModelsDir(dir: string): string {
   const modelsDir = getEnv().modelsDir;
   const rel = path.relative(modelsDir, path.resolve(dir));
   if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) {
-    throw new Error(`--register needs the model inside MODELS_DIR (${modelsDir}); ${dir} is not. Leave out --out, or point it below MODELS_DIR.`);
+    throw new Error(
+      `--register needs the model inside MODELS_DIR (${modelsDir}); ${dir} is not. Leave out --out, or point it below MODELS_DIR.`,
+    );
   }
   return rel.split(path.sep).join("/");
 }
@@ -53,7 +59,9 @@ async function registerWithDatabase(dir: string): Promise<void> {
   const db = createDb(database.url);
   try {
     const v = await registerImportedModel(db, dir);
-    console.log(`Registered as version ${v.version} (candidate, id ${v.id}): activate it on the Models page or with POST /api/models/${v.id}/activate.`);
+    console.log(
+      `Registered as version ${v.version} (candidate, id ${v.id}): activate it on the Models page or with POST /api/models/${v.id}/activate.`,
+    );
   } finally {
     await db.$disconnect();
     await database.stop();

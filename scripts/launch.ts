@@ -88,7 +88,9 @@ async function main() {
   // A worker that dies leaves its running job to the stale-job sweep (ended as FAILED); the new one
   // takes what is queued.
   if (env.START_WORKER) supervisor.start({ name: "worker", args: typeScriptEntry("scripts/worker.ts"), env: childEnv });
-  log(`Emotion Loop on ${env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`} (${db.embedded ? "embedded database" : "DATABASE_URL"})`);
+  log(
+    `Emotion Loop on ${env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`} (${db.embedded ? "embedded database" : "DATABASE_URL"})`,
+  );
 }
 
 main().catch((err) => {

@@ -13,7 +13,9 @@ import { MOVED_MARKER, movePgliteDataOnce } from "@/lib/db/move-pglite";
 async function main() {
   const env = getEnv();
   const pgliteDir = path.resolve(process.argv[2] ?? path.join(env.dataDir, "pglite"));
-  const embedded = env.DATABASE_URL ? null : await startEmbeddedDatabase({ dataDir: env.dataDir, port: env.EMBEDDED_DB_PORT });
+  const embedded = env.DATABASE_URL
+    ? null
+    : await startEmbeddedDatabase({ dataDir: env.dataDir, port: env.EMBEDDED_DB_PORT });
   const url = env.DATABASE_URL ?? embedded!.url;
   const log = (line: string) => console.log(line);
   try {

@@ -23,7 +23,9 @@ const TARBALL = "nodejs12.x-tf2.7.0.br";
 
 async function main(): Promise<void> {
   if (process.platform !== "linux" || process.arch !== "x64") {
-    throw new Error(`The accelerator is a Linux x64 build; this is ${process.platform} ${process.arch}. Install @tensorflow/tfjs-node instead.`);
+    throw new Error(
+      `The accelerator is a Linux x64 build; this is ${process.platform} ${process.arch}. Install @tensorflow/tfjs-node instead.`,
+    );
   }
   const target = getEnv().nativeDir;
   if (fs.existsSync(path.join(target, "node_modules", "@tensorflow", "tfjs-node", "package.json"))) {
@@ -34,14 +36,21 @@ async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "emotion-loop-native-"));
   try {
     console.log(`Fetching ${PACKAGE} from the npm registry (about 190 MB) …`);
-    const packed = execFileSync("npm", ["pack", PACKAGE, "--pack-destination", work, "--silent"], { encoding: "utf8" }).trim().split("\n").at(-1)!;
+    const packed = execFileSync("npm", ["pack", PACKAGE, "--pack-destination", work, "--silent"], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .at(-1)!;
     execFileSync("tar", ["-xzf", path.join(work, packed), "-C", work, `package/${TARBALL}`]);
     const staging = `${target}.tmp`;
     fs.rmSync(staging, { recursive: true, force: true });
     fs.mkdirSync(staging, { recursive: true });
     console.log(`Unpacking ${TARBALL} …`);
     const tarFile = path.join(work, "accelerator.tar");
-    await pipeline(fs.createReadStream(path.join(work, "package", TARBALL)), zlib.createBrotliDecompress(), fs.createWriteStream(tarFile));
+    await pipeline(
+      fs.createReadStream(path.join(work, "package", TARBALL)),
+      zlib.createBrotliDecompress(),
+      fs.createWriteStream(tarFile),
+    );
     execFileSync("tar", ["-xf", tarFile, "-C", staging]);
     fs.rmSync(target, { recursive: true, force: true });
     fs.renameSync(staging, target);
@@ -49,7 +58,9 @@ async function main(): Promise<void> {
     fs.rmSync(work, { recursive: true, force: true });
   }
   check(target);
-  console.log(`Installed in ${target}. Training processes now use it as their "node" backend (TFJS_BACKEND=node forces it).`);
+  console.log(
+    `Installed in ${target}. Training processes now use it as their "node" backend (TFJS_BACKEND=node forces it).`,
+  );
 }
 
 /** Loads the accelerator in a fresh process and runs one matrix product on it. */
@@ -58,7 +69,10 @@ function check(dir: string): void {
 const y = tf.matMul(tf.ones([2, 3]), tf.ones([3, 2])).dataSync();
 if (tf.getBackend() !== "tensorflow" || y[0] !== 3) throw new Error("unexpected result " + tf.getBackend() + " " + y[0]);
 console.log("tfjs-node " + tf.version["tfjs-node"] + " on backend " + tf.getBackend() + ": ok");`;
-  const run = spawnSync(process.execPath, ["-e", probe], { encoding: "utf8", env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" } });
+  const run = spawnSync(process.execPath, ["-e", probe], {
+    encoding: "utf8",
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: "2" },
+  });
   if (run.status !== 0) throw new Error(`The accelerator in ${dir} does not load here:\n${run.stderr.trim()}`);
   console.log(run.stdout.trim());
 }

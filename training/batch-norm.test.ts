@@ -12,13 +12,26 @@ beforeAll(async () => {
 /** conv → BN → relu → GAP → dense, with either BN implementation and identical seeded weights. */
 function build(fast: boolean): LayersModel {
   const input = tf.input({ shape: [6, 6, 2] });
-  const conv = tf.layers.conv2d({ filters: 3, kernelSize: 3, padding: "same", kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input);
+  const conv = tf.layers
+    .conv2d({
+      filters: 3,
+      kernelSize: 3,
+      padding: "same",
+      kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }),
+    })
+    .apply(input);
   const BN = fastBatchNormalization(tf);
-  const bnArgs = { momentum: 0.9, gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 2 }), betaInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 3 }) };
+  const bnArgs = {
+    momentum: 0.9,
+    gammaInitializer: tf.initializers.randomUniform({ minval: 0.5, maxval: 1.5, seed: 2 }),
+    betaInitializer: tf.initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 3 }),
+  };
   const norm = (fast ? new BN(bnArgs) : tf.layers.batchNormalization(bnArgs)).apply(conv);
   const act = tf.layers.activation({ activation: "relu" }).apply(norm);
   const pooled = tf.layers.globalAveragePooling2d({}).apply(act);
-  const out = tf.layers.dense({ units: 4, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) }).apply(pooled);
+  const out = tf.layers
+    .dense({ units: 4, activation: "softmax", kernelInitializer: tf.initializers.glorotUniform({ seed: 4 }) })
+    .apply(pooled);
   return tf.model({ inputs: input, outputs: out as ReturnType<typeof tf.input> });
 }
 
@@ -26,7 +39,11 @@ function run(model: LayersModel): { loss: number; grads: Float32Array[]; moving:
   const x = tf.randomNormal([5, 6, 6, 2], 0.3, 2, "float32", 7);
   const y = tf.oneHot(tf.tensor1d([0, 1, 2, 3, 1], "int32"), 4);
   const { value, grads } = tf.variableGrads(
-    () => tf.losses.softmaxCrossEntropy(y, tf.log(tf.add(model.apply(x, { training: true }) as Tensor, 1e-7))) as ReturnType<typeof tf.scalar>,
+    () =>
+      tf.losses.softmaxCrossEntropy(
+        y,
+        tf.log(tf.add(model.apply(x, { training: true }) as Tensor, 1e-7)),
+      ) as ReturnType<typeof tf.scalar>,
   );
   const out = {
     loss: value.dataSync()[0] ?? NaN,

@@ -42,7 +42,15 @@ function defineClass(tf: Tf): new (args?: BatchNormArgs) => Layer {
         this.weights.find((w) => w.originalName.endsWith(`/${n}`) || w.name.endsWith(`/${n}`)),
       );
       const training = kwargs?.training === true;
-      if (!training || !x || !gamma || !beta || !movingMean || !movingVariance || (axis !== -1 && axis !== x.rank - 1)) {
+      if (
+        !training ||
+        !x ||
+        !gamma ||
+        !beta ||
+        !movingMean ||
+        !movingVariance ||
+        (axis !== -1 && axis !== x.rank - 1)
+      ) {
         return super.call(inputs, kwargs);
       }
       const epsilon = typeof config.epsilon === "number" ? config.epsilon : 1e-3;

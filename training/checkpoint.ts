@@ -41,7 +41,10 @@ export async function saveCheckpoint(
   if (optimizer) {
     const weights = await optimizer.getWeights();
     const { data, specs } = await tf.io.encodeWeights(weights);
-    await fs.writeFile(path.join(tmp, OPTIMIZER_FILE), new Uint8Array(joinBuffers(Array.isArray(data) ? data : [data])));
+    await fs.writeFile(
+      path.join(tmp, OPTIMIZER_FILE),
+      new Uint8Array(joinBuffers(Array.isArray(data) ? data : [data])),
+    );
     await fs.writeFile(path.join(tmp, OPTIMIZER_SPECS), JSON.stringify(specs));
   }
   if (state) await fs.writeFile(path.join(tmp, STATE_FILE), JSON.stringify(state, null, 1));
@@ -68,9 +71,14 @@ export async function readCheckpointState(checkpoint: string): Promise<TrainStat
 
 /** The optimiser's moments saved with a "last" checkpoint, for Optimizer.setWeights. */
 export async function readOptimizerWeights(tf: Tf, checkpoint: string): Promise<{ name: string; tensor: Tensor }[]> {
-  const specs = JSON.parse(await fs.readFile(path.join(checkpoint, OPTIMIZER_SPECS), "utf8")) as io.WeightsManifestEntry[];
+  const specs = JSON.parse(
+    await fs.readFile(path.join(checkpoint, OPTIMIZER_SPECS), "utf8"),
+  ) as io.WeightsManifestEntry[];
   const buf = await fs.readFile(path.join(checkpoint, OPTIMIZER_FILE));
-  const map = tf.io.decodeWeights(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer, specs);
+  const map = tf.io.decodeWeights(
+    buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer,
+    specs,
+  );
   return specs.map((s) => {
     const tensor = map[s.name];
     if (!tensor) throw new Error(`optimizer state in ${checkpoint} lacks ${s.name}`);

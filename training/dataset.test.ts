@@ -5,7 +5,15 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EMOTION_LABELS } from "@/lib/model/metadata";
 import { imageToInput } from "@/lib/model/preprocess";
-import { classWeights, dataFingerprint, listImageFolder, loadImageFolder, sampleInput, stratifiedSplit, type Sample } from "@/training/dataset";
+import {
+  classWeights,
+  dataFingerprint,
+  listImageFolder,
+  loadImageFolder,
+  sampleInput,
+  stratifiedSplit,
+  type Sample,
+} from "@/training/dataset";
 import { writeSyntheticImageFolder } from "@/test/support/synthetic-images";
 
 let dir: string;
@@ -17,7 +25,9 @@ afterAll(async () => {
 });
 
 /** 100 samples: class c has 10·(c+1) of them (c = 0..3). */
-const samples: Sample[] = [0, 1, 2, 3].flatMap((c) => Array.from({ length: 10 * (c + 1) }, (_, i) => ({ relPath: `c${c}/${String(i).padStart(3, "0")}.png`, label: c })));
+const samples: Sample[] = [0, 1, 2, 3].flatMap((c) =>
+  Array.from({ length: 10 * (c + 1) }, (_, i) => ({ relPath: `c${c}/${String(i).padStart(3, "0")}.png`, label: c })),
+);
 
 describe("listImageFolder / loadImageFolder", () => {
   it("matches folder names to the model's labels case-insensitively and keeps the model's order", async () => {
@@ -40,7 +50,10 @@ describe("listImageFolder / loadImageFolder", () => {
     await writeSyntheticImageFolder(root, { perClass: 2, labels: ["sad", "fear"] });
     const ds = await loadImageFolder(root);
     for (const [i, s] of ds.samples.entries()) {
-      const viaPredictor = await imageToInput(await fs.readFile(path.join(root, s.relPath)), { inputShape: [48, 48, 1], preprocessing: "symmetric" });
+      const viaPredictor = await imageToInput(await fs.readFile(path.join(root, s.relPath)), {
+        inputShape: [48, 48, 1],
+        preprocessing: "symmetric",
+      });
       expect(Array.from(sampleInput(ds, i, "symmetric"))).toEqual(Array.from(viaPredictor));
     }
   });
@@ -67,7 +80,11 @@ describe("stratifiedSplit", () => {
   });
 
   it("keeps a class with a single sample in training", () => {
-    const { train, val } = stratifiedSplit([{ relPath: "a/1.png", label: 0 }, ...samples.slice(0, 10).map((s) => ({ ...s, label: 1 }))], 0.5, 1);
+    const { train, val } = stratifiedSplit(
+      [{ relPath: "a/1.png", label: 0 }, ...samples.slice(0, 10).map((s) => ({ ...s, label: 1 }))],
+      0.5,
+      1,
+    );
     expect(train).toContain(0);
     expect(val).not.toContain(0);
   });
@@ -87,8 +104,12 @@ describe("classWeights and dataFingerprint", () => {
   });
 
   it("fingerprints the sample list independently of order", () => {
-    expect(dataFingerprint([...samples].reverse(), ["a", "b", "c", "d"])).toBe(dataFingerprint(samples, ["a", "b", "c", "d"]));
-    expect(dataFingerprint(samples.slice(1), ["a", "b", "c", "d"])).not.toBe(dataFingerprint(samples, ["a", "b", "c", "d"]));
+    expect(dataFingerprint([...samples].reverse(), ["a", "b", "c", "d"])).toBe(
+      dataFingerprint(samples, ["a", "b", "c", "d"]),
+    );
+    expect(dataFingerprint(samples.slice(1), ["a", "b", "c", "d"])).not.toBe(
+      dataFingerprint(samples, ["a", "b", "c", "d"]),
+    );
   });
 });
 

@@ -35,7 +35,10 @@ export interface ImageDataset extends ImageFolderListing {
  * (FER2013's alphabetical folders map onto the model's angry…neutral order); a folder that names no
  * label is an error, a label without a folder just has no samples.
  */
-export async function listImageFolder(root: string, labels: readonly string[] = EMOTION_LABELS): Promise<ImageFolderListing> {
+export async function listImageFolder(
+  root: string,
+  labels: readonly string[] = EMOTION_LABELS,
+): Promise<ImageFolderListing> {
   let entries: import("node:fs").Dirent[];
   try {
     entries = await fs.readdir(root, { withFileTypes: true });
@@ -43,10 +46,15 @@ export async function listImageFolder(root: string, labels: readonly string[] = 
     throw new Error(`Cannot read image folder ${root}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const byName = new Map(labels.map((l, i) => [l.toLowerCase(), i]));
-  const dirs = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+  const dirs = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name)
+    .sort();
   const unknown = dirs.filter((d) => !byName.has(d.toLowerCase()));
   if (unknown.length) {
-    throw new Error(`Image folder ${root} has folders that match no label: ${unknown.join(", ")} (labels: ${labels.join(", ")})`);
+    throw new Error(
+      `Image folder ${root} has folders that match no label: ${unknown.join(", ")} (labels: ${labels.join(", ")})`,
+    );
   }
   const samples: Sample[] = [];
   const counts = new Array<number>(labels.length).fill(0);
@@ -70,7 +78,12 @@ export async function listImageFolder(root: string, labels: readonly string[] = 
  */
 export async function loadImageFolder(
   root: string,
-  opts: { labels?: readonly string[]; inputShape?: ModelMetadata["inputShape"]; concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+  opts: {
+    labels?: readonly string[];
+    inputShape?: ModelMetadata["inputShape"];
+    concurrency?: number;
+    onProgress?: (done: number, total: number) => void;
+  } = {},
 ): Promise<ImageDataset> {
   const listing = await listImageFolder(root, opts.labels);
   const inputShape = opts.inputShape ?? [48, 48, 1];
@@ -90,7 +103,8 @@ export async function loadImageFolder(
         throw new Error(`Cannot decode ${file}: ${err instanceof Error ? err.message : String(err)}`);
       }
       done++;
-      if (opts.onProgress && (done % 2000 === 0 || done === listing.samples.length)) opts.onProgress(done, listing.samples.length);
+      if (opts.onProgress && (done % 2000 === 0 || done === listing.samples.length))
+        opts.onProgress(done, listing.samples.length);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

@@ -13,17 +13,37 @@ import { allowNativeAccelerator } from "@/lib/tf/backend";
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { model: { type: "string" }, data: { type: "string" }, json: { type: "boolean" }, tta: { type: "string" } },
+    options: {
+      model: { type: "string" },
+      data: { type: "string" },
+      json: { type: "boolean" },
+      tta: { type: "string" },
+    },
     strict: true,
   });
-  if (!values.model || !values.data) throw new Error("usage: npm run eval -- --model <dir> --data <image-folder> [--json] [--tta none|flip|flip-shift]");
+  if (!values.model || !values.data)
+    throw new Error("usage: npm run eval -- --model <dir> --data <image-folder> [--json] [--tta none|flip|flip-shift]");
   const override = values.tta === undefined ? undefined : parseTestTimeAugmentation(values.tta);
-  const { metrics, labels, testTimeAugmentation } = await evaluateModelOnFolder(values.model, values.data, { testTimeAugmentation: override });
+  const { metrics, labels, testTimeAugmentation } = await evaluateModelOnFolder(values.model, values.data, {
+    testTimeAugmentation: override,
+  });
   if (values.json) {
     const { accuracy, macro_f1, per_class, confusion, ece, n } = metrics;
-    process.stdout.write(JSON.stringify({ accuracy, macro_f1, per_class, confusion, ece, n, test_time_augmentation: testTimeAugmentation }) + "\n");
+    process.stdout.write(
+      JSON.stringify({
+        accuracy,
+        macro_f1,
+        per_class,
+        confusion,
+        ece,
+        n,
+        test_time_augmentation: testTimeAugmentation,
+      }) + "\n",
+    );
   } else {
-    console.log(`test-time augmentation: ${testTimeAugmentation} (${describeTestTimeAugmentation(testTimeAugmentation)})`);
+    console.log(
+      `test-time augmentation: ${testTimeAugmentation} (${describeTestTimeAugmentation(testTimeAugmentation)})`,
+    );
     console.log(formatMetricsTable(metrics, labels));
   }
   process.exit(0);

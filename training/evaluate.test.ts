@@ -19,13 +19,22 @@ beforeAll(async () => {
   const model = tf.sequential({
     layers: [
       tf.layers.globalAveragePooling2d({ inputShape: [48, 48, 1] }),
-      tf.layers.dense({ units: 7, activation: "softmax", kernelInitializer: "zeros", biasInitializer: tf.initializers.constant({ value: 0 }) }),
+      tf.layers.dense({
+        units: 7,
+        activation: "softmax",
+        kernelInitializer: "zeros",
+        biasInitializer: tf.initializers.constant({ value: 0 }),
+      }),
     ],
   });
   model.layers[1]!.setWeights([tf.zeros([1, 7]), tf.tensor1d(bias)]);
   await model.save(fileSystemIOHandler(tf, path.join(work, "model")));
   model.dispose();
-  await writeModelMetadata(path.join(work, "model"), { labels: [...EMOTION_LABELS], inputShape: [48, 48, 1], preprocessing: "unit" });
+  await writeModelMetadata(path.join(work, "model"), {
+    labels: [...EMOTION_LABELS],
+    inputShape: [48, 48, 1],
+    preprocessing: "unit",
+  });
   // The hand-made set: angry ×2, happy ×1, sad ×1.
   await writeSyntheticImageFolder(path.join(work, "data"), { perClass: 2, labels: ["angry"] });
   await writeSyntheticImageFolder(path.join(work, "data"), { perClass: 1, labels: ["happy", "sad"] });
@@ -55,7 +64,9 @@ describe("evaluateModelOnFolder", () => {
   it("names the labels and the test-time augmentation it scored with (metadata's, or the override)", async () => {
     const plain = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"));
     expect(plain).toMatchObject({ labels: [...EMOTION_LABELS], testTimeAugmentation: "none" });
-    const flipped = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"), { testTimeAugmentation: "flip" });
+    const flipped = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"), {
+      testTimeAugmentation: "flip",
+    });
     expect(flipped.testTimeAugmentation).toBe("flip");
     expect(flipped.metrics.n).toBe(4);
   });

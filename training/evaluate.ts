@@ -20,7 +20,15 @@ export async function evaluateModelOnFolder(
     const { labels, inputShape, preprocessing } = model.metadata;
     const ds = await loadImageFolder(dataDir, { labels, inputShape });
     const probs = await model.predict(ds.samples.map((_, i) => sampleInput(ds, i, preprocessing)));
-    return { metrics: computeMetrics(labels, ds.samples.map((s) => s.label), probs), labels, testTimeAugmentation: model.testTimeAugmentation };
+    return {
+      metrics: computeMetrics(
+        labels,
+        ds.samples.map((s) => s.label),
+        probs,
+      ),
+      labels,
+      testTimeAugmentation: model.testTimeAugmentation,
+    };
   } finally {
     model.dispose();
   }
@@ -35,10 +43,15 @@ export function formatMetricsTable(m: EvalMetrics, labels: readonly string[]): s
     `n ${m.n}   accuracy ${(m.accuracy * 100).toFixed(2)}%   macro-F1 ${(m.macro_f1 * 100).toFixed(2)}%   ECE ${(m.ece * 100).toFixed(2)}%`,
     "",
     `${"class".padEnd(width)}precision   recall       F1   support`,
-    ...labels.map((l) => `${l.padEnd(width)} ${pct(cls(l).precision)} ${pct(cls(l).recall)} ${pct(cls(l).f1)} ${String(cls(l).support).padStart(9)}`),
+    ...labels.map(
+      (l) =>
+        `${l.padEnd(width)} ${pct(cls(l).precision)} ${pct(cls(l).recall)} ${pct(cls(l).f1)} ${String(cls(l).support).padStart(9)}`,
+    ),
     "",
     "confusion (rows = true, columns = predicted)",
     `${"".padEnd(width)}${labels.map((l) => l.slice(0, 8).padStart(9)).join("")}`,
-    ...m.confusion.map((row, i) => `${(labels[i] ?? "").padEnd(width)}${row.map((v) => String(v).padStart(9)).join("")}`),
+    ...m.confusion.map(
+      (row, i) => `${(labels[i] ?? "").padEnd(width)}${row.map((v) => String(v).padStart(9)).join("")}`,
+    ),
   ].join("\n");
 }

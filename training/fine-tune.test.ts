@@ -14,12 +14,14 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 /** Two easy classes: bright faces are "happy", dark ones "sad" (with a little noise). */
 async function dataset(n: number, seed: number): Promise<LabeledImage[]> {
   let s = seed;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const happy = i % 2 === 0;
       const px = Buffer.from(Array.from({ length: 48 * 48 }, () => Math.round((happy ? 190 : 60) + rnd() * 40 - 20)));
-      const image = await sharp(px, { raw: { width: 48, height: 48, channels: 1 } }).png().toBuffer();
+      const image = await sharp(px, { raw: { width: 48, height: 48, channels: 1 } })
+        .png()
+        .toBuffer();
       return { image, label: happy ? "Happy" : "sad" };
     }),
   );
@@ -34,8 +36,16 @@ describe("fineTune", () => {
     const train = await dataset(32, 1);
     const progress: number[] = [];
     const r = await fineTune({
-      baseDir: base, outDir: out, train, validation: await dataset(8, 2),
-      epochs: 12, learningRate: 0.01, batchSize: 8, strategy: "full", seed: 3, patience: 100,
+      baseDir: base,
+      outDir: out,
+      train,
+      validation: await dataset(8, 2),
+      epochs: 12,
+      learningRate: 0.01,
+      batchSize: 8,
+      strategy: "full",
+      seed: 3,
+      patience: 100,
       onProgress: (p) => void progress.push(p.batch),
     });
     expect(r.stopped).toBe(false);
@@ -58,8 +68,24 @@ describe("fineTune", () => {
   it("with the head strategy leaves every layer but the last unchanged", async () => {
     const base = await createTinyModelDir(path.join(work, "base-head"));
     const out = path.join(work, "out-head");
-    await fineTune({ baseDir: base, outDir: out, train: await dataset(16, 4), validation: [], epochs: 2, learningRate: 0.01, batchSize: 8, strategy: "head", seed: 5 });
-    const shard = (dir: string) => fs.readFileSync(path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith(".bin"))!));
+    await fineTune({
+      baseDir: base,
+      outDir: out,
+      train: await dataset(16, 4),
+      validation: [],
+      epochs: 2,
+      learningRate: 0.01,
+      batchSize: 8,
+      strategy: "head",
+      seed: 5,
+    });
+    const shard = (dir: string) =>
+      fs.readFileSync(
+        path.join(
+          dir,
+          fs.readdirSync(dir).find((f) => f.endsWith(".bin"))!,
+        ),
+      );
     const before = new Float32Array(new Uint8Array(shard(base)).buffer);
     const after = new Float32Array(new Uint8Array(shard(out)).buffer);
     expect(after.length).toBe(before.length);
@@ -74,8 +100,17 @@ describe("fineTune", () => {
     const out = path.join(work, "out-stop");
     let batches = 0;
     const r = await fineTune({
-      baseDir: base, outDir: out, train: await dataset(32, 6), validation: [], epochs: 50, learningRate: 0.01, batchSize: 4, strategy: "full", seed: 7,
-      onProgress: () => void batches++, shouldStop: () => batches >= 3,
+      baseDir: base,
+      outDir: out,
+      train: await dataset(32, 6),
+      validation: [],
+      epochs: 50,
+      learningRate: 0.01,
+      batchSize: 4,
+      strategy: "full",
+      seed: 7,
+      onProgress: () => void batches++,
+      shouldStop: () => batches >= 3,
     });
     expect(r.stopped).toBe(true);
     expect(batches).toBe(3);
@@ -92,7 +127,18 @@ describe("fineTune", () => {
     const out = path.join(work, `out-cw-${mode}`);
     // 18 happy to 6 sad faces.
     const train = (await dataset(36, 9)).filter((x, i) => x.label === "Happy" || i % 6 === 1);
-    await fineTune({ baseDir: base, outDir: out, train, validation: [], epochs: 1, learningRate: 0.01, batchSize: 8, strategy: "full", seed: 1, ...(classWeights ? { classWeights } : {}) });
+    await fineTune({
+      baseDir: base,
+      outDir: out,
+      train,
+      validation: [],
+      epochs: 1,
+      learningRate: 0.01,
+      batchSize: 8,
+      strategy: "full",
+      seed: 1,
+      ...(classWeights ? { classWeights } : {}),
+    });
     const config = (await readModelMetadata(out)).trainingConfig!;
     expect(config.classWeights).toBe(mode);
     const weights = config.classWeight as Record<string, number>;
@@ -105,7 +151,17 @@ describe("fineTune", () => {
     const base = await createTinyModelDir(path.join(work, "base-bad"));
     const [img] = await dataset(1, 8);
     await expect(
-      fineTune({ baseDir: base, outDir: path.join(work, "x"), train: [{ image: img!.image, label: "contempt" }], validation: [], epochs: 1, learningRate: 0.01, batchSize: 1, strategy: "full", seed: 1 }),
+      fineTune({
+        baseDir: base,
+        outDir: path.join(work, "x"),
+        train: [{ image: img!.image, label: "contempt" }],
+        validation: [],
+        epochs: 1,
+        learningRate: 0.01,
+        batchSize: 1,
+        strategy: "full",
+        seed: 1,
+      }),
     ).rejects.toThrow(/Unknown label "contempt"/);
   });
 });

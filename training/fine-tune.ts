@@ -77,7 +77,8 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     if (i === undefined) throw new Error(`Unknown label "${label}"; the model knows ${meta.labels.join(", ")}.`);
     return i;
   };
-  const decode = (s: LabeledImage) => imageToPixels(s.image, meta.inputShape).then((pixels) => ({ pixels, label: classOf(s.label) }));
+  const decode = (s: LabeledImage) =>
+    imageToPixels(s.image, meta.inputShape).then((pixels) => ({ pixels, label: classOf(s.label) }));
   const train = await Promise.all(o.train.map(decode));
   const val = await Promise.all(o.validation.map(decode));
   if (train.length === 0) throw new Error("Nothing to train on.");

@@ -28,7 +28,10 @@ function faces(perClass: [number, number], seed: number, swap = false): { pixels
 }
 
 /** Training rows first, then validation rows, as fineTune lays them out. */
-function dataset(train: ReturnType<typeof faces>, val: ReturnType<typeof faces>): { ds: ImageDataset; train: number[]; val: number[] } {
+function dataset(
+  train: ReturnType<typeof faces>,
+  val: ReturnType<typeof faces>,
+): { ds: ImageDataset; train: number[]; val: number[] } {
   const ds = datasetFromPixels(["dark", "bright"], [SIDE, SIDE, 1], [...train, ...val]);
   return { ds, train: train.map((_, i) => i), val: val.map((_, i) => train.length + i) };
 }
@@ -37,7 +40,13 @@ function model(): LayersModel {
   return createModel(tf, "tiny", { inputShape: [SIDE, SIDE, 1], numClasses: 2, seed: 5 });
 }
 
-const config = (extra: Partial<FitConfig> = {}): FitConfig => ({ ...FIT_DEFAULTS.fineTune, epochs: 2, batchSize: 8, learningRate: 0.01, ...extra });
+const config = (extra: Partial<FitConfig> = {}): FitConfig => ({
+  ...FIT_DEFAULTS.fineTune,
+  epochs: 2,
+  batchSize: 8,
+  learningRate: 0.01,
+  ...extra,
+});
 
 async function run(o: Omit<FitOptions, "tf" | "optimizer" | "preprocessing">) {
   const result = await fit({ tf, optimizer: tf.train.adam(o.config.learningRate), preprocessing: "unit", ...o });
@@ -52,22 +61,26 @@ describe("fit: determinism", () => {
   it.each([
     ["augmented", true],
     ["plain", false],
-  ])("%s batches: the same seed gives the same weights after every step, another seed others", async (_, augment) => {
-    const data = dataset(faces([12, 12], 1), faces([4, 4], 2));
-    const trained = async (seed: number) => {
-      const m = model();
-      const r = await run({ model: m, ...data, config: config({ seed, augment }) });
-      const w = weightsOf(m);
-      m.dispose();
-      return { w, history: r.state.history };
-    };
-    const a = await trained(3);
-    const b = await trained(3);
-    const c = await trained(4);
-    expect(b.w).toEqual(a.w);
-    expect(b.history.map((p) => [p.loss, p.valLoss])).toEqual(a.history.map((p) => [p.loss, p.valLoss]));
-    expect(c.w).not.toEqual(a.w);
-  }, 30_000);
+  ])(
+    "%s batches: the same seed gives the same weights after every step, another seed others",
+    async (_, augment) => {
+      const data = dataset(faces([12, 12], 1), faces([4, 4], 2));
+      const trained = async (seed: number) => {
+        const m = model();
+        const r = await run({ model: m, ...data, config: config({ seed, augment }) });
+        const w = weightsOf(m);
+        m.dispose();
+        return { w, history: r.state.history };
+      };
+      const a = await trained(3);
+      const b = await trained(3);
+      const c = await trained(4);
+      expect(b.w).toEqual(a.w);
+      expect(b.history.map((p) => [p.loss, p.valLoss])).toEqual(a.history.map((p) => [p.loss, p.valLoss]));
+      expect(c.w).not.toEqual(a.w);
+    },
+    30_000,
+  );
 });
 
 describe("fit: cancellation", () => {
@@ -76,25 +89,29 @@ describe("fit: cancellation", () => {
     ["after the first batch", 1, 0],
     ["at the end of the first epoch, before validation", 3, 0],
     ["inside the second epoch", 5, 1],
-  ])("stops %s, with no further batch and no unfinished epoch recorded", async (_, stopAfter, epochsDone) => {
-    const m = model();
-    let batches = 0;
-    const ends: number[] = [];
-    const r = await run({
-      model: m,
-      ...dataset(faces([12, 12], 1), faces([4, 4], 2)),
-      config: config({ epochs: 10 }),
-      onProgress: () => void batches++,
-      onEpochEnd: async (_m, _o, s) => void ends.push(s.epoch),
-      shouldStop: () => batches >= stopAfter,
-    });
-    m.dispose();
-    expect(r.cancelled).toBe(true);
-    expect(batches).toBe(stopAfter);
-    expect(r.state.epoch).toBe(epochsDone);
-    expect(r.state.history).toHaveLength(epochsDone);
-    expect(ends).toEqual(Array.from({ length: epochsDone }, (_, i) => i + 1));
-  }, 30_000);
+  ])(
+    "stops %s, with no further batch and no unfinished epoch recorded",
+    async (_, stopAfter, epochsDone) => {
+      const m = model();
+      let batches = 0;
+      const ends: number[] = [];
+      const r = await run({
+        model: m,
+        ...dataset(faces([12, 12], 1), faces([4, 4], 2)),
+        config: config({ epochs: 10 }),
+        onProgress: () => void batches++,
+        onEpochEnd: async (_m, _o, s) => void ends.push(s.epoch),
+        shouldStop: () => batches >= stopAfter,
+      });
+      m.dispose();
+      expect(r.cancelled).toBe(true);
+      expect(batches).toBe(stopAfter);
+      expect(r.state.epoch).toBe(epochsDone);
+      expect(r.state.history).toHaveLength(epochsDone);
+      expect(ends).toEqual(Array.from({ length: epochsDone }, (_, i) => i + 1));
+    },
+    30_000,
+  );
 });
 
 describe("fit: early stopping", () => {
@@ -103,32 +120,40 @@ describe("fit: early stopping", () => {
   it.each([
     ["restores the best epoch's weights", true],
     ["leaves the last epoch's weights when the caller keeps the best itself", false],
-  ])("%s", async (_, restoreBest) => {
-    const data = dataset(faces([12, 12], 1), faces([4, 4], 2, true));
-    const m = model();
-    let bestSaves = 0;
-    const r = await run({
-      model: m,
-      ...data,
-      config: config({ epochs: 30, patience: 2, learningRate: 0.05, augment: false }),
-      restoreBest,
-      onBest: async () => void bestSaves++,
-    });
-    const { history, bestEpoch, bestValLoss } = r.state;
-    expect(r.state.stopped).toBe(true);
-    expect(history).toHaveLength(bestEpoch + 2);
-    expect(bestValLoss).toBe(Math.min(...history.map((p) => p.valLoss!)));
-    expect(bestSaves).toBeGreaterThanOrEqual(1);
-    const now = await predictSplit(tf, m, data.ds, data.val, "unit", SIZE, 2);
-    const expected = restoreBest ? history[bestEpoch - 1]!.valLoss! : history.at(-1)!.valLoss!;
-    expect(now.loss).toBeCloseTo(expected, 5);
-    expect(history.at(-1)!.valLoss!).toBeGreaterThan(bestValLoss);
-    m.dispose();
-  }, 60_000);
+  ])(
+    "%s",
+    async (_, restoreBest) => {
+      const data = dataset(faces([12, 12], 1), faces([4, 4], 2, true));
+      const m = model();
+      let bestSaves = 0;
+      const r = await run({
+        model: m,
+        ...data,
+        config: config({ epochs: 30, patience: 2, learningRate: 0.05, augment: false }),
+        restoreBest,
+        onBest: async () => void bestSaves++,
+      });
+      const { history, bestEpoch, bestValLoss } = r.state;
+      expect(r.state.stopped).toBe(true);
+      expect(history).toHaveLength(bestEpoch + 2);
+      expect(bestValLoss).toBe(Math.min(...history.map((p) => p.valLoss!)));
+      expect(bestSaves).toBeGreaterThanOrEqual(1);
+      const now = await predictSplit(tf, m, data.ds, data.val, "unit", SIZE, 2);
+      const expected = restoreBest ? history[bestEpoch - 1]!.valLoss! : history.at(-1)!.valLoss!;
+      expect(now.loss).toBeCloseTo(expected, 5);
+      expect(history.at(-1)!.valLoss!).toBeGreaterThan(bestValLoss);
+      m.dispose();
+    },
+    60_000,
+  );
 
   it("without validation runs every epoch and never decays the rate", async () => {
     const m = model();
-    const r = await run({ model: m, ...dataset(faces([12, 12], 1), []), config: config({ epochs: 4, patience: 1, lrPatience: 1 }) });
+    const r = await run({
+      model: m,
+      ...dataset(faces([12, 12], 1), []),
+      config: config({ epochs: 4, patience: 1, lrPatience: 1 }),
+    });
     m.dispose();
     expect(r.state.history.map((p) => [p.epoch, p.valLoss, p.lr])).toEqual([1, 2, 3, 4].map((e) => [e, null, 0.01]));
     expect(r.state.stopped).toBe(false);
@@ -143,12 +168,20 @@ describe("fit: class weights", () => {
     ["balanced: inverse frequency", "balanced", [2 / 3, 2]],
     // √ of the above, rescaled so the mean sample weight is 1.
     ["sqrt: the milder push", "sqrt", [0.8453, 1.4641]],
-  ])("%s", async (_, mode, expected) => {
-    const m = model();
-    const r = await run({ model: m, ...dataset(faces([18, 6], 1), []), config: config({ epochs: 1, classWeights: mode }) });
-    m.dispose();
-    r.classWeights.forEach((w, i) => expect(w).toBeCloseTo(expected[i]!, 3));
-  }, 30_000);
+  ])(
+    "%s",
+    async (_, mode, expected) => {
+      const m = model();
+      const r = await run({
+        model: m,
+        ...dataset(faces([18, 6], 1), []),
+        config: config({ epochs: 1, classWeights: mode }),
+      });
+      m.dispose();
+      r.classWeights.forEach((w, i) => expect(w).toBeCloseTo(expected[i]!, 3));
+    },
+    30_000,
+  );
 
   it.each([
     // Chosen by measurement for the retrain job (bench/results/finetune-more/finetune.md).

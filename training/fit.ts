@@ -65,7 +65,17 @@ export interface FitState {
 }
 
 export function initialFitState(lr: number): FitState {
-  return { epoch: 0, lr, bestValLoss: Infinity, bestEpoch: 0, sinceBest: 0, sinceLrDrop: 0, history: [], elapsedSeconds: 0, stopped: false };
+  return {
+    epoch: 0,
+    lr,
+    bestValLoss: Infinity,
+    bestEpoch: 0,
+    sinceBest: 0,
+    sinceLrDrop: 0,
+    history: [],
+    elapsedSeconds: 0,
+    stopped: false,
+  };
 }
 
 export interface FitOptions {
@@ -139,7 +149,13 @@ export async function fit(o: FitOptions): Promise<FitResult> {
       let seen = 0;
       for (let b = 0; b < batches; b++) {
         const idx = order.slice(b * cfg.batchSize, (b + 1) * cfg.batchSize);
-        const batch = makeTrainBatch(ds, idx, o.preprocessing, cfg.augment ? mixSeed(cfg.seed, epoch, b) : null, weights);
+        const batch = makeTrainBatch(
+          ds,
+          idx,
+          o.preprocessing,
+          cfg.augment ? mixSeed(cfg.seed, epoch, b) : null,
+          weights,
+        );
         const step = trainStep(tf, model, optimizer, vars, batch, [idx.length, h, w, c], k);
         lossSum += step.loss * idx.length;
         correct += step.correct;

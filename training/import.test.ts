@@ -20,10 +20,23 @@ const noTerminal: Asker = { interactive: false, question: async () => "" };
 
 describe("model:import command line", () => {
   it("reads the path and the flags", () => {
-    const { register, ...args } = parseImportArgs(["m.h5", "--labels", "a,b", "--preprocess", "unit", "--out", "/tmp/x"]);
+    const { register, ...args } = parseImportArgs([
+      "m.h5",
+      "--labels",
+      "a,b",
+      "--preprocess",
+      "unit",
+      "--out",
+      "/tmp/x",
+    ]);
     expect(register).toBe(false);
     expect(args).toEqual({ source: "m.h5", labels: "a,b", preprocessing: "unit", out: "/tmp/x" });
-    expect(parseImportOptions(args)).toEqual({ source: "m.h5", labels: ["a", "b"], preprocessing: "unit", out: "/tmp/x" });
+    expect(parseImportOptions(args)).toEqual({
+      source: "m.h5",
+      labels: ["a", "b"],
+      preprocessing: "unit",
+      out: "/tmp/x",
+    });
     expect(parseImportArgs(["m.h5", "--register"]).register).toBe(true);
     const { register: _r, ...withTta } = parseImportArgs(["m.h5", "--tta", "flip"]);
     expect(parseImportOptions(withTta)).toEqual({ source: "m.h5", testTimeAugmentation: "flip" });
@@ -38,11 +51,23 @@ describe("model:import command line", () => {
   });
 
   it.each([
-    { flag: "--labels happy,sad,Happy", options: { labels: "happy,sad,Happy" }, error: "labels: labels must be unique" },
+    {
+      flag: "--labels happy,sad,Happy",
+      options: { labels: "happy,sad,Happy" },
+      error: "labels: labels must be unique",
+    },
     { flag: "--labels happy", options: { labels: "happy" }, error: "labels: give at least two labels" },
     { flag: "--labels happy,,sad", options: { labels: "happy,,sad" }, error: "labels: labels must not be empty" },
-    { flag: "--preprocess imagenet", options: { preprocessing: "imagenet" }, error: "preprocessing: preprocessing must be one of: unit, symmetric" },
-    { flag: "--tta rotate", options: { testTimeAugmentation: "rotate" }, error: "testTimeAugmentation: test-time augmentation must be one of: none, flip, flip-shift" },
+    {
+      flag: "--preprocess imagenet",
+      options: { preprocessing: "imagenet" },
+      error: "preprocessing: preprocessing must be one of: unit, symmetric",
+    },
+    {
+      flag: "--tta rotate",
+      options: { testTimeAugmentation: "rotate" },
+      error: "testTimeAugmentation: test-time augmentation must be one of: none, flip, flip-shift",
+    },
   ])("refuses $flag", ({ options, error }) => {
     expect(() => parseImportOptions({ source: "m.h5", ...options })).toThrow(error);
   });
@@ -52,7 +77,8 @@ describe("asking for what the flags left out", () => {
   it.each([
     {
       outputs: 7,
-      error: "The model has 7 outputs: pass --labels with 7 comma-separated class names in output order (FER2013 order: --labels angry,disgust,fear,happy,sad,surprise,neutral)",
+      error:
+        "The model has 7 outputs: pass --labels with 7 comma-separated class names in output order (FER2013 order: --labels angry,disgust,fear,happy,sad,surprise,neutral)",
     },
     { outputs: 3, error: "The model has 3 outputs: pass --labels with 3 comma-separated class names in output order" },
   ])("without a terminal, missing labels for $outputs outputs name the flag", async ({ outputs, error }) => {
@@ -60,7 +86,9 @@ describe("asking for what the flags left out", () => {
   });
 
   it("without a terminal, missing preprocessing names the flag and both modes", async () => {
-    await expect(askPreprocessing(noTerminal)).rejects.toThrow(/^Pass --preprocess .*unit \(x\/255 → \[0, 1\]\) or symmetric/);
+    await expect(askPreprocessing(noTerminal)).rejects.toThrow(
+      /^Pass --preprocess .*unit \(x\/255 → \[0, 1\]\) or symmetric/,
+    );
   });
 
   it("offers the FER2013 order for a 7-output model and takes it on Enter", async () => {

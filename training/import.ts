@@ -8,7 +8,12 @@
  */
 import readline from "node:readline/promises";
 import { parseArgs } from "node:util";
-import { describeTestTimeAugmentation, EMOTION_LABELS, PREPROCESSING_MODES, type Preprocessing } from "@/lib/model/metadata";
+import {
+  describeTestTimeAugmentation,
+  EMOTION_LABELS,
+  PREPROCESSING_MODES,
+  type Preprocessing,
+} from "@/lib/model/metadata";
 import {
   labelsSchema,
   parseImportOptions,
@@ -19,7 +24,8 @@ import {
   type ImportSummary,
 } from "@/training/keras-import/import-model";
 
-const USAGE = "usage: npm run model:import -- <model.h5 | model.keras | tfjs folder | model.json> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip|flip-shift] [--out <dir>] [--register]";
+const USAGE =
+  "usage: npm run model:import -- <model.h5 | model.keras | tfjs folder | model.json> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip|flip-shift] [--out <dir>] [--register]";
 
 const PREPROCESSING_HELP: Record<Preprocessing, string> = {
   unit: "x/255 → [0, 1]",
@@ -40,7 +46,8 @@ export function parseImportArgs(argv: string[]): Partial<Record<keyof ImportOpti
     },
     strict: true,
   });
-  if (positionals.length !== 1) throw new Error(positionals.length === 0 ? USAGE : `expected one model path, got ${positionals.length}\n${USAGE}`);
+  if (positionals.length !== 1)
+    throw new Error(positionals.length === 0 ? USAGE : `expected one model path, got ${positionals.length}\n${USAGE}`);
   return {
     source: positionals[0]!,
     labels: values.labels,
@@ -70,17 +77,26 @@ export async function askLabels(outputs: number, asker: Asker): Promise<string[]
     );
   }
   for (;;) {
-    const answer = (await asker.question(`The model has ${outputs} outputs. Labels in output order, comma-separated${fer ? ` [${fer}]` : ""}: `)).trim();
+    const answer = (
+      await asker.question(
+        `The model has ${outputs} outputs. Labels in output order, comma-separated${fer ? ` [${fer}]` : ""}: `,
+      )
+    ).trim();
     const parsed = labelsSchema.safeParse(answer === "" && fer ? fer : answer);
     if (parsed.success && parsed.data.length === outputs) return parsed.data;
-    console.log(parsed.success ? `  ${parsed.data.length} labels given, the model has ${outputs} outputs` : `  ${parsed.error.issues[0]?.message}`);
+    console.log(
+      parsed.success
+        ? `  ${parsed.data.length} labels given, the model has ${outputs} outputs`
+        : `  ${parsed.error.issues[0]?.message}`,
+    );
   }
 }
 
 /** How pixels were scaled in training: the file does not record it, so it is never guessed. */
 export async function askPreprocessing(asker: Asker): Promise<Preprocessing> {
   const modes = PREPROCESSING_MODES.map((m) => `${m} (${PREPROCESSING_HELP[m]})`).join(" or ");
-  if (!asker.interactive) throw new Error(`Pass --preprocess with how pixels were scaled when the model was trained: ${modes}`);
+  if (!asker.interactive)
+    throw new Error(`Pass --preprocess with how pixels were scaled when the model was trained: ${modes}`);
   for (;;) {
     const answer = (await asker.question(`How were pixels scaled in training? ${modes}: `)).trim().toLowerCase();
     const mode = PREPROCESSING_MODES.find((m) => m === answer);
@@ -123,7 +139,12 @@ export async function importWithAnswers(options: ReturnType<typeof parseImportOp
   try {
     const labels = options.labels ?? (await askLabels(imported.outputs, asker));
     const preprocessing = options.preprocessing ?? (await askPreprocessing(asker));
-    const result = await writeImportedModel(imported, { labels, preprocessing, testTimeAugmentation: options.testTimeAugmentation, out: options.out });
+    const result = await writeImportedModel(imported, {
+      labels,
+      preprocessing,
+      testTimeAugmentation: options.testTimeAugmentation,
+      out: options.out,
+    });
     console.log(formatImportReport(imported, result));
     return result;
   } finally {

@@ -22,7 +22,11 @@ export interface EvalMetrics {
  * @param truth true class index per sample
  * @param probs probability vector per sample (labels.length long)
  */
-export function computeMetrics(labels: readonly string[], truth: readonly number[], probs: readonly ArrayLike<number>[]): EvalMetrics {
+export function computeMetrics(
+  labels: readonly string[],
+  truth: readonly number[],
+  probs: readonly ArrayLike<number>[],
+): EvalMetrics {
   if (truth.length !== probs.length) throw new Error(`${truth.length} labels for ${probs.length} predictions`);
   const k = labels.length;
   const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));

@@ -46,7 +46,9 @@ describe.each(archs)("%s", (arch) => {
     const losses = history.history.loss as number[];
     expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
     // Batch statistics: 25 steps are too few for batch norm's moving averages (momentum 0.99).
-    const predicted = tf.tidy(() => tf.argMax(model.apply(x, { training: true }) as Tensor, -1).arraySync() as number[]);
+    const predicted = tf.tidy(
+      () => tf.argMax(model.apply(x, { training: true }) as Tensor, -1).arraySync() as number[],
+    );
     const trainingModeAcc = predicted.filter((p, i) => p === labels[i]).length / labels.length;
     expect(trainingModeAcc).toBe(1);
     tf.dispose([x, y]);

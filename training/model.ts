@@ -49,7 +49,16 @@ export function createModel(tf: Tf, architecture: Architecture, opts: ModelOptio
   const input = tf.input({ shape: inputShape, name: "input" });
   const conv = (x: SymbolicTensor, filters: number, kernel: number, name: string, strides = 1) =>
     tf.layers
-      .conv2d({ name, filters, kernelSize: kernel, strides, padding: "same", useBias: false, kernelInitializer: init(), kernelRegularizer: reg })
+      .conv2d({
+        name,
+        filters,
+        kernelSize: kernel,
+        strides,
+        padding: "same",
+        useBias: false,
+        kernelInitializer: init(),
+        kernelRegularizer: reg,
+      })
       .apply(x) as SymbolicTensor;
   const sep = (x: SymbolicTensor, filters: number, name: string) =>
     tf.layers
@@ -69,13 +78,17 @@ export function createModel(tf: Tf, architecture: Architecture, opts: ModelOptio
   // "tiny" trains for a handful of steps in tests: its moving averages must catch up quickly.
   const momentum = architecture === "tiny" ? 0.8 : 0.99;
   const bn = (x: SymbolicTensor, name: string) => new BatchNorm({ name, momentum }).apply(x) as SymbolicTensor;
-  const relu = (x: SymbolicTensor, name: string) => tf.layers.activation({ name, activation: "relu" }).apply(x) as SymbolicTensor;
+  const relu = (x: SymbolicTensor, name: string) =>
+    tf.layers.activation({ name, activation: "relu" }).apply(x) as SymbolicTensor;
   const pool = (x: SymbolicTensor, name: string, size = 3) =>
     tf.layers.maxPooling2d({ name, poolSize: size, strides: 2, padding: "same" }).apply(x) as SymbolicTensor;
   const classifier = (x: SymbolicTensor, withDropout: boolean) => {
     let h = tf.layers.globalAveragePooling2d({ name: "gap" }).apply(x) as SymbolicTensor;
-    if (withDropout && dropout > 0) h = tf.layers.dropout({ name: "dropout", rate: dropout, seed: seed++ }).apply(h) as SymbolicTensor;
-    return tf.layers.dense({ name: "predictions", units: numClasses, activation: "softmax", kernelInitializer: glorot() }).apply(h) as SymbolicTensor;
+    if (withDropout && dropout > 0)
+      h = tf.layers.dropout({ name: "dropout", rate: dropout, seed: seed++ }).apply(h) as SymbolicTensor;
+    return tf.layers
+      .dense({ name: "predictions", units: numClasses, activation: "softmax", kernelInitializer: glorot() })
+      .apply(h) as SymbolicTensor;
   };
 
   let output: SymbolicTensor;

@@ -11,7 +11,10 @@ let work: string;
 beforeAll(async () => {
   work = await fs.mkdtemp(path.join(os.tmpdir(), "baseline-"));
   // FER2013's layout and alphabetical folder names, with synthetic faces.
-  await writeSyntheticImageFolder(path.join(work, "fer", "train"), { perClass: 10, labels: ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"] });
+  await writeSyntheticImageFolder(path.join(work, "fer", "train"), {
+    perClass: 10,
+    labels: ["angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"],
+  });
   await writeSyntheticImageFolder(path.join(work, "fer", "test-public"), { perClass: 2, seed: 9 });
 });
 afterAll(async () => {
@@ -56,11 +59,26 @@ describe("trainBaseline", () => {
     };
     await expect(trainBaseline({ ...common, epochs: 4, installBest: true })).rejects.toThrow(/no finished epoch/);
     // Two of four epochs, then a pause (as a stopped process leaves it).
-    await train({ data: path.join(work, "fer", "train"), architecture: "tiny", epochs: 4, batchSize: 16, seed: 2013, checkpointDir: common.checkpointDir, resume: true, out: path.join(common.checkpointDir, "version"), maxEpochsThisRun: 2, log: () => {}, onProgress: () => {} });
+    await train({
+      data: path.join(work, "fer", "train"),
+      architecture: "tiny",
+      epochs: 4,
+      batchSize: 16,
+      seed: 2013,
+      checkpointDir: common.checkpointDir,
+      resume: true,
+      out: path.join(common.checkpointDir, "version"),
+      maxEpochsThisRun: 2,
+      log: () => {},
+      onProgress: () => {},
+    });
     const installed = await trainBaseline({ ...common, epochs: 4, installBest: true });
     const meta = await readModelMetadata(installed!);
     expect(meta.name).toBe("baseline (interim)");
-    expect(meta.trainingConfig).toMatchObject({ epochsRun: 2, interim: expect.stringContaining("after 2 of up to 4 epochs") });
+    expect(meta.trainingConfig).toMatchObject({
+      epochsRun: 2,
+      interim: expect.stringContaining("after 2 of up to 4 epochs"),
+    });
     expect(meta.metrics).toMatchObject({ dataset: "fer2013/test-public", n: 14 });
     const lines: string[] = [];
     await trainBaseline({ ...common, epochs: 4, log: (l) => lines.push(l) });

@@ -86,7 +86,9 @@ export async function trainBaseline(o: BaselineOptions): Promise<string | null> 
   await fs.rm(aside, { recursive: true, force: true });
   if (fsSync.existsSync(target)) await fs.rename(target, aside);
   await fs.rename(candidate, target);
-  log(`installed ${target}: test accuracy ${(test.accuracy * 100).toFixed(2)}% (the version it replaced, if any, is in ${aside})`);
+  log(
+    `installed ${target}: test accuracy ${(test.accuracy * 100).toFixed(2)}% (the version it replaced, if any, is in ${aside})`,
+  );
   return target;
 }
 
@@ -102,7 +104,12 @@ async function main(): Promise<void> {
   });
   const arch = values.arch as Architecture;
   if (!ARCHITECTURES.includes(arch)) throw new Error(`--arch must be one of ${ARCHITECTURES.join(", ")}`);
-  await trainBaseline({ dataRoot: values["data-root"], epochs: Number(values.epochs), architecture: arch, installBest: values["install-best"] });
+  await trainBaseline({
+    dataRoot: values["data-root"],
+    epochs: Number(values.epochs),
+    architecture: arch,
+    installBest: values["install-best"],
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

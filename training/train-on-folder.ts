@@ -13,10 +13,22 @@ import { getEnv } from "@/lib/env/env";
 import { getTf } from "@/lib/tf/backend";
 import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
-import { EMOTION_LABELS, readModelMetadata, writeModelMetadata, type ModelMetadata, type TestTimeAugmentation } from "@/lib/model/metadata";
+import {
+  EMOTION_LABELS,
+  readModelMetadata,
+  writeModelMetadata,
+  type ModelMetadata,
+  type TestTimeAugmentation,
+} from "@/lib/model/metadata";
 import { DEFAULT_AUGMENT } from "@/training/augment";
 import { fastBatchNormalization } from "@/training/batch-norm";
-import { findCheckpoint, readCheckpointState, readOptimizerWeights, saveCheckpoint, type TrainState } from "@/training/checkpoint";
+import {
+  findCheckpoint,
+  readCheckpointState,
+  readOptimizerWeights,
+  saveCheckpoint,
+  type TrainState,
+} from "@/training/checkpoint";
 import { dataFingerprint, loadImageFolder, stratifiedSplit, type ClassWeightMode } from "@/training/dataset";
 import { fit, formatPercent, initialFitState, predictSplit, type EpochPoint, type FitProgress } from "@/training/fit";
 import { FIT_DEFAULTS, type FitConfig } from "@/training/fit-defaults";
@@ -111,11 +123,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const preprocessing = baseMeta?.preprocessing ?? "unit";
   const tta = opts.testTimeAugmentation ?? baseMeta?.testTimeAugmentation ?? "none";
   const env = getEnv();
-  const out = path.resolve(opts.out ?? path.join(env.modelsDir, new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)));
+  const out = path.resolve(
+    opts.out ?? path.join(env.modelsDir, new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)),
+  );
   if (!opts.replace && fsSync.existsSync(out)) throw new Error(`Output folder ${out} already exists`);
   const checkpointDir = path.resolve(
     opts.checkpointDir ??
-      path.join(env.dataDir, "checkpoints", hash([dataRoot, opts.base ? path.resolve(opts.base) : "", cfg.architecture, out].join("\n")).slice(0, 16)),
+      path.join(
+        env.dataDir,
+        "checkpoints",
+        hash([dataRoot, opts.base ? path.resolve(opts.base) : "", cfg.architecture, out].join("\n")).slice(0, 16),
+      ),
   );
 
   log(`reading ${dataRoot} …`);
@@ -123,7 +141,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const fingerprint = dataFingerprint(ds.samples, labels);
   const split = stratifiedSplit(ds.samples, cfg.valFraction, fitConfig.seed);
   if (split.val.length === 0) throw new Error("validation split is empty; use more images or a larger --val-fraction");
-  log(`${ds.samples.length} images (${labels.map((l, i) => `${l} ${ds.counts[i]}`).join(", ")}); train ${split.train.length}, validation ${split.val.length}`);
+  log(
+    `${ds.samples.length} images (${labels.map((l, i) => `${l} ${ds.counts[i]}`).join(", ")}); train ${split.train.length}, validation ${split.val.length}`,
+  );
 
   // --- model, optimiser and state: resumed, fine-tuned or fresh ---
   let state: TrainState;
@@ -131,24 +151,34 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let optimizer: Optimizer;
   const last = await findCheckpoint(checkpointDir, "last");
   if (last && !opts.resume) {
-    throw new Error(`A checkpoint exists in ${checkpointDir}; pass --resume to continue it, or delete the folder to start over`);
+    throw new Error(
+      `A checkpoint exists in ${checkpointDir}; pass --resume to continue it, or delete the folder to start over`,
+    );
   }
   if (last && opts.resume) {
     state = await readCheckpointState(last);
     if (state.fingerprint !== fingerprint) {
-      throw new Error(`The images in ${dataRoot} changed since the checkpoint in ${checkpointDir} was made (fingerprint differs); start over instead of resuming`);
+      throw new Error(
+        `The images in ${dataRoot} changed since the checkpoint in ${checkpointDir} was made (fingerprint differs); start over instead of resuming`,
+      );
     }
     model = await tf.loadLayersModel(fileSystemIOHandler(tf, last));
     optimizer = tf.train.adam(state.lr);
-    log(`resuming at epoch ${state.epoch + 1} from ${last} (best val loss ${state.bestValLoss.toFixed(4)} at epoch ${state.bestEpoch})`);
+    log(
+      `resuming at epoch ${state.epoch + 1} from ${last} (best val loss ${state.bestValLoss.toFixed(4)} at epoch ${state.bestEpoch})`,
+    );
   } else {
-    model = opts.base ? await tf.loadLayersModel(fileSystemIOHandler(tf, opts.base)) : createModel(tf, cfg.architecture, { inputShape, numClasses: labels.length, seed: fitConfig.seed });
+    model = opts.base
+      ? await tf.loadLayersModel(fileSystemIOHandler(tf, opts.base))
+      : createModel(tf, cfg.architecture, { inputShape, numClasses: labels.length, seed: fitConfig.seed });
     optimizer = tf.train.adam(fitConfig.learningRate);
     state = { version: 1, ...initialFitState(fitConfig.learningRate), fingerprint };
   }
   if (cfg.freeze) freezeLayers(model, cfg.freeze);
   if (last && opts.resume) await optimizer.setWeights(await readOptimizerWeights(tf, last));
-  log(`model ${model.name}: ${model.countParams()} weights (${model.trainableWeights.length} trainable tensors); backend ${backend}; checkpoints in ${checkpointDir}`);
+  log(
+    `model ${model.name}: ${model.countParams()} weights (${model.trainableWeights.length} trainable tensors); backend ${backend}; checkpoints in ${checkpointDir}`,
+  );
 
   const [h, w, c] = inputShape;
   const size = h * w * c;
@@ -209,7 +239,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       inputShape,
       preprocessing,
       ...(tta === "none" ? {} : { testTimeAugmentation: tta }),
-      metrics: metricsForMetadata(val.metrics, `validation split (${Math.round(cfg.valFraction * 100)}%) of ${path.basename(dataRoot)}`),
+      metrics: metricsForMetadata(
+        val.metrics,
+        `validation split (${Math.round(cfg.valFraction * 100)}%) of ${path.basename(dataRoot)}`,
+      ),
       trainingConfig: {
         kind: opts.base ? "fine-tune" : "from-scratch",
         script: "training/train.ts",
@@ -228,7 +261,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         classWeights: fitConfig.classWeights,
         trainSamples: split.train.length,
         validationSamples: split.val.length,
-        ...(finished ? {} : { interim: `best checkpoint after ${state.epoch} of up to ${fitConfig.epochs} epochs, exported while training goes on` }),
+        ...(finished
+          ? {}
+          : {
+              interim: `best checkpoint after ${state.epoch} of up to ${fitConfig.epochs} epochs, exported while training goes on`,
+            }),
         history,
       },
       dataFingerprint: fingerprint,
@@ -236,7 +273,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       durationSeconds: Math.round(durationSeconds),
     };
     await writeVersion(tf, best, metadata, out, opts.replace ?? false);
-    log(`wrote ${out} (val acc ${formatPercent(val.metrics.accuracy)}, macro-F1 ${formatPercent(val.metrics.macro_f1)})`);
+    log(
+      `wrote ${out} (val acc ${formatPercent(val.metrics.accuracy)}, macro-F1 ${formatPercent(val.metrics.macro_f1)})`,
+    );
     return { outDir: out, finished, history, metadata, checkpointDir };
   } finally {
     best.dispose();
@@ -245,7 +284,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
 /** The figures stored in metadata.json (the full per-class table and confusion included). */
 export function metricsForMetadata(m: EvalMetrics, dataset: string): NonNullable<ModelMetadata["metrics"]> {
-  return { accuracy: m.accuracy, macro_f1: m.macro_f1, ece: m.ece, n: m.n, dataset, per_class: m.per_class, confusion: m.confusion };
+  return {
+    accuracy: m.accuracy,
+    macro_f1: m.macro_f1,
+    ece: m.ece,
+    n: m.n,
+    dataset,
+    per_class: m.per_class,
+    confusion: m.confusion,
+  };
 }
 
 /** `spec` "N" freezes the first N layers that have weights; otherwise a comma-separated name list. */
@@ -254,12 +301,19 @@ export function freezeLayers(model: LayersModel, spec: string): string[] {
   let frozen: typeof withWeights;
   if (/^\d+$/.test(spec.trim())) {
     const n = Number(spec);
-    if (n >= withWeights.length) throw new Error(`--freeze ${n} would freeze all ${withWeights.length} layers with weights`);
+    if (n >= withWeights.length)
+      throw new Error(`--freeze ${n} would freeze all ${withWeights.length} layers with weights`);
     frozen = withWeights.slice(0, n);
   } else {
-    const names = spec.split(",").map((s) => s.trim()).filter(Boolean);
+    const names = spec
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
     const missing = names.filter((n) => !model.layers.some((l) => l.name === n));
-    if (missing.length) throw new Error(`--freeze names unknown layers: ${missing.join(", ")} (layers: ${withWeights.map((l) => l.name).join(", ")})`);
+    if (missing.length)
+      throw new Error(
+        `--freeze names unknown layers: ${missing.join(", ")} (layers: ${withWeights.map((l) => l.name).join(", ")})`,
+      );
     frozen = model.layers.filter((l) => names.includes(l.name));
   }
   frozen.forEach((l) => (l.trainable = false));
@@ -267,7 +321,13 @@ export function freezeLayers(model: LayersModel, spec: string): string[] {
 }
 
 /** Saves model + metadata into a temp folder beside `out`, then renames it into place. */
-export async function writeVersion(tf: Tf, model: LayersModel, metadata: ModelMetadata, out: string, replace: boolean): Promise<void> {
+export async function writeVersion(
+  tf: Tf,
+  model: LayersModel,
+  metadata: ModelMetadata,
+  out: string,
+  replace: boolean,
+): Promise<void> {
   const tmp = `${out}.tmp-${process.pid}`;
   await fs.rm(tmp, { recursive: true, force: true });
   await fs.mkdir(tmp, { recursive: true });
@@ -303,5 +363,7 @@ function printProgressLine(p: FitProgress): void {
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return "?";
   const m = Math.floor(s / 60);
-  return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m` : `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
+  return m >= 60
+    ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`
+    : `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
 }

@@ -52,9 +52,19 @@ describe("train", () => {
     const dir = result.outDir!;
     expect((await fs.readdir(dir)).sort()).toEqual(["group1-shard1of1.bin", "metadata.json", "model.json"]);
     const meta = await readModelMetadata(dir);
-    expect(meta).toMatchObject({ inputShape: [48, 48, 1], preprocessing: "unit", parent: null, backend: (await getTf()).backend });
+    expect(meta).toMatchObject({
+      inputShape: [48, 48, 1],
+      preprocessing: "unit",
+      parent: null,
+      backend: (await getTf()).backend,
+    });
     expect(meta.dataFingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(meta.trainingConfig).toMatchObject({ architecture: "tiny", epochsRun: 6, trainSamples: 49, validationSamples: 21 });
+    expect(meta.trainingConfig).toMatchObject({
+      architecture: "tiny",
+      epochsRun: 6,
+      trainSamples: 49,
+      validationSamples: 21,
+    });
     expect(meta.metrics?.n).toBe(21);
     // The synthetic classes differ in brightness: a few epochs learn them well past chance (1/7).
     expect(meta.metrics?.accuracy).toBeGreaterThan(0.4);
@@ -101,7 +111,9 @@ describe("makeTrainBatch", () => {
     const idx = [0, 15, 30];
     const weights = [1, 2, 3, 4, 5, 6, 7];
     const plain = makeTrainBatch(ds, idx, "unit", null, weights);
-    idx.forEach((i, j) => expect(Array.from(plain.x.subarray(j * 2304, (j + 1) * 2304))).toEqual(Array.from(sampleInput(ds, i, "unit"))));
+    idx.forEach((i, j) =>
+      expect(Array.from(plain.x.subarray(j * 2304, (j + 1) * 2304))).toEqual(Array.from(sampleInput(ds, i, "unit"))),
+    );
     const a = makeTrainBatch(ds, idx, "unit", 42, weights);
     expect(Array.from(a.x)).not.toEqual(Array.from(plain.x));
     expect(Array.from(makeTrainBatch(ds, idx, "unit", 42, weights).x)).toEqual(Array.from(a.x));
@@ -111,20 +123,26 @@ describe("makeTrainBatch", () => {
 });
 
 describe("preprocessing parity", () => {
-  it.each(["none", "flip", "flip-shift"] as const)("a face predicted through the predictor and through the training pipeline gives the same probabilities (test-time augmentation %s)", async (tta) => {
-    const result = await train(opts(`parity-${tta}`, { epochs: 1, testTimeAugmentation: tta }));
-    const model = await loadModelFromDir(result.outDir!);
-    expect(model.testTimeAugmentation).toBe(tta);
-    expect(result.metadata?.testTimeAugmentation).toBe(tta === "none" ? undefined : tta);
-    const ds = await loadImageFolder(data, { labels: model.metadata.labels });
-    const idx = [3, 27, 64];
-    const viaPredictor = await model.predictImages(await Promise.all(idx.map((i) => fs.readFile(path.join(data, ds.samples[i]!.relPath)))));
-    const layers = await tf.loadLayersModel(fileSystemIOHandler(tf, result.outDir!));
-    const viaTraining = await predictSplit(tf, layers, ds, idx, model.metadata.preprocessing, 48 * 48, 7, tta);
-    viaTraining.probs.forEach((p, j) => p.forEach((v, c) => expect(viaPredictor[j]![c]).toBeCloseTo(v, 6)));
-    layers.dispose();
-    model.dispose();
-  }, 30_000);
+  it.each(["none", "flip", "flip-shift"] as const)(
+    "a face predicted through the predictor and through the training pipeline gives the same probabilities (test-time augmentation %s)",
+    async (tta) => {
+      const result = await train(opts(`parity-${tta}`, { epochs: 1, testTimeAugmentation: tta }));
+      const model = await loadModelFromDir(result.outDir!);
+      expect(model.testTimeAugmentation).toBe(tta);
+      expect(result.metadata?.testTimeAugmentation).toBe(tta === "none" ? undefined : tta);
+      const ds = await loadImageFolder(data, { labels: model.metadata.labels });
+      const idx = [3, 27, 64];
+      const viaPredictor = await model.predictImages(
+        await Promise.all(idx.map((i) => fs.readFile(path.join(data, ds.samples[i]!.relPath)))),
+      );
+      const layers = await tf.loadLayersModel(fileSystemIOHandler(tf, result.outDir!));
+      const viaTraining = await predictSplit(tf, layers, ds, idx, model.metadata.preprocessing, 48 * 48, 7, tta);
+      viaTraining.probs.forEach((p, j) => p.forEach((v, c) => expect(viaPredictor[j]![c]).toBeCloseTo(v, 6)));
+      layers.dispose();
+      model.dispose();
+    },
+    30_000,
+  );
 });
 
 describe("freezeLayers and parseTrainArgs", () => {
@@ -138,7 +156,22 @@ describe("freezeLayers and parseTrainArgs", () => {
   });
 
   it("parses the CLI flags", () => {
-    expect(parseTrainArgs(["--data", "d", "--epochs", "5", "--lr", "0.001", "--freeze", "3", "--resume", "--no-augment", "--class-weights", "sqrt"])).toMatchObject({
+    expect(
+      parseTrainArgs([
+        "--data",
+        "d",
+        "--epochs",
+        "5",
+        "--lr",
+        "0.001",
+        "--freeze",
+        "3",
+        "--resume",
+        "--no-augment",
+        "--class-weights",
+        "sqrt",
+      ]),
+    ).toMatchObject({
       data: "d",
       epochs: 5,
       lr: 0.001,
@@ -151,6 +184,8 @@ describe("freezeLayers and parseTrainArgs", () => {
     expect(() => parseTrainArgs(["--data", "d", "--arch", "resnet"])).toThrow(/--arch must be one of/);
     expect(() => parseTrainArgs(["--data", "d", "--lr", "0"])).toThrow(/positive/);
     expect(parseTrainArgs(["--data", "d", "--tta", "flip"]).testTimeAugmentation).toBe("flip");
-    expect(() => parseTrainArgs(["--data", "d", "--tta", "rotate"])).toThrow(/--tta must be one of none, flip, flip-shift/);
+    expect(() => parseTrainArgs(["--data", "d", "--tta", "rotate"])).toThrow(
+      /--tta must be one of none, flip, flip-shift/,
+    );
   });
 });

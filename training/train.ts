@@ -51,9 +51,11 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     return n;
   };
   const arch = values.arch;
-  if (arch !== undefined && !(ARCHITECTURES as readonly string[]).includes(arch)) throw new Error(`--arch must be one of ${ARCHITECTURES.join(", ")}`);
+  if (arch !== undefined && !(ARCHITECTURES as readonly string[]).includes(arch))
+    throw new Error(`--arch must be one of ${ARCHITECTURES.join(", ")}`);
   const cw = values["class-weights"];
-  if (cw !== undefined && !(CLASS_WEIGHT_MODES as readonly string[]).includes(cw)) throw new Error(`--class-weights must be one of ${CLASS_WEIGHT_MODES.join(", ")}`);
+  if (cw !== undefined && !(CLASS_WEIGHT_MODES as readonly string[]).includes(cw))
+    throw new Error(`--class-weights must be one of ${CLASS_WEIGHT_MODES.join(", ")}`);
   return {
     data: values.data,
     base: values.base,

@@ -27,7 +27,8 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
  */
 export function decidePromotion(g: GateInput): GateDecision {
   const { candidate: c, active: a } = g;
-  if (c.holdout.n === 0) return { promote: false, reason: "The held-out slice is empty: nothing shows the candidate is better." };
+  if (c.holdout.n === 0)
+    return { promote: false, reason: "The held-out slice is empty: nothing shows the candidate is better." };
   if (!(c.holdout.accuracy > a.holdout.accuracy)) {
     return {
       promote: false,

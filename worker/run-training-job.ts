@@ -93,7 +93,9 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
 
     const baseMeta = await readModelMetadata(artifactDir(base));
     const replayData = replayDataOf(baseMeta);
-    const replay = replayData ? await sampleReplay(path.resolve(replayData), baseMeta.labels, getEnv().REPLAY_PER_CLASS, jobId) : [];
+    const replay = replayData
+      ? await sampleReplay(path.resolve(replayData), baseMeta.labels, getEnv().REPLAY_PER_CLASS, jobId)
+      : [];
     if (replay.length) await appendLog(db, jobId, `replay: ${replay.length} faces from the base model's training data`);
     const { train: trainSet, validation } = assembleTrainingSet(await readItems(trainItems), replay);
 
@@ -116,7 +118,13 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
         dataFingerprint: snapshot.hash,
         // replayData passes the lineage's original training data on, so a candidate fine-tuned from
         // a fine-tuned version still replays it.
-        trainingConfig: { jobId, baseVersion: base.version, snapshotHash: snapshot.hash, replay: replay.length, replayData },
+        trainingConfig: {
+          jobId,
+          baseVersion: base.version,
+          snapshotHash: snapshot.hash,
+          replay: replay.length,
+          replayData,
+        },
       },
       shouldStop: () => cancelRequested,
       onProgress: async (p) => {
@@ -137,7 +145,9 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
           db,
           jobId,
           `epoch ${e.epoch}: loss ${e.loss.toFixed(4)} acc ${(e.acc * 100).toFixed(1)}%` +
-            (e.valLoss !== null ? ` val_loss ${e.valLoss.toFixed(4)} val_acc ${((e.valAcc ?? 0) * 100).toFixed(1)}%` : ""),
+            (e.valLoss !== null
+              ? ` val_loss ${e.valLoss.toFixed(4)} val_acc ${((e.valAcc ?? 0) * 100).toFixed(1)}%`
+              : ""),
         );
       },
     });
@@ -176,23 +186,43 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
       active_version: active?.version ?? null,
       active_holdout: scores.active?.holdout ?? null,
       active_golden: scores.active?.golden ?? null,
-      snapshot: { hash: snapshot.hash, train: trainItems.length, holdout: holdout.length, golden: snapshot.golden.length, replay: replay.length },
+      snapshot: {
+        hash: snapshot.hash,
+        train: trainItems.length,
+        holdout: holdout.length,
+        golden: snapshot.golden.length,
+        replay: replay.length,
+      },
       training: { epochs: result.epochs, durationSeconds: result.durationSeconds, backend: result.metadata.backend },
     };
-    await db.modelVersion.update({ where: { id: version.id }, data: { metrics: metrics as unknown as Prisma.InputJsonValue } });
+    await db.modelVersion.update({
+      where: { id: version.id },
+      data: { metrics: metrics as unknown as Prisma.InputJsonValue },
+    });
 
     const env = getEnv();
     const decision = scores.active
       ? decidePromotion({
-          candidate: { holdout: setScore(scores.candidate.holdout), golden: scores.candidate.golden ? setScore(scores.candidate.golden) : null },
-          active: { holdout: setScore(scores.active.holdout), golden: scores.active.golden ? setScore(scores.active.golden) : null },
+          candidate: {
+            holdout: setScore(scores.candidate.holdout),
+            golden: scores.candidate.golden ? setScore(scores.candidate.golden) : null,
+          },
+          active: {
+            holdout: setScore(scores.active.holdout),
+            golden: scores.active.golden ? setScore(scores.active.golden) : null,
+          },
           goldenTolerance: env.PROMOTION_GOLDEN_TOLERANCE,
           autoPromote: env.PROMOTION_AUTO,
         })
       : { promote: env.PROMOTION_AUTO, reason: "There was no active version to compare with." };
     await appendLog(db, jobId, `gate: ${decision.promote ? "promote" : "keep as candidate"}: ${decision.reason}`);
     if (decision.promote) {
-      await activateVersion(db, { versionId: version.id, actorId: null, reason: decision.reason, action: "auto-promote" });
+      await activateVersion(db, {
+        versionId: version.id,
+        actorId: null,
+        reason: decision.reason,
+        action: "auto-promote",
+      });
     } else {
       await db.modelVersion.update({ where: { id: version.id }, data: { statusReason: decision.reason } });
     }
@@ -220,8 +250,15 @@ function setScore(m: EvalMetrics): SetScore {
   return { n: m.n, accuracy: m.accuracy, macroF1: m.macro_f1 };
 }
 
-async function scoreVersion(model: LoadedModel, holdout: SnapshotItem[], golden: SnapshotItem[]): Promise<VersionScores> {
-  return { holdout: await evaluateItems(model, holdout), golden: golden.length ? await evaluateItems(model, golden) : null };
+async function scoreVersion(
+  model: LoadedModel,
+  holdout: SnapshotItem[],
+  golden: SnapshotItem[],
+): Promise<VersionScores> {
+  return {
+    holdout: await evaluateItems(model, holdout),
+    golden: golden.length ? await evaluateItems(model, golden) : null,
+  };
 }
 
 export async function evaluateItems(model: LoadedModel, items: SnapshotItem[]): Promise<EvalMetrics> {
@@ -230,7 +267,11 @@ export async function evaluateItems(model: LoadedModel, items: SnapshotItem[]): 
   const kept = items.filter((i) => index.has(i.label.toLowerCase()));
   const images = await Promise.all(kept.map((i) => fs.readFile(feedbackPath(i.cropPath))));
   const probs = images.length ? await model.predictImages(images) : [];
-  return computeMetrics(labels, kept.map((i) => index.get(i.label.toLowerCase())!), probs);
+  return computeMetrics(
+    labels,
+    kept.map((i) => index.get(i.label.toLowerCase())!),
+    probs,
+  );
 }
 
 async function readItems(items: SnapshotItem[]): Promise<LabeledImage[]> {

@@ -39,7 +39,10 @@ export async function startWorker(db: Db, connectionString: string): Promise<Wor
   return {
     id,
     async stop(reason: string) {
-      if (current !== null) await finishJob(db, current, "FAILED", { error: `The worker stopped (${reason}); the active model is unchanged.` }).catch(() => {});
+      if (current !== null)
+        await finishJob(db, current, "FAILED", {
+          error: `The worker stopped (${reason}); the active model is unchanged.`,
+        }).catch(() => {});
       await boss.stop({ graceful: false, close: true, wait: false }).catch(() => {});
     },
   };

@@ -19,7 +19,8 @@ afterAll(async () => {
   await fs.rm(data, { recursive: true, force: true });
 });
 
-const count = (xs: LabeledImage[]) => Object.fromEntries(["happy", "sad", "disgust"].map((l) => [l, xs.filter((x) => x.label === l).length]));
+const count = (xs: LabeledImage[]) =>
+  Object.fromEntries(["happy", "sad", "disgust"].map((l) => [l, xs.filter((x) => x.label === l).length]));
 
 describe("sampleReplay", () => {
   // Asked for 4 labels × 6 = 24 faces; "fear" has no folder here and contributes nothing.
@@ -49,9 +50,13 @@ describe("sampleReplay", () => {
 
 describe("assembleTrainingSet", () => {
   it("keeps a tenth of the reviewed faces and of the replay for validation, and trains on the rest", () => {
-    const faces = (label: string, n: number) => Array.from({ length: n }, (_, i) => ({ image: Buffer.from(`${label}${i}`), label }));
+    const faces = (label: string, n: number) =>
+      Array.from({ length: n }, (_, i) => ({ image: Buffer.from(`${label}${i}`), label }));
     const { train, validation } = assembleTrainingSet(faces("r", 20), faces("p", 30));
-    expect(count(validation.map((v) => ({ ...v, label: v.label === "r" ? "happy" : "sad" })))).toMatchObject({ happy: 2, sad: 3 });
+    expect(count(validation.map((v) => ({ ...v, label: v.label === "r" ? "happy" : "sad" })))).toMatchObject({
+      happy: 2,
+      sad: 3,
+    });
     expect(train).toHaveLength(45);
     const seen = new Set(train.map((t) => t.image.toString()));
     expect(validation.every((v) => !seen.has(v.image.toString()))).toBe(true);
@@ -59,10 +64,19 @@ describe("assembleTrainingSet", () => {
 });
 
 describe("replayDataOf", () => {
-  const meta = (trainingConfig?: Record<string, unknown>): ModelMetadata => ({ labels: ["a", "b"], inputShape: [48, 48, 1], preprocessing: "unit", trainingConfig });
+  const meta = (trainingConfig?: Record<string, unknown>): ModelMetadata => ({
+    labels: ["a", "b"],
+    inputShape: [48, 48, 1],
+    preprocessing: "unit",
+    trainingConfig,
+  });
   it.each([
     ["a model trained from scratch: its own data", { kind: "from-scratch", data: "../fer/train" }, "../fer/train"],
-    ["a retrain's candidate: the data its lineage handed on", { kind: "fine-tune", jobId: 3, replayData: "../fer/train" }, "../fer/train"],
+    [
+      "a retrain's candidate: the data its lineage handed on",
+      { kind: "fine-tune", jobId: 3, replayData: "../fer/train" },
+      "../fer/train",
+    ],
     ["an imported model: none", undefined, null],
     ["a retrain of an imported model: none", { kind: "fine-tune", jobId: 4, replayData: null }, null],
   ])("%s", (_, config, expected) => {

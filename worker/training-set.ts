@@ -32,7 +32,8 @@ export async function sampleReplay(
   const total = perClass * labels.length;
   const out: LabeledImage[] = [];
   for (const [label, list] of files) {
-    const take = mode === "per-class" ? perClass : Math.max(1, Math.round((total * list.length) / Math.max(1, available)));
+    const take =
+      mode === "per-class" ? perClass : Math.max(1, Math.round((total * list.length) / Math.max(1, available)));
     for (const f of list.slice(0, take)) out.push({ image: await fs.readFile(path.join(dataDir, label, f)), label });
   }
   return out;
@@ -47,7 +48,10 @@ export type ReplayMode = (typeof REPLAY_MODES)[number];
  * corrections while keeping the rest; the gate's held-out slice is not among the reviewed faces
  * given here and is never looked at.
  */
-export function assembleTrainingSet(reviewed: LabeledImage[], replay: LabeledImage[]): { train: LabeledImage[]; validation: LabeledImage[] } {
+export function assembleTrainingSet(
+  reviewed: LabeledImage[],
+  replay: LabeledImage[],
+): { train: LabeledImage[]; validation: LabeledImage[] } {
   const tenth = (_: LabeledImage, i: number) => i % 10 === 0;
   const rest = (_: LabeledImage, i: number) => i % 10 !== 0;
   return {

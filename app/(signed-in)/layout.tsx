@@ -14,9 +14,7 @@ export default async function SignedInLayout({ children }: { children: React.Rea
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      {principal ? (
-        <SiteHeader email={principal.email} role={principal.role} />
-      ) : null}
+      {principal ? <SiteHeader email={principal.email} role={principal.role} /> : null}
       <main id="main" className="page" tabIndex={-1}>
         {children}
       </main>

@@ -7,11 +7,16 @@ import styles from "./login.module.css";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { callbackUrl } = await searchParams;
   // Already signed in (same check as requirePageUser, so this cannot bounce back here): go on.
   if (await getPrincipal(await headers()).catch(() => null)) {
-    const local = typeof callbackUrl === "string" && /^\/(?![/\\])/.test(callbackUrl) && !callbackUrl.startsWith("/login");
+    const local =
+      typeof callbackUrl === "string" && /^\/(?![/\\])/.test(callbackUrl) && !callbackUrl.startsWith("/login");
     redirect(local ? callbackUrl : "/review");
   }
   return (

@@ -57,7 +57,11 @@ describe("loadLabeledFaces", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ferplus-"));
     try {
       const data = path.join(dir, "fer2013", "test-public");
-      for (const [cls, file] of [["happy", "PublicTest_1.jpg"], ["sad", "PublicTest_2.jpg"], ["sad", "PublicTest_3.jpg"]] as const) {
+      for (const [cls, file] of [
+        ["happy", "PublicTest_1.jpg"],
+        ["sad", "PublicTest_2.jpg"],
+        ["sad", "PublicTest_3.jpg"],
+      ] as const) {
         fs.mkdirSync(path.join(data, cls), { recursive: true });
         fs.writeFileSync(path.join(data, cls, file), "");
       }

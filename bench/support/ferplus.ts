@@ -5,7 +5,18 @@ import { EMOTION_LABELS, type EmotionLabel } from "@/lib/model/labels";
 import { mulberry32, shuffled } from "@/training/random";
 
 /** The vote columns of FER+ `fer2013new.csv`, in file order. */
-export const FERPLUS_COLUMNS = ["neutral", "happiness", "surprise", "sadness", "anger", "disgust", "fear", "contempt", "unknown", "NF"] as const;
+export const FERPLUS_COLUMNS = [
+  "neutral",
+  "happiness",
+  "surprise",
+  "sadness",
+  "anger",
+  "disgust",
+  "fear",
+  "contempt",
+  "unknown",
+  "NF",
+] as const;
 export type FerPlusColumn = (typeof FERPLUS_COLUMNS)[number];
 
 /**
@@ -24,7 +35,10 @@ export const FERPLUS_TO_MODEL: Readonly<Record<FerPlusColumn, { label: EmotionLa
   // or aversion; anger is the other candidate, but it is an approach emotion). FER+ contempt majorities are
   // rare (24 of 3,589 in test-public; their FER2013 labels are mostly angry, disgust or neutral),
   // so the choice barely moves the figures; the results file counts them.
-  contempt: { label: "disgust", note: "no contempt class in the model; disgust is the closest of the 7; contempt majorities are rare" },
+  contempt: {
+    label: "disgust",
+    note: "no contempt class in the model; disgust is the closest of the 7; contempt majorities are rare",
+  },
   unknown: { label: null, note: "skipped: the crowd could not tell" },
   NF: { label: null, note: "skipped: not a face" },
 };
@@ -39,7 +53,8 @@ export type FerPlusLabel = { label: EmotionLabel; column: FerPlusColumn } | { la
  * @param votes one count per FERPLUS_COLUMNS entry, in that order
  */
 export function ferPlusMajority(votes: readonly number[]): FerPlusLabel {
-  if (votes.length !== FERPLUS_COLUMNS.length) throw new Error(`expected ${FERPLUS_COLUMNS.length} vote counts, got ${votes.length}`);
+  if (votes.length !== FERPLUS_COLUMNS.length)
+    throw new Error(`expected ${FERPLUS_COLUMNS.length} vote counts, got ${votes.length}`);
   const max = Math.max(...votes);
   if (!(max > 0)) return { label: null, skip: "no-votes" };
   const winners = FERPLUS_COLUMNS.filter((_, i) => votes[i] === max);
@@ -66,7 +81,11 @@ export interface FaceRecord {
  * `<class>/<file>`; `ferplus_image` = the FER+ `Image name`). Images FER+ has no row for (it
  * dropped them as not faces) are kept with `skip: "no-ferplus-row"`.
  */
-export async function loadLabeledFaces(opts: { dataDir: string; mappingCsv: string; ferplusCsv: string }): Promise<FaceRecord[]> {
+export async function loadLabeledFaces(opts: {
+  dataDir: string;
+  mappingCsv: string;
+  ferplusCsv: string;
+}): Promise<FaceRecord[]> {
   const mapping = new Map<string, string>();
   for (const row of parseCsv(await fs.readFile(opts.mappingCsv, "utf8"), opts.mappingCsv)) {
     const rel = (row.path ?? "").split("/").slice(1).join("/");
@@ -88,10 +107,14 @@ export async function loadLabeledFaces(opts: { dataDir: string; mappingCsv: stri
 
   const faces: FaceRecord[] = [];
   const unmapped: string[] = [];
-  const classes = (await fs.readdir(opts.dataDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const classes = (await fs.readdir(opts.dataDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   for (const cls of classes) {
     const original = EMOTION_LABELS.find((l) => l === cls.toLowerCase());
-    if (!original) throw new Error(`${opts.dataDir}/${cls}: not one of the model's labels (${EMOTION_LABELS.join(", ")})`);
+    if (!original)
+      throw new Error(`${opts.dataDir}/${cls}: not one of the model's labels (${EMOTION_LABELS.join(", ")})`);
     const files = (await fs.readdir(path.join(opts.dataDir, cls))).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
     for (const f of files) {
       const key = `${cls}/${f}`;
@@ -101,11 +124,18 @@ export async function loadLabeledFaces(opts: { dataDir: string; mappingCsv: stri
         continue;
       }
       const v = image ? votes.get(image) : undefined;
-      faces.push({ key, file: path.join(opts.dataDir, cls, f), original, ferplus: v ? ferPlusMajority(v) : { label: null, skip: "no-ferplus-row" } });
+      faces.push({
+        key,
+        file: path.join(opts.dataDir, cls, f),
+        original,
+        ferplus: v ? ferPlusMajority(v) : { label: null, skip: "no-ferplus-row" },
+      });
     }
   }
   if (unmapped.length) {
-    throw new Error(`${unmapped.length} images in ${opts.dataDir} are not in ${opts.mappingCsv} (first: ${unmapped[0]}); is --data a FER2013 folder?`);
+    throw new Error(
+      `${unmapped.length} images in ${opts.dataDir} are not in ${opts.mappingCsv} (first: ${unmapped[0]}); is --data a FER2013 folder?`,
+    );
   }
   if (faces.length === 0) throw new Error(`no images in ${opts.dataDir}`);
   return faces;
@@ -116,8 +146,13 @@ export async function loadLabeledFaces(opts: { dataDir: string; mappingCsv: stri
  * is held out; the rest, shuffled across classes with the same generator, is the incoming stream.
  * Independent of directory order: each class is sorted by key before it is shuffled.
  */
-export function splitStreamHoldout(faces: readonly FaceRecord[], holdoutFraction: number, seed: number): { stream: FaceRecord[]; holdout: FaceRecord[] } {
-  if (!(holdoutFraction > 0 && holdoutFraction < 1)) throw new Error(`holdout fraction must be in (0, 1), got ${holdoutFraction}`);
+export function splitStreamHoldout(
+  faces: readonly FaceRecord[],
+  holdoutFraction: number,
+  seed: number,
+): { stream: FaceRecord[]; holdout: FaceRecord[] } {
+  if (!(holdoutFraction > 0 && holdoutFraction < 1))
+    throw new Error(`holdout fraction must be in (0, 1), got ${holdoutFraction}`);
   const rand = mulberry32(seed);
   const stream: FaceRecord[] = [];
   const holdout: FaceRecord[] = [];
@@ -141,7 +176,11 @@ export async function dropSeenFromHoldout(
   stream: readonly FaceRecord[],
   trainDir: string | null,
 ): Promise<{ holdout: FaceRecord[]; inStream: number; inTrain: number }> {
-  const hashOf = async (file: string) => crypto.createHash("sha256").update(await fs.readFile(file)).digest("hex");
+  const hashOf = async (file: string) =>
+    crypto
+      .createHash("sha256")
+      .update(await fs.readFile(file))
+      .digest("hex");
   const streamHashes = new Set(await Promise.all(stream.map((f) => hashOf(f.file))));
   const trainHashes = new Set<string>();
   if (trainDir) {
@@ -149,7 +188,8 @@ export async function dropSeenFromHoldout(
       const dir = path.join(trainDir, cls.name);
       const files = (await fs.readdir(dir)).filter((f) => /\.(jpe?g|png)$/i.test(f));
       for (let i = 0; i < files.length; i += 256) {
-        for (const h of await Promise.all(files.slice(i, i + 256).map((f) => hashOf(path.join(dir, f))))) trainHashes.add(h);
+        for (const h of await Promise.all(files.slice(i, i + 256).map((f) => hashOf(path.join(dir, f)))))
+          trainHashes.add(h);
       }
     }
   }

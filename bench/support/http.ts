@@ -17,14 +17,23 @@ const STALE_SOCKET = new Set(["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"]);
  * A small JSON client for one identity (a session cookie or a bearer token). Every request has a
  * timeout; an answer with a status other than the expected ones is an HttpError.
  */
-export function apiClient(baseUrl: string, auth: { cookie?: string; token?: string } = {}, timeoutMs = DEFAULT_TIMEOUT_MS) {
+export function apiClient(
+  baseUrl: string,
+  auth: { cookie?: string; token?: string } = {},
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+) {
   const headers = (extra: Record<string, string> = {}) => ({
     ...(auth.cookie ? { cookie: auth.cookie } : {}),
     ...(auth.token ? { authorization: `Bearer ${auth.token}` } : {}),
     ...extra,
   });
 
-  async function send<T>(method: string, p: string, init: { body?: BodyInit; headers?: Record<string, string> }, expect: number[]): Promise<T> {
+  async function send<T>(
+    method: string,
+    p: string,
+    init: { body?: BodyInit; headers?: Record<string, string> },
+    expect: number[],
+  ): Promise<T> {
     let res: Response | undefined;
     for (let attempt = 1; !res; attempt++) {
       try {
@@ -42,11 +51,14 @@ export function apiClient(baseUrl: string, auth: { cookie?: string; token?: stri
         // for seconds; meanwhile the server closes the idle keep-alive socket (after 5 s) and the
         // next request is written into a closed socket. The server never saw it: send it once more.
         if (attempt === 1 && cause && STALE_SOCKET.has(cause.code ?? "")) continue;
-        throw new Error(`${method} ${p}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause.code ?? ""} ${cause.message})` : ""}`);
+        throw new Error(
+          `${method} ${p}: ${err instanceof Error ? err.message : String(err)}${cause ? ` (${cause.code ?? ""} ${cause.message})` : ""}`,
+        );
       }
     }
     const text = await res.text();
-    if (!expect.includes(res.status)) throw new HttpError(res.status, `${method} ${p} answered ${res.status}: ${text.slice(0, 500)}`);
+    if (!expect.includes(res.status))
+      throw new HttpError(res.status, `${method} ${p} answered ${res.status}: ${text.slice(0, 500)}`);
     return (text ? JSON.parse(text) : null) as T;
   }
 

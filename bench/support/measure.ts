@@ -37,10 +37,20 @@ export async function scoreVersionDir(dir: string, holdout: Holdout): Promise<Ve
       return i;
     };
     const probs = await model.predictImages(holdout.images);
-    const withCrowd = holdout.faces.flatMap((f, i) => (f.ferplus.label ? [{ truth: indexOf(f.ferplus.label), p: probs[i]! }] : []));
+    const withCrowd = holdout.faces.flatMap((f, i) =>
+      f.ferplus.label ? [{ truth: indexOf(f.ferplus.label), p: probs[i]! }] : [],
+    );
     return {
-      ferplus: computeMetrics(labels, withCrowd.map((x) => x.truth), withCrowd.map((x) => x.p)),
-      original: computeMetrics(labels, holdout.faces.map((f) => indexOf(f.original)), probs),
+      ferplus: computeMetrics(
+        labels,
+        withCrowd.map((x) => x.truth),
+        withCrowd.map((x) => x.p),
+      ),
+      original: computeMetrics(
+        labels,
+        holdout.faces.map((f) => indexOf(f.original)),
+        probs,
+      ),
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -110,7 +110,19 @@ export function formatTable(r: LoopResult): string {
     "backend",
   ];
   const rows: string[][] = [
-    ["baseline", `v${r.baseline.version}`, "0", "–", pct(r.baseline.ferplus.accuracy), "–", pct(r.baseline.original.accuracy), "–", "(active)", "–", r.backend.app ?? "?"],
+    [
+      "baseline",
+      `v${r.baseline.version}`,
+      "0",
+      "–",
+      pct(r.baseline.ferplus.accuracy),
+      "–",
+      pct(r.baseline.original.accuracy),
+      "–",
+      "(active)",
+      "–",
+      r.backend.app ?? "?",
+    ],
   ];
   for (const c of r.rows) {
     const s = c.score;
@@ -169,7 +181,11 @@ export function headerLines(r: LoopResult): string[] {
       `holdout ${r.split.holdout} (${r.split.holdoutWithCrowdLabel} with a FER+ label; ${Math.round(r.holdoutFraction * 100)} % per class = ` +
       `${r.split.holdoutDrawn}, less exact copies of ${r.split.holdoutDropped.copyInStream} stream and ` +
       `${r.split.holdoutDropped.trainDir ? r.split.holdoutDropped.copyInTrain : "(unchecked)"} train images)`,
-    `job params: ${Object.entries(r.params).map(([k, v]) => `${k} ${String(v)}`).join(", ")}; app env: ${Object.entries(r.appEnv).map(([k, v]) => `${k}=${String(v)}`).join(", ")}`,
+    `job params: ${Object.entries(r.params)
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(", ")}; app env: ${Object.entries(r.appEnv)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(", ")}`,
   ];
 }
 
@@ -177,14 +193,23 @@ export function headerLines(r: LoopResult): string[] {
 export function renderMarkdown(r: LoopResult): string {
   const mapping = markdownTable(
     ["FER+ majority", "reviewer's label", "faces (whole folder)", "why"],
-    FERPLUS_COLUMNS.map((c) => [c, FERPLUS_TO_MODEL[c].label ?? "(skipped)", String(r.split.crowdColumns[c]), FERPLUS_TO_MODEL[c].note]),
+    FERPLUS_COLUMNS.map((c) => [
+      c,
+      FERPLUS_TO_MODEL[c].label ?? "(skipped)",
+      String(r.split.crowdColumns[c]),
+      FERPLUS_TO_MODEL[c].note,
+    ]),
   );
-  const skipped = Object.entries(r.split.skipped).map(([k, v]) => `${k} ${v}`).join(", ");
+  const skipped = Object.entries(r.split.skipped)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
   const jobs = r.rows.map(
     (c) =>
       `- checkpoint ${c.checkpoint}: job ${c.job.id} ${c.job.status.toLowerCase()} in ${c.job.wallSeconds.toFixed(0)} s` +
       (c.job.error ? ` — ${c.job.error}` : "") +
-      (c.job.gate ? `; gate's held-out slice ${pct(c.job.gate.candidate)} vs active ${c.job.gate.active === null ? "–" : pct(c.job.gate.active)} (n=${c.job.gate.n})` : "") +
+      (c.job.gate
+        ? `; gate's held-out slice ${pct(c.job.gate.candidate)} vs active ${c.job.gate.active === null ? "–" : pct(c.job.gate.active)} (n=${c.job.gate.n})`
+        : "") +
       (c.job.decision ? `; ${c.job.decision}` : ""),
   );
   return [

@@ -19,5 +19,8 @@ export function adamStep(
   const vars = trainableVariables(tf, model);
   const optimizer = tf.train.adam(1e-3);
   const batch = { x, y, w: new Float32Array(shape[0]).fill(1) };
-  return { step: () => void trainStep(tf, model, optimizer, vars, batch, shape, k), dispose: () => optimizer.dispose() };
+  return {
+    step: () => void trainStep(tf, model, optimizer, vars, batch, shape, k),
+    dispose: () => optimizer.dispose(),
+  };
 }

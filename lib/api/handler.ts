@@ -103,7 +103,10 @@ function assertBodyKind(req: Request, kind: BodyKind): void {
   const type = (req.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
   const allowed = kind === "upload" ? ["application/json", "multipart/form-data"] : ["application/json"];
   if (!allowed.includes(type)) {
-    throw new AppError("unsupported_media_type", `Send the body as ${allowed.join(" or ")}${type ? `, not ${type}` : ""}.`);
+    throw new AppError(
+      "unsupported_media_type",
+      `Send the body as ${allowed.join(" or ")}${type ? `, not ${type}` : ""}.`,
+    );
   }
   if (kind === "json" && length !== null && Number(length) > MAX_JSON_BYTES) {
     throw new AppError("payload_too_large", `The request body is larger than ${MAX_JSON_BYTES / 1024} KB.`, {
@@ -135,7 +138,9 @@ export function apiMethods<P extends Params>(
   const served = ROUTE_METHODS.filter((m) => handlers[m]);
   const allow = [...served, ...(handlers.GET ? ["HEAD"] : []), "OPTIONS"].join(", ");
   const notAllowed: RouteHandler<P> = async (req) => {
-    const res = errorResponse(new AppError("method_not_allowed", `${req.method} is not allowed here; use ${served.join(" or ")}.`));
+    const res = errorResponse(
+      new AppError("method_not_allowed", `${req.method} is not allowed here; use ${served.join(" or ")}.`),
+    );
     res.headers.set("Allow", allow);
     return withTransportSecurity(req, res);
   };
@@ -171,12 +176,17 @@ export function errorResponse(err: unknown): Response {
   }
   if (isDatabaseUnavailable(err)) {
     console.error("[api] database unavailable:", err instanceof Error ? err.message : err);
-    return errorResponse(new AppError("database_unavailable", "The database cannot be reached right now. Try again in a moment."));
+    return errorResponse(
+      new AppError("database_unavailable", "The database cannot be reached right now. Try again in a moment."),
+    );
   }
   if (isStorageFailure(err)) {
     console.error("[api] storage refused a write:", err);
     return errorResponse(
-      new AppError("storage_unavailable", "The server cannot store files right now (its storage is full or not writable)."),
+      new AppError(
+        "storage_unavailable",
+        "The server cannot store files right now (its storage is full or not writable).",
+      ),
     );
   }
   console.error("[api] unexpected error", err);

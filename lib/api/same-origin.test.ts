@@ -13,7 +13,11 @@ describe("assertSameOrigin", () => {
     ["Origin of another host", { origin: "http://evil.example" }, "refused"],
     ["public URL's host over http (another origin)", { origin: "http://emotion.example.org" }, "refused"],
     ["Origin: null", { origin: "null" }, "refused"],
-    ["Origin wins over a same-origin Sec-Fetch-Site", { origin: "http://evil.example", "sec-fetch-site": "same-origin" }, "refused"],
+    [
+      "Origin wins over a same-origin Sec-Fetch-Site",
+      { origin: "http://evil.example", "sec-fetch-site": "same-origin" },
+      "refused",
+    ],
     ["no Origin, Sec-Fetch-Site same-origin", { "sec-fetch-site": "same-origin" }, "allowed"],
     ["no Origin, Sec-Fetch-Site none (typed by the user)", { "sec-fetch-site": "none" }, "allowed"],
     ["no Origin, Sec-Fetch-Site same-site", { "sec-fetch-site": "same-site" }, "refused"],

@@ -6,7 +6,13 @@ type Tx = Pick<Prisma.TransactionClient, "auditLog">;
 /** Who did what to what. Written inside the same transaction as the change where there is one. */
 export function audit(
   db: Tx,
-  entry: { actorId: number | null; action: string; targetType: string; targetId?: string | number | null; details?: Prisma.InputJsonValue },
+  entry: {
+    actorId: number | null;
+    action: string;
+    targetType: string;
+    targetId?: string | number | null;
+    details?: Prisma.InputJsonValue;
+  },
 ) {
   return db.auditLog.create({
     data: {

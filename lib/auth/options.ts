@@ -38,7 +38,13 @@ export function getAuthOptions(): NextAuthOptions {
           });
           if (outcome.ok) {
             const { user } = outcome;
-            return { id: String(user.id), email: user.email, name: user.name ?? user.email, role: user.role, sessionVersion: user.sessionVersion };
+            return {
+              id: String(user.id),
+              email: user.email,
+              name: user.name ?? user.email,
+              role: user.role,
+              sessionVersion: user.sessionVersion,
+            };
           }
           if (outcome.throttled) throw signInRefusal(outcome.retryAfterMs, outcome.locked);
           return null;

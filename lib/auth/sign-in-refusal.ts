@@ -16,7 +16,10 @@ export function signInRefusal(retryAfterMs: number, locked: boolean): Error {
 export async function findSignInRefusal(res: Response): Promise<{ retryAfterMs: number; locked: boolean } | null> {
   let target = res.headers.get("location");
   if (!target && res.status === 401 && res.headers.get("content-type")?.includes("application/json")) {
-    const body = (await res.clone().json().catch(() => null)) as { url?: unknown } | null;
+    const body = (await res
+      .clone()
+      .json()
+      .catch(() => null)) as { url?: unknown } | null;
     target = typeof body?.url === "string" ? body.url : null;
   }
   if (!target) return null;

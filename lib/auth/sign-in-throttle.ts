@@ -61,8 +61,7 @@ export function delayAfter(failures: number, policy: ThrottlePolicy): number {
 }
 
 export type Reservation =
-  | { admitted: true; failures: Record<string, number> }
-  | { admitted: false; retryAfterMs: number; locked: boolean };
+  { admitted: true; failures: Record<string, number> } | { admitted: false; retryAfterMs: number; locked: boolean };
 
 // The database's clock in UTC (Prisma's convention for `timestamp` columns), so web servers whose
 // clocks disagree still agree on when a delay or a lock ends. clock_timestamp(), not now(): now()
@@ -94,7 +93,10 @@ SELECT CEIL(EXTRACT(EPOCH FROM GREATEST(COALESCE("lockedUntil", '-infinity'), "n
 FROM "SignInThrottle" WHERE "key" = $1`;
 
 class Refused extends Error {
-  constructor(readonly retryAfterMs: number, readonly locked: boolean) {
+  constructor(
+    readonly retryAfterMs: number,
+    readonly locked: boolean,
+  ) {
     super("sign-in attempt refused");
   }
 }
@@ -110,7 +112,12 @@ export async function reserveSignInAttempt(db: Db, keys: ThrottleKey[]): Promise
     return await db.$transaction(async (tx) => {
       const failures: Record<string, number> = {};
       for (const k of keys) {
-        const rows = await tx.$queryRawUnsafe<{ failures: number }[]>(RESERVE, k.key, k.policy.delayFrom, k.policy.lockAt);
+        const rows = await tx.$queryRawUnsafe<{ failures: number }[]>(
+          RESERVE,
+          k.key,
+          k.policy.delayFrom,
+          k.policy.lockAt,
+        );
         const row = rows[0];
         if (!row) {
           const wait = (await tx.$queryRawUnsafe<{ waitMs: number; locked: boolean }[]>(WAIT, k.key))[0];

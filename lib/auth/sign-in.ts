@@ -52,7 +52,13 @@ export async function signInWithPassword(
   const where = input.address ?? "unknown";
   if (user && passwordOk && !user.disabledAt) {
     await settleSuccessfulAttempt(db, keys);
-    await audit(db, { actorId: user.id, action: "auth.sign-in", targetType: "user", targetId: user.id, details: { address: where } });
+    await audit(db, {
+      actorId: user.id,
+      action: "auth.sign-in",
+      targetType: "user",
+      targetId: user.id,
+      details: { address: where },
+    });
     return {
       ok: true,
       user: { id: user.id, email: user.email, name: user.name, role: user.role, sessionVersion: user.sessionVersion },

@@ -8,7 +8,10 @@ import { audit } from "@/lib/audit/audit";
  * user's other browsers, as sessions are not tracked one by one). A session already ended by an
  * earlier bump changes nothing and is not audited again.
  */
-export async function endSessionsAtSignOut(db: Db, session: { userId: number; sessionVersion: number }): Promise<boolean> {
+export async function endSessionsAtSignOut(
+  db: Db,
+  session: { userId: number; sessionVersion: number },
+): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.user.updateMany({
       where: { id: session.userId, sessionVersion: session.sessionVersion },

@@ -37,7 +37,14 @@ export async function createApiToken(db: Db, userId: number, input: { name: stri
     });
     return created;
   });
-  return { id: row.id, name: row.name, prefix: row.prefix, createdAt: row.createdAt, expiresAt: row.expiresAt, token: secret };
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    token: secret,
+  };
 }
 
 export function listApiTokens(db: Db, userId: number) {
@@ -67,11 +74,12 @@ export async function getTokenUserOrThrow(db: Db, token: string) {
     : null;
   if (!row || row.revokedAt) throw new AppError("unauthorized", "Invalid or revoked API token.");
   if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) {
-    throw new AppError("token_expired", `This API token expired at ${row.expiresAt.toISOString()}; create a new one on Settings.`);
+    throw new AppError(
+      "token_expired",
+      `This API token expired at ${row.expiresAt.toISOString()}; create a new one on Settings.`,
+    );
   }
   // Best effort: a lost update of lastUsedAt is harmless.
-  void db.apiToken
-    .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
-    .catch(() => {});
+  void db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => {});
   return row.user;
 }

@@ -25,7 +25,13 @@ export async function createUser(db: Db, actorId: number | null, input: CreateUs
         data: { email: input.email.toLowerCase(), name: input.name || null, passwordHash, role: input.role },
         select: publicUserFields,
       });
-      await audit(tx, { actorId, action: "user.create", targetType: "user", targetId: user.id, details: { email: user.email, role: user.role } });
+      await audit(tx, {
+        actorId,
+        action: "user.create",
+        targetType: "user",
+        targetId: user.id,
+        details: { email: user.email, role: user.role },
+      });
       return user;
     });
   } catch (err) {
@@ -72,12 +78,27 @@ export async function updateUser(
       },
     });
     if (disabling) {
-      const { count } = await tx.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
-      await audit(tx, { actorId, action: "user.disable", targetType: "user", targetId: userId, details: { tokens_revoked: count } });
+      const { count } = await tx.apiToken.updateMany({
+        where: { userId, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
+      await audit(tx, {
+        actorId,
+        action: "user.disable",
+        targetType: "user",
+        targetId: userId,
+        details: { tokens_revoked: count },
+      });
     }
     if (enabling) await audit(tx, { actorId, action: "user.enable", targetType: "user", targetId: userId });
     if (newRole) {
-      await audit(tx, { actorId, action: "user.role-change", targetType: "user", targetId: userId, details: { from: before.role, to: newRole } });
+      await audit(tx, {
+        actorId,
+        action: "user.role-change",
+        targetType: "user",
+        targetId: userId,
+        details: { from: before.role, to: newRole },
+      });
     }
     return tx.user.findUniqueOrThrow({ where: { id: userId }, select: publicUserFields });
   });
@@ -101,7 +122,13 @@ export async function ensureAdmin(
       create: { email, name: "Administrator", role: "ADMIN", passwordHash: await hashPassword(password) },
       update: { role: "ADMIN", disabledAt: null },
     });
-    await audit(tx, { actorId: null, action: "user.bootstrap-admin", targetType: "user", targetId: user.id, details: { email } });
+    await audit(tx, {
+      actorId: null,
+      action: "user.bootstrap-admin",
+      targetType: "user",
+      targetId: user.id,
+      details: { email },
+    });
   });
   if (opts.password) {
     opts.log(`Created the admin account ${email} (password from ADMIN_PASSWORD).`);

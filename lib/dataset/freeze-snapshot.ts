@@ -10,7 +10,17 @@ import { verdictLabel } from "@/lib/dataset/verdict-label";
  */
 export async function freezeSnapshot(db: Db, jobId: number): Promise<Snapshot> {
   const rows = await db.$queryRaw<
-    { reviewId: number; reviewerId: number; faceId: number; cropSha256: string; cropPath: string; verdict: string; correctedLabel: string | null; label: string; at: Date }[]
+    {
+      reviewId: number;
+      reviewerId: number;
+      faceId: number;
+      cropSha256: string;
+      cropPath: string;
+      verdict: string;
+      correctedLabel: string | null;
+      label: string;
+      at: Date;
+    }[]
   >`SELECT r."id" AS "reviewId", r."reviewerId", f."id" AS "faceId", f."cropSha256", f."cropPath",
            r."verdict"::text AS "verdict", r."correctedLabel", p."label", r."updatedAt" AS "at"
     FROM "Review" r JOIN "Prediction" p ON p."id" = r."predictionId" JOIN "Face" f ON f."id" = p."faceId"`;
@@ -24,7 +34,10 @@ export async function freezeSnapshot(db: Db, jobId: number): Promise<Snapshot> {
     label: verdictLabel(r, r.label),
     at: r.at,
   }));
-  const snapshot = buildSnapshot(reviewed, { goldenHashes: new Set(golden.map((g) => g.cropSha256)), seed: `job-${jobId}` });
+  const snapshot = buildSnapshot(reviewed, {
+    goldenHashes: new Set(golden.map((g) => g.cropSha256)),
+    seed: `job-${jobId}`,
+  });
   await db.trainingJob.update({
     where: { id: jobId },
     data: {

@@ -5,7 +5,6 @@ import { audit } from "@/lib/audit/audit";
 import type { GoldenChange } from "@/lib/dataset/schemas";
 import { verdictLabel } from "@/lib/dataset/verdict-label";
 
-
 /**
  * Adds faces to the golden set or takes them out. Only reviewed faces qualify: the golden set is
  * judged against reviewers' labels. Golden faces are never trained on.
@@ -20,14 +19,24 @@ export async function setGolden(db: Db, actorId: number, change: GoldenChange) {
       });
       const missing = ids.filter((id) => !reviewed.some((r) => r.id === id));
       if (missing.length) {
-        throw new AppError("unprocessable", `Only reviewed faces can join the golden set; not reviewed or unknown: ${missing.slice(0, 20).join(", ")}.`);
+        throw new AppError(
+          "unprocessable",
+          `Only reviewed faces can join the golden set; not reviewed or unknown: ${missing.slice(0, 20).join(", ")}.`,
+        );
       }
     }
     const { count } = await tx.face.updateMany({
       where: { id: { in: ids }, golden: !change.golden },
-      data: change.golden ? { golden: true, goldenAt: new Date(), goldenById: actorId } : { golden: false, goldenAt: null, goldenById: null },
+      data: change.golden
+        ? { golden: true, goldenAt: new Date(), goldenById: actorId }
+        : { golden: false, goldenAt: null, goldenById: null },
     });
-    await audit(tx, { actorId, action: change.golden ? "golden.add" : "golden.remove", targetType: "face", details: { faceIds: ids, changed: count } });
+    await audit(tx, {
+      actorId,
+      action: change.golden ? "golden.add" : "golden.remove",
+      targetType: "face",
+      details: { faceIds: ids, changed: count },
+    });
     return { changed: count, size: await tx.face.count({ where: { golden: true } }) };
   });
 }

@@ -11,7 +11,11 @@ const none = new Set<string>();
 describe("buildSnapshot", () => {
   it("takes the majority label across reviewers", () => {
     const s = buildSnapshot(
-      [row({ cropSha256: "a", reviewerId: 1, label: "sad" }), row({ cropSha256: "a", reviewerId: 2, label: "sad" }), row({ cropSha256: "a", reviewerId: 3, label: "fear" })],
+      [
+        row({ cropSha256: "a", reviewerId: 1, label: "sad" }),
+        row({ cropSha256: "a", reviewerId: 2, label: "sad" }),
+        row({ cropSha256: "a", reviewerId: 3, label: "fear" }),
+      ],
       { goldenHashes: none, holdoutFraction: 0 },
     );
     expect(s.items).toEqual([expect.objectContaining({ cropSha256: "a", label: "sad" })]);
@@ -20,7 +24,11 @@ describe("buildSnapshot", () => {
 
   it("leaves out ties", () => {
     const s = buildSnapshot(
-      [row({ cropSha256: "a", reviewerId: 1, label: "sad" }), row({ cropSha256: "a", reviewerId: 2, label: "fear" }), row({ cropSha256: "b", reviewerId: 1, label: "happy" })],
+      [
+        row({ cropSha256: "a", reviewerId: 1, label: "sad" }),
+        row({ cropSha256: "a", reviewerId: 2, label: "fear" }),
+        row({ cropSha256: "b", reviewerId: 1, label: "happy" }),
+      ],
       { goldenHashes: none, holdoutFraction: 0 },
     );
     expect(s.items.map((i) => i.cropSha256)).toEqual(["b"]);
@@ -44,7 +52,11 @@ describe("buildSnapshot", () => {
 
   it("de-duplicates faces by crop hash", () => {
     const s = buildSnapshot(
-      [row({ cropSha256: "a", reviewerId: 1, label: "happy" }), row({ cropSha256: "a", reviewerId: 2, label: "happy" }), row({ cropSha256: "b", reviewerId: 1, label: "sad" })],
+      [
+        row({ cropSha256: "a", reviewerId: 1, label: "happy" }),
+        row({ cropSha256: "a", reviewerId: 2, label: "happy" }),
+        row({ cropSha256: "b", reviewerId: 1, label: "sad" }),
+      ],
       { goldenHashes: none, holdoutFraction: 0 },
     );
     expect(s.items).toHaveLength(2);

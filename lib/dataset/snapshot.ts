@@ -99,7 +99,13 @@ function markHoldout(items: SnapshotItem[], fraction: number, seed: string) {
     if (group.length < 2) continue;
     const n = Math.min(group.length - 1, Math.max(1, Math.round(group.length * fraction)));
     const order = group
-      .map((it) => ({ it, key: crypto.createHash("sha256").update(seed + it.cropSha256).digest("hex") }))
+      .map((it) => ({
+        it,
+        key: crypto
+          .createHash("sha256")
+          .update(seed + it.cropSha256)
+          .digest("hex"),
+      }))
       .sort((a, b) => a.key.localeCompare(b.key));
     for (const { it } of order.slice(0, n)) it.holdout = true;
   }

@@ -56,10 +56,13 @@ export async function startEmbeddedDatabase(opts: {
     createPostgresUser: asRoot,
     initdbFlags: ["--encoding=UTF8"],
     postgresFlags: [
-      "-c", "listen_addresses=127.0.0.1",
+      "-c",
+      "listen_addresses=127.0.0.1",
       // No Unix socket: the only way in is TCP on loopback, with the password.
-      "-c", "unix_socket_directories=",
-      "-c", "max_connections=200",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=200",
     ],
     onLog: keep,
     onError: (e) => keep(e instanceof Error ? e.message : String(e)),

@@ -17,13 +17,39 @@ describe("isDatabaseUnavailable", () => {
     ["server starting up (57P03)", pgError("57P03", "the database system is starting up")],
     ["pg: Connection terminated unexpectedly", new Error("Connection terminated unexpectedly")],
     ["pg pool: connect timeout", new Error("timeout exceeded when trying to connect")],
-    ["DriverAdapterError DatabaseNotReachable", Object.assign(new Error("DriverAdapterError"), { name: "DriverAdapterError", cause: { kind: "DatabaseNotReachable", host: "127.0.0.1" } })],
-    ["DriverAdapterError ConnectionClosed", Object.assign(new Error("DriverAdapterError"), { name: "DriverAdapterError", cause: { kind: "ConnectionClosed" } })],
-    ["DriverAdapterError postgres 57P01", Object.assign(new Error("DriverAdapterError"), { cause: { kind: "postgres", code: "57P01", message: "terminating connection" } })],
+    [
+      "DriverAdapterError DatabaseNotReachable",
+      Object.assign(new Error("DriverAdapterError"), {
+        name: "DriverAdapterError",
+        cause: { kind: "DatabaseNotReachable", host: "127.0.0.1" },
+      }),
+    ],
+    [
+      "DriverAdapterError ConnectionClosed",
+      Object.assign(new Error("DriverAdapterError"), {
+        name: "DriverAdapterError",
+        cause: { kind: "ConnectionClosed" },
+      }),
+    ],
+    [
+      "DriverAdapterError postgres 57P01",
+      Object.assign(new Error("DriverAdapterError"), {
+        cause: { kind: "postgres", code: "57P01", message: "terminating connection" },
+      }),
+    ],
     ["Prisma P1001", Object.assign(new Error("Can't reach database server at 127.0.0.1:5"), { code: "P1001" })],
     ["Prisma P1017", Object.assign(new Error("Server has closed the connection."), { code: "P1017" })],
-    ["Prisma error with the driver error in meta", Object.assign(new Error("x"), { code: "P2010", meta: { driverAdapterError: { cause: { kind: "SocketTimeout" } } } })],
-    ["AggregateError from a dual-stack connect", Object.assign(new AggregateError([Object.assign(new Error("x"), { code: "ECONNREFUSED" })]), {})],
+    [
+      "Prisma error with the driver error in meta",
+      Object.assign(new Error("x"), {
+        code: "P2010",
+        meta: { driverAdapterError: { cause: { kind: "SocketTimeout" } } },
+      }),
+    ],
+    [
+      "AggregateError from a dual-stack connect",
+      Object.assign(new AggregateError([Object.assign(new Error("x"), { code: "ECONNREFUSED" })]), {}),
+    ],
   ];
   it.each(unavailable)("%s → unavailable", (_what, err) => {
     expect(isDatabaseUnavailable(err)).toBe(true);
@@ -35,7 +61,14 @@ describe("isDatabaseUnavailable", () => {
     ["NUL in text (22021)", pgError("22021", 'invalid byte sequence for encoding "UTF8": 0x00')],
     ["a plain bug", new TypeError("Cannot read properties of undefined")],
     ["not an error", "ECONNREFUSED"],
-    ["a cycle", (() => { const e: { cause?: unknown } = {}; e.cause = e; return e; })()],
+    [
+      "a cycle",
+      (() => {
+        const e: { cause?: unknown } = {};
+        e.cause = e;
+        return e;
+      })(),
+    ],
   ];
   it.each(notUnavailable)("%s → not unavailable", (_what, err) => {
     expect(isDatabaseUnavailable(err)).toBe(false);
@@ -44,10 +77,16 @@ describe("isDatabaseUnavailable", () => {
   it("recognises what pg and Prisma really throw for a port nobody listens on", async () => {
     const url = `postgresql://u:p@127.0.0.1:${await freePort()}/x`;
     const c = new pg.Client({ connectionString: url });
-    const pgErr = await c.connect().then(() => null, (e: unknown) => e);
+    const pgErr = await c.connect().then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isDatabaseUnavailable(pgErr)).toBe(true);
     const db = createDb(url);
-    const prismaErr = await db.$queryRaw`SELECT 1`.then(() => null, (e: unknown) => e);
+    const prismaErr = await db.$queryRaw`SELECT 1`.then(
+      () => null,
+      (e: unknown) => e,
+    );
     await db.$disconnect();
     expect(isDatabaseUnavailable(prismaErr)).toBe(true);
   });

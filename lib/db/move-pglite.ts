@@ -190,7 +190,8 @@ export function parentsFirst(tables: string[], keys: [child: string, parent: str
   const visiting = new Set<string>();
   const visit = (t: string) => {
     if (placed.has(t)) return;
-    if (visiting.has(t)) throw new Error(`Foreign keys form a cycle through "${t}"; the tables cannot be copied in order.`);
+    if (visiting.has(t))
+      throw new Error(`Foreign keys form a cycle through "${t}"; the tables cannot be copied in order.`);
     visiting.add(t);
     for (const [child, parent] of keys) if (child === t && parent !== t && tables.includes(parent)) visit(parent);
     visiting.delete(t);

@@ -4,7 +4,14 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { getAuthSecret, resetEnvForTests } from "@/lib/env/env";
 
-const NAMES = ["AUTH_SECRET", "NEXTAUTH_SECRET", "DATABASE_URL", "NODE_ENV", "npm_lifecycle_event", "DATA_DIR"] as const;
+const NAMES = [
+  "AUTH_SECRET",
+  "NEXTAUTH_SECRET",
+  "DATABASE_URL",
+  "NODE_ENV",
+  "npm_lifecycle_event",
+  "DATA_DIR",
+] as const;
 const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
 
 function withEnv(vars: Partial<Record<(typeof NAMES)[number], string>>): string {
@@ -37,7 +44,9 @@ describe("getAuthSecret", () => {
     ["the launcher run by hand on a database", { DATABASE_URL: DB }],
   ] as const)("refuses to invent a secret for %s, naming the variable and how to make one", (_what, vars) => {
     const dataDir = withEnv(vars);
-    expect(() => getAuthSecret()).toThrow(/AUTH_SECRET is required when DATABASE_URL is set[\s\S]*openssl rand -hex 32/);
+    expect(() => getAuthSecret()).toThrow(
+      /AUTH_SECRET is required when DATABASE_URL is set[\s\S]*openssl rand -hex 32/,
+    );
     expect(fs.readdirSync(dataDir)).toEqual([]);
   });
 

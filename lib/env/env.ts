@@ -96,9 +96,7 @@ let cached: Env | undefined;
 
 export function getEnv(): Env {
   if (cached) return cached;
-  const raw = Object.fromEntries(
-    Object.entries(process.env).map(([k, v]) => [k, v === "" ? undefined : v]),
-  );
+  const raw = Object.fromEntries(Object.entries(process.env).map(([k, v]) => [k, v === "" ? undefined : v]));
   // next-auth's own variable name is accepted as an alias.
   raw.AUTH_SECRET ??= raw.NEXTAUTH_SECRET;
   const parsed = schema.safeParse(raw);

@@ -5,18 +5,88 @@ import { CROP_SIZE, type Box, centerSquare, cropFace, cropFaces, cropName, cropW
 describe("expandBox", () => {
   it.each<[string, Box, number, number, number | undefined, Box]>([
     ["centre", { x: 40, y: 40, width: 20, height: 20 }, 100, 100, undefined, { x: 36, y: 36, width: 28, height: 28 }],
-    ["tall box → square on its larger side", { x: 40, y: 30, width: 20, height: 30 }, 100, 100, undefined, { x: 29, y: 24, width: 42, height: 42 }],
+    [
+      "tall box → square on its larger side",
+      { x: 40, y: 30, width: 20, height: 30 },
+      100,
+      100,
+      undefined,
+      { x: 29, y: 24, width: 42, height: 42 },
+    ],
     ["no margin", { x: 10, y: 10, width: 20, height: 20 }, 100, 100, 0, { x: 10, y: 10, width: 20, height: 20 }],
-    ["left edge: shifted right", { x: 0, y: 40, width: 20, height: 20 }, 100, 100, undefined, { x: 0, y: 36, width: 28, height: 28 }],
-    ["right edge: shifted left", { x: 85, y: 40, width: 15, height: 20 }, 100, 100, undefined, { x: 72, y: 36, width: 28, height: 28 }],
-    ["bottom-right corner", { x: 90, y: 90, width: 10, height: 10 }, 100, 100, undefined, { x: 86, y: 86, width: 14, height: 14 }],
-    ["box sticking out of the top-left corner", { x: -5, y: -5, width: 20, height: 20 }, 100, 100, undefined, { x: 0, y: 0, width: 28, height: 28 }],
-    ["tiny image: square shrinks to the shorter side", { x: 2, y: 2, width: 6, height: 6 }, 10, 8, undefined, { x: 1, y: 0, width: 8, height: 8 }],
+    [
+      "left edge: shifted right",
+      { x: 0, y: 40, width: 20, height: 20 },
+      100,
+      100,
+      undefined,
+      { x: 0, y: 36, width: 28, height: 28 },
+    ],
+    [
+      "right edge: shifted left",
+      { x: 85, y: 40, width: 15, height: 20 },
+      100,
+      100,
+      undefined,
+      { x: 72, y: 36, width: 28, height: 28 },
+    ],
+    [
+      "bottom-right corner",
+      { x: 90, y: 90, width: 10, height: 10 },
+      100,
+      100,
+      undefined,
+      { x: 86, y: 86, width: 14, height: 14 },
+    ],
+    [
+      "box sticking out of the top-left corner",
+      { x: -5, y: -5, width: 20, height: 20 },
+      100,
+      100,
+      undefined,
+      { x: 0, y: 0, width: 28, height: 28 },
+    ],
+    [
+      "tiny image: square shrinks to the shorter side",
+      { x: 2, y: 2, width: 6, height: 6 },
+      10,
+      8,
+      undefined,
+      { x: 1, y: 0, width: 8, height: 8 },
+    ],
     ["1×1 image", { x: 0, y: 0, width: 1, height: 1 }, 1, 1, undefined, { x: 0, y: 0, width: 1, height: 1 }],
-    ["zero-size box still gets a pixel", { x: 5, y: 5, width: 0, height: 0 }, 10, 10, undefined, { x: 5, y: 5, width: 1, height: 1 }],
-    ["wide image, face as tall as the image", { x: 80, y: 0, width: 40, height: 50 }, 200, 50, undefined, { x: 75, y: 0, width: 50, height: 50 }],
-    ["tall image", { x: 10, y: 150, width: 30, height: 30 }, 50, 400, undefined, { x: 4, y: 144, width: 42, height: 42 }],
-    ["fractional detector box", { x: 10.4, y: 20.6, width: 30.2, height: 40.7 }, 200, 200, undefined, { x: 0, y: 12, width: 57, height: 57 }],
+    [
+      "zero-size box still gets a pixel",
+      { x: 5, y: 5, width: 0, height: 0 },
+      10,
+      10,
+      undefined,
+      { x: 5, y: 5, width: 1, height: 1 },
+    ],
+    [
+      "wide image, face as tall as the image",
+      { x: 80, y: 0, width: 40, height: 50 },
+      200,
+      50,
+      undefined,
+      { x: 75, y: 0, width: 50, height: 50 },
+    ],
+    [
+      "tall image",
+      { x: 10, y: 150, width: 30, height: 30 },
+      50,
+      400,
+      undefined,
+      { x: 4, y: 144, width: 42, height: 42 },
+    ],
+    [
+      "fractional detector box",
+      { x: 10.4, y: 20.6, width: 30.2, height: 40.7 },
+      200,
+      200,
+      undefined,
+      { x: 0, y: 12, width: 57, height: 57 },
+    ],
   ])("%s", (_name, box, w, h, margin, expected) => {
     expect(expandBox(box, w, h, margin)).toEqual(expected);
   });
@@ -28,7 +98,12 @@ describe("expandBox", () => {
     for (let i = 0; i < 500; i++) {
       const w = 1 + Math.floor(rand() * 500);
       const h = 1 + Math.floor(rand() * 500);
-      const box = { x: rand() * w * 1.2 - w * 0.1, y: rand() * h * 1.2 - h * 0.1, width: rand() * w, height: rand() * h };
+      const box = {
+        x: rand() * w * 1.2 - w * 0.1,
+        y: rand() * h * 1.2 - h * 0.1,
+        width: rand() * w,
+        height: rand() * h,
+      };
       const r = expandBox(box, w, h, rand() * 0.5);
       expect([r.x, r.y, r.width, r.height].every(Number.isInteger)).toBe(true);
       expect(r.width).toBe(r.height);
@@ -90,8 +165,20 @@ describe("cropFace", () => {
     const inside = await pixels(await cropFace(image, { x: 160, y: 60, width: 80, height: 80 }));
     const outside = await pixels(await cropFace(image, { x: 10, y: 10, width: 80, height: 80 }));
 
-    expect(inside.meta).toMatchObject({ format: "png", width: CROP_SIZE, height: CROP_SIZE, channels: 1, depth: "uchar" });
-    expect(outside.meta).toMatchObject({ format: "png", width: CROP_SIZE, height: CROP_SIZE, channels: 1, depth: "uchar" });
+    expect(inside.meta).toMatchObject({
+      format: "png",
+      width: CROP_SIZE,
+      height: CROP_SIZE,
+      channels: 1,
+      depth: "uchar",
+    });
+    expect(outside.meta).toMatchObject({
+      format: "png",
+      width: CROP_SIZE,
+      height: CROP_SIZE,
+      channels: 1,
+      depth: "uchar",
+    });
     expect(inside.min).toBeGreaterThan(230);
     expect(outside.max).toBeLessThan(25);
   });
@@ -120,7 +207,9 @@ describe("cropWholeImage", () => {
   it("crops the centred square of a non-square face image", async () => {
     // White centre square, black 50 px bands left and right that the crop must leave out.
     const image = await sharp({ create: { width: 300, height: 200, channels: 3, background: "#000000" } })
-      .composite([{ input: { create: { width: 200, height: 200, channels: 3, background: "#ffffff" } }, left: 50, top: 0 }])
+      .composite([
+        { input: { create: { width: 200, height: 200, channels: 3, background: "#ffffff" } }, left: 50, top: 0 },
+      ])
       .png()
       .toBuffer();
 
@@ -132,14 +221,22 @@ describe("cropWholeImage", () => {
 
   it("keeps a 48×48 grayscale face crop as it is", async () => {
     const face = await sharp({
-      create: { width: 48, height: 48, channels: 3, background: "#000000", noise: { type: "gaussian", mean: 128, sigma: 40 } },
+      create: {
+        width: 48,
+        height: 48,
+        channels: 3,
+        background: "#000000",
+        noise: { type: "gaussian", mean: 128, sigma: 40 },
+      },
     })
       .toColourspace("b-w")
       .png()
       .toBuffer();
     const before = await sharp(face).raw().toBuffer();
 
-    const after = await sharp(await cropWholeImage(face)).raw().toBuffer();
+    const after = await sharp(await cropWholeImage(face))
+      .raw()
+      .toBuffer();
 
     expect(after).toEqual(before);
   });

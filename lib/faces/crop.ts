@@ -123,12 +123,14 @@ function cropGray(gray: GrayImage, box: Box): Promise<Buffer> {
       `crop box ${JSON.stringify(box)} is not whole pixels inside the ${gray.width}×${gray.height} image`,
     );
   }
-  return sharp(gray.data, { raw: { width: gray.width, height: gray.height, channels: 1 } })
-    .extract({ left: x, top: y, width, height })
-    // "fill": a square box maps to 48×48 exactly; a non-square one is squeezed rather than
-    // silently losing its edges.
-    .resize(CROP_SIZE, CROP_SIZE, { fit: "fill" })
-    .toColourspace("b-w")
-    .png()
-    .toBuffer();
+  return (
+    sharp(gray.data, { raw: { width: gray.width, height: gray.height, channels: 1 } })
+      .extract({ left: x, top: y, width, height })
+      // "fill": a square box maps to 48×48 exactly; a non-square one is squeezed rather than
+      // silently losing its edges.
+      .resize(CROP_SIZE, CROP_SIZE, { fit: "fill" })
+      .toColourspace("b-w")
+      .png()
+      .toBuffer()
+  );
 }

@@ -52,12 +52,21 @@ describe("detectFaces", () => {
     const image = sharp(path.join(demo, file));
     const { width, height } = await image.metadata();
     const top = Math.ceil(height / 2);
-    return image.extract({ left: 0, top, width, height: height - top }).png().toBuffer();
+    return image
+      .extract({ left: 0, top, width, height: height - top })
+      .png()
+      .toBuffer();
   };
 
   it.each<[string, () => Promise<Buffer>]>([
     ["a flat grey image", () => sharp({ create }).png().toBuffer()],
-    ["random noise", () => sharp({ create: { ...create, noise } }).png().toBuffer()],
+    [
+      "random noise",
+      () =>
+        sharp({ create: { ...create, noise } })
+          .png()
+          .toBuffer(),
+    ],
     // Hands, legs, a phone and a sofa: the kind of false positive a lowered threshold would let in.
     ["the bottom half of sample2.jpg", () => bottomHalf("sample2.jpg")],
     ["the bottom half of sample4.jpg", () => bottomHalf("sample4.jpg")],

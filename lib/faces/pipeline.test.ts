@@ -69,14 +69,18 @@ describe("extractFaces", () => {
 
   it("returns an empty list for a photo without faces", async () => {
     const decoded = await decodeUpload(
-      await sharp({ create: { width: 800, height: 600, channels: 3, background: "#556677" } }).jpeg().toBuffer(),
+      await sharp({ create: { width: 800, height: 600, channels: 3, background: "#556677" } })
+        .jpeg()
+        .toBuffer(),
     );
     expect(await extractFaces(decoded, { isFaceCrop: false })).toEqual([]);
   });
 
   it("takes an upload flagged as a face crop whole, without running the detector", async () => {
     const decoded = await decodeUpload(
-      await sharp({ create: { width: 64, height: 80, channels: 3, background: "#999999" } }).png().toBuffer(),
+      await sharp({ create: { width: 64, height: 80, channels: 3, background: "#999999" } })
+        .png()
+        .toBuffer(),
     );
 
     const faces = await extractFaces(decoded, { isFaceCrop: true });

@@ -23,10 +23,7 @@ export interface ExtractedFace {
  * an empty array; an upload flagged as a face crop gives exactly one (its centre square).
  * Pure computation: nothing is written anywhere.
  */
-export async function extractFaces(
-  decoded: DecodedImage,
-  opts: { isFaceCrop: boolean },
-): Promise<ExtractedFace[]> {
+export async function extractFaces(decoded: DecodedImage, opts: { isFaceCrop: boolean }): Promise<ExtractedFace[]> {
   if (opts.isFaceCrop) {
     const png = await cropWholeImage(decoded.gray);
     return [{ box: centerSquare(decoded.width, decoded.height), score: null, png, ...cropName(png) }];

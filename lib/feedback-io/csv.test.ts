@@ -5,13 +5,48 @@ const fieldsOf = (text: string) => parseCsv(text).map((r) => r.fields);
 
 describe("parseCsv", () => {
   it.each([
-    ["plain fields", "a,b,c\n1,2,3\n", [["a", "b", "c"], ["1", "2", "3"]]],
-    ["CRLF line ends", "a,b\r\n1,2\r\n", [["a", "b"], ["1", "2"]]],
-    ["old Mac CR line ends", "a,b\r1,2\r", [["a", "b"], ["1", "2"]]],
-    ["no final line break", "a,b\n1,2", [["a", "b"], ["1", "2"]]],
+    [
+      "plain fields",
+      "a,b,c\n1,2,3\n",
+      [
+        ["a", "b", "c"],
+        ["1", "2", "3"],
+      ],
+    ],
+    [
+      "CRLF line ends",
+      "a,b\r\n1,2\r\n",
+      [
+        ["a", "b"],
+        ["1", "2"],
+      ],
+    ],
+    [
+      "old Mac CR line ends",
+      "a,b\r1,2\r",
+      [
+        ["a", "b"],
+        ["1", "2"],
+      ],
+    ],
+    [
+      "no final line break",
+      "a,b\n1,2",
+      [
+        ["a", "b"],
+        ["1", "2"],
+      ],
+    ],
     ["a comma inside quotes", 'a,"b,c",d\n', [["a", "b,c", "d"]]],
     ["an escaped quote", '"say ""hi""",x\n', [['say "hi"', "x"]]],
-    ["a line break inside quotes", '"two\nlines",x\r\n"crlf\r\ninside",y\n', [["two\nlines", "x"], ["crlf\r\ninside", "y"]]],
+    [
+      "a line break inside quotes",
+      '"two\nlines",x\r\n"crlf\r\ninside",y\n',
+      [
+        ["two\nlines", "x"],
+        ["crlf\r\ninside", "y"],
+      ],
+    ],
     ["empty fields", ",,\n", [["", "", ""]]],
     ["a quoted empty field as a record", '""\n', [[""]]],
     ["blank lines", "a\n\n\r\nb\n", [["a"], ["b"]]],

@@ -18,7 +18,9 @@ export type ImageLocation =
 export async function locateImage(raw: string, dirs: { csvDir: string; imagesDir: string }): Promise<ImageLocation> {
   // A log written on Windows has backslashes; on POSIX they would be part of one file name.
   const p = path.sep === "/" ? raw.replace(/\\/g, "/") : raw;
-  const readings = path.isAbsolute(p) ? [path.resolve(p)] : [path.resolve(dirs.csvDir, p), path.resolve(dirs.imagesDir, p)];
+  const readings = path.isAbsolute(p)
+    ? [path.resolve(p)]
+    : [path.resolve(dirs.csvDir, p), path.resolve(dirs.imagesDir, p)];
   const inside = readings.filter((r) => isInside(r, dirs.imagesDir));
   if (inside.length === 0) return { status: "outside" };
   let escaped = false;

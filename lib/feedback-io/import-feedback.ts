@@ -54,7 +54,9 @@ export async function readFeedbackCsv(csvPath: string): Promise<CsvTable<Feedbac
     text = await fs.readFile(csvPath, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`Cannot read the CSV file ${csvPath}: ${code === "ENOENT" ? "no such file" : (code ?? String(err))}.`);
+    throw new Error(
+      `Cannot read the CSV file ${csvPath}: ${code === "ENOENT" ? "no such file" : (code ?? String(err))}.`,
+    );
   }
   try {
     return parseCsvTable(text, FEEDBACK_CSV_COLUMNS);
@@ -82,7 +84,14 @@ export async function importFeedback(db: Db, opts: ImportFeedbackOptions): Promi
   const csvName = path.basename(opts.csvPath);
   const user = await findImportUser(db, opts.userEmail);
 
-  const summary: ImportSummary = { imported: 0, skipped: 0, missingImages: 0, badLabels: 0, alreadyImported: 0, modelVersionId: null };
+  const summary: ImportSummary = {
+    imported: 0,
+    skipped: 0,
+    missingImages: 0,
+    badLabels: 0,
+    alreadyImported: 0,
+    modelVersionId: null,
+  };
   let version: ModelVersion | undefined;
   const skip = (line: number, why: string, kind?: "missingImages" | "badLabels") => {
     opts.log(`warning: row ${line}: ${why}`);
@@ -160,7 +169,10 @@ function importKey(cropSha256: string, row: FeedbackRow): string {
 }
 
 async function isImported(db: Pick<Prisma.TransactionClient, "auditLog">, key: string): Promise<boolean> {
-  const hit = await db.auditLog.findFirst({ where: { targetType: IMPORT_ROW_TARGET, targetId: key }, select: { id: true } });
+  const hit = await db.auditLog.findFirst({
+    where: { targetType: IMPORT_ROW_TARGET, targetId: key },
+    select: { id: true },
+  });
   return hit !== null;
 }
 
@@ -254,7 +266,10 @@ async function ensureImportedVersion(db: Db, csvName: string, actorId: number): 
   const name = `imported: ${csvName}`;
   return db.$transaction(async (tx) => {
     await lockKey(tx, `feedback-import-version:${name}`);
-    const existing = await tx.modelVersion.findFirst({ where: { name, artifactPath: IMPORTED_ARTIFACT }, orderBy: { id: "asc" } });
+    const existing = await tx.modelVersion.findFirst({
+      where: { name, artifactPath: IMPORTED_ARTIFACT },
+      orderBy: { id: "asc" },
+    });
     if (existing) return existing;
     const last = await tx.modelVersion.aggregate({ _max: { version: true } });
     const row = await tx.modelVersion.create({
@@ -302,7 +317,8 @@ async function findImportUser(db: Db, email: string | undefined): Promise<User> 
 
 async function realDir(dir: string): Promise<string> {
   const real = await fs.realpath(dir).catch(() => null);
-  if (!real || !(await fs.stat(real)).isDirectory()) throw new Error(`The images folder ${dir} does not exist or is not a folder.`);
+  if (!real || !(await fs.stat(real)).isDirectory())
+    throw new Error(`The images folder ${dir} does not exist or is not a folder.`);
   return real;
 }
 

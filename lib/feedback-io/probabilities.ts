@@ -8,7 +8,8 @@
 export function spreadProbabilities(labels: readonly string[], label: string, confidence: number): number[] {
   const at = labels.indexOf(label);
   if (at < 0) throw new RangeError(`spreadProbabilities: "${label}" is not one of ${labels.join(", ")}`);
-  if (!(confidence >= 0 && confidence <= 1)) throw new RangeError(`spreadProbabilities: confidence ${confidence} is not in [0, 1]`);
+  if (!(confidence >= 0 && confidence <= 1))
+    throw new RangeError(`spreadProbabilities: confidence ${confidence} is not in [0, 1]`);
   const rest = labels.length > 1 ? (1 - confidence) / (labels.length - 1) : 0;
   return labels.map((_, i) => (i === at ? confidence : rest));
 }

@@ -3,7 +3,11 @@ import { exportQuerySchema, feedbackRowSchema, matchEmotionLabel, parseTimestamp
 
 describe("parseTimestamp", () => {
   it.each([
-    ["Python isoformat() with microseconds, no zone (read as UTC)", "2024-05-01T12:34:56.789012", "2024-05-01T12:34:56.789Z"],
+    [
+      "Python isoformat() with microseconds, no zone (read as UTC)",
+      "2024-05-01T12:34:56.789012",
+      "2024-05-01T12:34:56.789Z",
+    ],
     ["str(datetime) with a space", "2024-05-01 12:34:56", "2024-05-01T12:34:56.000Z"],
     ["minutes only", "2024-05-01 12:34", "2024-05-01T12:34:00.000Z"],
     ["a date alone", "2024-05-01", "2024-05-01T00:00:00.000Z"],
@@ -17,12 +21,15 @@ describe("parseTimestamp", () => {
     expect(parseTimestamp(raw)?.toISOString()).toBe(iso);
   });
 
-  it.each([["", "empty"], ["yesterday", "words"], ["2024-02-30 10:00:00", "an impossible date"], ["2024-05-01T25:00", "hour 25"], ["01/05/2024", "a day-first date"]])(
-    "refuses %j (%s)",
-    (raw) => {
-      expect(parseTimestamp(raw)).toBeNull();
-    },
-  );
+  it.each([
+    ["", "empty"],
+    ["yesterday", "words"],
+    ["2024-02-30 10:00:00", "an impossible date"],
+    ["2024-05-01T25:00", "hour 25"],
+    ["01/05/2024", "a day-first date"],
+  ])("refuses %j (%s)", (raw) => {
+    expect(parseTimestamp(raw)).toBeNull();
+  });
 });
 
 describe("matchEmotionLabel", () => {
@@ -57,7 +64,12 @@ describe("feedbackRowSchema", () => {
   });
 
   it.each([
-    ["an unknown predicted label", { predicted_emotion: "Contempt" }, "predicted_emotion", /unknown emotion "Contempt"/],
+    [
+      "an unknown predicted label",
+      { predicted_emotion: "Contempt" },
+      "predicted_emotion",
+      /unknown emotion "Contempt"/,
+    ],
     ["an empty corrected label", { corrected_emotion: "" }, "corrected_emotion", /unknown emotion ""/],
     ["a confidence above 1", { confidence: "1.5" }, "confidence", /between 0 and 1/],
     ["a confidence that is not a number", { confidence: "high" }, "confidence", /not a number/],

@@ -2,7 +2,13 @@ import { z } from "zod";
 import { EMOTION_LABELS, type EmotionLabel } from "@/lib/model/labels";
 
 /** The previous (Streamlit) tool's `feedback_log.csv` columns; the export writes them first. */
-export const FEEDBACK_CSV_COLUMNS = ["timestamp", "predicted_emotion", "confidence", "corrected_emotion", "image_path"] as const;
+export const FEEDBACK_CSV_COLUMNS = [
+  "timestamp",
+  "predicted_emotion",
+  "confidence",
+  "corrected_emotion",
+  "image_path",
+] as const;
 /** What the export adds after them; the import ignores these. */
 export const EXPORT_EXTRA_COLUMNS = ["reviewer", "verdict", "model_version", "crop_sha256"] as const;
 export const EXPORT_COLUMNS = [...FEEDBACK_CSV_COLUMNS, ...EXPORT_EXTRA_COLUMNS] as const;
@@ -62,7 +68,10 @@ export function matchEmotionLabel(raw: string): EmotionLabel | null {
 const emotion = z.string().transform((raw, ctx) => {
   const label = matchEmotionLabel(raw);
   if (!label) {
-    ctx.addIssue({ code: "custom", message: `unknown emotion "${raw.trim()}" (expected one of ${EMOTION_LABELS.join(", ")})` });
+    ctx.addIssue({
+      code: "custom",
+      message: `unknown emotion "${raw.trim()}" (expected one of ${EMOTION_LABELS.join(", ")})`,
+    });
     return z.NEVER;
   }
   return label;

@@ -5,8 +5,20 @@ describe("servedOverHttps", () => {
   const cases: [string, Record<string, string>, string, string | undefined, boolean][] = [
     ["plain http, http public URL", {}, "http://127.0.0.1:3000/x", "http://127.0.0.1:3000", false],
     ["a TLS proxy says https", { "x-forwarded-proto": "https" }, "http://127.0.0.1:3000/x", undefined, true],
-    ["a chain of proxies, the first https", { "x-forwarded-proto": "https, http" }, "http://127.0.0.1:3000/x", undefined, true],
-    ["the public URL is https", { "x-forwarded-proto": "http" }, "http://127.0.0.1:3000/x", "https://emotion.example.org", true],
+    [
+      "a chain of proxies, the first https",
+      { "x-forwarded-proto": "https, http" },
+      "http://127.0.0.1:3000/x",
+      undefined,
+      true,
+    ],
+    [
+      "the public URL is https",
+      { "x-forwarded-proto": "http" },
+      "http://127.0.0.1:3000/x",
+      "https://emotion.example.org",
+      true,
+    ],
     ["the request itself is https", {}, "https://127.0.0.1:3000/x", undefined, true],
   ];
   it.each(cases)("%s → %s", (_what, headers, url, publicUrl, expected) => {

@@ -18,7 +18,8 @@ export const FIXED_SECURITY_HEADERS: { key: string; value: string }[] = [
  * API answers are JSON, CSV and images, never documents that run anything: a policy that allows
  * nothing keeps a response opened as a page (an SVG, HTML sniffed by an old browser) inert.
  */
-export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const API_CONTENT_SECURITY_POLICY =
+  "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
  * A page's policy. Scripts run only with this response's nonce (Next.js puts it on its own

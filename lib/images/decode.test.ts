@@ -3,13 +3,7 @@ import zlib from "node:zlib";
 import sharp, { type Sharp } from "sharp";
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors/app-error";
-import {
-  DETECTOR_MAX_SIDE,
-  MAX_IMAGE_PIXELS,
-  MAX_UPLOAD_BYTES,
-  decodeUpload,
-  type ImageFormat,
-} from "./decode";
+import { DETECTOR_MAX_SIDE, MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES, decodeUpload, type ImageFormat } from "./decode";
 
 // Every fixture is made here at run time; nothing binary is committed.
 
@@ -53,25 +47,55 @@ describe("decodeUpload rejects", () => {
   it.each<[string, () => Promise<Buffer>, string, number]>([
     ["an empty file", async () => Buffer.alloc(0), "invalid_image", 400],
     // decodeUpload never sees a file name: a text file called photo.jpg is still text.
-    ["a text file named photo.jpg", async () => Buffer.from("hello, I am not a photo\n"), "unsupported_media_type", 415],
-    ["an SVG", async () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'), "unsupported_media_type", 415],
+    [
+      "a text file named photo.jpg",
+      async () => Buffer.from("hello, I am not a photo\n"),
+      "unsupported_media_type",
+      415,
+    ],
+    [
+      "an SVG",
+      async () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>'),
+      "unsupported_media_type",
+      415,
+    ],
     ["a GIF", () => solid(16, 16).gif().toBuffer(), "unsupported_media_type", 415],
-    ["a truncated JPEG", async () => {
-      const jpeg = await noise(320, 240).jpeg().toBuffer();
-      return jpeg.subarray(0, Math.floor(jpeg.length / 2));
-    }, "invalid_image", 400],
-    ["a truncated PNG", async () => {
-      const png = await noise(320, 240).png().toBuffer();
-      return png.subarray(0, Math.floor(png.length / 2));
-    }, "invalid_image", 400],
-    ["JPEG magic followed by garbage", async () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(2000)]), "invalid_image", 400],
+    [
+      "a truncated JPEG",
+      async () => {
+        const jpeg = await noise(320, 240).jpeg().toBuffer();
+        return jpeg.subarray(0, Math.floor(jpeg.length / 2));
+      },
+      "invalid_image",
+      400,
+    ],
+    [
+      "a truncated PNG",
+      async () => {
+        const png = await noise(320, 240).png().toBuffer();
+        return png.subarray(0, Math.floor(png.length / 2));
+      },
+      "invalid_image",
+      400,
+    ],
+    [
+      "JPEG magic followed by garbage",
+      async () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), crypto.randomBytes(2000)]),
+      "invalid_image",
+      400,
+    ],
     // A real 8000×7500 image, solid so it compresses to ~190 KB: a small decompression bomb.
     ["a 60-megapixel PNG", () => solid(8000, 7500).png().toBuffer(), "payload_too_large", 413],
     // One pixel of data under a 60 MP header: a 413 (not a 400 for the missing rows) shows the
     // header is checked before any decoding.
     ["a PNG header claiming 60 megapixels", () => pngWithForgedHeader(8000, 7500), "payload_too_large", 413],
     // Under the pixel limit, so it gets decoded, and the missing rows are caught.
-    ["a PNG header claiming 30 megapixels over 1 pixel of data", () => pngWithForgedHeader(6000, 5000), "invalid_image", 400],
+    [
+      "a PNG header claiming 30 megapixels over 1 pixel of data",
+      () => pngWithForgedHeader(6000, 5000),
+      "invalid_image",
+      400,
+    ],
     // Incompressible noise stored uncompressed: a genuine image just over the byte limit.
     ["an 11 MB PNG", () => noise(2000, 1900).png({ compressionLevel: 0 }).toBuffer(), "payload_too_large", 413],
   ])("%s", async (_name, make, code, status) => {
@@ -117,7 +141,9 @@ describe("decodeUpload accepts", () => {
   it("applies EXIF orientation: a 40×20 JPEG tagged 'rotate 90° CW' becomes 20×40", async () => {
     // White left half, black right half; after a 90° clockwise turn the white is on top.
     const stored = await solid(40, 20, "#000000")
-      .composite([{ input: { create: { width: 20, height: 20, channels: 3, background: "#ffffff" } }, left: 0, top: 0 }])
+      .composite([
+        { input: { create: { width: 20, height: 20, channels: 3, background: "#ffffff" } }, left: 0, top: 0 },
+      ])
       .jpeg({ quality: 95 })
       .withMetadata({ orientation: 6 })
       .toBuffer();

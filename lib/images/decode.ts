@@ -63,11 +63,9 @@ const SUPPORTED = "JPEG, PNG or WebP";
 export async function decodeUpload(bytes: Buffer): Promise<DecodedImage> {
   if (bytes.length === 0) throw new AppError("invalid_image", "The file is empty.");
   if (bytes.length > MAX_UPLOAD_BYTES) {
-    throw new AppError(
-      "payload_too_large",
-      `The file is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB.`,
-      { maxBytes: MAX_UPLOAD_BYTES },
-    );
+    throw new AppError("payload_too_large", `The file is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB.`, {
+      maxBytes: MAX_UPLOAD_BYTES,
+    });
   }
 
   // Magic bytes first: anything else (SVG, PDF, HEIC, TIFF...) never reaches a decoder.
@@ -83,10 +81,7 @@ export async function decodeUpload(bytes: Buffer): Promise<DecodedImage> {
 
   // The header read ignores the pixel limit so that an oversized image gets a 413 that says so,
   // instead of sharp's generic error.
-  const unreadable = new AppError(
-    "invalid_image",
-    `The file looks like ${FORMAT_NAMES[sniffed]} but cannot be read.`,
-  );
+  const unreadable = new AppError("invalid_image", `The file looks like ${FORMAT_NAMES[sniffed]} but cannot be read.`);
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
@@ -107,8 +102,7 @@ export async function decodeUpload(bytes: Buffer): Promise<DecodedImage> {
   // failOn "error" (implies "truncated") rejects damaged pixel data but tolerates warnings such
   // as stray bytes between JPEG markers, which many phone cameras produce. limitInputPixels
   // repeats the header check inside libvips as a second line against decompression bombs.
-  const oriented = () =>
-    sharp(bytes, { failOn: "error", limitInputPixels: MAX_IMAGE_PIXELS }).autoOrient();
+  const oriented = () => sharp(bytes, { failOn: "error", limitInputPixels: MAX_IMAGE_PIXELS }).autoOrient();
   const normalizedFormat = sniffed === "png" ? "png" : "jpeg";
 
   let normalized: Buffer;
@@ -169,9 +163,12 @@ function isSupported(f: Sniffed): f is ImageFormat {
 const HEIF_BRANDS = ["heic", "heix", "hevc", "heim", "heis", "mif1", "msf1", "avif", "avis"];
 
 function sniffFormat(b: Buffer): Sniffed {
-  const starts = (sig: number[], at = 0) =>
-    b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
-  const ascii = (s: string, at = 0) => starts([...s].map((c) => c.charCodeAt(0)), at);
+  const starts = (sig: number[], at = 0) => b.length >= at + sig.length && sig.every((v, i) => b[at + i] === v);
+  const ascii = (s: string, at = 0) =>
+    starts(
+      [...s].map((c) => c.charCodeAt(0)),
+      at,
+    );
 
   if (starts([0xff, 0xd8, 0xff])) return "jpeg";
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return "png";

@@ -21,7 +21,10 @@ export async function requestCancel(db: Db, actorId: number, jobId: number): Pro
       const job = await db.trainingJob.findUnique({ where: { id: jobId } });
       if (!job) throw new AppError("not_found", `No training job ${jobId}.`);
       if (job.status !== "RUNNING") {
-        throw new AppError("conflict", `Training job ${jobId} is ${job.status.toLowerCase()}; there is nothing to cancel.`);
+        throw new AppError(
+          "conflict",
+          `Training job ${jobId} is ${job.status.toLowerCase()}; there is nothing to cancel.`,
+        );
       }
     }
   }

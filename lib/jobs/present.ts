@@ -1,13 +1,17 @@
 import "server-only";
 import type { TrainingJob } from "@/lib/db/generated/prisma/client";
 
-export function presentJob(j: TrainingJob & { baseVersion?: { version: number } | null; candidate?: { version: number; status: string } | null }) {
+export function presentJob(
+  j: TrainingJob & { baseVersion?: { version: number } | null; candidate?: { version: number; status: string } | null },
+) {
   return {
     id: j.id,
     status: j.status,
     params: j.params,
     base_version: j.baseVersion?.version ?? null,
-    candidate_version: j.candidate ? { version: j.candidate.version, status: j.candidate.status, id: j.candidateVersionId } : null,
+    candidate_version: j.candidate
+      ? { version: j.candidate.version, status: j.candidate.status, id: j.candidateVersionId }
+      : null,
     snapshot_hash: j.snapshotHash,
     snapshot_size: j.snapshotSize,
     progress: j.progress,

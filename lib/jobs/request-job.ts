@@ -33,7 +33,9 @@ export async function requestTrainingJob(
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SINGLETON_LOCK})`;
     const busy = await tx.trainingJob.findFirst({ where: { status: { in: ["QUEUED", "RUNNING"] } } });
     if (busy) {
-      throw new AppError("conflict", `Training job ${busy.id} is already ${busy.status.toLowerCase()}.`, { job_id: busy.id });
+      throw new AppError("conflict", `Training job ${busy.id} is already ${busy.status.toLowerCase()}.`, {
+        job_id: busy.id,
+      });
     }
     let baseVersionId: number | null = null;
     if (params.base_version !== undefined) {
@@ -50,13 +52,21 @@ export async function requestTrainingJob(
     const created = await tx.trainingJob.create({
       data: { params, baseVersionId, createdById: actorId, log: logLine("queued") },
     });
-    await audit(tx, { actorId, action: "training.request", targetType: "training_job", targetId: created.id, details: params });
+    await audit(tx, {
+      actorId,
+      action: "training.request",
+      targetType: "training_job",
+      targetId: created.id,
+      details: params,
+    });
     return created;
   });
   try {
     await boss.send(TRAINING_QUEUE, { jobId: job.id } satisfies TrainingMessage);
   } catch (err) {
-    await finishJob(db, job.id, "FAILED", { error: `Could not queue the job: ${err instanceof Error ? err.message : String(err)}` });
+    await finishJob(db, job.id, "FAILED", {
+      error: `Could not queue the job: ${err instanceof Error ? err.message : String(err)}`,
+    });
     throw err;
   }
   return job;

@@ -11,7 +11,10 @@ export async function sweepStaleJobs(db: Db, now = new Date()): Promise<number> 
   // A RUNNING job whose worker has not written for this long is taken as dead.
   const cutoff = new Date(now.getTime() - getEnv().JOB_HEARTBEAT_TIMEOUT_SECONDS * 1000);
   const stale = await db.trainingJob.findMany({
-    where: { status: "RUNNING", OR: [{ heartbeatAt: { lt: cutoff } }, { heartbeatAt: null, startedAt: { lt: cutoff } }] },
+    where: {
+      status: "RUNNING",
+      OR: [{ heartbeatAt: { lt: cutoff } }, { heartbeatAt: null, startedAt: { lt: cutoff } }],
+    },
     select: { id: true, heartbeatAt: true, workerId: true },
   });
   for (const job of stale) {

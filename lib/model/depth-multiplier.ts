@@ -33,6 +33,10 @@ function layerEntries(topology: Json): { class_name?: Json; config?: Json }[] {
   const root = isJsonObject(topology) && isJsonObject(topology.model_config) ? topology.model_config : topology;
   if (!isJsonObject(root)) return [];
   const config = root.config;
-  const layers = Array.isArray(config) ? config : isJsonObject(config) && Array.isArray(config.layers) ? config.layers : [];
+  const layers = Array.isArray(config)
+    ? config
+    : isJsonObject(config) && Array.isArray(config.layers)
+      ? config.layers
+      : [];
   return layers.filter(isJsonObject);
 }

@@ -52,11 +52,20 @@ export function fileSystemIOHandler(tf: Tf, dir: string): io.IOHandler {
       const artifacts = withDepthMultipliers(given);
       if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error("binary model topologies are not supported");
       await fs.mkdir(dir, { recursive: true });
-      const data = joinBuffers(artifacts.weightData === undefined ? [] : Array.isArray(artifacts.weightData) ? artifacts.weightData : [artifacts.weightData]);
+      const data = joinBuffers(
+        artifacts.weightData === undefined
+          ? []
+          : Array.isArray(artifacts.weightData)
+            ? artifacts.weightData
+            : [artifacts.weightData],
+      );
       const count = Math.max(1, Math.ceil(data.byteLength / SHARD_BYTES));
       const paths = Array.from({ length: count }, (_, i) => `group1-shard${i + 1}of${count}.bin`);
       for (const [i, name] of paths.entries()) {
-        await fs.writeFile(path.join(dir, name), new Uint8Array(data, i * SHARD_BYTES, Math.min(SHARD_BYTES, data.byteLength - i * SHARD_BYTES)));
+        await fs.writeFile(
+          path.join(dir, name),
+          new Uint8Array(data, i * SHARD_BYTES, Math.min(SHARD_BYTES, data.byteLength - i * SHARD_BYTES)),
+        );
       }
       const modelJSON: io.ModelJSON = {
         modelTopology: artifacts.modelTopology ?? {},

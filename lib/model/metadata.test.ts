@@ -8,7 +8,10 @@ const valid = { labels: [...EMOTION_LABELS], inputShape: [48, 48, 1], preprocess
 
 describe("model metadata", () => {
   it("accepts the minimal shape and keeps unknown fields", () => {
-    const m = parseModelMetadata({ ...valid, futureField: { a: 1 }, metrics: { accuracy: 0.5, per_class: [] } }, "test");
+    const m = parseModelMetadata(
+      { ...valid, futureField: { a: 1 }, metrics: { accuracy: 0.5, per_class: [] } },
+      "test",
+    );
     expect(m.labels).toEqual(EMOTION_LABELS);
     expect(m).toHaveProperty("futureField", { a: 1 });
     expect(m.metrics).toHaveProperty("per_class", []);
@@ -22,7 +25,9 @@ describe("model metadata", () => {
     ["unknown preprocessing", { ...valid, preprocessing: "imagenet" }, "preprocessing"],
     ["accuracy above 1", { ...valid, metrics: { accuracy: 63 } }, "metrics.accuracy"],
   ])("rejects %s with a message naming the field", (_name, value, field) => {
-    expect(() => parseModelMetadata(value, "/m/metadata.json")).toThrow(new RegExp(`/m/metadata.json[\\s\\S]*${field.replace(".", "\\.")}`));
+    expect(() => parseModelMetadata(value, "/m/metadata.json")).toThrow(
+      new RegExp(`/m/metadata.json[\\s\\S]*${field.replace(".", "\\.")}`),
+    );
   });
 
   it("round-trips through a folder and explains a missing or broken file", async () => {

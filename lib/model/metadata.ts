@@ -42,7 +42,11 @@ export const modelMetadataSchema = z.looseObject({
     .min(2)
     .refine((l) => new Set(l.map((s) => s.toLowerCase())).size === l.length, "labels must be unique"),
   /** [height, width, channels]; channels 1 (grayscale) or 3 (RGB). */
-  inputShape: z.tuple([z.number().int().positive(), z.number().int().positive(), z.union([z.literal(1), z.literal(3)])]),
+  inputShape: z.tuple([
+    z.number().int().positive(),
+    z.number().int().positive(),
+    z.union([z.literal(1), z.literal(3)]),
+  ]),
   preprocessing: z.enum(PREPROCESSING_MODES),
   /** Absent means "none". Fine-tuned versions keep their parent's. */
   testTimeAugmentation: z.enum(TEST_TIME_AUGMENTATION_MODES).optional(),
@@ -81,7 +85,9 @@ export async function readModelMetadata(dir: string): Promise<ModelMetadata> {
     text = await fs.readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(code === "ENOENT" ? `No ${METADATA_FILE} in model folder ${dir}` : `Cannot read ${file}: ${String(err)}`);
+    throw new Error(
+      code === "ENOENT" ? `No ${METADATA_FILE} in model folder ${dir}` : `Cannot read ${file}: ${String(err)}`,
+    );
   }
   let json: unknown;
   try {

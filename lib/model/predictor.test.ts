@@ -68,7 +68,9 @@ describe("tiny model + predictor", () => {
 
   it("predictImages = predict(imageToInput(image))", async () => {
     const px = Buffer.from(Array.from({ length: 64 * 64 }, (_, i) => (i * 13) % 256));
-    const png = await sharp(px, { raw: { width: 64, height: 64, channels: 1 } }).png().toBuffer();
+    const png = await sharp(px, { raw: { width: 64, height: 64, channels: 1 } })
+      .png()
+      .toBuffer();
     const [viaImages] = await model.predictImages([png]);
     const [viaInputs] = await model.predict([await imageToInput(png, model.metadata)]);
     expect(Array.from(viaImages!)).toEqual(Array.from(viaInputs!));
@@ -89,31 +91,36 @@ describe("tiny model + predictor", () => {
     },
   };
 
-  it.each(["flip", "flip-shift"] as const)("with %s test-time augmentation serves the mean over the face's views", async (tta) => {
-    const ttaDir = await createTinyModelDir();
-    cleanup.push(ttaDir);
-    await writeModelMetadata(ttaDir, { ...(await readModelMetadata(ttaDir)), testTimeAugmentation: tta });
-    const served = await loadModelFromDir(ttaDir);
-    const plain = await loadModelFromDir(ttaDir, { testTimeAugmentation: "none" });
-    expect([served.testTimeAugmentation, plain.testTimeAugmentation]).toEqual([tta, "none"]);
-    // 70 faces cross the 64-face chunk border.
-    const faces = Array.from({ length: 70 }, (_, i) => input(i + 11));
-    const got = await served.predict(faces);
-    const perView = await Promise.all(views[tta](faces[0]!).map((_, v) => plain.predict(faces.map((f) => views[tta](f)[v]!))));
-    expect(perView).toHaveLength(tta === "flip" ? 2 : 10);
-    let largest = 0;
-    got.forEach((p, i) =>
-      p.forEach((value, c) => {
-        const mean = perView.reduce((a, view) => a + view[i]![c]!, 0) / perView.length;
-        expect(value).toBeCloseTo(mean, 6);
-        largest = Math.max(largest, Math.abs(value - perView[0]![i]![c]!));
-      }),
-    );
-    // The seeded faces are neither symmetric nor flat, so the views really changed the answer.
-    expect(largest).toBeGreaterThan(1e-4);
-    served.dispose();
-    plain.dispose();
-  });
+  it.each(["flip", "flip-shift"] as const)(
+    "with %s test-time augmentation serves the mean over the face's views",
+    async (tta) => {
+      const ttaDir = await createTinyModelDir();
+      cleanup.push(ttaDir);
+      await writeModelMetadata(ttaDir, { ...(await readModelMetadata(ttaDir)), testTimeAugmentation: tta });
+      const served = await loadModelFromDir(ttaDir);
+      const plain = await loadModelFromDir(ttaDir, { testTimeAugmentation: "none" });
+      expect([served.testTimeAugmentation, plain.testTimeAugmentation]).toEqual([tta, "none"]);
+      // 70 faces cross the 64-face chunk border.
+      const faces = Array.from({ length: 70 }, (_, i) => input(i + 11));
+      const got = await served.predict(faces);
+      const perView = await Promise.all(
+        views[tta](faces[0]!).map((_, v) => plain.predict(faces.map((f) => views[tta](f)[v]!))),
+      );
+      expect(perView).toHaveLength(tta === "flip" ? 2 : 10);
+      let largest = 0;
+      got.forEach((p, i) =>
+        p.forEach((value, c) => {
+          const mean = perView.reduce((a, view) => a + view[i]![c]!, 0) / perView.length;
+          expect(value).toBeCloseTo(mean, 6);
+          largest = Math.max(largest, Math.abs(value - perView[0]![i]![c]!));
+        }),
+      );
+      // The seeded faces are neither symmetric nor flat, so the views really changed the answer.
+      expect(largest).toBeGreaterThan(1e-4);
+      served.dispose();
+      plain.dispose();
+    },
+  );
 
   it("flip of a mirror-symmetric face gives exactly the plain answer", async () => {
     const flipDir = await createTinyModelDir();
@@ -149,13 +156,23 @@ describe("tiny model + predictor", () => {
     await writeModelMetadata(copy, await readModelMetadata(dir));
     const reloaded = await loadModelFromDir(copy);
     const x = [input(5), input(6)];
-    expect((await reloaded.predict(x)).map((p) => Array.from(p))).toEqual((await model.predict(x)).map((p) => Array.from(p)));
+    expect((await reloaded.predict(x)).map((p) => Array.from(p))).toEqual(
+      (await model.predict(x)).map((p) => Array.from(p)),
+    );
     reloaded.dispose();
   });
 
   it.each([
-    ["labels count differs from the output size", { labels: ["a", "b", "c"] }, /outputs \[null,7\] but metadata.json lists 3 labels/],
-    ["input shape differs", { inputShape: [64, 64, 1] }, /takes input \[null,48,48,1\] but metadata.json says inputShape \[64,64,1\]/],
+    [
+      "labels count differs from the output size",
+      { labels: ["a", "b", "c"] },
+      /outputs \[null,7\] but metadata.json lists 3 labels/,
+    ],
+    [
+      "input shape differs",
+      { inputShape: [64, 64, 1] },
+      /takes input \[null,48,48,1\] but metadata.json says inputShape \[64,64,1\]/,
+    ],
   ])("refuses a model whose metadata disagrees: %s", async (_name, patch, message) => {
     const bad = await createTinyModelDir();
     cleanup.push(bad);
@@ -168,7 +185,12 @@ describe("tiny model + predictor", () => {
     const { tf } = await getTf();
     const bad = await createTinyModelDir();
     cleanup.push(bad);
-    const m = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [48, 48, 1] }), tf.layers.dense({ units: 7, kernelInitializer: "ones" })] });
+    const m = tf.sequential({
+      layers: [
+        tf.layers.flatten({ inputShape: [48, 48, 1] }),
+        tf.layers.dense({ units: 7, kernelInitializer: "ones" }),
+      ],
+    });
     await m.save(fileSystemIOHandler(tf, bad));
     m.dispose();
     await expect(loadModelFromDir(bad)).rejects.toThrow(/does not output probabilities/);
@@ -178,6 +200,8 @@ describe("tiny model + predictor", () => {
     const bad = await createTinyModelDir();
     cleanup.push(bad);
     await fs.rm(path.join(bad, "group1-shard1of1.bin"));
-    await expect(loadModelFromDir(bad)).rejects.toThrow(/weight shard group1-shard1of1.bin listed in model.json is missing/);
+    await expect(loadModelFromDir(bad)).rejects.toThrow(
+      /weight shard group1-shard1of1.bin listed in model.json is missing/,
+    );
   });
 });

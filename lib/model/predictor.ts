@@ -39,11 +39,24 @@ export function testTimeViews(tf: Tf, x: Tensor4D, tta: TestTimeAugmentation): T
   if (tta === "flip") return [x, tf.reverse(x, 2)];
   const [n, h, w, c] = x.shape;
   const s = TTA_SHIFT;
-  const padded = tf.mirrorPad(x, [[0, 0], [s, s], [s, s], [0, 0]], "reflect");
-  // Crop offsets into the padded batch: centre, then the content moved down, up, right, left.
-  const shifted = [[s, s], [0, s], [2 * s, s], [s, 0], [s, 2 * s]].map(([dy, dx]) =>
-    dy === s && dx === s ? x : (tf.slice(padded, [0, dy!, dx!, 0], [n, h, w, c]) as Tensor4D),
+  const padded = tf.mirrorPad(
+    x,
+    [
+      [0, 0],
+      [s, s],
+      [s, s],
+      [0, 0],
+    ],
+    "reflect",
   );
+  // Crop offsets into the padded batch: centre, then the content moved down, up, right, left.
+  const shifted = [
+    [s, s],
+    [0, s],
+    [2 * s, s],
+    [s, 0],
+    [s, 2 * s],
+  ].map(([dy, dx]) => (dy === s && dx === s ? x : (tf.slice(padded, [0, dy!, dx!, 0], [n, h, w, c]) as Tensor4D)));
   return [...shifted, ...shifted.map((v) => tf.reverse(v, 2) as Tensor4D)];
 }
 
@@ -120,7 +133,9 @@ export async function loadModelFromDir(dir: string, options: LoadOptions = {}): 
   const sum = probe?.reduce((a, b) => a + b, 0) ?? 0;
   if (!probe || probe.some((p) => p < 0 || !Number.isFinite(p)) || Math.abs(sum - 1) > 1e-3) {
     model.dispose();
-    throw new Error(`model in ${dir} does not output probabilities (sum ${sum.toFixed(4)}); its last layer must be a softmax`);
+    throw new Error(
+      `model in ${dir} does not output probabilities (sum ${sum.toFixed(4)}); its last layer must be a softmax`,
+    );
   }
 
   return {
@@ -140,12 +155,16 @@ export async function loadModelFromDir(dir: string, options: LoadOptions = {}): 
 /** Throws a clear error unless the model's input is [null, h, w, c] and its output [null, labels]. */
 export function checkModelMatchesMetadata(model: LayersModel, metadata: ModelMetadata, dir: string): void {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new Error(`model in ${dir} has ${model.inputs.length} inputs and ${model.outputs.length} outputs; expected 1 and 1`);
+    throw new Error(
+      `model in ${dir} has ${model.inputs.length} inputs and ${model.outputs.length} outputs; expected 1 and 1`,
+    );
   }
   const inShape = model.inputs[0]?.shape ?? [];
   const [h, w, c] = metadata.inputShape;
   if (inShape.length !== 4 || inShape[1] !== h || inShape[2] !== w || inShape[3] !== c) {
-    throw new Error(`model in ${dir} takes input ${JSON.stringify(inShape)} but metadata.json says inputShape [${h},${w},${c}]`);
+    throw new Error(
+      `model in ${dir} takes input ${JSON.stringify(inShape)} but metadata.json says inputShape [${h},${w},${c}]`,
+    );
   }
   const outShape = model.outputs[0]?.shape ?? [];
   if (outShape.length !== 2 || outShape[1] !== metadata.labels.length) {

@@ -5,7 +5,9 @@ import { imageToInput, imageToPixels, normalizePixels } from "@/lib/model/prepro
 /** A w×h single-channel PNG whose pixel i is f(i). */
 function grayPng(w: number, h: number, f: (i: number) => number): Promise<Buffer> {
   const px = Buffer.from(Array.from({ length: w * h }, (_, i) => f(i)));
-  return sharp(px, { raw: { width: w, height: h, channels: 1 } }).png().toBuffer();
+  return sharp(px, { raw: { width: w, height: h, channels: 1 } })
+    .png()
+    .toBuffer();
 }
 
 describe("normalizePixels", () => {
@@ -37,7 +39,9 @@ describe("imageToInput", () => {
   });
 
   it("converts colour to one grey channel for c=1 and keeps RGB for c=3", async () => {
-    const red = await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: 255, g: 0, b: 0 } } }).jpeg({ quality: 100 }).toBuffer();
+    const red = await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: 255, g: 0, b: 0 } } })
+      .jpeg({ quality: 100 })
+      .toBuffer();
     const gray = await imageToPixels(red, [4, 4, 1]);
     expect(gray.length).toBe(16);
     // BT.601 luma of pure red, 0.299 · 255, give or take JPEG rounding.
@@ -55,11 +59,17 @@ describe("imageToInput", () => {
   });
 
   it("composites transparency onto black", async () => {
-    const clear = await sharp({ create: { width: 4, height: 4, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0 } } }).png().toBuffer();
+    const clear = await sharp({
+      create: { width: 4, height: 4, channels: 4, background: { r: 255, g: 255, b: 255, alpha: 0 } },
+    })
+      .png()
+      .toBuffer();
     expect(Array.from(await imageToPixels(clear, [4, 4, 1]))).toEqual(new Array(16).fill(0));
   });
 
   it("rejects bytes that are not an image", async () => {
-    await expect(imageToInput(Buffer.from("hello"), { inputShape: [48, 48, 1], preprocessing: "unit" })).rejects.toThrow();
+    await expect(
+      imageToInput(Buffer.from("hello"), { inputShape: [48, 48, 1], preprocessing: "unit" }),
+    ).rejects.toThrow();
   });
 });

@@ -27,7 +27,8 @@ export async function imageToPixels(image: Buffer, inputShape: ModelMetadata["in
     .resize(w, h, { fit: "fill" })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  if (info.width !== w || info.height !== h) throw new Error(`resize produced ${info.width}x${info.height}, expected ${w}x${h}`);
+  if (info.width !== w || info.height !== h)
+    throw new Error(`resize produced ${info.width}x${info.height}, expected ${w}x${h}`);
   const src = new Uint8Array(data.buffer, data.byteOffset, data.length);
   const n = h * w;
   // sharp keeps a grayscale source single-channel even when asked for sRGB.

@@ -11,7 +11,10 @@ export async function checksumDir(dir: string): Promise<string> {
   if (files.length === 0) throw new Error(`model folder ${dir} is empty`);
   const outer = crypto.createHash("sha256");
   for (const rel of files) {
-    const inner = crypto.createHash("sha256").update(await fs.readFile(path.join(dir, rel))).digest("hex");
+    const inner = crypto
+      .createHash("sha256")
+      .update(await fs.readFile(path.join(dir, rel)))
+      .digest("hex");
     outer.update(`${rel}\0${inner}\n`);
   }
   return outer.digest("hex");

@@ -113,14 +113,18 @@ export async function ensureBaselineRegistered(db: Db, log: (line: string) => vo
   // Versions imported from the previous tool's CSV have no artifacts and do not count.
   const registered = await db.modelVersion.count({ where: { artifactPath: { not: IMPORTED_ARTIFACT } } });
   if (!fs.existsSync(path.join(dir, "model.json"))) {
-    if (registered === 0) log(`No model installed: ${dir}/model.json not found. Uploads are refused until an admin adds a model.`);
+    if (registered === 0)
+      log(`No model installed: ${dir}/model.json not found. Uploads are refused until an admin adds a model.`);
     return null;
   }
   const checksum = await checksumDir(dir);
   if (await db.modelVersion.findFirst({ where: { checksum } })) return null;
   // A folder of that name left by another database is reused only when it holds exactly this model.
   let artifactPath = path.join("versions", `baseline-${checksum.slice(0, 12)}`);
-  if (fs.existsSync(path.join(modelsDir, artifactPath)) && (await checksumDir(path.join(modelsDir, artifactPath))) !== checksum) {
+  if (
+    fs.existsSync(path.join(modelsDir, artifactPath)) &&
+    (await checksumDir(path.join(modelsDir, artifactPath))) !== checksum
+  ) {
     artifactPath = await unusedVersionFolder(`baseline-${checksum.slice(0, 12)}`);
   }
   const target = path.join(modelsDir, artifactPath);
@@ -187,7 +191,10 @@ export async function loadVerified(version: ModelVersion): Promise<LoadedModel> 
   try {
     actual = await checksumDir(dir);
   } catch {
-    throw new AppError("model_unavailable", `Model version ${version.version}: its files are missing (${version.artifactPath}).`);
+    throw new AppError(
+      "model_unavailable",
+      `Model version ${version.version}: its files are missing (${version.artifactPath}).`,
+    );
   }
   if (actual !== version.checksum) {
     throw new AppError(
@@ -210,7 +217,12 @@ export function summarizeVersion(v: ModelVersion | null | undefined) {
  */
 export async function activateVersion(
   db: Db,
-  input: { versionId: number; actorId: number | null; reason: string; action?: "activate" | "rollback" | "auto-promote" },
+  input: {
+    versionId: number;
+    actorId: number | null;
+    reason: string;
+    action?: "activate" | "rollback" | "auto-promote";
+  },
 ): Promise<ModelVersion> {
   const target = await db.modelVersion.findUnique({ where: { id: input.versionId } });
   if (!target) throw new AppError("not_found", `No model version ${input.versionId}.`);
@@ -230,7 +242,8 @@ export async function activateVersion(
       where: { id: target.id, status: { in: ["CANDIDATE", "ARCHIVED"] } },
       data: { status: "ACTIVE", activatedAt: new Date(), activatedById: input.actorId, statusReason: null },
     });
-    if (count === 0) throw new AppError("conflict", `Model version ${target.version} changed status meanwhile; try again.`);
+    if (count === 0)
+      throw new AppError("conflict", `Model version ${target.version} changed status meanwhile; try again.`);
     const action = input.action ?? (previous && previous.version > target.version ? "rollback" : "activate");
     if (previous) {
       // So the replaced version's own history says when and why it stopped serving.

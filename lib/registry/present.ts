@@ -36,7 +36,9 @@ export function presentWithDetail(v: VersionWithDetail) {
     ...presentVersion(v),
     parent_version: v.parent?.version ?? null,
     activated_by: v.activatedBy,
-    job: v.producedBy ? { id: v.producedBy.id, snapshot_size: v.producedBy.snapshotSize, snapshot_hash: v.producedBy.snapshotHash } : null,
+    job: v.producedBy
+      ? { id: v.producedBy.id, snapshot_size: v.producedBy.snapshotSize, snapshot_hash: v.producedBy.snapshotHash }
+      : null,
   };
 }
 

@@ -14,7 +14,11 @@ export const reviewInputSchema = z
       ctx.addIssue({ code: "custom", path: ["corrected_label"], message: "Choose the true emotion" });
     }
     if (v.verdict === "correct" && v.corrected_label) {
-      ctx.addIssue({ code: "custom", path: ["corrected_label"], message: "A correct verdict takes no corrected label" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["corrected_label"],
+        message: "A correct verdict takes no corrected label",
+      });
     }
   });
 export type ReviewInput = z.infer<typeof reviewInputSchema>;
@@ -43,4 +47,3 @@ export const historyQuerySchema = z.object({
   before: queryIdSchema.optional(),
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
-

@@ -93,7 +93,10 @@ export async function recordVerdict(
       action: "review.change",
       targetType: "review",
       targetId: existing.id,
-      details: { from: { verdict: existing.verdict, correctedLabel: existing.correctedLabel }, to: { verdict, correctedLabel } },
+      details: {
+        from: { verdict: existing.verdict, correctedLabel: existing.correctedLabel },
+        to: { verdict, correctedLabel },
+      },
     });
     return { review: updated, created: false, duplicate: false };
   });
@@ -139,10 +142,7 @@ export async function listHistory(db: Db, q: HistoryQuery) {
       // predicted one for confirmed faces.
       ...(q.label
         ? {
-            OR: [
-              { correctedLabel: q.label },
-              { verdict: "CORRECT" as const, prediction: { label: q.label } },
-            ],
+            OR: [{ correctedLabel: q.label }, { verdict: "CORRECT" as const, prediction: { label: q.label } }],
           }
         : {}),
       ...(q.before ? { id: { lt: q.before } } : {}),
@@ -152,7 +152,10 @@ export async function listHistory(db: Db, q: HistoryQuery) {
     include: {
       reviewer: { select: { id: true, email: true } },
       prediction: {
-        include: { modelVersion: { select: { id: true, version: true, name: true } }, face: { select: { golden: true } } },
+        include: {
+          modelVersion: { select: { id: true, version: true, name: true } },
+          face: { select: { golden: true } },
+        },
       },
     },
   });
@@ -167,7 +170,11 @@ export async function listHistory(db: Db, q: HistoryQuery) {
         confidence: r.prediction.confidence,
         model_version: r.prediction.modelVersion,
       },
-      face: { id: r.prediction.faceId, crop_url: `/api/faces/${r.prediction.faceId}/crop.png`, golden: r.prediction.face.golden },
+      face: {
+        id: r.prediction.faceId,
+        crop_url: `/api/faces/${r.prediction.faceId}/crop.png`,
+        golden: r.prediction.face.golden,
+      },
     })),
     next_before: rows.length > q.limit ? (page[page.length - 1]?.id ?? null) : null,
   };

@@ -54,7 +54,10 @@ export async function writeContentFile(relative: string, data: Buffer): Promise<
 function storageUnavailable(cause: unknown): AppError {
   const code = (cause as { code?: string }).code ?? "unknown";
   console.error(`[storage] write refused (${code})`, cause);
-  return new AppError("storage_unavailable", "The server cannot store images right now (its storage is full or not writable).");
+  return new AppError(
+    "storage_unavailable",
+    "The server cannot store images right now (its storage is full or not writable).",
+  );
 }
 
 export async function removeFiles(relatives: string[]): Promise<void> {
@@ -67,7 +70,8 @@ export function readFeedbackFile(relative: string): Promise<Buffer> {
 
 /** Image type from the first bytes (only the three formats the app stores). */
 export function sniffImageType(data: Buffer): { ext: "jpg" | "png" | "webp"; mime: string } | null {
-  if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff) return { ext: "jpg", mime: "image/jpeg" };
+  if (data.length >= 3 && data[0] === 0xff && data[1] === 0xd8 && data[2] === 0xff)
+    return { ext: "jpg", mime: "image/jpeg" };
   if (data.length >= 8 && data.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) {
     return { ext: "png", mime: "image/png" };
   }

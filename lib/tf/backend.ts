@@ -129,7 +129,9 @@ async function startWasm(): Promise<Attempt> {
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
   const forcedThreads = getEnv().TFJS_WASM_THREADS;
   const wanted = forcedThreads ?? defaultWasmThreads();
-  let note = forcedThreads ? "1 thread (TFJS_WASM_THREADS=1)" : `1 thread (${os.availableParallelism()} cores, load ${(os.loadavg()[0] ?? 0).toFixed(1)})`;
+  let note = forcedThreads
+    ? "1 thread (TFJS_WASM_THREADS=1)"
+    : `1 thread (${os.availableParallelism()} cores, load ${(os.loadavg()[0] ?? 0).toFixed(1)})`;
   if (wanted > 1) {
     // Kept so a failed threaded start can be thrown away and the backend registered afresh.
     const factory = tf.findBackendFactory("wasm");

@@ -23,33 +23,39 @@ function forceNode(env: Record<string, string> = {}): void {
   resetTfRuntimeForTests();
 }
 
-describe.skipIf(regularInstalled)("the native accelerator (where @tensorflow/tfjs-node itself is not installed)", () => {
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    resetEnvForTests();
-    resetTfRuntimeForTests();
-  });
+describe.skipIf(regularInstalled)(
+  "the native accelerator (where @tensorflow/tfjs-node itself is not installed)",
+  () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+      resetEnvForTests();
+      resetTfRuntimeForTests();
+    });
 
-  it("is never loaded by a process that did not allow it (the web server): TFJS_BACKEND=node is then an error", async () => {
-    forceNode();
-    await expect(getTf()).rejects.toThrow(/TFJS_BACKEND=node was requested but is not available/);
-  });
+    it("is never loaded by a process that did not allow it (the web server): TFJS_BACKEND=node is then an error", async () => {
+      forceNode();
+      await expect(getTf()).rejects.toThrow(/TFJS_BACKEND=node was requested but is not available/);
+    });
 
-  it("allowed but not installed where TFJS_NATIVE_DIR points: an error, not a fallback", async () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "el-native-"));
-    forceNode({ TFJS_NATIVE_DIR: empty });
-    allowNativeAccelerator();
-    await expect(getTf()).rejects.toThrow(/TFJS_BACKEND=node was requested but is not available/);
-    fs.rmSync(empty, { recursive: true, force: true });
-  });
+    it("allowed but not installed where TFJS_NATIVE_DIR points: an error, not a fallback", async () => {
+      const empty = fs.mkdtempSync(path.join(os.tmpdir(), "el-native-"));
+      forceNode({ TFJS_NATIVE_DIR: empty });
+      allowNativeAccelerator();
+      await expect(getTf()).rejects.toThrow(/TFJS_BACKEND=node was requested but is not available/);
+      fs.rmSync(empty, { recursive: true, force: true });
+    });
 
-  it.skipIf(!installed)("allowed and installed: it is the node backend, says so, and computes (skipped until `npm run native:install`)", async () => {
-    forceNode();
-    allowNativeAccelerator();
-    const rt = await getTf();
-    expect(rt).toMatchObject({ choice: "node", backend: "tensorflow" });
-    expect(rt.reason).toMatch(/native accelerator: tfjs-node 2\.7\.0/);
-    const y = rt.tf.matMul(rt.tf.ones([2, 3]), rt.tf.ones([3, 2]));
-    expect(Array.from(y.dataSync())).toEqual([3, 3, 3, 3]);
-  });
-});
+    it.skipIf(!installed)(
+      "allowed and installed: it is the node backend, says so, and computes (skipped until `npm run native:install`)",
+      async () => {
+        forceNode();
+        allowNativeAccelerator();
+        const rt = await getTf();
+        expect(rt).toMatchObject({ choice: "node", backend: "tensorflow" });
+        expect(rt.reason).toMatch(/native accelerator: tfjs-node 2\.7\.0/);
+        const y = rt.tf.matMul(rt.tf.ones([2, 3]), rt.tf.ones([3, 2]));
+        expect(Array.from(y.dataSync())).toEqual([3, 3, 3, 3]);
+      },
+    );
+  },
+);

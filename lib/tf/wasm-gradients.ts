@@ -49,7 +49,20 @@ let tfRef: Tf | undefined;
 export function registerWasmGradients(tf: Tf): void {
   if (originals) return;
   const found = new Map<string, KernelConfig>();
-  for (const name of ["Conv2D", "DepthwiseConv2dNative", "PadV2", "Slice", "Reverse", "Transpose", "Reshape", "Sum", "BatchMatMul", "Min", "Add", "MaxPoolGrad"]) {
+  for (const name of [
+    "Conv2D",
+    "DepthwiseConv2dNative",
+    "PadV2",
+    "Slice",
+    "Reverse",
+    "Transpose",
+    "Reshape",
+    "Sum",
+    "BatchMatMul",
+    "Min",
+    "Add",
+    "MaxPoolGrad",
+  ]) {
     const kernel = tf.getKernel(name, BACKEND);
     if (!kernel) throw new Error(`wasm kernel ${name} is not registered; import @tensorflow/tfjs-backend-wasm first`);
     found.set(name, kernel);
@@ -70,7 +83,12 @@ export function registerWasmGradients(tf: Tf): void {
     if (previous) tf.unregisterKernel(name, BACKEND);
     // Keep the replaced kernel's setup so its native function is still bound when the backend
     // is (re)initialised; the replacement may call it.
-    tf.registerKernel({ kernelName: name, backendName: BACKEND, kernelFunc: impls[name], setupFunc: previous?.setupFunc });
+    tf.registerKernel({
+      kernelName: name,
+      backendName: BACKEND,
+      kernelFunc: impls[name],
+      setupFunc: previous?.setupFunc,
+    });
   }
 }
 
@@ -118,7 +136,12 @@ class KernelRunner {
       out = this.run("Slice", { x: out }, { begin: [0, t, l, 0], size });
     }
     if (top > 0 || bottom > 0 || left > 0 || right > 0) {
-      const paddings = [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]];
+      const paddings = [
+        [0, 0],
+        [Math.max(0, top), Math.max(0, bottom)],
+        [Math.max(0, left), Math.max(0, right)],
+        [0, 0],
+      ];
       out = this.run("PadV2", { x: out }, { paddings, constantValue: 0 });
     }
     return out;
@@ -133,7 +156,20 @@ class KernelRunner {
     if (sh === 1 && sw === 1) return x;
     const [n, h, w, c] = shape4(x);
     const spread = this.reshape(x, [n * h, 1, w, 1, c]);
-    const padded = this.run("PadV2", { x: spread }, { paddings: [[0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]], constantValue: 0 });
+    const padded = this.run(
+      "PadV2",
+      { x: spread },
+      {
+        paddings: [
+          [0, 0],
+          [0, sh - 1],
+          [0, 0],
+          [0, sw - 1],
+          [0, 0],
+        ],
+        constantValue: 0,
+      },
+    );
     return this.reshape(padded, [n, h * sh, w * sw, c]);
   }
 
@@ -229,11 +265,19 @@ function filterGradByGemm(r: KernelRunner, x: TensorInfo, dy: TensorInfo, info: 
     const oneHot = new Float32Array(k * k);
     for (let i = 0; i < k; i++) oneHot[i * k + i] = 1;
     const filter = r.constant(oneHot, [fh, fw, inC, k]);
-    patches = r.run("Conv2D", { x: xp, filter }, { strides: [sh, sw], pad: "valid", dataFormat: "NHWC", dilations: [1, 1] });
+    patches = r.run(
+      "Conv2D",
+      { x: xp, filter },
+      { strides: [sh, sw], pad: "valid", dataFormat: "NHWC", dilations: [1, 1] },
+    );
   }
   const p = n * oh * ow;
   const patchesT = r.transpose(r.reshape(patches, [p, k]), [1, 0]); // [k, P]
-  const grad = r.run("BatchMatMul", { a: r.reshape(patchesT, [1, k, p]), b: r.reshape(dy, [1, p, outC]) }, { transposeA: false, transposeB: false });
+  const grad = r.run(
+    "BatchMatMul",
+    { a: r.reshape(patchesT, [1, k, p]), b: r.reshape(dy, [1, p, outC]) },
+    { transposeA: false, transposeB: false },
+  );
   return r.reshape(grad, [fh, fw, inC, outC]);
 }
 
@@ -275,7 +319,11 @@ const depthwiseBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) =>
     const [, lh, lw] = shape4(xp);
     const xFolded = r.reshape(r.transpose(xp, [1, 2, 0, 3]), [1, lh, lw, n * c]);
     const dyFolded = r.reshape(r.transpose(dy, [1, 2, 0, 3]), [oh, ow, n * c, m]);
-    const out = r.run("DepthwiseConv2dNative", { x: xFolded, filter: dyFolded }, convAttrs(info.strideHeight, info.strideWidth)); // [1, fh, fw, N·C·m]
+    const out = r.run(
+      "DepthwiseConv2dNative",
+      { x: xFolded, filter: dyFolded },
+      convAttrs(info.strideHeight, info.strideWidth),
+    ); // [1, fh, fw, N·C·m]
     const summed = r.run("Sum", { x: r.reshape(out, [fh, fw, n, c * m]) }, { axis: [2], keepDims: false });
     return r.reshape(summed, [fh, fw, c, m]);
   });
@@ -331,10 +379,15 @@ const tile: KernelFunc = ({ inputs, backend, attrs }) => {
   if (!isHeapBackend(backend)) throw new Error("Tile: unexpected backend object");
   const x = input(inputs, "x");
   const reps = attrs?.reps;
-  if (!Array.isArray(reps) || reps.length !== x.shape.length || !reps.every((r): r is number => typeof r === "number")) {
+  if (
+    !Array.isArray(reps) ||
+    reps.length !== x.shape.length ||
+    !reps.every((r): r is number => typeof r === "number")
+  ) {
     throw new Error("Tile: reps must list one count per dimension");
   }
-  if (x.dtype !== "float32" && x.dtype !== "int32" && x.dtype !== "bool") throw new Error(`Tile: dtype ${x.dtype} unsupported`);
+  if (x.dtype !== "float32" && x.dtype !== "int32" && x.dtype !== "bool")
+    throw new Error(`Tile: dtype ${x.dtype} unsupported`);
   const outShape = x.shape.map((d, i) => d * (reps[i] ?? 1));
   const out = backend.makeOutput(outShape, x.dtype);
   const src = backend.typedArrayFromHeap(x);
@@ -363,7 +416,7 @@ const tile: KernelFunc = ({ inputs, backend, attrs }) => {
       for (let i = 0; i < size; i++) fill(d + 1, srcAt + i * childIn, dstAt + i * childOut);
     }
     const block = size * childOut;
-    for (let filled = block; filled < block * rep; ) {
+    for (let filled = block; filled < block * rep;) {
       const n = Math.min(filled, block * rep - filled);
       dst.copyWithin(dstAt + filled, dstAt, dstAt + n);
       filled += n;
@@ -388,7 +441,12 @@ interface ConvGeometry {
   padLeft: number;
 }
 
-function convInfo(attrs: NamedAttrMap | undefined, inShape: Shape4, filterShape: Shape4, depthwise: boolean): ConvGeometry {
+function convInfo(
+  attrs: NamedAttrMap | undefined,
+  inShape: Shape4,
+  filterShape: Shape4,
+  depthwise: boolean,
+): ConvGeometry {
   const a = attrs ?? {};
   if (a.dataFormat !== undefined && a.dataFormat !== "NHWC") throw new Error("wasm gradients support NHWC only");
   const dilations = a.dilations;
@@ -396,7 +454,16 @@ function convInfo(attrs: NamedAttrMap | undefined, inShape: Shape4, filterShape:
     throw new Error("wasm gradients do not support dilated convolutions");
   }
   if (!tfRef) throw new Error("wasm gradients: not registered");
-  const info = tfRef.backend_util.computeConv2DInfo(inShape, filterShape, readStrides(a.strides), 1, readPad(a.pad), readRounding(a.dimRoundingMode), depthwise, "channelsLast");
+  const info = tfRef.backend_util.computeConv2DInfo(
+    inShape,
+    filterShape,
+    readStrides(a.strides),
+    1,
+    readPad(a.pad),
+    readRounding(a.dimRoundingMode),
+    depthwise,
+    "channelsLast",
+  );
   return {
     inHeight: info.inHeight,
     inWidth: info.inWidth,
@@ -455,7 +522,13 @@ function shape4Attr(attrs: NamedAttrMap | undefined, name: string): Shape4 {
 function toShape4(v: Attribute | number[] | undefined, what: string): Shape4 {
   if (Array.isArray(v)) {
     const [a, b, c, d] = v;
-    if (v.length === 4 && typeof a === "number" && typeof b === "number" && typeof c === "number" && typeof d === "number") {
+    if (
+      v.length === 4 &&
+      typeof a === "number" &&
+      typeof b === "number" &&
+      typeof c === "number" &&
+      typeof d === "number"
+    ) {
       return [a, b, c, d];
     }
   }

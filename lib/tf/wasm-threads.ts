@@ -61,7 +61,8 @@ export async function setWasmBackendThreaded(tf: Tf, wasm: WasmModule, threads: 
  * thread waits on it, so letting it not hold the event loop open is safe.
  */
 function unrefPoolWorkers(backend: unknown): void {
-  const pthread = (backend as { wasm?: { PThread?: { runningWorkers?: unknown[]; unusedWorkers?: unknown[] } } }).wasm?.PThread;
+  const pthread = (backend as { wasm?: { PThread?: { runningWorkers?: unknown[]; unusedWorkers?: unknown[] } } }).wasm
+    ?.PThread;
   for (const w of [...(pthread?.runningWorkers ?? []), ...(pthread?.unusedWorkers ?? [])]) {
     if (w && typeof (w as { unref?: unknown }).unref === "function") (w as { unref(): void }).unref();
   }

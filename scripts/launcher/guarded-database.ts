@@ -26,7 +26,9 @@ export async function startGuardedDatabase(env: NodeJS.ProcessEnv): Promise<Guar
   );
   const ready = await new Promise<Extract<GuardianMessage, { type: "ready" }>>((resolve, reject) => {
     guardian.on("message", (m: GuardianMessage) => (m.type === "ready" ? resolve(m) : reject(new Error(m.message))));
-    void ended.then((how) => reject(new Error(`The embedded database's process ${how} before the database was ready.`)));
+    void ended.then((how) =>
+      reject(new Error(`The embedded database's process ${how} before the database was ready.`)),
+    );
   });
   return {
     url: ready.url,

@@ -25,7 +25,11 @@ describe("decideAfterExit", () => {
   });
 
   it.each([
-    ["a process that runs a minute or more between crashes restarts at once, forever", [60_000, 3_600_000, 61_000, 60_000, 90_000, 60_000], [1, 1, 1, 1, 1, 1]],
+    [
+      "a process that runs a minute or more between crashes restarts at once, forever",
+      [60_000, 3_600_000, 61_000, 60_000, 90_000, 60_000],
+      [1, 1, 1, 1, 1, 1],
+    ],
     ["a long run ends a streak", [100, 100, 100, 100_000, 100], [1, 2, 3, 1, 2]],
     ["four quick crashes, a stable run, four more", [1, 1, 1, 1, 60_000, 1, 1, 1], [1, 2, 3, 4, 1, 2, 3, 4]],
   ])("%s", (_name, runs, streaks) => {

@@ -27,8 +27,7 @@ export const DEFAULT_RESTART_POLICY: RestartPolicy = {
 };
 
 export type RestartDecision =
-  | { restart: true; delayMs: number; shortRunsInARow: number }
-  | { restart: false; shortRunsInARow: number };
+  { restart: true; delayMs: number; shortRunsInARow: number } | { restart: false; shortRunsInARow: number };
 
 /**
  * The decision after a process exited having run `ranForMs`; `shortRunsBefore` is the previous

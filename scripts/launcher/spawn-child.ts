@@ -31,7 +31,10 @@ export function exited(child: ChildProcess): Promise<void> {
 export async function terminate(child: ChildProcess, graceMs: number): Promise<void> {
   const done = exited(child);
   child.kill("SIGTERM");
-  const inTime = await Promise.race([done.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref())]);
+  const inTime = await Promise.race([
+    done.then(() => true),
+    new Promise<false>((r) => setTimeout(() => r(false), graceMs).unref()),
+  ]);
   if (!inTime) {
     child.kill("SIGKILL");
     await done;

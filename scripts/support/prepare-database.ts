@@ -44,7 +44,10 @@ export async function prepareDatabase(opts: {
     const pglite = pendingPgliteDir(env.dataDir);
     if (pglite && embedded) await movePgliteDataOnce({ pgliteDir: pglite, url, log: opts.log });
     // A server of one's own may already hold other data: moving into it is asked for, not assumed.
-    else if (pglite) opts.log(`${pglite} holds the data of an earlier embedded database; \`npm run db:move-pglite\` moves it into DATABASE_URL.`);
+    else if (pglite)
+      opts.log(
+        `${pglite} holds the data of an earlier embedded database; \`npm run db:move-pglite\` moves it into DATABASE_URL.`,
+      );
     const prisma = createDb(url);
     try {
       await ensureAdmin(prisma, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, log: opts.log });

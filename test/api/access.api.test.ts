@@ -24,7 +24,8 @@ beforeAll(async () => {
   const reviewerCookie = await signIn(app.baseUrl, "reviewer@example.test", "reviewer-password");
   who.reviewer = client(app.baseUrl, { cookie: reviewerCookie });
   who.anonymous = client(app.baseUrl);
-  const mint = async (c: Client) => ((await (await c.json("POST", "/api/tokens", { name: "ci" })).json()) as { secret: string }).secret;
+  const mint = async (c: Client) =>
+    ((await (await c.json("POST", "/api/tokens", { name: "ci" })).json()) as { secret: string }).secret;
   who.reviewerToken = client(app.baseUrl, { token: await mint(who.reviewer) });
   who.adminToken = client(app.baseUrl, { token: await mint(who.admin) });
   who.badToken = client(app.baseUrl, { token: "elt_not-a-real-token" });
@@ -42,7 +43,11 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["POST /api/predictions", "reviewer", (c) => c.json("POST", "/api/predictions", { image_base64: "" })],
   ["GET /api/review/next", "reviewer", (c) => c.get("/api/review/next")],
   ["POST /api/review/release", "reviewer", (c) => c.json("POST", "/api/review/release", { prediction_id: 999999 })],
-  ["POST /api/reviews", "reviewer", (c) => c.json("POST", "/api/reviews", { prediction_id: 999999, verdict: "correct" })],
+  [
+    "POST /api/reviews",
+    "reviewer",
+    (c) => c.json("POST", "/api/reviews", { prediction_id: 999999, verdict: "correct" }),
+  ],
   ["GET /api/reviews", "reviewer", (c) => c.get("/api/reviews")],
   ["DELETE /api/reviews/:id", "reviewer", (c) => c.delete("/api/reviews/999999")],
   ["GET /api/faces/:id/crop.png", "reviewer", (c) => c.get("/api/faces/999999/crop.png")],
@@ -112,7 +117,11 @@ describe("tokens", () => {
   });
 
   it("a disabled user's session and tokens stop working at once", async () => {
-    await who.admin!.json("POST", "/api/users", { email: "temp@example.test", password: "temp-password", role: "REVIEWER" });
+    await who.admin!.json("POST", "/api/users", {
+      email: "temp@example.test",
+      password: "temp-password",
+      role: "REVIEWER",
+    });
     const cookie = await signIn(app.baseUrl, "temp@example.test", "temp-password");
     const c = client(app.baseUrl, { cookie });
     expect((await c.get("/api/reviews")).status).toBe(200);
@@ -124,11 +133,14 @@ describe("tokens", () => {
 });
 
 describe("pages", () => {
-  it.each(["/review", "/upload", "/history", "/settings", "/admin/users"])("%s redirects anonymous visitors to login", async (p) => {
-    const res = await who.anonymous!.get(p);
-    expect([302, 303, 307, 308]).toContain(res.status);
-    expect(res.headers.get("location")).toMatch(/\/login/);
-  });
+  it.each(["/review", "/upload", "/history", "/settings", "/admin/users"])(
+    "%s redirects anonymous visitors to login",
+    async (p) => {
+      const res = await who.anonymous!.get(p);
+      expect([302, 303, 307, 308]).toContain(res.status);
+      expect(res.headers.get("location")).toMatch(/\/login/);
+    },
+  );
 
   it("/admin/users is 403 for a reviewer and 200 for an admin", async () => {
     expect((await who.reviewer!.get("/admin/users")).status).toBe(403);
@@ -151,10 +163,17 @@ describe("bad uploads", () => {
     ["a truncated JPEG", async () => samplePhoto(1).subarray(0, Math.floor(samplePhoto(1).length / 2)), 400],
     [
       "a 60-megapixel PNG",
-      () => sharp({ create: { width: 10000, height: 6000, channels: 3, background: "#000" } }).png({ compressionLevel: 9 }).toBuffer(),
+      () =>
+        sharp({ create: { width: 10000, height: 6000, channels: 3, background: "#000" } })
+          .png({ compressionLevel: 9 })
+          .toBuffer(),
       413,
     ],
-    ["an 11 MB file", async () => Buffer.concat([samplePhoto(1), Buffer.alloc(11 * 1024 * 1024 - samplePhoto(1).length, 7)]), 413],
+    [
+      "an 11 MB file",
+      async () => Buffer.concat([samplePhoto(1), Buffer.alloc(11 * 1024 * 1024 - samplePhoto(1).length, 7)]),
+      413,
+    ],
   ];
 
   it.each(cases)("%s is refused and leaves no rows or files", async (_what, make, status) => {

@@ -37,7 +37,10 @@ async function addUser(email: string, password: string, role: "REVIEWER" | "ADMI
 async function attempt(email: string, password: string, address: string): Promise<Response> {
   const csrf = await fetch(`${app.baseUrl}/api/auth/csrf`);
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   return fetch(`${app.baseUrl}/api/auth/callback/credentials`, {
     method: "POST",
     redirect: "manual",
@@ -71,7 +74,10 @@ async function failUntilLocked(email: string, address: string): Promise<{ failur
 }
 
 async function auditRows(action: string, where = "true", params: unknown[] = []) {
-  const { rows } = await db.query(`SELECT * FROM "AuditLog" WHERE action = $1 AND ${where} ORDER BY id`, [action, ...params]);
+  const { rows } = await db.query(`SELECT * FROM "AuditLog" WHERE action = $1 AND ${where} ORDER BY id`, [
+    action,
+    ...params,
+  ]);
   return rows as { actorId: number | null; targetId: string | null; details: Record<string, unknown> | null }[];
 }
 
@@ -107,7 +113,9 @@ describe("sign-in throttling", () => {
     expect((await attempt("typo@example.test", "right-password-2", "198.51.100.30")).status).toBe(200);
     // Four more misses right away: without the reset the fifth and later would have to wait.
     for (let n = 0; n < 5; n++) expect((await attempt("typo@example.test", "typo", "198.51.100.30")).status).toBe(401);
-    expect(await auditRows("auth.sign-in", `"actorId" = (SELECT id FROM "User" WHERE email = $2)`, ["typo@example.test"])).toHaveLength(1);
+    expect(
+      await auditRows("auth.sign-in", `"actorId" = (SELECT id FROM "User" WHERE email = $2)`, ["typo@example.test"]),
+    ).toHaveLength(1);
   });
 
   it("answers an unknown e-mail about as fast as a known one (figures logged, not asserted)", async () => {
@@ -150,7 +158,9 @@ describe("sessions end on the server", () => {
     const id = await addUser("leaver@example.test", "right-password-4");
     const cookie = await signIn(app.baseUrl, "leaver@example.test", "right-password-4");
     const asCookie = client(app.baseUrl, { cookie });
-    const minted = (await (await asCookie.json("POST", "/api/tokens", { name: "script" })).json()) as { secret: string };
+    const minted = (await (await asCookie.json("POST", "/api/tokens", { name: "script" })).json()) as {
+      secret: string;
+    };
     expect((await asCookie.get("/api/reviews")).status).toBe(200);
 
     expect((await signOut(cookie)).status).toBe(200);
@@ -167,7 +177,9 @@ describe("sessions end on the server", () => {
     const id = await addUser("paused@example.test", "right-password-5");
     const cookie = await signIn(app.baseUrl, "paused@example.test", "right-password-5");
     const asCookie = client(app.baseUrl, { cookie });
-    const minted = (await (await asCookie.json("POST", "/api/tokens", { name: "script" })).json()) as { secret: string };
+    const minted = (await (await asCookie.json("POST", "/api/tokens", { name: "script" })).json()) as {
+      secret: string;
+    };
     const asToken = client(app.baseUrl, { token: minted.secret });
 
     expect((await admin.json("PATCH", `/api/users/${id}`, { disabled: true })).status).toBe(200);
@@ -182,7 +194,9 @@ describe("sessions end on the server", () => {
     const fresh = client(app.baseUrl, { cookie: await signIn(app.baseUrl, "paused@example.test", "right-password-5") });
     expect((await fresh.get("/api/reviews")).status).toBe(200);
 
-    expect((await auditRows("user.disable", `"targetId" = $2`, [String(id)])).map((r) => r.details)).toEqual([{ tokens_revoked: 1 }]);
+    expect((await auditRows("user.disable", `"targetId" = $2`, [String(id)])).map((r) => r.details)).toEqual([
+      { tokens_revoked: 1 },
+    ]);
     expect(await auditRows("user.enable", `"targetId" = $2`, [String(id)])).toHaveLength(1);
   });
 
@@ -195,7 +209,9 @@ describe("sessions end on the server", () => {
 
     expect((await admin.json("PATCH", `/api/users/${id}`, { role: "ADMIN" })).status).toBe(200);
     expect((await asCookie.get("/api/reviews")).status).toBe(401);
-    const fresh = client(app.baseUrl, { cookie: await signIn(app.baseUrl, "promoted@example.test", "right-password-6") });
+    const fresh = client(app.baseUrl, {
+      cookie: await signIn(app.baseUrl, "promoted@example.test", "right-password-6"),
+    });
     expect((await fresh.get("/api/users")).status).toBe(200);
     expect((await auditRows("user.role-change", `"targetId" = $2`, [String(id)])).map((r) => r.details)).toEqual([
       { from: "REVIEWER", to: "ADMIN" },
@@ -219,15 +235,22 @@ describe("API tokens", () => {
     );
     expect(stored.rows[0].expiresAt).toBe(made.token.expires_at);
 
-    const listed = (await (await admin.get("/api/tokens")).json()) as { tokens: { id: number; expires_at: string | null }[] };
+    const listed = (await (await admin.get("/api/tokens")).json()) as {
+      tokens: { id: number; expires_at: string | null }[];
+    };
     expect(listed.tokens.find((t) => t.id === made.token.id)?.expires_at).toBe(made.token.expires_at);
 
     const asToken = client(app.baseUrl, { token: made.secret });
     expect((await asToken.get("/api/models")).status).toBe(200);
-    await db.query(`UPDATE "ApiToken" SET "expiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 minute' WHERE id = $1`, [made.token.id]);
+    await db.query(
+      `UPDATE "ApiToken" SET "expiresAt" = (now() AT TIME ZONE 'UTC') - interval '1 minute' WHERE id = $1`,
+      [made.token.id],
+    );
     const refused = await asToken.get("/api/models");
     expect(refused.status).toBe(401);
-    expect(await refused.json()).toMatchObject({ error: { code: "token_expired", message: expect.stringMatching(/expired/) } });
+    expect(await refused.json()).toMatchObject({
+      error: { code: "token_expired", message: expect.stringMatching(/expired/) },
+    });
   });
 
   it("never expire without expires_in_days, and refuse an expiry outside 1–365 days", async () => {
@@ -245,7 +268,9 @@ describe("API tokens", () => {
     };
     expect((await admin.delete(`/api/tokens/${made.token.id}`)).status).toBe(200);
     const created = await auditRows("token.create", `"targetId" = $2`, [String(made.token.id)]);
-    expect(created.map((r) => r.details)).toEqual([{ name: "audited", prefix: made.token.prefix, expires_at: expect.any(String) }]);
+    expect(created.map((r) => r.details)).toEqual([
+      { name: "audited", prefix: made.token.prefix, expires_at: expect.any(String) },
+    ]);
     expect(await auditRows("token.revoke", `"targetId" = $2`, [String(made.token.id)])).toHaveLength(1);
   });
 });

@@ -20,7 +20,10 @@ let app: TestApp;
 let db: pg.Client;
 let work: string;
 type Client = ReturnType<typeof client>;
-const who: Record<"admin" | "reviewer" | "anonymous", Client> = {} as Record<"admin" | "reviewer" | "anonymous", Client>;
+const who: Record<"admin" | "reviewer" | "anonymous", Client> = {} as Record<
+  "admin" | "reviewer" | "anonymous",
+  Client
+>;
 
 interface UploadBody {
   faces: { prediction_id: number; label: string }[];
@@ -32,9 +35,15 @@ beforeAll(async () => {
   await db.connect();
   work = fs.mkdtempSync(path.join(os.tmpdir(), "el-export-"));
   who.admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
-  const created = await who.admin.json("POST", "/api/users", { email: "reviewer@example.test", password: "reviewer-password", role: "REVIEWER" });
+  const created = await who.admin.json("POST", "/api/users", {
+    email: "reviewer@example.test",
+    password: "reviewer-password",
+    role: "REVIEWER",
+  });
   expect(created.status).toBe(201);
-  who.reviewer = client(app.baseUrl, { cookie: await signIn(app.baseUrl, "reviewer@example.test", "reviewer-password") });
+  who.reviewer = client(app.baseUrl, {
+    cookie: await signIn(app.baseUrl, "reviewer@example.test", "reviewer-password"),
+  });
   who.anonymous = client(app.baseUrl);
 
   // Verdicts of both kinds from two reviewers, one face judged by both.
@@ -46,7 +55,15 @@ beforeAll(async () => {
   const verdicts: [Client, Record<string, unknown>][] = [
     [who.admin, { prediction_id: first.prediction_id, verdict: "correct" }],
     [who.admin, { prediction_id: second.prediction_id, verdict: "incorrect", corrected_label: other(second.label) }],
-    [who.reviewer, { prediction_id: first.prediction_id, verdict: "incorrect", corrected_label: other(first.label), note: 'says "no, really"' }],
+    [
+      who.reviewer,
+      {
+        prediction_id: first.prediction_id,
+        verdict: "incorrect",
+        corrected_label: other(first.label),
+        note: 'says "no, really"',
+      },
+    ],
   ];
   for (const [c, body] of verdicts) expect((await c.json("POST", "/api/reviews", body)).status).toBe(201);
 }, 300_000);
@@ -99,7 +116,10 @@ describe("GET /api/export/feedback.csv", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/x-ndjson");
     const text = await res.text();
-    const records = text.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const records = text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((r) => Object.keys(r))).toEqual(records.map(() => [...EXPORT_COLUMNS]));
     expect(records.every((r) => typeof r.confidence === "number" && typeof r.model_version === "number")).toBe(true);
     const asStrings = records.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, String(v)])));
@@ -142,11 +162,16 @@ describe("GET /api/export/feedback.csv", () => {
       const reExported = csvRecords(await new Response(await openFeedbackExport(freshDb, "csv")).text());
       // Reviewer and model version are the importer's and the imported version's; the verdicts are the same.
       const same = ({ reviewer: _r, model_version: _m, ...rest }: Record<string, string>) => rest;
-      const sort = (rs: Record<string, string>[]) => rs.map(same).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+      const sort = (rs: Record<string, string>[]) =>
+        rs.map(same).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
       expect(sort(reExported)).toEqual(sort(csvRecords(exported)));
       expect(reExported.every((r) => r.reviewer === "importer@example.test")).toBe(true);
       for (const r of reExported) {
-        expect(fs.readFileSync(path.join(work, "feedback_images", r.image_path!)).equals(fs.readFileSync(path.join(app.feedbackDir, r.image_path!)))).toBe(true);
+        expect(
+          fs
+            .readFileSync(path.join(work, "feedback_images", r.image_path!))
+            .equals(fs.readFileSync(path.join(app.feedbackDir, r.image_path!))),
+        ).toBe(true);
       }
     } finally {
       await freshDb.$disconnect();

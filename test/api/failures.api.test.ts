@@ -63,19 +63,23 @@ describe("image storage", () => {
   const canMount = process.platform === "linux" && process.getuid?.() === 0;
   if (!canMount) console.warn("Skipping the full-storage test: mounting a small tmpfs needs root on Linux.");
 
-  it.skipIf(!canMount)("a full file system (a 16 KB tmpfs, ENOSPC mid-write): 507, no rows, not even a *.tmp", async () => {
-    execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", imagesDir]);
-    try {
-      const before = await rowCounts();
-      const res = await admin.upload(samplePhoto(1));
-      expect(res.status).toBe(507);
-      expect(await res.json()).toMatchObject({ error: { code: "storage_unavailable" } });
-      expect(await rowCounts()).toEqual(before);
-      expect(listFiles(imagesDir)).toEqual([]);
-    } finally {
-      execFileSync("umount", [imagesDir]);
-    }
-  }, 120_000);
+  it.skipIf(!canMount)(
+    "a full file system (a 16 KB tmpfs, ENOSPC mid-write): 507, no rows, not even a *.tmp",
+    async () => {
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=16k", "tmpfs", imagesDir]);
+      try {
+        const before = await rowCounts();
+        const res = await admin.upload(samplePhoto(1));
+        expect(res.status).toBe(507);
+        expect(await res.json()).toMatchObject({ error: { code: "storage_unavailable" } });
+        expect(await rowCounts()).toEqual(before);
+        expect(listFiles(imagesDir)).toEqual([]);
+      } finally {
+        execFileSync("umount", [imagesDir]);
+      }
+    },
+    120_000,
+  );
 
   it("with the storage back, the same upload is stored", async () => {
     const res = await admin.upload(samplePhoto(1));

@@ -32,7 +32,12 @@ const usersNamed = async (email: string) =>
 function send(
   method: string,
   path: string,
-  opts: { cookie?: boolean; token?: boolean; headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> } = {},
+  opts: {
+    cookie?: boolean;
+    token?: boolean;
+    headers?: Record<string, string>;
+    body?: string | Uint8Array<ArrayBuffer>;
+  } = {},
 ) {
   return fetch(app.baseUrl + path, {
     method,
@@ -55,10 +60,22 @@ describe("cross-site writes", () => {
     ["cookie, Origin of another port on the same host", { cookie: true, headers: { origin: FOREIGN } }, 403],
     ["cookie, Origin of another host", { cookie: true, headers: { origin: "https://attacker.example" } }, 403],
     ["cookie, Origin: null (sandboxed frame)", { cookie: true, headers: { origin: "null" } }, 403],
-    ["cookie, no Origin, Sec-Fetch-Site: cross-site", { cookie: true, headers: { "sec-fetch-site": "cross-site" } }, 403],
-    ["cookie, no Origin, Sec-Fetch-Site: same-site (another port)", { cookie: true, headers: { "sec-fetch-site": "same-site" } }, 403],
+    [
+      "cookie, no Origin, Sec-Fetch-Site: cross-site",
+      { cookie: true, headers: { "sec-fetch-site": "cross-site" } },
+      403,
+    ],
+    [
+      "cookie, no Origin, Sec-Fetch-Site: same-site (another port)",
+      { cookie: true, headers: { "sec-fetch-site": "same-site" } },
+      403,
+    ],
     ["cookie, the app's own Origin", { cookie: true, headers: { origin: "OWN" } }, 201],
-    ["cookie, no Origin, Sec-Fetch-Site: same-origin", { cookie: true, headers: { "sec-fetch-site": "same-origin" } }, 201],
+    [
+      "cookie, no Origin, Sec-Fetch-Site: same-origin",
+      { cookie: true, headers: { "sec-fetch-site": "same-origin" } },
+      201,
+    ],
     ["cookie, neither header (a script, not a browser)", { cookie: true, headers: {} }, 201],
     ["bearer token, foreign Origin (no cookie involved)", { token: true, headers: { origin: FOREIGN } }, 201],
   ];
@@ -66,7 +83,10 @@ describe("cross-site writes", () => {
   it.each(cases)("%s → %i", async (what, auth, status) => {
     const email = `${what.replace(/[^a-z]+/gi, "-").toLowerCase()}@example.test`;
     const headers = Object.fromEntries(
-      Object.entries({ "content-type": "application/json", ...auth.headers }).map(([k, v]) => [k, v === "OWN" ? app.baseUrl : v]),
+      Object.entries({ "content-type": "application/json", ...auth.headers }).map(([k, v]) => [
+        k,
+        v === "OWN" ? app.baseUrl : v,
+      ]),
     );
     const res = await send("POST", "/api/users", { ...auth, headers, body: newUser(email) });
     expect(res.status).toBe(status);
@@ -80,7 +100,11 @@ describe("cross-site writes", () => {
 
   it("a foreign Origin cannot disable a user (PATCH) or revoke a token (DELETE) either", async () => {
     const victim = "victim@example.test";
-    const made = await send("POST", "/api/users", { cookie: true, headers: { "content-type": "application/json" }, body: newUser(victim) });
+    const made = await send("POST", "/api/users", {
+      cookie: true,
+      headers: { "content-type": "application/json" },
+      body: newUser(victim),
+    });
     expect(made.status).toBe(201);
     const victimId = (await db.query(`SELECT id FROM "User" WHERE email = $1`, [victim])).rows[0].id as number;
     const patch = await send("PATCH", `/api/users/${victimId}`, {
@@ -99,7 +123,10 @@ describe("cross-site writes", () => {
   it("next-auth's sign-in refuses a foreign Origin, and still signs in from the app's own", async () => {
     const csrf = await fetch(`${app.baseUrl}/api/auth/csrf`);
     const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-    const jar = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const jar = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const attempt = (origin: string) =>
       fetch(`${app.baseUrl}/api/auth/callback/credentials`, {
         method: "POST",
@@ -181,7 +208,11 @@ describe("body size", () => {
   it("a chunked 11 MB multipart upload is refused while it streams, not after reading it whole", async () => {
     const boundary = "----hardening";
     const r = await sendUntilAnswered(`${app.baseUrl}/api/predictions`, {
-      headers: { cookie: adminCookie, "content-type": `multipart/form-data; boundary=${boundary}`, "transfer-encoding": "chunked" },
+      headers: {
+        cookie: adminCookie,
+        "content-type": `multipart/form-data; boundary=${boundary}`,
+        "transfer-encoding": "chunked",
+      },
       head: Buffer.from(
         `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="big.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
       ),
@@ -200,16 +231,30 @@ describe("body size", () => {
       const base = JSON.stringify({ prediction_id: 1, verdict: "correct", note: "" });
       return base.replace('"note":""', `"note":"${"n".repeat(size - base.length)}"`);
     };
-    const over = await send("POST", "/api/reviews", { cookie: true, headers: { "content-type": "application/json" }, body: body(64 * 1024 + 1) });
+    const over = await send("POST", "/api/reviews", {
+      cookie: true,
+      headers: { "content-type": "application/json" },
+      body: body(64 * 1024 + 1),
+    });
     expect(over.status).toBe(413);
-    const under = await send("POST", "/api/reviews", { cookie: true, headers: { "content-type": "application/json" }, body: body(64 * 1024 - 10) });
+    const under = await send("POST", "/api/reviews", {
+      cookie: true,
+      headers: { "content-type": "application/json" },
+      body: body(64 * 1024 - 10),
+    });
     expect(under.status).toBe(400);
-    expect(await under.json()).toMatchObject({ error: { code: "bad_request", message: expect.stringMatching(/note/) } });
+    expect(await under.json()).toMatchObject({
+      error: { code: "bad_request", message: expect.stringMatching(/note/) },
+    });
   });
 });
 
 describe("ids and query text", () => {
-  const json = (body: unknown) => ({ cookie: true, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const json = (body: unknown) => ({
+    cookie: true,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
   // What was tried, what must come back. None of these may reach the database as a 500.
   const cases: [string, string, string, ReturnType<typeof json> | { cookie: true }, number][] = [
     ["path id 2^31", "GET", "/api/models/2147483648", { cookie: true }, 404],
@@ -218,14 +263,20 @@ describe("ids and query text", () => {
     ["path id 0", "GET", "/api/uploads/0/image", { cookie: true }, 404],
     ["path id 2^31 − 1 (fits; no such row)", "GET", "/api/training-jobs/2147483647", { cookie: true }, 404],
     ["body id as an array [1065]", "POST", "/api/reviews", json({ prediction_id: [1065], verdict: "correct" }), 400],
-    ["body id as \"1e3\"", "POST", "/api/reviews", json({ prediction_id: "1e3", verdict: "correct" }), 400],
-    ["body id as \"12\"", "POST", "/api/reviews", json({ prediction_id: "12", verdict: "correct" }), 400],
+    ['body id as "1e3"', "POST", "/api/reviews", json({ prediction_id: "1e3", verdict: "correct" }), 400],
+    ['body id as "12"', "POST", "/api/reviews", json({ prediction_id: "12", verdict: "correct" }), 400],
     ["body id 1.5", "POST", "/api/reviews", json({ prediction_id: 1.5, verdict: "correct" }), 400],
     ["body id 2^31", "POST", "/api/review/release", json({ prediction_id: 2147483648 }), 400],
     ["body id list with a string", "POST", "/api/golden", json({ face_ids: ["1"], golden: true }), 400],
     ["base_version as a string", "POST", "/api/training-jobs", json({ base_version: "1" }), 400],
     ["base_version 2^31", "POST", "/api/training-jobs", json({ base_version: 2147483648 }), 400],
-    ["a note holding NUL", "POST", "/api/reviews", json({ prediction_id: 1, verdict: "correct", note: "a\u0000b" }), 400],
+    [
+      "a note holding NUL",
+      "POST",
+      "/api/reviews",
+      json({ prediction_id: 1, verdict: "correct", note: "a\u0000b" }),
+      400,
+    ],
     ["query before=2^31", "GET", "/api/reviews?before=2147483648", { cookie: true }, 400],
     ["query before=1e3", "GET", "/api/reviews?before=1e3", { cookie: true }, 400],
     ["query limit=1e1", "GET", "/api/reviews?limit=1e1", { cookie: true }, 400],
@@ -241,11 +292,11 @@ describe("ids and query text", () => {
   it.each(cases.map(([what, method, path, opts, status]) => ({ what, method, path, opts, status })))(
     "$what ($method $path) → $status",
     async ({ method, path, opts, status }) => {
-    const res = await send(method, path, opts);
-    expect(res.status).toBe(status);
-    const body = (await res.json()) as { error?: { code: string } };
-    if (status === 404) expect(body.error?.code).toBe("not_found");
-    if (status === 400) expect(body.error?.code).toBe("bad_request");
+      const res = await send(method, path, opts);
+      expect(res.status).toBe(status);
+      const body = (await res.json()) as { error?: { code: string } };
+      if (status === 404) expect(body.error?.code).toBe("not_found");
+      if (status === 400) expect(body.error?.code).toBe("bad_request");
     },
   );
 });
@@ -275,7 +326,11 @@ describe("unknown routes and methods", () => {
     ["PATCH", "/api/faces/1/crop.png", ["GET", "HEAD", "OPTIONS"]],
   ];
   it.each(wrongMethod)("%s %s → JSON 405 with Allow", async (method, path, allow) => {
-    const res = await send(method, path, { cookie: true, headers: { "content-type": "application/json" }, body: method === "GET" ? undefined : "{}" });
+    const res = await send(method, path, {
+      cookie: true,
+      headers: { "content-type": "application/json" },
+      body: method === "GET" ? undefined : "{}",
+    });
     expect(res.status).toBe(405);
     expect(res.headers.get("allow")?.split(/,\s*/).sort()).toEqual([...allow].sort());
     expect(await res.json()).toMatchObject({ error: { code: "method_not_allowed" } });
@@ -317,7 +372,8 @@ describe("security headers", () => {
     const csp = h.get("content-security-policy") ?? "";
     expect(csp).toContain("frame-ancestors 'none'");
     if (kind === "page") {
-      for (const d of ["default-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"]) expect(csp).toContain(d);
+      for (const d of ["default-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"])
+        expect(csp).toContain(d);
       expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
       expect(csp).not.toContain("unsafe-eval");
     } else {

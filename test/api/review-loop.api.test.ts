@@ -82,7 +82,9 @@ describe("upload → faces → predictions", () => {
   });
 
   it("answers zero faces as a normal 201", async () => {
-    const blank = await sharp({ create: { width: 200, height: 160, channels: 3, background: "#7a8" } }).jpeg().toBuffer();
+    const blank = await sharp({ create: { width: 200, height: 160, channels: 3, background: "#7a8" } })
+      .jpeg()
+      .toBuffer();
     const res = await admin.upload(blank);
     expect(res.status).toBe(201);
     expect(((await res.json()) as UploadBody).faces).toEqual([]);
@@ -96,7 +98,11 @@ describe("upload → faces → predictions", () => {
   it("reviews through the queue: claim, verdict, duplicate stored once, history, undo", async () => {
     const next = await admin.get("/api/review/next");
     expect(next.status).toBe(200);
-    const item = (await next.json()) as { prediction_id: number; prediction: { label: string }; lease_expires_at: string };
+    const item = (await next.json()) as {
+      prediction_id: number;
+      prediction: { label: string };
+      lease_expires_at: string;
+    };
     expect(new Date(item.lease_expires_at).getTime()).toBeGreaterThan(Date.now());
     const wrong = item.prediction.label === "sad" ? "happy" : "sad";
     const verdict = { prediction_id: item.prediction_id, verdict: "incorrect", corrected_label: wrong, note: "eyes" };

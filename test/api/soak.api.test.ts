@@ -126,14 +126,20 @@ describe.each(databases)("soak on $name", ({ embedded, skip }) => {
       await pool.connect();
       let stored: { predictionId: number; reviewerId: number }[];
       try {
-        stored = (await pool.query<{ predictionId: number; reviewerId: number }>(`SELECT "predictionId", "reviewerId" FROM "Review"`)).rows;
+        stored = (
+          await pool.query<{ predictionId: number; reviewerId: number }>(
+            `SELECT "predictionId", "reviewerId" FROM "Review"`,
+          )
+        ).rows;
       } finally {
         await pool.end();
       }
       const storedBy = new Map<number, number[]>();
       for (const s of stored) storedBy.set(s.predictionId, [...(storedBy.get(s.predictionId) ?? []), s.reviewerId]);
       const lost = acknowledged.filter((v) => !storedBy.has(v.predictionId));
-      const misattributed = acknowledged.filter((v) => storedBy.has(v.predictionId) && !storedBy.get(v.predictionId)!.includes(v.reviewerId));
+      const misattributed = acknowledged.filter(
+        (v) => storedBy.has(v.predictionId) && !storedBy.get(v.predictionId)!.includes(v.reviewerId),
+      );
       const servedTwice = [...served].filter(([, to]) => to.size > 1);
 
       const pct = (xs: number[], p: number) => {

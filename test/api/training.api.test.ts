@@ -22,7 +22,6 @@ interface Job {
   snapshot_size: number | null;
 }
 
-
 async function getJob(id: number): Promise<Job & { log: string }> {
   const res = await admin.get(`/api/training-jobs/${id}`);
   expect(res.status).toBe(200);
@@ -80,7 +79,11 @@ describe("training jobs", () => {
     expect(done.log).toMatch(/gate: /);
     const cand = done.candidate_version!;
     const detail = (await (await admin.get(`/api/models/${cand.id}`)).json()) as {
-      model: { metrics: { holdout: { n: number; accuracy: number; confusion: number[][] } }; parent_version: number; job: { id: number } };
+      model: {
+        metrics: { holdout: { n: number; accuracy: number; confusion: number[][] } };
+        parent_version: number;
+        job: { id: number };
+      };
     };
     expect(detail.model.parent_version).toBe(1);
     expect(detail.model.job.id).toBe(job_id);
@@ -93,7 +96,9 @@ describe("training jobs", () => {
   });
 
   it("fails at once with counts when there are too few samples", async () => {
-    const { job_id } = (await (await admin.json("POST", "/api/training-jobs", { min_samples: 100000 })).json()) as { job_id: number };
+    const { job_id } = (await (await admin.json("POST", "/api/training-jobs", { min_samples: 100000 })).json()) as {
+      job_id: number;
+    };
     const j = await waitFor("the job to fail", async () => {
       const x = await getJob(job_id);
       return x.status === "FAILED" && x;
@@ -103,35 +108,49 @@ describe("training jobs", () => {
 
   it("cancels a running job within a batch and leaves the active model alone", async () => {
     const before = await activeVersion();
-    const { job_id } = (await (await admin.json("POST", "/api/training-jobs", { epochs: 200, min_samples: 5, batch_size: 2 })).json()) as { job_id: number };
+    const { job_id } = (await (
+      await admin.json("POST", "/api/training-jobs", { epochs: 200, min_samples: 5, batch_size: 2 })
+    ).json()) as { job_id: number };
     await waitFor("progress", async () => (await getJob(job_id)).progress);
     const res = await admin.json("POST", `/api/training-jobs/${job_id}/cancel`, {});
     expect(res.status).toBe(200);
-    const j = await waitFor("cancellation", async () => {
-      const x = await getJob(job_id);
-      return x.status === "CANCELLED" && x;
-    }, 30_000);
+    const j = await waitFor(
+      "cancellation",
+      async () => {
+        const x = await getJob(job_id);
+        return x.status === "CANCELLED" && x;
+      },
+      30_000,
+    );
     expect(j.candidate_version).toBeNull();
     expect(await activeVersion()).toBe(before);
   });
 
   it("ends a job as FAILED when its worker is killed, and a new worker takes the next job", async () => {
     const before = await activeVersion();
-    const { job_id } = (await (await admin.json("POST", "/api/training-jobs", { epochs: 200, min_samples: 5, batch_size: 2 })).json()) as { job_id: number };
+    const { job_id } = (await (
+      await admin.json("POST", "/api/training-jobs", { epochs: 200, min_samples: 5, batch_size: 2 })
+    ).json()) as { job_id: number };
     const running = await waitFor("the job to run", async () => {
       const x = await getJob(job_id);
       return x.progress && x.worker ? x : null;
     });
     const pid = Number(running.worker!.split(":").pop());
     process.kill(pid, "SIGKILL");
-    const failed = await waitFor("the job to be ended", async () => {
-      const x = await getJob(job_id);
-      return x.status === "FAILED" && x;
-    }, 60_000);
+    const failed = await waitFor(
+      "the job to be ended",
+      async () => {
+        const x = await getJob(job_id);
+        return x.status === "FAILED" && x;
+      },
+      60_000,
+    );
     expect(failed.error).toMatch(/stopped responding/);
     expect(await activeVersion()).toBe(before);
     // The launcher restarted the worker: a new job runs to the end.
-    const { job_id: next } = (await (await admin.json("POST", "/api/training-jobs", { epochs: 1, min_samples: 5 })).json()) as { job_id: number };
+    const { job_id: next } = (await (
+      await admin.json("POST", "/api/training-jobs", { epochs: 1, min_samples: 5 })
+    ).json()) as { job_id: number };
     const ok = await waitFor("the next job", async () => {
       const x = await getJob(next);
       return ["SUCCEEDED", "FAILED"].includes(x.status) && x;
@@ -145,29 +164,44 @@ describe("versions", () => {
   it("rolls back to an earlier version, switching a second process within seconds, with an audit row", async () => {
     const second = await startTestApp({ sameDataAs: app });
     try {
-      const models = ((await (await admin.get("/api/models")).json()) as { models: { id: number; version: number; status: string }[] }).models;
+      const models = (
+        (await (await admin.get("/api/models")).json()) as { models: { id: number; version: number; status: string }[] }
+      ).models;
       const target = models.find((m) => m.version === 1)!;
       const current = await activeVersion();
       if (current === 1) {
         // Make sure there is something to roll back from.
         const cand = models.find((m) => m.status === "CANDIDATE")!;
-        expect((await admin.json("POST", `/api/models/${cand.id}/activate`, { reason: "try the candidate" })).status).toBe(200);
+        expect(
+          (await admin.json("POST", `/api/models/${cand.id}/activate`, { reason: "try the candidate" })).status,
+        ).toBe(200);
       }
       const from = await activeVersion();
       const res = await admin.json("POST", `/api/models/${target.id}/activate`, { reason: "rollback drill" });
       expect(res.status).toBe(200);
-      const seen = await waitFor("the second process to serve version 1", async () => {
-        const h = (await (await fetch(`${second.baseUrl}/api/health`)).json()) as { model: { version: number } | null };
-        return h.model?.version === 1 && h;
-      }, 10_000);
+      const seen = await waitFor(
+        "the second process to serve version 1",
+        async () => {
+          const h = (await (await fetch(`${second.baseUrl}/api/health`)).json()) as {
+            model: { version: number } | null;
+          };
+          return h.model?.version === 1 && h;
+        },
+        10_000,
+      );
       expect(seen.model?.version).toBe(1);
       // Predictions made after the switch carry the new version.
       const cookie = await signIn(second.baseUrl, app.admin.email, app.admin.password);
       const up = await client(second.baseUrl, { cookie }).upload(samplePhoto(2));
       const faces = ((await up.json()) as { faces: { model_version: { version: number } }[] }).faces;
       expect(faces.every((f) => f.model_version.version === 1)).toBe(true);
-      const audit = await db.query(`SELECT action, details FROM "AuditLog" WHERE action = 'model.rollback' ORDER BY id DESC LIMIT 1`);
-      expect(audit.rows[0]).toMatchObject({ action: "model.rollback", details: { from: { version: from }, to: { version: 1 }, reason: "rollback drill" } });
+      const audit = await db.query(
+        `SELECT action, details FROM "AuditLog" WHERE action = 'model.rollback' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(audit.rows[0]).toMatchObject({
+        action: "model.rollback",
+        details: { from: { version: from }, to: { version: 1 }, reason: "rollback drill" },
+      });
     } finally {
       await second.stop();
     }
@@ -175,7 +209,12 @@ describe("versions", () => {
 
   it("refuses to activate a version whose files are damaged, and keeps the active one", async () => {
     const before = await activeVersion();
-    const cand = (await db.query(`SELECT id, "artifactPath" FROM "ModelVersion" WHERE status IN ('CANDIDATE','ARCHIVED') AND version <> $1 ORDER BY id DESC LIMIT 1`, [before])).rows[0];
+    const cand = (
+      await db.query(
+        `SELECT id, "artifactPath" FROM "ModelVersion" WHERE status IN ('CANDIDATE','ARCHIVED') AND version <> $1 ORDER BY id DESC LIMIT 1`,
+        [before],
+      )
+    ).rows[0];
     const dir = path.join(app.modelsDir, cand.artifactPath);
     const shard = fs.readdirSync(dir).find((f) => f.endsWith(".bin"))!;
     const bytes = fs.readFileSync(path.join(dir, shard));

@@ -7,22 +7,26 @@ import { signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 // Empty is unset for the app's env module: the launcher then lets next-auth use the request's host.
 const ui = useBrowserApp({ withModel: false, env: { NEXTAUTH_URL: "" } });
 
-it.skipIf(!ui.executablePath)("signs in and out on 127.0.0.1 and on localhost without changing origin", async () => {
-  const { app, browser } = ui.session();
-  for (const origin of [app.baseUrl, app.baseUrl.replace("127.0.0.1", "localhost")]) {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    try {
-      await signInThroughForm(page, origin, "/settings", app.admin);
-      expect(new URL(page.url()).origin).toBe(origin);
-      await page.getByRole("button", { name: "Sign out" }).click();
-      await page.waitForURL(/\/login/);
-      expect(new URL(page.url()).origin).toBe(origin);
-      await page.goto(`${origin}/settings`);
-      await page.waitForURL(/\/login\?callbackUrl=/);
-      expect(new URL(page.url()).origin).toBe(origin);
-    } finally {
-      await context.close();
+it.skipIf(!ui.executablePath)(
+  "signs in and out on 127.0.0.1 and on localhost without changing origin",
+  async () => {
+    const { app, browser } = ui.session();
+    for (const origin of [app.baseUrl, app.baseUrl.replace("127.0.0.1", "localhost")]) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      try {
+        await signInThroughForm(page, origin, "/settings", app.admin);
+        expect(new URL(page.url()).origin).toBe(origin);
+        await page.getByRole("button", { name: "Sign out" }).click();
+        await page.waitForURL(/\/login/);
+        expect(new URL(page.url()).origin).toBe(origin);
+        await page.goto(`${origin}/settings`);
+        await page.waitForURL(/\/login\?callbackUrl=/);
+        expect(new URL(page.url()).origin).toBe(origin);
+      } finally {
+        await context.close();
+      }
     }
-  }
-}, 180_000);
+  },
+  180_000,
+);

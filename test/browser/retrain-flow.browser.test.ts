@@ -8,7 +8,6 @@ import { signIn } from "@/test/support/app-server";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 import { client, seedReviewedFaces } from "@/test/support/http";
 
-
 const ui = useBrowserApp({ worker: true, env: { REPLAY_PER_CLASS: "0" } }, async (app) => {
   // Reviewed faces to train on, through the API: six photos, every face given a verdict.
   const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
@@ -35,169 +34,184 @@ async function activateFromTable(version: number, button: RegExp, reason: string
   await expect.poll(() => field.evaluate((el) => el === document.activeElement)).toBe(true);
   await field.fill(reason);
   if (screenshot) await shot(screenshot);
-  await dialog.getByRole("button", { name: new RegExp(`^(Promote|Activate|Roll back to) version ${version}$`) }).click();
+  await dialog
+    .getByRole("button", { name: new RegExp(`^(Promote|Activate|Roll back to) version ${version}$`) })
+    .click();
   await dialog.waitFor({ state: "detached", timeout: 30_000 });
   await expect.poll(() => versionRow(version).getAttribute("data-status"), { timeout: 15_000 }).toBe("ACTIVE");
   await page.getByTestId("models-status").getByText(`Version ${version} is now active.`).waitFor();
 }
 
-it.skipIf(!ui.executablePath)("builds a golden set, trains from the form, follows the job live and rolls back to version 1", async () => {
-  const { app, browser, page } = ui.session();
+it.skipIf(!ui.executablePath)(
+  "builds a golden set, trains from the form, follows the job live and rolls back to version 1",
+  async () => {
+    const { app, browser, page } = ui.session();
 
-  // Signed out, the page sends you to the login form and back again afterwards.
-  await signInThroughForm(page, app.baseUrl, "/golden", app.admin);
+    // Signed out, the page sends you to the login form and back again afterwards.
+    await signInThroughForm(page, app.baseUrl, "/golden", app.admin);
 
-  // Golden set: pick four reviewed faces; the size is shown and the faces leave the pick list.
-  await expect.poll(() => page.getByTestId("golden-size").textContent()).toBe("0");
-  const candidates = page.getByTestId("golden-candidates").getByRole("checkbox");
-  await expect.poll(() => candidates.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
-  for (let i = 0; i < 4; i++) await candidates.nth(i).check();
-  await page.getByRole("button", { name: "Add 4 faces to the golden set" }).click();
-  await expect.poll(() => page.getByTestId("golden-size").textContent(), { timeout: 15_000 }).toBe("4");
-  await expect.poll(() => page.getByTestId("golden-faces").getByRole("listitem").count()).toBe(4);
-  await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
-  await shot("01-golden");
+    // Golden set: pick four reviewed faces; the size is shown and the faces leave the pick list.
+    await expect.poll(() => page.getByTestId("golden-size").textContent()).toBe("0");
+    const candidates = page.getByTestId("golden-candidates").getByRole("checkbox");
+    await expect.poll(() => candidates.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
+    for (let i = 0; i < 4; i++) await candidates.nth(i).check();
+    await page.getByRole("button", { name: "Add 4 faces to the golden set" }).click();
+    await expect.poll(() => page.getByTestId("golden-size").textContent(), { timeout: 15_000 }).toBe("4");
+    await expect.poll(() => page.getByTestId("golden-faces").getByRole("listitem").count()).toBe(4);
+    await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
+    await shot("01-golden");
 
-  // Training: start a job from the form; the browser lands on its live page.
-  const nav = page.getByRole("navigation", { name: "Main" });
-  await nav.getByRole("link", { name: "Training", exact: true }).click();
-  await page.waitForURL(/\/training$/);
-  const form = page.getByTestId("start-job-form");
-  await form.getByLabel("Epochs").fill("3");
-  await form.getByLabel("Minimum faces").fill("5");
-  // Small batches: several per epoch, so there is progress to watch.
-  await form.getByLabel("Batch size").fill("2");
-  await page.getByText("No training jobs yet.").waitFor();
-  await shot("02-training-form");
-  await form.getByRole("button", { name: "Start training" }).click();
-  await page.waitForURL(/\/training\/\d+$/);
-  const jobId = Number(new URL(page.url()).pathname.split("/").pop());
+    // Training: start a job from the form; the browser lands on its live page.
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await nav.getByRole("link", { name: "Training", exact: true }).click();
+    await page.waitForURL(/\/training$/);
+    const form = page.getByTestId("start-job-form");
+    await form.getByLabel("Epochs").fill("3");
+    await form.getByLabel("Minimum faces").fill("5");
+    // Small batches: several per epoch, so there is progress to watch.
+    await form.getByLabel("Batch size").fill("2");
+    await page.getByText("No training jobs yet.").waitFor();
+    await shot("02-training-form");
+    await form.getByRole("button", { name: "Start training" }).click();
+    await page.waitForURL(/\/training\/\d+$/);
+    const jobId = Number(new URL(page.url()).pathname.split("/").pop());
 
-  // Live: progress appears while it runs (epoch/batch text), then the outcome and three epochs of curves.
-  await page.getByTestId("job-progress-text").waitFor({ timeout: 120_000 });
-  expect(await page.getByTestId("job-progress-text").textContent()).toMatch(/Epoch \d of 3/);
-  await shot("03-job-running");
-  const outcome = page.getByTestId("job-outcome");
-  await outcome.waitFor({ timeout: 180_000 });
-  expect(await page.getByTestId("job-curves").getAttribute("data-epochs")).toBe("3");
-  expect(await page.getByTestId("job-log").textContent()).toMatch(/gate: /);
-  await outcome.getByRole("heading", { name: /Promoted|Kept as a candidate/ }).waitFor();
-  await shot("04-job-finished");
+    // Live: progress appears while it runs (epoch/batch text), then the outcome and three epochs of curves.
+    await page.getByTestId("job-progress-text").waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId("job-progress-text").textContent()).toMatch(/Epoch \d of 3/);
+    await shot("03-job-running");
+    const outcome = page.getByTestId("job-outcome");
+    await outcome.waitFor({ timeout: 180_000 });
+    expect(await page.getByTestId("job-curves").getAttribute("data-epochs")).toBe("3");
+    expect(await page.getByTestId("job-log").textContent()).toMatch(/gate: /);
+    await outcome.getByRole("heading", { name: /Promoted|Kept as a candidate/ }).waitFor();
+    await shot("04-job-finished");
 
-  // The candidate's page: it beside version 1, on the same faces.
-  await page.getByTestId("candidate-link").click();
-  await page.waitForURL(/\/models\/\d+$/);
-  await page.getByTestId("confusion-difference").waitFor({ timeout: 15_000 });
-  await page.getByRole("heading", { name: /Compared with version/ }).waitFor();
-  await shot("05-candidate-detail");
+    // The candidate's page: it beside version 1, on the same faces.
+    await page.getByTestId("candidate-link").click();
+    await page.waitForURL(/\/models\/\d+$/);
+    await page.getByTestId("confusion-difference").waitFor({ timeout: 15_000 });
+    await page.getByRole("heading", { name: /Compared with version/ }).waitFor();
+    await shot("05-candidate-detail");
 
-  // Models: roll back to version 1 through the confirmation dialog.
-  await nav.getByRole("link", { name: "Models", exact: true }).click();
-  await page.waitForURL(/\/models$/);
-  await versionRow(2).waitFor();
-  expect(await versionRow(2).getByRole("link", { name: `job #${jobId}` }).count()).toBe(1);
-  await shot("06-models");
-  if ((await versionRow(1).getAttribute("data-status")) === "ACTIVE") {
-    // Not promoted by the gate: promote it by hand first, so there is something to roll back from.
-    await activateFromTable(2, /^Promote/, "try the candidate", "07-promote-dialog");
-  }
-  await activateFromTable(1, /^Roll back to this/, "rollback drill from the browser", "08-rollback-dialog");
-  expect(await versionRow(2).getAttribute("data-status")).toBe("ARCHIVED");
-  await shot("09-models-rolled-back");
+    // Models: roll back to version 1 through the confirmation dialog.
+    await nav.getByRole("link", { name: "Models", exact: true }).click();
+    await page.waitForURL(/\/models$/);
+    await versionRow(2).waitFor();
+    expect(
+      await versionRow(2)
+        .getByRole("link", { name: `job #${jobId}` })
+        .count(),
+    ).toBe(1);
+    await shot("06-models");
+    if ((await versionRow(1).getAttribute("data-status")) === "ACTIVE") {
+      // Not promoted by the gate: promote it by hand first, so there is something to roll back from.
+      await activateFromTable(2, /^Promote/, "try the candidate", "07-promote-dialog");
+    }
+    await activateFromTable(1, /^Roll back to this/, "rollback drill from the browser", "08-rollback-dialog");
+    expect(await versionRow(2).getAttribute("data-status")).toBe("ARCHIVED");
+    await shot("09-models-rolled-back");
 
-  // The server agrees: version 1 serves predictions again.
-  const health = (await (await fetch(`${app.baseUrl}/api/health`)).json()) as { model: { version: number } | null };
-  expect(health.model?.version).toBe(1);
+    // The server agrees: version 1 serves predictions again.
+    const health = (await (await fetch(`${app.baseUrl}/api/health`)).json()) as { model: { version: number } | null };
+    expect(health.model?.version).toBe(1);
 
-  // Version 1's page records the rollback with its reason.
-  await versionRow(1).getByRole("link", { name: "Version 1" }).click();
-  await page.getByTestId("model-history").getByText("rollback drill from the browser", { exact: false }).waitFor();
-  await shot("10-version-1-detail");
+    // Version 1's page records the rollback with its reason.
+    await versionRow(1).getByRole("link", { name: "Version 1" }).click();
+    await page.getByTestId("model-history").getByText("rollback drill from the browser", { exact: false }).waitFor();
+    await shot("10-version-1-detail");
 
-  // One job at a time: while a long job runs, the form names it; its page cancels it.
-  await nav.getByRole("link", { name: "Training", exact: true }).click();
-  await page.waitForURL(/\/training$/);
-  await form.getByLabel("Epochs").fill("200");
-  await form.getByLabel("Minimum faces").fill("5");
-  await form.getByLabel("Batch size").fill("1");
-  await form.getByRole("button", { name: "Start training" }).click();
-  await page.waitForURL(/\/training\/\d+$/);
-  const longJob = Number(new URL(page.url()).pathname.split("/").pop());
-  await page.getByRole("link", { name: "← Training jobs" }).click();
-  await page.waitForURL(/\/training$/);
-  await page.locator(`[data-testid="job-row"][data-job-id="${longJob}"]`).waitFor();
-  await form.getByRole("button", { name: "Start training" }).click();
-  const conflict = page.getByTestId("job-conflict");
-  await conflict.getByText("A job is already running.").waitFor();
-  await shot("11-job-conflict");
-  await conflict.getByRole("link", { name: `open job #${longJob}` }).click();
-  await page.waitForURL(new RegExp(`/training/${longJob}$`));
-  await page.getByRole("button", { name: "Cancel job…" }).click();
-  await page.getByRole("button", { name: "Stop job" }).click();
-  await page.getByTestId("job-outcome").getByRole("heading", { name: "Cancelled" }).waitFor({ timeout: 30_000 });
-  await shot("12-job-cancelled");
-  // Cancelling leaves the active model alone.
-  const after = (await (await fetch(`${app.baseUrl}/api/health`)).json()) as { model: { version: number } | null };
-  expect(after.model?.version).toBe(1);
+    // One job at a time: while a long job runs, the form names it; its page cancels it.
+    await nav.getByRole("link", { name: "Training", exact: true }).click();
+    await page.waitForURL(/\/training$/);
+    await form.getByLabel("Epochs").fill("200");
+    await form.getByLabel("Minimum faces").fill("5");
+    await form.getByLabel("Batch size").fill("1");
+    await form.getByRole("button", { name: "Start training" }).click();
+    await page.waitForURL(/\/training\/\d+$/);
+    const longJob = Number(new URL(page.url()).pathname.split("/").pop());
+    await page.getByRole("link", { name: "← Training jobs" }).click();
+    await page.waitForURL(/\/training$/);
+    await page.locator(`[data-testid="job-row"][data-job-id="${longJob}"]`).waitFor();
+    await form.getByRole("button", { name: "Start training" }).click();
+    const conflict = page.getByTestId("job-conflict");
+    await conflict.getByText("A job is already running.").waitFor();
+    await shot("11-job-conflict");
+    await conflict.getByRole("link", { name: `open job #${longJob}` }).click();
+    await page.waitForURL(new RegExp(`/training/${longJob}$`));
+    await page.getByRole("button", { name: "Cancel job…" }).click();
+    await page.getByRole("button", { name: "Stop job" }).click();
+    await page.getByTestId("job-outcome").getByRole("heading", { name: "Cancelled" }).waitFor({ timeout: 30_000 });
+    await shot("12-job-cancelled");
+    // Cancelling leaves the active model alone.
+    const after = (await (await fetch(`${app.baseUrl}/api/health`)).json()) as { model: { version: number } | null };
+    expect(after.model?.version).toBe(1);
 
-  // A version whose files were damaged cannot be activated: the dialog shows the server's reason.
-  // Folders are named `job-<id>-<random>`: find this job's.
-  const versions = path.join(app.modelsDir, "versions");
-  const folder = fs.readdirSync(versions).find((f) => f.startsWith(`job-${jobId}-`));
-  expect(folder, `a folder for job ${jobId} in ${versions}`).toBeDefined();
-  const dir = path.join(versions, folder!);
-  const shard = fs.readdirSync(dir).find((f) => f.endsWith(".bin"))!;
-  const bytes = fs.readFileSync(path.join(dir, shard));
-  bytes[0] = bytes[0]! ^ 0xff;
-  fs.writeFileSync(path.join(dir, shard), bytes);
-  await nav.getByRole("link", { name: "Models", exact: true }).click();
-  await page.waitForURL(/\/models$/);
-  await versionRow(2).getByRole("button", { name: /^Activate/ }).click();
-  const dialog = page.getByRole("dialog");
-  await dialog.getByRole("button", { name: "Activate version 2" }).click();
-  await dialog.getByTestId("activate-error").getByText(/checksum mismatch/).waitFor({ timeout: 15_000 });
-  await shot("13-damaged-files");
-  // Esc closes it and gives focus back to the button that opened it.
-  await page.keyboard.press("Escape");
-  await dialog.waitFor({ state: "detached" });
-  const opener = versionRow(2).getByRole("button", { name: /^Activate/ });
-  await expect.poll(() => opener.evaluate((el) => el === document.activeElement)).toBe(true);
-  expect(await versionRow(1).getAttribute("data-status")).toBe("ACTIVE");
+    // A version whose files were damaged cannot be activated: the dialog shows the server's reason.
+    // Folders are named `job-<id>-<random>`: find this job's.
+    const versions = path.join(app.modelsDir, "versions");
+    const folder = fs.readdirSync(versions).find((f) => f.startsWith(`job-${jobId}-`));
+    expect(folder, `a folder for job ${jobId} in ${versions}`).toBeDefined();
+    const dir = path.join(versions, folder!);
+    const shard = fs.readdirSync(dir).find((f) => f.endsWith(".bin"))!;
+    const bytes = fs.readFileSync(path.join(dir, shard));
+    bytes[0] = bytes[0]! ^ 0xff;
+    fs.writeFileSync(path.join(dir, shard), bytes);
+    await nav.getByRole("link", { name: "Models", exact: true }).click();
+    await page.waitForURL(/\/models$/);
+    await versionRow(2)
+      .getByRole("button", { name: /^Activate/ })
+      .click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "Activate version 2" }).click();
+    await dialog
+      .getByTestId("activate-error")
+      .getByText(/checksum mismatch/)
+      .waitFor({ timeout: 15_000 });
+    await shot("13-damaged-files");
+    // Esc closes it and gives focus back to the button that opened it.
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "detached" });
+    const opener = versionRow(2).getByRole("button", { name: /^Activate/ });
+    await expect.poll(() => opener.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await versionRow(1).getAttribute("data-status")).toBe("ACTIVE");
 
-  // The same pages in dark mode, for people to check the theme.
-  await page.emulateMedia({ colorScheme: "dark" });
-  await page.goto(`${app.baseUrl}/training/${jobId}`);
-  await page.getByTestId("job-outcome").waitFor();
-  await shot("14-dark-job");
-  await page.goto(`${app.baseUrl}/models`);
-  await versionRow(1).waitFor();
-  await shot("15-dark-models");
-  await page.emulateMedia({ colorScheme: "light" });
+    // The same pages in dark mode, for people to check the theme.
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.goto(`${app.baseUrl}/training/${jobId}`);
+    await page.getByTestId("job-outcome").waitFor();
+    await shot("14-dark-job");
+    await page.goto(`${app.baseUrl}/models`);
+    await versionRow(1).waitFor();
+    await shot("15-dark-models");
+    await page.emulateMedia({ colorScheme: "light" });
 
-  // A phone-sized window: tables scroll sideways, cards stack.
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.goto(`${app.baseUrl}/training/${jobId}`);
-  await page.getByTestId("job-outcome").waitFor();
-  await shot("16-narrow-job");
-  await page.setViewportSize({ width: 1280, height: 900 });
+    // A phone-sized window: tables scroll sideways, cards stack.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${app.baseUrl}/training/${jobId}`);
+    await page.getByTestId("job-outcome").waitFor();
+    await shot("16-narrow-job");
+    await page.setViewportSize({ width: 1280, height: 900 });
 
-  // A reviewer may read versions and the golden set but change nothing, and has no training page.
-  const reviewer = { email: "reviewer@example.test", password: "reviewer-password-1" };
-  const adminApi = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
-  expect((await adminApi.json("POST", "/api/users", { ...reviewer, role: "REVIEWER" })).status).toBe(201);
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const other = await context.newPage();
-  await signInThroughForm(other, app.baseUrl, "/models", reviewer);
-  await other.locator('[data-testid="model-row"][data-version="2"]').waitFor();
-  const reviewerNav = other.getByRole("navigation", { name: "Main" });
-  expect(await reviewerNav.getByRole("link", { name: "Models", exact: true }).count()).toBe(1);
-  expect(await reviewerNav.getByRole("link", { name: "Training", exact: true }).count()).toBe(0);
-  expect(await other.getByTestId("versions-table").getByRole("button").count()).toBe(0);
-  await other.screenshot({ path: path.join(SCREENSHOT_DIR, "retrain-flow-17-reviewer-models.png"), fullPage: true });
-  await other.goto(`${app.baseUrl}/golden`);
-  await expect.poll(() => other.getByTestId("golden-size").textContent()).toBe("4");
-  expect(await other.getByRole("button", { name: /Remove/ }).count()).toBe(0);
-  await other.goto(`${app.baseUrl}/training`);
-  await other.getByRole("heading", { name: "You don’t have access to this page" }).waitFor();
-  await context.close();
-}, 600_000);
+    // A reviewer may read versions and the golden set but change nothing, and has no training page.
+    const reviewer = { email: "reviewer@example.test", password: "reviewer-password-1" };
+    const adminApi = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
+    expect((await adminApi.json("POST", "/api/users", { ...reviewer, role: "REVIEWER" })).status).toBe(201);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const other = await context.newPage();
+    await signInThroughForm(other, app.baseUrl, "/models", reviewer);
+    await other.locator('[data-testid="model-row"][data-version="2"]').waitFor();
+    const reviewerNav = other.getByRole("navigation", { name: "Main" });
+    expect(await reviewerNav.getByRole("link", { name: "Models", exact: true }).count()).toBe(1);
+    expect(await reviewerNav.getByRole("link", { name: "Training", exact: true }).count()).toBe(0);
+    expect(await other.getByTestId("versions-table").getByRole("button").count()).toBe(0);
+    await other.screenshot({ path: path.join(SCREENSHOT_DIR, "retrain-flow-17-reviewer-models.png"), fullPage: true });
+    await other.goto(`${app.baseUrl}/golden`);
+    await expect.poll(() => other.getByTestId("golden-size").textContent()).toBe("4");
+    expect(await other.getByRole("button", { name: /Remove/ }).count()).toBe(0);
+    await other.goto(`${app.baseUrl}/training`);
+    await other.getByRole("heading", { name: "You don’t have access to this page" }).waitFor();
+    await context.close();
+  },
+  600_000,
+);

@@ -4,7 +4,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvForTests } from "@/lib/env/env";
 import { checksumDir } from "@/lib/registry/checksum";
-import { ensureBaselineRegistered, moveIntoPlace, shippedBaselineDir, unusedVersionFolder } from "@/lib/registry/model-versions";
+import {
+  ensureBaselineRegistered,
+  moveIntoPlace,
+  shippedBaselineDir,
+  unusedVersionFolder,
+} from "@/lib/registry/model-versions";
 import { useTestDb } from "@/test/support/use-test-db";
 import { createTinyModelDir } from "@/test/support/tiny-model";
 

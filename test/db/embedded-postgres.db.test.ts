@@ -52,7 +52,9 @@ describe("the embedded PostgreSQL", () => {
   });
 
   it("gives 32 concurrent clients their own sessions: 32 × 100 transactions, every row stored under its client", async () => {
-    await withClient(db.url, (c) => c.query(`CREATE TABLE soak (client int NOT NULL, n int NOT NULL, PRIMARY KEY (client, n))`));
+    await withClient(db.url, (c) =>
+      c.query(`CREATE TABLE soak (client int NOT NULL, n int NOT NULL, PRIMARY KEY (client, n))`),
+    );
     await Promise.all(
       Array.from({ length: 32 }, (_, client) =>
         withClient(db.url, async (c) => {
@@ -66,7 +68,10 @@ describe("the embedded PostgreSQL", () => {
         }),
       ),
     );
-    const rows = await withClient(db.url, async (c) => (await c.query(`SELECT client, count(*)::int AS n FROM soak GROUP BY client`)).rows);
+    const rows = await withClient(
+      db.url,
+      async (c) => (await c.query(`SELECT client, count(*)::int AS n FROM soak GROUP BY client`)).rows,
+    );
     expect(rows).toHaveLength(32);
     for (const r of rows) expect(r.n).toBe(100);
   }, 60_000);

@@ -32,7 +32,10 @@ const images: Record<string, Buffer> = {};
 function grayPng(seed: number, width = 48, height = 48): Promise<Buffer> {
   const pixels = Buffer.from(Array.from({ length: width * height }, (_, i) => (i * seed + seed * 7) % 256));
   // Without toColourspace("b-w") sharp writes one-channel pixels as an RGB PNG.
-  return sharp(pixels, { raw: { width, height, channels: 1 } }).toColourspace("b-w").png().toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 1 } })
+    .toColourspace("b-w")
+    .png()
+    .toBuffer();
 }
 
 function writeImage(rel: string, data: Buffer) {
@@ -43,7 +46,10 @@ function writeImage(rel: string, data: Buffer) {
 
 function writeCsv(file: string, rows: string[]): string {
   const p = path.join(logsDir, file);
-  fs.writeFileSync(p, ["timestamp,predicted_emotion,confidence,corrected_emotion,image_path", ...rows].join("\r\n") + "\r\n");
+  fs.writeFileSync(
+    p,
+    ["timestamp,predicted_emotion,confidence,corrected_emotion,image_path", ...rows].join("\r\n") + "\r\n",
+  );
   return p;
 }
 
@@ -83,7 +89,12 @@ beforeAll(async () => {
 
   writeImage("face1.png", await grayPng(3));
   writeImage("face, two.png", await grayPng(5));
-  writeImage("big.png", await sharp({ create: { width: 100, height: 80, channels: 3, background: "#c84" } }).png().toBuffer());
+  writeImage(
+    "big.png",
+    await sharp({ create: { width: 100, height: 80, channels: 3, background: "#c84" } })
+      .png()
+      .toBuffer(),
+  );
   writeImage("not-an-image.png", Buffer.from("this is not a PNG\n"));
   csvPath = writeCsv("feedback_log.csv", [
     // row 2: relative to the CSV's folder, confirmed
@@ -119,10 +130,42 @@ afterAll(async () => {
 });
 
 const expected = [
-  { row: 2, at: "2024-03-01T10:00:00.000Z", label: "happy", confidence: 0.91, verdict: "CORRECT", corrected: null, image: "face1.png" },
-  { row: 3, at: "2024-03-01T10:05:00.250Z", label: "sad", confidence: 0.55, verdict: "INCORRECT", corrected: "angry", image: "face, two.png" },
-  { row: 4, at: "2024-03-01T10:10:00.000Z", label: "neutral", confidence: 0.4, verdict: "INCORRECT", corrected: "fear", image: "big.png" },
-  { row: 9, at: "2024-03-02T08:00:00.000Z", label: "happy", confidence: 0.6, verdict: "INCORRECT", corrected: "surprise", image: "face1.png" },
+  {
+    row: 2,
+    at: "2024-03-01T10:00:00.000Z",
+    label: "happy",
+    confidence: 0.91,
+    verdict: "CORRECT",
+    corrected: null,
+    image: "face1.png",
+  },
+  {
+    row: 3,
+    at: "2024-03-01T10:05:00.250Z",
+    label: "sad",
+    confidence: 0.55,
+    verdict: "INCORRECT",
+    corrected: "angry",
+    image: "face, two.png",
+  },
+  {
+    row: 4,
+    at: "2024-03-01T10:10:00.000Z",
+    label: "neutral",
+    confidence: 0.4,
+    verdict: "INCORRECT",
+    corrected: "fear",
+    image: "big.png",
+  },
+  {
+    row: 9,
+    at: "2024-03-02T08:00:00.000Z",
+    label: "happy",
+    confidence: 0.6,
+    verdict: "INCORRECT",
+    corrected: "surprise",
+    image: "face1.png",
+  },
 ] as const;
 
 describe("importFeedback", () => {
@@ -155,8 +198,22 @@ describe("importFeedback", () => {
       const probs = r.prediction.probabilities;
       expect(probs[EMOTION_LABELS.indexOf(want.label)]).toBeCloseTo(want.confidence, 12);
       expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
-      expect(face).toMatchObject({ position: 0, boxX: 0, boxY: 0, boxWidth: 48, boxHeight: 48, cropPath: `${face.cropSha256}.png` });
-      expect(face.upload).toMatchObject({ userId: admin.id, isFaceCrop: true, imagePath: face.cropPath, width: 48, height: 48, format: "png" });
+      expect(face).toMatchObject({
+        position: 0,
+        boxX: 0,
+        boxY: 0,
+        boxWidth: 48,
+        boxHeight: 48,
+        cropPath: `${face.cropSha256}.png`,
+      });
+      expect(face.upload).toMatchObject({
+        userId: admin.id,
+        isFaceCrop: true,
+        imagePath: face.cropPath,
+        width: 48,
+        height: 48,
+        format: "png",
+      });
       expect(modelVersion).toMatchObject({
         name: "imported: feedback_log.csv",
         status: "ARCHIVED",
@@ -173,9 +230,14 @@ describe("importFeedback", () => {
     expect(reviews[2]!.prediction.face.cropSha256).not.toBe(sha(images["big.png"]!));
     expect(reviews[3]!.prediction.face.cropSha256).toBe(reviews[0]!.prediction.face.cropSha256);
     expect(listFiles(feedbackDir)).toHaveLength(3);
-    expect(await db.auditLog.count({ where: { action: "feedback.import-row", targetType: IMPORT_ROW_TARGET } })).toBe(4);
+    expect(await db.auditLog.count({ where: { action: "feedback.import-row", targetType: IMPORT_ROW_TARGET } })).toBe(
+      4,
+    );
     const log = await db.auditLog.findFirstOrThrow({ where: { action: "feedback.import" } });
-    expect(log).toMatchObject({ actorId: admin.id, details: expect.objectContaining({ csv: "feedback_log.csv", imported: 4, skipped: 4 }) });
+    expect(log).toMatchObject({
+      actorId: admin.id,
+      details: expect.objectContaining({ csv: "feedback_log.csv", imported: 4, skipped: 4 }),
+    });
   });
 
   it("creates nothing twice when run again, nor for the same rows under another file name", async () => {
@@ -195,14 +257,19 @@ describe("importFeedback", () => {
 
   it.each([
     ["no folder", () => {}],
-    ["a folder of the same name with files", () => {
-      fs.mkdirSync(path.join(modelsDir, "imported"), { recursive: true });
-      fs.writeFileSync(path.join(modelsDir, "imported", "model.json"), "{}");
-    }],
+    [
+      "a folder of the same name with files",
+      () => {
+        fs.mkdirSync(path.join(modelsDir, "imported"), { recursive: true });
+        fs.writeFileSync(path.join(modelsDir, "imported", "model.json"), "{}");
+      },
+    ],
   ])("leaves an imported version that can never be activated (%s)", async (_what, arrange) => {
     arrange();
     const version = await db.modelVersion.findFirstOrThrow({ where: { name: "imported: feedback_log.csv" } });
-    await expect(activateVersion(db, { versionId: version.id, actorId: admin.id, reason: "test" })).rejects.toMatchObject({
+    await expect(
+      activateVersion(db, { versionId: version.id, actorId: admin.id, reason: "test" }),
+    ).rejects.toMatchObject({
       code: "conflict",
       message: expect.stringMatching(/^Cannot activate: Model version \d+: its files (are missing|changed)/),
     });
@@ -231,8 +298,16 @@ describe("importFeedback", () => {
   });
 
   it.each([
-    ["a missing CSV", () => ({ csvPath: path.join(logsDir, "nope.csv") }), /Cannot read the CSV file .*nope\.csv: no such file/],
-    ["a CSV without the columns", () => ({ csvPath: writeCsvRaw("wrong.csv", "when,what\n1,2\n") }), /missing columns timestamp, predicted_emotion/],
+    [
+      "a missing CSV",
+      () => ({ csvPath: path.join(logsDir, "nope.csv") }),
+      /Cannot read the CSV file .*nope\.csv: no such file/,
+    ],
+    [
+      "a CSV without the columns",
+      () => ({ csvPath: writeCsvRaw("wrong.csv", "when,what\n1,2\n") }),
+      /missing columns timestamp, predicted_emotion/,
+    ],
     ["a missing images folder", () => ({ imagesDir: path.join(work, "nowhere") }), /images folder .* does not exist/],
     ["an unknown --user", () => ({ userEmail: "ghost@example.test" }), /No user with e-mail ghost@example.test/],
   ])("refuses %s with a clear message and writes nothing", async (_what, change, message) => {
@@ -262,7 +337,10 @@ describe("feedback export (keyset pages)", () => {
       expect(header?.fields).toEqual([...EXPORT_COLUMNS]);
       records = rows.map((r) => Object.fromEntries(EXPORT_COLUMNS.map((c, i) => [c, r.fields[i]])));
     } else {
-      records = text.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      records = text
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
     }
     const stored = await db.review.findMany({
       orderBy: { id: "asc" },

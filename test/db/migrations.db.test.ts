@@ -3,11 +3,7 @@ import pg from "pg";
 import { applyMigrations, readMigrations } from "@/lib/db/migrate";
 import { findSchemaDrift } from "@/test/support/schema-drift";
 import { createDb } from "@/lib/db/client";
-import {
-  createEmbeddedDatabase,
-  createTestDatabase,
-  type TestDatabase,
-} from "@/test/support/database";
+import { createEmbeddedDatabase, createTestDatabase, type TestDatabase } from "@/test/support/database";
 
 // Runs against TEST_DATABASE_URL's server when set (CI: the Debian Postgres 15 cluster), and
 // always against the embedded PostgreSQL database too: both paths the app can take.

@@ -30,13 +30,32 @@ describe("model:import --register", () => {
   it("adds the imported folder as a checksummed CANDIDATE with an audit row, leaving the active version alone", async () => {
     const source = await createTinyModelDir(path.join(elsewhere, "keras-export"), { seed: 3 });
     const active = await t.db.modelVersion.create({
-      data: { version: 1, name: "baseline", status: "ACTIVE", artifactPath: "versions/baseline", checksum: "x", labels: [...EMOTION_LABELS], metadata: {} },
+      data: {
+        version: 1,
+        name: "baseline",
+        status: "ACTIVE",
+        artifactPath: "versions/baseline",
+        checksum: "x",
+        labels: [...EMOTION_LABELS],
+        metadata: {},
+      },
     });
     const out = path.join(modelsDir, "versions", "import-keras-export");
-    await importKerasModel({ source, labels: EMOTION_LABELS.join(","), preprocessing: "unit", testTimeAugmentation: "flip-shift", out });
+    await importKerasModel({
+      source,
+      labels: EMOTION_LABELS.join(","),
+      preprocessing: "unit",
+      testTimeAugmentation: "flip-shift",
+      out,
+    });
 
     const v = await registerImportedModel(t.db, out);
-    expect(v).toMatchObject({ version: 2, status: "CANDIDATE", artifactPath: "versions/import-keras-export", name: "import keras-export" });
+    expect(v).toMatchObject({
+      version: 2,
+      status: "CANDIDATE",
+      artifactPath: "versions/import-keras-export",
+      name: "import keras-export",
+    });
     expect(v.checksum).toBe(await checksumDir(out));
     expect(v.labels).toEqual([...EMOTION_LABELS]);
     expect(await t.db.modelVersion.findUniqueOrThrow({ where: { id: active.id } })).toMatchObject({ status: "ACTIVE" });

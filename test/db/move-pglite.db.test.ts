@@ -13,7 +13,17 @@ import { makePgliteInstall } from "@/test/support/pglite-install";
 // the project's migrations, moved into a real migrated PostgreSQL database (TEST_DATABASE_URL's
 // server, or an embedded one).
 
-const TABLES = ["User", "ApiToken", "Upload", "Face", "ModelVersion", "Prediction", "Review", "AuditLog", "TrainingJob"];
+const TABLES = [
+  "User",
+  "ApiToken",
+  "Upload",
+  "Face",
+  "ModelVersion",
+  "Prediction",
+  "Review",
+  "AuditLog",
+  "TrainingJob",
+];
 
 /** Rows of every kind, with the values most likely to come out changed: quotes, unicode, NULLs,
  * milliseconds, floats without a short decimal form, arrays, nested JSON, a self-reference, and ids
@@ -99,12 +109,25 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
     expect(report?.alreadyThere).toBe(false);
     // Parents before children, and every table with its count.
     expect(Object.fromEntries(report!.tables.map((t) => [t.table, t.rows]))).toEqual({
-      User: 2, ApiToken: 1, Upload: 2, Face: 3, ModelVersion: 2, Prediction: 2, Review: 3, AuditLog: 2, TrainingJob: 2,
+      User: 2,
+      ApiToken: 1,
+      Upload: 2,
+      Face: 3,
+      ModelVersion: 2,
+      Prediction: 2,
+      Review: 3,
+      AuditLog: 2,
+      TrainingJob: 2,
       // Created by a later migration that this folder was given too; nothing in it.
       SignInThrottle: 0,
     });
     const order = report!.tables.map((t) => t.table);
-    for (const [child, parent] of [["Face", "Upload"], ["Prediction", "ModelVersion"], ["Review", "Prediction"], ["TrainingJob", "User"]]) {
+    for (const [child, parent] of [
+      ["Face", "Upload"],
+      ["Prediction", "ModelVersion"],
+      ["Review", "Prediction"],
+      ["TrainingJob", "User"],
+    ]) {
       expect(order.indexOf(child!)).toBeGreaterThan(order.indexOf(parent!));
     }
 
@@ -157,7 +180,8 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
     [
       "a row the new schema refuses (a duplicate review, once the unique index is gone)",
       `DROP INDEX "Review_predictionId_reviewerId_key";`,
-      SEED + `INSERT INTO "Review" ("predictionId", "reviewerId", verdict, "updatedAt") VALUES (1, 3, 'CORRECT', now());`,
+      SEED +
+        `INSERT INTO "Review" ("predictionId", "reviewerId", verdict, "updatedAt") VALUES (1, 3, 'CORRECT', now());`,
       /Copying table "Review" failed: duplicate key value violates unique constraint "Review_predictionId_reviewerId_key"/,
     ],
     [
@@ -176,7 +200,9 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
 
   it("refuses a database that already holds other rows, and recognises one holding exactly these", async () => {
     const pgliteDir = await makePgliteInstall(dataDir, { seed: SEED });
-    await client.query(`INSERT INTO "User" (email, "passwordHash", "updatedAt") VALUES ('other@example.test', 'x', now())`);
+    await client.query(
+      `INSERT INTO "User" (email, "passwordHash", "updatedAt") VALUES ('other@example.test', 'x', now())`,
+    );
     await expect(move(pgliteDir)).rejects.toThrow(/already holds rows \(User 1\) that differ from the PGlite data/);
     expect(fs.existsSync(path.join(pgliteDir, MOVED_MARKER))).toBe(false);
 
@@ -193,14 +219,43 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
 
 describe("parentsFirst", () => {
   it.each([
-    ["a chain", ["C", "B", "A"], [["C", "B"], ["B", "A"]], ["A", "B", "C"]],
-    ["a key to itself", ["M", "U"], [["M", "M"], ["M", "U"]], ["U", "M"]],
+    [
+      "a chain",
+      ["C", "B", "A"],
+      [
+        ["C", "B"],
+        ["B", "A"],
+      ],
+      ["A", "B", "C"],
+    ],
+    [
+      "a key to itself",
+      ["M", "U"],
+      [
+        ["M", "M"],
+        ["M", "U"],
+      ],
+      ["U", "M"],
+    ],
     ["keys to tables outside the set", ["A"], [["A", "Elsewhere"]], ["A"]],
   ] as const)("orders %s", (_name, tables, keys, expected) => {
-    expect(parentsFirst([...tables], keys.map(([c, p]) => [c, p]))).toEqual(expected);
+    expect(
+      parentsFirst(
+        [...tables],
+        keys.map(([c, p]) => [c, p]),
+      ),
+    ).toEqual(expected);
   });
 
   it("names a cycle", () => {
-    expect(() => parentsFirst(["A", "B"], [["A", "B"], ["B", "A"]])).toThrow(/cycle through "A"/);
+    expect(() =>
+      parentsFirst(
+        ["A", "B"],
+        [
+          ["A", "B"],
+          ["B", "A"],
+        ],
+      ),
+    ).toThrow(/cycle through "A"/);
   });
 });

@@ -75,7 +75,11 @@ describe("review queue", () => {
       where: { id },
       data: { claimedById: alice.id, claimExpiresAt: new Date(Date.now() + 60_000) },
     });
-    const changed = await recordVerdict(t.db, bob.id, { prediction_id: id, verdict: "incorrect", corrected_label: "sad" });
+    const changed = await recordVerdict(t.db, bob.id, {
+      prediction_id: id,
+      verdict: "incorrect",
+      corrected_label: "sad",
+    });
     expect(changed.review.correctedLabel).toBe("sad");
     expect(await t.db.review.count()).toBe(1);
   });
@@ -157,7 +161,11 @@ describe("verdicts", () => {
 
   it.each([
     ["an unknown label", { verdict: "incorrect" as const, corrected_label: "contempt" }, /Unknown emotion/],
-    ["the predicted label as a correction", { verdict: "incorrect" as const, corrected_label: "angry" }, /already predicted/],
+    [
+      "the predicted label as a correction",
+      { verdict: "incorrect" as const, corrected_label: "angry" },
+      /already predicted/,
+    ],
   ])("refuses %s and stores nothing", async (_what, body, message) => {
     const { alice, predictions } = await setup([0.1]);
     await expect(recordVerdict(t.db, alice.id, { prediction_id: predictions[0]!.id, ...body })).rejects.toMatchObject({

@@ -61,7 +61,9 @@ describe("reserveSignInAttempt", () => {
 
   it("counts twenty simultaneous attempts on one key exactly and locks at the tenth", async () => {
     // A policy without the delay isolates the atomicity of check-and-count from timing.
-    const keys: ThrottleKey[] = [{ key: "account:burst@example.test", policy: { delayFrom: 1000, lockAt: 10 }, onSuccess: "reset" }];
+    const keys: ThrottleKey[] = [
+      { key: "account:burst@example.test", policy: { delayFrom: 1000, lockAt: 10 }, onSuccess: "reset" },
+    ];
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) => reserveSignInAttempt(i % 2 ? t.db : t.other, keys)),
     );
@@ -72,7 +74,9 @@ describe("reserveSignInAttempt", () => {
 
   it("counts twenty simultaneous attempts from one address on twenty accounts exactly, then slows that address", async () => {
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => reserveSignInAttempt(i % 2 ? t.db : t.other, throttleKeys(`user${i}@example.test`, "203.0.113.7"))),
+      Array.from({ length: 20 }, (_, i) =>
+        reserveSignInAttempt(i % 2 ? t.db : t.other, throttleKeys(`user${i}@example.test`, "203.0.113.7")),
+      ),
     );
     expect(results.every((r) => r.admitted)).toBe(true);
     expect(await row(t.db, "address:203.0.113.7")).toEqual({ failures: 20, locked: false });
@@ -110,7 +114,9 @@ describe("reserveSignInAttempt", () => {
   it("starts counting afresh once the 15-minute window has passed", async () => {
     const keys = throttleKeys("patient@example.test", null);
     for (let n = 0; n < 4; n++) await reserveSignInAttempt(t.db, keys);
-    await t.db.$executeRawUnsafe(`UPDATE "SignInThrottle" SET "windowStartedAt" = "windowStartedAt" - interval '16 minutes'`);
+    await t.db.$executeRawUnsafe(
+      `UPDATE "SignInThrottle" SET "windowStartedAt" = "windowStartedAt" - interval '16 minutes'`,
+    );
     const r = await reserveSignInAttempt(t.db, keys);
     expect(r).toEqual({ admitted: true, failures: { "account:patient@example.test": 1, "address:unknown": 1 } });
   });
@@ -152,8 +158,18 @@ describe("signInWithPassword", () => {
     await signInWithPassword(t.db, { email: "bob@example.test", password: "bob-password", address: null });
     const rows = await t.db.auditLog.findMany({ orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.action, r.actorId, r.targetId, r.details])).toEqual([
-      ["auth.sign-in-failed", null, String(bob.id), { email: "bob@example.test", reason: "wrong-password", address: "198.51.100.4" }],
-      ["auth.sign-in-failed", null, null, { email: "ghost@example.test", reason: "unknown-account", address: "unknown" }],
+      [
+        "auth.sign-in-failed",
+        null,
+        String(bob.id),
+        { email: "bob@example.test", reason: "wrong-password", address: "198.51.100.4" },
+      ],
+      [
+        "auth.sign-in-failed",
+        null,
+        null,
+        { email: "ghost@example.test", reason: "unknown-account", address: "unknown" },
+      ],
       ["auth.sign-in", bob.id, String(bob.id), { address: "unknown" }],
     ]);
     expect(JSON.stringify(rows)).not.toMatch(/secret-guess|bob-password/);
@@ -162,10 +178,18 @@ describe("signInWithPassword", () => {
   it("a success clears the account's count but only forgives itself on the address", async () => {
     await addUser(t.db, "carol@example.test", "carol-password");
     for (let n = 0; n < 3; n++) {
-      await signInWithPassword(t.db, { email: "carol@example.test", password: "wrong-password", address: "198.51.100.9" });
+      await signInWithPassword(t.db, {
+        email: "carol@example.test",
+        password: "wrong-password",
+        address: "198.51.100.9",
+      });
     }
     expect(await row(t.db, "account:carol@example.test")).toEqual({ failures: 3, locked: false });
-    const ok = await signInWithPassword(t.db, { email: "carol@example.test", password: "carol-password", address: "198.51.100.9" });
+    const ok = await signInWithPassword(t.db, {
+      email: "carol@example.test",
+      password: "carol-password",
+      address: "198.51.100.9",
+    });
     expect(ok.ok).toBe(true);
     expect(await row(t.db, "account:carol@example.test")).toBeNull();
     // Had a success cleared the address, one valid account would be enough to reset it between guesses.
@@ -180,7 +204,11 @@ describe("signInWithPassword", () => {
       await skipDelays(t.db);
     }
     const rec = recordingVerify();
-    const right = await signInWithPassword(t.db, { email: "dave@example.test", password: "dave-password", address: null }, rec.verify);
+    const right = await signInWithPassword(
+      t.db,
+      { email: "dave@example.test", password: "dave-password", address: null },
+      rec.verify,
+    );
     expect(right).toMatchObject({ ok: false, throttled: true, locked: true });
     expect(rec.hashes).toEqual([]); // refused before any password check
     const lockouts = await t.db.auditLog.findMany({ where: { action: "auth.lockout" } });

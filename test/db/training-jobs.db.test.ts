@@ -51,7 +51,10 @@ describe("training job requests", () => {
     const admin = await seedUser(t.db, "admin@example.test", "ADMIN");
     const job = await requestTrainingJob(t.db, boss, admin.id, params);
     const long = new Date(Date.now() - 10 * 60_000);
-    await t.db.trainingJob.update({ where: { id: job.id }, data: { status: "RUNNING", startedAt: long, heartbeatAt: long, workerId: "box:123" } });
+    await t.db.trainingJob.update({
+      where: { id: job.id },
+      data: { status: "RUNNING", startedAt: long, heartbeatAt: long, workerId: "box:123" },
+    });
     expect(await sweepStaleJobs(t.db)).toBe(1);
     const after = await t.db.trainingJob.findUniqueOrThrow({ where: { id: job.id } });
     expect(after.status).toBe("FAILED");
@@ -64,10 +67,16 @@ describe("golden set", () => {
   it("takes only reviewed faces and reports its size", async () => {
     const mv = await seedModelVersion(t.db);
     const admin = await seedUser(t.db, "admin@example.test", "ADMIN");
-    const { predictions } = await seedPredictions(t.db, { userId: admin.id, modelVersionId: mv.id, margins: [0.1, 0.2] });
+    const { predictions } = await seedPredictions(t.db, {
+      userId: admin.id,
+      modelVersionId: mv.id,
+      margins: [0.1, 0.2],
+    });
     await recordVerdict(t.db, admin.id, { prediction_id: predictions[0]!.id, verdict: "correct" });
     const [reviewed, unreviewed] = [predictions[0]!.faceId, predictions[1]!.faceId];
-    await expect(setGolden(t.db, admin.id, { face_ids: [unreviewed], golden: true })).rejects.toMatchObject({ code: "unprocessable" });
+    await expect(setGolden(t.db, admin.id, { face_ids: [unreviewed], golden: true })).rejects.toMatchObject({
+      code: "unprocessable",
+    });
     expect(await setGolden(t.db, admin.id, { face_ids: [reviewed], golden: true })).toEqual({ changed: 1, size: 1 });
     expect(await setGolden(t.db, admin.id, { face_ids: [reviewed], golden: false })).toEqual({ changed: 1, size: 0 });
     expect(await t.db.auditLog.count({ where: { action: { in: ["golden.add", "golden.remove"] } } })).toBe(2);

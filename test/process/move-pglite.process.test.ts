@@ -30,16 +30,25 @@ describe("the first start after the switch to PostgreSQL", { timeout: 300_000 },
       prepareDataDir: async (dataDir) => (pgliteDir = await earlierInstall(dataDir)),
     });
     try {
-      expect(app.output()).toMatch(new RegExp(`Moved 3 rows \\(User 2, .*AuditLog 1.*\\)\\. The old folder stays at ${pgliteDir}`));
+      expect(app.output()).toMatch(
+        new RegExp(`Moved 3 rows \\(User 2, .*AuditLog 1.*\\)\\. The old folder stays at ${pgliteDir}`),
+      );
       expect(app.output()).not.toMatch(/Created the admin account/);
       expect(fs.existsSync(path.join(pgliteDir, MOVED_MARKER))).toBe(true);
-      const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, "old-admin@example.test", "old-password-1") });
-      const users = ((await (await admin.get("/api/users")).json()) as { users: { id: number; email: string }[] }).users;
+      const admin = client(app.baseUrl, {
+        cookie: await signIn(app.baseUrl, "old-admin@example.test", "old-password-1"),
+      });
+      const users = ((await (await admin.get("/api/users")).json()) as { users: { id: number; email: string }[] })
+        .users;
       expect(users.map((u) => [u.id, u.email]).sort()).toEqual([
         [1, "old-admin@example.test"],
         [2, "old-reviewer@example.test"],
       ]);
-      const created = await admin.json("POST", "/api/users", { email: "new@example.test", password: "new-password-1", role: "REVIEWER" });
+      const created = await admin.json("POST", "/api/users", {
+        email: "new@example.test",
+        password: "new-password-1",
+        role: "REVIEWER",
+      });
       expect(((await created.json()) as { user: { id: number } }).user.id).toBe(3);
     } finally {
       await app.stop();
@@ -57,7 +66,10 @@ describe("the first start after the switch to PostgreSQL", { timeout: 300_000 },
         ),
     });
     try {
-      const code = await Promise.race([app.exited, new Promise<"still running">((r) => setTimeout(() => r("still running"), 180_000))]);
+      const code = await Promise.race([
+        app.exited,
+        new Promise<"still running">((r) => setTimeout(() => r("still running"), 180_000)),
+      ]);
       expect(code, app.output()).toBe(1);
       expect(app.output()).toMatch(
         /The data of the earlier embedded database was not moved; it stays in .*pglite and the new database has none of it\. Copying table "User" failed: duplicate key value violates unique constraint "User_email_key"/,

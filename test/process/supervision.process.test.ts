@@ -50,12 +50,18 @@ function childrenOf(ppid: number): number[] {
     .map(Number);
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | false> | T | null | false, ms: number, app?: TestApp): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | false> | T | null | false,
+  ms: number,
+  app?: TestApp,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await probe();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}\n${app?.output().slice(-4000) ?? ""}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}\n${app?.output().slice(-4000) ?? ""}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -112,7 +118,11 @@ describe("the launcher keeps its processes up and takes them down with it", { ti
     const job = await waitFor(
       "the job to end",
       async () => {
-        const j = ((await (await admin.get(`/api/training-jobs/${job_id}`)).json()) as { job: { status: string; worker: string | null; error: string | null } }).job;
+        const j = (
+          (await (await admin.get(`/api/training-jobs/${job_id}`)).json()) as {
+            job: { status: string; worker: string | null; error: string | null };
+          }
+        ).job;
         return ["SUCCEEDED", "FAILED", "CANCELLED"].includes(j.status) && j;
       },
       180_000,
@@ -122,11 +132,17 @@ describe("the launcher keeps its processes up and takes them down with it", { ti
     const replacement = startedPid(app.output(), "worker");
     expect(replacement).not.toBe(killed);
     expect(job.worker).toMatch(new RegExp(`:${replacement}$`));
-    expect(app.output()).toMatch(new RegExp(`\\[launcher\\] worker \\(pid ${killed}\\) was killed by SIGKILL at \\S+; restarting it in 1 s`));
+    expect(app.output()).toMatch(
+      new RegExp(`\\[launcher\\] worker \\(pid ${killed}\\) was killed by SIGKILL at \\S+; restarting it in 1 s`),
+    );
   });
 
   it("kill -9 of the launcher ends web server, worker and PostgreSQL; the next start on the same folder and port has the data", async () => {
-    const created = await admin.json("POST", "/api/users", { email: "kept@example.test", password: "kept-password-1", role: "REVIEWER" });
+    const created = await admin.json("POST", "/api/users", {
+      email: "kept@example.test",
+      password: "kept-password-1",
+      role: "REVIEWER",
+    });
     expect(created.status).toBe(201);
     const before = new pg.Client({ connectionString: app.databaseUrl });
     await before.connect();
@@ -173,7 +189,11 @@ describe("the launcher keeps its processes up and takes them down with it", { ti
   });
 
   it("SIGTERM stops the web server and worker, then the database, and exits 0", async () => {
-    const pids = [startedPid(app.output(), "web server"), startedPid(app.output(), "worker"), ...Object.values(databasePids(app.output()))];
+    const pids = [
+      startedPid(app.output(), "web server"),
+      startedPid(app.output(), "worker"),
+      ...Object.values(databasePids(app.output())),
+    ];
     for (const pid of pids) expect(running(pid)).toBe(true);
     app.launcher.kill("SIGTERM");
     expect(await app.exited).toBe(0);
@@ -191,11 +211,18 @@ describe("the launcher stops when restarting cannot help", { timeout: 240_000 },
     await new Promise<void>((r) => holder.listen(port, "127.0.0.1", () => r()));
     const app = await launchTestApp({ embeddedDatabase: true, worker: true, env: { PORT: String(port) } });
     try {
-      const code = await Promise.race([app.exited, new Promise<"still running">((r) => setTimeout(() => r("still running"), 180_000))]);
+      const code = await Promise.race([
+        app.exited,
+        new Promise<"still running">((r) => setTimeout(() => r("still running"), 180_000)),
+      ]);
       expect(code, app.output()).toBe(1);
       const out = app.output();
-      expect(out.match(/\[launcher\] web server \(pid \d+\) exited with code 1 at \S+; restarting it in/g)).toHaveLength(4);
-      expect(out).toMatch(/\[launcher\] web server \(pid \d+\) exited with code 1: 5 exits in a row, each within 60 s of its start; giving up/);
+      expect(
+        out.match(/\[launcher\] web server \(pid \d+\) exited with code 1 at \S+; restarting it in/g),
+      ).toHaveLength(4);
+      expect(out).toMatch(
+        /\[launcher\] web server \(pid \d+\) exited with code 1: 5 exits in a row, each within 60 s of its start; giving up/,
+      );
       expect(out).toMatch(/\[launcher\] giving up: the web server keeps exiting; stopping everything/);
       const pids = [startedPid(out, "worker"), ...Object.values(databasePids(out))];
       expect(pids.filter(running)).toEqual([]);
@@ -213,7 +240,11 @@ describe("the launcher stops when restarting cannot help", { timeout: 240_000 },
       const children = [startedPid(app.output(), "web server"), startedPid(app.output(), "worker")];
       process.kill(guardian, "SIGKILL");
       expect(await app.exited, app.output()).toBe(1);
-      expect(app.output()).toMatch(new RegExp(`\\[launcher\\] the embedded database's process \\(pid ${guardian}\\) was killed by SIGKILL; stopping`));
+      expect(app.output()).toMatch(
+        new RegExp(
+          `\\[launcher\\] the embedded database's process \\(pid ${guardian}\\) was killed by SIGKILL; stopping`,
+        ),
+      );
       expect([postgres, ...children].filter(running)).toEqual([]);
       expect(fs.existsSync(path.join(app.dataDir, "postgres", "postmaster.pid"))).toBe(false);
     } finally {

@@ -28,7 +28,8 @@ export function findChromium(): string | null {
     : ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
   const found = candidates.find((p) => fs.existsSync(p)) ?? null;
   if (!found && env.CI) throw new Error(`No Chromium for browser tests (looked at ${candidates.join(", ")}).`);
-  if (!found) console.warn("Skipping the browser tests: no Chromium found (set CHROMIUM_PATH, or apt-get install chromium).");
+  if (!found)
+    console.warn("Skipping the browser tests: no Chromium found (set CHROMIUM_PATH, or apt-get install chromium).");
   return found;
 }
 

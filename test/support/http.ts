@@ -27,7 +27,11 @@ export function client(baseUrl: string, auth: { cookie?: string; token?: string 
       }),
     upload: (bytes: Buffer, opts: { isFaceCrop?: boolean; filename?: string; type?: string } = {}) => {
       const form = new FormData();
-      form.set("image", new Blob([new Uint8Array(bytes)], { type: opts.type ?? "image/jpeg" }), opts.filename ?? "photo.jpg");
+      form.set(
+        "image",
+        new Blob([new Uint8Array(bytes)], { type: opts.type ?? "image/jpeg" }),
+        opts.filename ?? "photo.jpg",
+      );
       if (opts.isFaceCrop) form.set("is_face_crop", "true");
       return fetch(baseUrl + "/api/predictions", { method: "POST", headers: headers(), body: form });
     },
@@ -83,7 +87,13 @@ export function sendUntilAnswered(
 ): Promise<{ status: number; body: string; sent: number; finished: boolean }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: opts.method ?? "POST", headers: opts.headers });
+    const req = http.request({
+      host: u.hostname,
+      port: u.port,
+      path: u.pathname + u.search,
+      method: opts.method ?? "POST",
+      headers: opts.headers,
+    });
     let sent = 0;
     let answered = false;
     let finished = false;
@@ -112,7 +122,11 @@ export function sendUntilAnswered(
         const flushed = req.write(piece);
         sent += piece.length;
         // A server that stopped reading never drains the socket; the answer ends the loop.
-        if (!flushed) await new Promise((r) => { req.once("drain", r); setTimeout(r, 100); });
+        if (!flushed)
+          await new Promise((r) => {
+            req.once("drain", r);
+            setTimeout(r, 100);
+          });
         if (opts.slowAfter !== undefined && sent > opts.slowAfter) await new Promise((r) => setTimeout(r, 50));
         else await new Promise((r) => setImmediate(r));
       }

@@ -28,10 +28,16 @@ async function h5(): Promise<typeof import("h5wasm/node").default> {
  * The model's Keras 2 JSON as tfjs writes it, plus the SeparableConv2D depth_multiplier Keras
  * writes and tfjs' own serialisation leaves out; a fresh copy each call.
  */
-export function keras2Config(model: LayersModel): { class_name: string; config: { layers: ConfigLayer[] } & Obj } & Obj {
-  const config = JSON.parse(JSON.stringify(model.toJSON(null, false))) as { class_name: string; config: { layers: ConfigLayer[] } & Obj } & Obj;
+export function keras2Config(
+  model: LayersModel,
+): { class_name: string; config: { layers: ConfigLayer[] } & Obj } & Obj {
+  const config = JSON.parse(JSON.stringify(model.toJSON(null, false))) as {
+    class_name: string;
+    config: { layers: ConfigLayer[] } & Obj;
+  } & Obj;
   for (const layer of config.config.layers) {
-    if (layer.class_name === "SeparableConv2D") layer.config.depth_multiplier = model.getLayer(layer.name).weights[0]!.shape[3];
+    if (layer.class_name === "SeparableConv2D")
+      layer.config.depth_multiplier = model.getLayer(layer.name).weights[0]!.shape[3];
   }
   return config;
 }
@@ -77,7 +83,12 @@ export async function writeKeras2H5(model: LayersModel, file: string, options: K
         const parts = names[i]!.split("/");
         let at = group;
         for (const part of parts.slice(0, -1)) at = (at.get(part) as typeof group | null) ?? at.create_group(part);
-        at.create_dataset({ name: parts.at(-1)!, data: Float32Array.from(t.dataSync()), shape: [...t.shape], dtype: "<f" });
+        at.create_dataset({
+          name: parts.at(-1)!,
+          data: Float32Array.from(t.dataSync()),
+          shape: [...t.shape],
+          dtype: "<f",
+        });
       });
     }
   } finally {
@@ -98,7 +109,12 @@ const KERAS3_GROUP: Record<string, string> = {
   Dense: "dense",
 };
 
-const FLOAT32_POLICY = { module: "keras", class_name: "DTypePolicy", config: { name: "float32" }, registered_name: null };
+const FLOAT32_POLICY = {
+  module: "keras",
+  class_name: "DTypePolicy",
+  config: { name: "float32" },
+  registered_name: null,
+};
 
 /** The tfjs (Keras 2) config rewritten the way Keras 3 serialises it. */
 export function keras3Config(model: LayersModel): Obj {
@@ -117,7 +133,12 @@ export function keras3Config(model: LayersModel): Obj {
     for (const key of Object.keys(config)) {
       const v = config[key] as Obj | null;
       if (key.endsWith("_initializer") && v && typeof v === "object") {
-        config[key] = { module: "keras.initializers", class_name: v.class_name, config: v.config, registered_name: null };
+        config[key] = {
+          module: "keras.initializers",
+          class_name: v.class_name,
+          config: v.config,
+          registered_name: null,
+        };
       }
     }
     // Keys Keras 3 writes that tfjs does not know, at their neutral values.
@@ -131,13 +152,22 @@ export function keras3Config(model: LayersModel): Obj {
       name: l.name,
       build_config: { input_shape: null },
       // Merge layers take their inputs as one list argument; the others as one tensor.
-      inbound_nodes: l.inbound_nodes.map((node) => ({ args: node.length === 1 ? [tensor(node[0]!)] : [node.map(tensor)], kwargs: {} })),
+      inbound_nodes: l.inbound_nodes.map((node) => ({
+        args: node.length === 1 ? [tensor(node[0]!)] : [node.map(tensor)],
+        kwargs: {},
+      })),
     };
   });
   return {
     module: "keras.src.models.functional",
     class_name: "Functional",
-    config: { name: k2.config.name, trainable: true, layers, input_layers: k2.config.input_layers, output_layers: k2.config.output_layers },
+    config: {
+      name: k2.config.name,
+      trainable: true,
+      layers,
+      input_layers: k2.config.input_layers,
+      output_layers: k2.config.output_layers,
+    },
     registered_name: "Functional",
     build_config: { input_shape: null },
     compile_config: null,
@@ -173,12 +203,22 @@ export async function writeKeras3Archive(model: LayersModel, file: string, optio
         perClass.set(base, n + 1);
         const vars = layersGroup.create_group(n === 0 ? base : `${base}_${n}`).create_group("vars");
         if (options.omitWeights?.includes(entry.name)) continue;
-        model.getLayer(entry.name).getWeights().forEach((t, i) => {
-          vars.create_dataset({ name: String(i), data: Float32Array.from(t.dataSync()), shape: [...t.shape], dtype: "<f" });
-        });
+        model
+          .getLayer(entry.name)
+          .getWeights()
+          .forEach((t, i) => {
+            vars.create_dataset({
+              name: String(i),
+              data: Float32Array.from(t.dataSync()),
+              shape: [...t.shape],
+              dtype: "<f",
+            });
+          });
       }
       // Optimizer state sits beside the layers and is not part of the model.
-      f.create_group("optimizer").create_group("vars").create_dataset({ name: "0", data: new Float32Array([100]), shape: [], dtype: "<f" });
+      f.create_group("optimizer")
+        .create_group("vars")
+        .create_dataset({ name: "0", data: new Float32Array([100]), shape: [], dtype: "<f" });
     } finally {
       f.close();
     }

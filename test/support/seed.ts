@@ -53,7 +53,14 @@ export async function seedPredictions(db: Db, opts: { userId: number; modelVersi
     const probs = [top, second, ...Array(EMOTION_LABELS.length - 2).fill((1 - top - second) / 5)];
     predictions.push(
       await db.prediction.create({
-        data: { faceId: face.id, modelVersionId: opts.modelVersionId, label: "angry", confidence: top, probabilities: probs, margin },
+        data: {
+          faceId: face.id,
+          modelVersionId: opts.modelVersionId,
+          label: "angry",
+          confidence: top,
+          probabilities: probs,
+          margin,
+        },
       }),
     );
   }

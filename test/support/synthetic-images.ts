@@ -27,7 +27,9 @@ export async function writeSyntheticImageFolder(
           px[y * size + x] = Math.max(0, Math.min(255, Math.round(25 + 30 * k + stripe + (random() - 0.5) * 20)));
         }
       }
-      await sharp(px, { raw: { width: size, height: size, channels: 1 } }).png().toFile(path.join(dir, label, `${String(i).padStart(3, "0")}.png`));
+      await sharp(px, { raw: { width: size, height: size, channels: 1 } })
+        .png()
+        .toFile(path.join(dir, label, `${String(i).padStart(3, "0")}.png`));
     }
   }
   return dir;

@@ -29,9 +29,25 @@ export async function createTinyModelDir(dir?: string, opts: TinyModelOptions = 
   const model = tf.sequential({
     name: "tiny_emotion_cnn",
     layers: [
-      tf.layers.conv2d({ name: "conv1", inputShape: [48, 48, 1], filters: 8, kernelSize: 3, strides: 2, padding: "same", activation: "relu", kernelInitializer: init(1) }),
+      tf.layers.conv2d({
+        name: "conv1",
+        inputShape: [48, 48, 1],
+        filters: 8,
+        kernelSize: 3,
+        strides: 2,
+        padding: "same",
+        activation: "relu",
+        kernelInitializer: init(1),
+      }),
       tf.layers.maxPooling2d({ name: "pool1", poolSize: 2 }),
-      tf.layers.conv2d({ name: "conv2", filters: 12, kernelSize: 3, padding: "same", activation: "relu", kernelInitializer: init(2) }),
+      tf.layers.conv2d({
+        name: "conv2",
+        filters: 12,
+        kernelSize: 3,
+        padding: "same",
+        activation: "relu",
+        kernelInitializer: init(2),
+      }),
       tf.layers.globalAveragePooling2d({ name: "gap" }),
       tf.layers.dense({ name: "predictions", units: labels.length, activation: "softmax", kernelInitializer: init(3) }),
     ],

@@ -89,7 +89,8 @@ export function readStringListAttr(obj: H5Group, name: string): string[] | null 
   if (Object.hasOwn(attrs, name)) return attrStrings(attrs[name]?.value ?? null);
   if (!Object.hasOwn(attrs, `${name}0`)) return null;
   const out: string[] = [];
-  for (let i = 0; Object.hasOwn(attrs, `${name}${i}`); i++) out.push(...attrStrings(attrs[`${name}${i}`]?.value ?? null));
+  for (let i = 0; Object.hasOwn(attrs, `${name}${i}`); i++)
+    out.push(...attrStrings(attrs[`${name}${i}`]?.value ?? null));
   return out;
 }
 
@@ -99,7 +100,9 @@ function attrStrings(value: unknown): string[] {
   if (typeof value === "string") return [stripNul(value)];
   if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return [String(value)];
   if (value instanceof Uint8Array || value instanceof Int8Array) {
-    return value.length === 0 ? [] : [stripNul(new TextDecoder().decode(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)))];
+    return value.length === 0
+      ? []
+      : [stripNul(new TextDecoder().decode(new Uint8Array(value.buffer, value.byteOffset, value.byteLength)))];
   }
   if (ArrayBuffer.isView(value)) {
     // A numeric array: an empty one is numpy's `[]`; anything else is not text.
@@ -140,6 +143,7 @@ export function readFloatDataset(ds: H5Dataset, where: string): StoredArray {
     throw new Error(`${where} has data type ${JSON.stringify(ds.dtype)}, which cannot be read as float32 weights`);
   }
   const expected = shape.reduce((a, b) => a * b, 1);
-  if (values.length !== expected) throw new Error(`${where} holds ${values.length} values but its shape [${shape.join(", ")}] needs ${expected}`);
+  if (values.length !== expected)
+    throw new Error(`${where} holds ${values.length} values but its shape [${shape.join(", ")}] needs ${expected}`);
   return { shape, values };
 }

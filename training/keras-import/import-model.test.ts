@@ -24,11 +24,26 @@ const LABELS = ["calm", "tense", "other"];
  */
 function buildModel(tf: Tf, inputShape: number[] = INPUT, classes = LABELS.length): LayersModel {
   const input = tf.input({ shape: inputShape, name: "img" });
-  const apply = (layer: { apply(x: SymbolicTensor | SymbolicTensor[]): unknown }, x: SymbolicTensor | SymbolicTensor[]) => layer.apply(x) as SymbolicTensor;
-  const conv = apply(tf.layers.conv2d({ name: "conv_a", filters: 6, kernelSize: 3, padding: "same", useBias: false }), input);
-  const relu = apply(tf.layers.activation({ name: "relu_a", activation: "relu" }), apply(tf.layers.batchNormalization({ name: "bn_a" }), conv));
-  const sep = apply(tf.layers.separableConv2d({ name: "sep_a", filters: 6, kernelSize: 3, padding: "same", depthMultiplier: 2 }), relu);
-  const sum = apply(tf.layers.add({ name: "add_a" }), [relu, apply(tf.layers.batchNormalization({ name: "bn_b" }), sep)]);
+  const apply = (
+    layer: { apply(x: SymbolicTensor | SymbolicTensor[]): unknown },
+    x: SymbolicTensor | SymbolicTensor[],
+  ) => layer.apply(x) as SymbolicTensor;
+  const conv = apply(
+    tf.layers.conv2d({ name: "conv_a", filters: 6, kernelSize: 3, padding: "same", useBias: false }),
+    input,
+  );
+  const relu = apply(
+    tf.layers.activation({ name: "relu_a", activation: "relu" }),
+    apply(tf.layers.batchNormalization({ name: "bn_a" }), conv),
+  );
+  const sep = apply(
+    tf.layers.separableConv2d({ name: "sep_a", filters: 6, kernelSize: 3, padding: "same", depthMultiplier: 2 }),
+    relu,
+  );
+  const sum = apply(tf.layers.add({ name: "add_a" }), [
+    relu,
+    apply(tf.layers.batchNormalization({ name: "bn_b" }), sep),
+  ]);
   const pooled = apply(tf.layers.maxPooling2d({ name: "pool_a", poolSize: 2 }), sum);
   const conv2 = apply(tf.layers.conv2d({ name: "conv_b", filters: 8, kernelSize: 1, activation: "relu" }), pooled);
   const gap = apply(tf.layers.globalAveragePooling2d({ name: "gap" }), conv2);
@@ -41,7 +56,9 @@ function buildModel(tf: Tf, inputShape: number[] = INPUT, classes = LABELS.lengt
         const shape = w.shape.map((d) => d ?? 1);
         const n = shape.reduce((a, b) => a * b, 1);
         const variance = w.originalName.endsWith("moving_variance");
-        const values = Float32Array.from({ length: n }, () => (variance ? 0.5 + 1.5 * random() : (random() - 0.5) * 1.6));
+        const values = Float32Array.from({ length: n }, () =>
+          variance ? 0.5 + 1.5 * random() : (random() - 0.5) * 1.6,
+        );
         return tf.tensor(values, shape);
       }),
     );
@@ -63,7 +80,9 @@ beforeAll(async () => {
   const random = mulberry32(11);
   const size = INPUT[0] * INPUT[1] * INPUT[2];
   inputs = Array.from({ length: 5 }, () => Float32Array.from({ length: size }, () => random() * 2 - 1));
-  const out = tf.tidy(() => model.predict(tf.tensor4d(Float32Array.from(inputs.flatMap((x) => [...x])), [5, ...INPUT])) as Tensor);
+  const out = tf.tidy(
+    () => model.predict(tf.tensor4d(Float32Array.from(inputs.flatMap((x) => [...x])), [5, ...INPUT])) as Tensor,
+  );
   const flat = out.dataSync() as Float32Array;
   out.dispose();
   expected = inputs.map((_, i) => flat.slice(i * LABELS.length, (i + 1) * LABELS.length));
@@ -85,7 +104,10 @@ const writers: Record<string, (file: string) => Promise<string>> = {
   "TF.js folder": async (dir) => (await model.save(fileSystemIOHandler(tf, dir)), dir),
   "TF.js model.json": async (dir) => (await model.save(fileSystemIOHandler(tf, dir)), path.join(dir, "model.json")),
   "Keras 3 .keras": async (file) => (await writeKeras3Archive(model, `${file}.keras`), `${file}.keras`),
-  "tf.keras 2.13 .keras": async (file) => (await writeKeras3Archive(model, `${file}.keras`, { root: "_layer_checkpoint_dependencies" }), `${file}.keras`),
+  "tf.keras 2.13 .keras": async (file) => (
+    await writeKeras3Archive(model, `${file}.keras`, { root: "_layer_checkpoint_dependencies" }),
+    `${file}.keras`
+  ),
 };
 
 describe("importKerasModel round trip", () => {
@@ -108,14 +130,23 @@ describe("importKerasModel round trip", () => {
       }
       const meta = await readModelMetadata(dir);
       expect(meta).toMatchObject({ labels: LABELS, inputShape: INPUT, preprocessing: "unit", parent: null });
-      expect(meta.importedFrom).toMatchObject({ format: summary.format, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(meta.importedFrom).toMatchObject({
+        format: summary.format,
+        sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
     },
   );
 
   it("records --tta flip, and the imported version then serves the mean over each face and its mirror image", async () => {
     const source = await writers["Keras 2 HDF5"]!(path.join(work, "tta"));
     const out = path.join(work, "tta-out");
-    const { dir } = await importKerasModel({ source, labels: LABELS.join(","), preprocessing: "unit", testTimeAugmentation: "flip", out });
+    const { dir } = await importKerasModel({
+      source,
+      labels: LABELS.join(","),
+      preprocessing: "unit",
+      testTimeAugmentation: "flip",
+      out,
+    });
     expect((await readModelMetadata(dir)).testTimeAugmentation).toBe("flip");
     const loaded = await loadModelFromDir(dir);
     try {
@@ -132,15 +163,21 @@ describe("importKerasModel round trip", () => {
     const out = path.join(work, "busy-out");
     await fs.mkdir(out);
     await fs.writeFile(path.join(out, "keep.txt"), "mine");
-    await expect(importKerasModel({ source, labels: LABELS.join(","), preprocessing: "unit", out })).rejects.toThrow(/busy-out already exists and is not empty/);
+    await expect(importKerasModel({ source, labels: LABELS.join(","), preprocessing: "unit", out })).rejects.toThrow(
+      /busy-out already exists and is not empty/,
+    );
     expect(await fs.readdir(out)).toEqual(["keep.txt"]);
   });
 });
 
 type Case = { name: string; make: (base: string) => Promise<string>; labels?: string; error: RegExp };
 
-const h5With = (options: Keras2H5Options) => async (base: string) => (await writeKeras2H5(model, `${base}.h5`, options), `${base}.h5`);
-const layer = (layers: Parameters<NonNullable<Keras2H5Options["editConfig"]>>[0], name: string) => layers.find((l) => l.name === name)!;
+const h5With = (options: Keras2H5Options) => async (base: string) => (
+  await writeKeras2H5(model, `${base}.h5`, options),
+  `${base}.h5`
+);
+const layer = (layers: Parameters<NonNullable<Keras2H5Options["editConfig"]>>[0], name: string) =>
+  layers.find((l) => l.name === name)!;
 
 const refusals: Case[] = [
   {
@@ -149,7 +186,11 @@ const refusals: Case[] = [
       editConfig: (layers) => {
         const l = layer(layers, "relu_a");
         l.class_name = "Lambda";
-        l.config = { name: "relu_a", function: ["4wEAAAAAAAAAAQAAAAIAAABTAAAAcwgAAAB8AGQBFABTACkCTg==", null, null], arguments: {} };
+        l.config = {
+          name: "relu_a",
+          function: ["4wEAAAAAAAAAAQAAAAIAAABTAAAAcwgAAAB8AGQBFABTACkCTg==", null, null],
+          arguments: {},
+        };
       },
     }),
     error: /^Cannot import layer "relu_a" \(Lambda\): Lambda layers run arbitrary Python and cannot be translated$/,
@@ -171,8 +212,12 @@ const refusals: Case[] = [
   },
   {
     name: "missing weights (Keras 3)",
-    make: async (base) => (await writeKeras3Archive(model, `${base}.keras`, { omitWeights: ["bn_b"] }), `${base}.keras`),
-    error: /^Weights missing for layer "bn_b" \(BatchNormalization\): the file has none at model.weights.h5: layers\/batch_normalization_1\/vars/,
+    make: async (base) => (
+      await writeKeras3Archive(model, `${base}.keras`, { omitWeights: ["bn_b"] }),
+      `${base}.keras`
+    ),
+    error:
+      /^Weights missing for layer "bn_b" \(BatchNormalization\): the file has none at model.weights.h5: layers\/batch_normalization_1\/vars/,
   },
   {
     name: "more labels than outputs",
@@ -233,7 +278,9 @@ describe("importKerasModel refuses", () => {
   it.each(refusals.map((c, i) => ({ ...c, i })))("$name", async ({ make, labels, error, i }) => {
     const source = await make(path.join(work, `refuse-${i}`));
     const out = path.join(work, `refused-${i}`);
-    await expect(importKerasModel({ source, labels: labels ?? LABELS.join(","), preprocessing: "unit", out })).rejects.toThrow(error);
+    await expect(
+      importKerasModel({ source, labels: labels ?? LABELS.join(","), preprocessing: "unit", out }),
+    ).rejects.toThrow(error);
     expect(fsSync.existsSync(out)).toBe(false);
   });
 });
@@ -250,10 +297,23 @@ describe("a real Keras 2.0 mini-Xception (skipped without ../shared/data)", () =
     "imports and scores 63.4 % ± 0.3 on FER2013 test-public",
     async () => {
       const out = path.join(work, "mini-xception");
-      const { summary } = await importKerasModel({ source: sharedKeras, labels: EMOTION_LABELS.join(","), preprocessing: "symmetric", out });
-      expect(summary).toMatchObject({ format: "keras-h5", kerasVersion: "2.0.5", inputShape: [48, 48, 1], outputs: 7, layerCount: 45 });
+      const { summary } = await importKerasModel({
+        source: sharedKeras,
+        labels: EMOTION_LABELS.join(","),
+        preprocessing: "symmetric",
+        out,
+      });
+      expect(summary).toMatchObject({
+        format: "keras-h5",
+        kerasVersion: "2.0.5",
+        inputShape: [48, 48, 1],
+        outputs: 7,
+        layerCount: 45,
+      });
       const { metrics } = await evaluateModelOnFolder(out, fer);
-      console.log(`mini-Xception imported from Keras: accuracy ${(metrics.accuracy * 100).toFixed(2)} % on ${metrics.n} images (${tf.getBackend()})`);
+      console.log(
+        `mini-Xception imported from Keras: accuracy ${(metrics.accuracy * 100).toFixed(2)} % on ${metrics.n} images (${tf.getBackend()})`,
+      );
       expect(metrics.n).toBe(3589);
       expect(metrics.accuracy).toBeGreaterThanOrEqual(0.631);
       expect(metrics.accuracy).toBeLessThanOrEqual(0.637);

@@ -18,7 +18,12 @@ import {
   type TestTimeAugmentation,
 } from "@/lib/model/metadata";
 import { loadModelFromDir } from "@/lib/model/predictor";
-import { tfjsClassesFromRegistry, translateKerasModel, type KerasLayerRef, type TranslatedModel } from "@/training/keras-import/keras-config";
+import {
+  tfjsClassesFromRegistry,
+  translateKerasModel,
+  type KerasLayerRef,
+  type TranslatedModel,
+} from "@/training/keras-import/keras-config";
 import { readKerasH5 } from "@/training/keras-import/read-keras-h5";
 import { readKerasV3 } from "@/training/keras-import/read-keras-v3";
 import { readTfjsFolder } from "@/training/keras-import/read-tfjs-folder";
@@ -42,9 +47,13 @@ export const labelsSchema = z
 export const importOptionsSchema = z.object({
   source: z.string().min(1, "give the path of a Keras .h5/.hdf5, a .keras archive or a TF.js model folder"),
   labels: labelsSchema.optional(),
-  preprocessing: z.enum(PREPROCESSING_MODES, { message: `preprocessing must be one of: ${PREPROCESSING_MODES.join(", ")}` }).optional(),
+  preprocessing: z
+    .enum(PREPROCESSING_MODES, { message: `preprocessing must be one of: ${PREPROCESSING_MODES.join(", ")}` })
+    .optional(),
   testTimeAugmentation: z
-    .enum(TEST_TIME_AUGMENTATION_MODES, { message: `test-time augmentation must be one of: ${TEST_TIME_AUGMENTATION_MODES.join(", ")}` })
+    .enum(TEST_TIME_AUGMENTATION_MODES, {
+      message: `test-time augmentation must be one of: ${TEST_TIME_AUGMENTATION_MODES.join(", ")}`,
+    })
     .optional(),
   out: z.string().min(1).optional(),
 });
@@ -93,7 +102,9 @@ export async function readKerasModel(sourcePath: string): Promise<ImportedKerasM
   try {
     model = await tf.models.modelFromJSON({ modelTopology: translated.topology });
   } catch (err) {
-    throw new Error(`TensorFlow.js cannot build the model in ${source.path}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `TensorFlow.js cannot build the model in ${source.path}: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   try {
     assignWeights(tf, model, source, translated);
@@ -128,7 +139,9 @@ export async function readKerasSource(tf: Tf, file: string): Promise<KerasSource
   if (stat.isDirectory()) {
     if (fsSync.existsSync(path.join(file, MODEL_FILE))) return readTfjsFolder(tf, file);
     if (fsSync.existsSync(path.join(file, "saved_model.pb"))) {
-      throw new Error(`${file} is a TensorFlow SavedModel, which holds a graph rather than Keras layers; import the Keras .h5/.keras file instead`);
+      throw new Error(
+        `${file} is a TensorFlow SavedModel, which holds a graph rather than Keras layers; import the Keras .h5/.keras file instead`,
+      );
     }
     throw new Error(`${file} is a folder without ${MODEL_FILE}; expected a TF.js Layers model folder`);
   }
@@ -139,7 +152,8 @@ export async function readKerasSource(tf: Tf, file: string): Promise<KerasSource
     if (startsWith(bytes, HDF5_SIGNATURE, at)) return readKerasH5(file, sha256);
   }
   if (startsWith(bytes, ZIP_SIGNATURE, 0)) return readKerasV3(file, bytes, sha256);
-  if (path.extname(file).toLowerCase() === ".json" && firstNonSpace(bytes) === "{") return readTfjsFolder(tf, path.dirname(file));
+  if (path.extname(file).toLowerCase() === ".json" && firstNonSpace(bytes) === "{")
+    return readTfjsFolder(tf, path.dirname(file));
   const head = [...bytes.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join(" ");
   throw new Error(
     `Cannot import ${file}: not a Keras model file (expected a Keras 2 .h5/.hdf5, a Keras 3 .keras archive, or a TF.js model.json / folder; it starts with bytes ${head || "(empty file)"})`,
@@ -151,7 +165,8 @@ function startsWith(bytes: Uint8Array, signature: readonly number[], at: number)
 }
 
 function firstNonSpace(bytes: Uint8Array): string {
-  for (const b of bytes.subarray(0, 1024)) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return String.fromCharCode(b);
+  for (const b of bytes.subarray(0, 1024))
+    if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return String.fromCharCode(b);
   return "";
 }
 
@@ -168,22 +183,33 @@ export function assignWeights(tf: Tf, model: LayersModel, source: KerasSource, t
   for (const layer of model.layers) {
     const ref: KerasLayerRef = refs.get(layer.name) ?? { name: layer.name, className: layer.getClassName() };
     const targets = layer.weights;
-    const stored = source.weightsFor(ref, targets.map((w) => w.originalName));
+    const stored = source.weightsFor(
+      ref,
+      targets.map((w) => w.originalName),
+    );
     if (targets.length === 0) {
       if (stored && stored.length > 0) {
-        throw new Error(`The file stores ${stored.length} weights for layer "${ref.name}" (${ref.className}), which has none in TensorFlow.js`);
+        throw new Error(
+          `The file stores ${stored.length} weights for layer "${ref.name}" (${ref.className}), which has none in TensorFlow.js`,
+        );
       }
       continue;
     }
     if (!stored || stored.length === 0) {
-      throw new Error(`Weights missing for layer "${ref.name}" (${ref.className}): the file has none at ${source.locate(ref)}`);
+      throw new Error(
+        `Weights missing for layer "${ref.name}" (${ref.className}): the file has none at ${source.locate(ref)}`,
+      );
     }
     if (stored.length !== targets.length) {
       throw new Error(
         `Layer "${ref.name}" (${ref.className}) has ${targets.length} weights in TensorFlow.js (${targets.map((w) => shortName(w.originalName)).join(", ")}) but the file stores ${stored.length} (${stored.map((w) => w.name).join(", ")})`,
       );
     }
-    const ordered = matchByName(stored, targets.map((w) => w.originalName)) ?? stored;
+    const ordered =
+      matchByName(
+        stored,
+        targets.map((w) => w.originalName),
+      ) ?? stored;
     ordered.forEach((w, i) => {
       const want = targets[i]!.shape;
       if (w.shape.length !== want.length || w.shape.some((d, j) => d !== want[j])) {
@@ -200,7 +226,8 @@ export function assignWeights(tf: Tf, model: LayersModel, source: KerasSource, t
     }
   }
   const extra = source.unclaimed();
-  if (extra.length > 0) throw new Error(`The file stores weights no layer of the model config uses: ${extra.join(", ")}`);
+  if (extra.length > 0)
+    throw new Error(`The file stores weights no layer of the model config uses: ${extra.join(", ")}`);
 }
 
 /** "conv2d_1/kernel:0" → "kernel". */
@@ -222,17 +249,26 @@ function matchByName(stored: StoredWeight[], targets: string[]): StoredWeight[] 
 
 /** The project's models take one H×W×1 or H×W×3 image and give one vector of class scores. */
 export function checkImportable(model: LayersModel): { inputShape: [number, number, 1 | 3]; outputs: number } {
-  if (model.inputs.length !== 1) throw new Error(`The model has ${model.inputs.length} inputs; only models taking one image can be imported`);
-  if (model.outputs.length !== 1) throw new Error(`The model has ${model.outputs.length} outputs; only models giving one vector of class scores can be imported`);
+  if (model.inputs.length !== 1)
+    throw new Error(`The model has ${model.inputs.length} inputs; only models taking one image can be imported`);
+  if (model.outputs.length !== 1)
+    throw new Error(
+      `The model has ${model.outputs.length} outputs; only models giving one vector of class scores can be imported`,
+    );
   const shape = model.inputs[0]!.shape;
   const [, h, w, c] = shape;
   if (shape.length !== 4 || typeof h !== "number" || typeof w !== "number" || typeof c !== "number") {
-    throw new Error(`The model's input has shape ${JSON.stringify(shape)}; expected images [null, height, width, channels] of a fixed size`);
+    throw new Error(
+      `The model's input has shape ${JSON.stringify(shape)}; expected images [null, height, width, channels] of a fixed size`,
+    );
   }
-  if (c !== 1 && c !== 3) throw new Error(`The model's input is ${h}x${w}x${c}; it must be HxWx1 (grayscale) or HxWx3 (RGB)`);
+  if (c !== 1 && c !== 3)
+    throw new Error(`The model's input is ${h}x${w}x${c}; it must be HxWx1 (grayscale) or HxWx3 (RGB)`);
   const out = model.outputs[0]!.shape;
   if (out.length !== 2 || typeof out[1] !== "number" || out[1] < 2) {
-    throw new Error(`The model's output has shape ${JSON.stringify(out)}; expected one vector of at least two class scores [null, classes]`);
+    throw new Error(
+      `The model's output has shape ${JSON.stringify(out)}; expected one vector of at least two class scores [null, classes]`,
+    );
   }
   return { inputShape: [h, w, c], outputs: out[1] };
 }
@@ -256,11 +292,16 @@ export interface ImportResult {
  * folder, and moves it into place only after loadModelFromDir — what the app and the worker use —
  * has loaded it and agreed with its metadata. Refuses a non-empty target.
  */
-export async function writeImportedModel(imported: ImportedKerasModel, options: WriteImportOptions): Promise<ImportResult> {
+export async function writeImportedModel(
+  imported: ImportedKerasModel,
+  options: WriteImportOptions,
+): Promise<ImportResult> {
   const { tf } = await getTf();
   const { labels, preprocessing } = options;
   if (labels.length !== imported.outputs) {
-    throw new Error(`The model has ${imported.outputs} outputs but ${labels.length} labels were given (${labels.join(", ")}); give one label per output, in output order`);
+    throw new Error(
+      `The model has ${imported.outputs} outputs but ${labels.length} labels were given (${labels.join(", ")}); give one label per output, in output order`,
+    );
   }
   const dir = path.resolve(options.out ?? defaultImportDir(imported.path));
   if (fsSync.existsSync(dir) && (await fs.readdir(dir)).length > 0) {
@@ -277,7 +318,9 @@ export async function writeImportedModel(imported: ImportedKerasModel, options: 
     labels,
     inputShape: imported.inputShape,
     preprocessing,
-    ...(options.testTimeAugmentation && options.testTimeAugmentation !== "none" ? { testTimeAugmentation: options.testTimeAugmentation } : {}),
+    ...(options.testTimeAugmentation && options.testTimeAugmentation !== "none"
+      ? { testTimeAugmentation: options.testTimeAugmentation }
+      : {}),
     name,
     createdAt: new Date().toISOString(),
     parent: null,
@@ -305,7 +348,11 @@ export async function writeImportedModel(imported: ImportedKerasModel, options: 
  * same layout, so it can be registered as a version like them.
  */
 export function defaultImportDir(sourcePath: string): string {
-  return path.join(getEnv().modelsDir, "versions", `import-${sourceName(sourcePath).replace(/[^A-Za-z0-9._-]+/g, "-")}`);
+  return path.join(
+    getEnv().modelsDir,
+    "versions",
+    `import-${sourceName(sourcePath).replace(/[^A-Za-z0-9._-]+/g, "-")}`,
+  );
 }
 
 /** The model's name: its file name without the extension, or the TF.js folder's name. */
@@ -317,7 +364,9 @@ function sourceName(sourcePath: string): string {
 export type ImportSummary = Omit<ImportedKerasModel, "model">;
 
 /** Validates options, naming each bad one (zod's own message is a JSON dump). */
-export function parseImportOptions(input: Partial<Record<keyof ImportOptions, string>>): z.output<typeof importOptionsSchema> {
+export function parseImportOptions(
+  input: Partial<Record<keyof ImportOptions, string>>,
+): z.output<typeof importOptionsSchema> {
   const parsed = importOptionsSchema.safeParse(input);
   if (!parsed.success) {
     throw new Error(parsed.error.issues.map((i) => `${String(i.path[0] ?? "options")}: ${i.message}`).join("\n"));
@@ -332,7 +381,10 @@ export async function importKerasModel(options: ImportOptions): Promise<ImportRe
   if (!preprocessing) throw new Error(`preprocessing is required: ${PREPROCESSING_MODES.join(" or ")}`);
   const { model, ...summary } = await readKerasModel(source);
   try {
-    const result = await writeImportedModel({ model, ...summary }, { labels, preprocessing, testTimeAugmentation, out });
+    const result = await writeImportedModel(
+      { model, ...summary },
+      { labels, preprocessing, testTimeAugmentation, out },
+    );
     return { ...result, summary };
   } finally {
     model.dispose();

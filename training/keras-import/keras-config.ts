@@ -43,14 +43,37 @@ export interface TranslateOptions {
 }
 
 const INITIALIZERS = [
-  "Zeros", "Ones", "Constant", "RandomUniform", "RandomNormal", "TruncatedNormal", "Identity", "VarianceScaling",
-  "GlorotUniform", "GlorotNormal", "HeNormal", "HeUniform", "LeCunNormal", "LeCunUniform", "Orthogonal",
+  "Zeros",
+  "Ones",
+  "Constant",
+  "RandomUniform",
+  "RandomNormal",
+  "TruncatedNormal",
+  "Identity",
+  "VarianceScaling",
+  "GlorotUniform",
+  "GlorotNormal",
+  "HeNormal",
+  "HeUniform",
+  "LeCunNormal",
+  "LeCunUniform",
+  "Orthogonal",
 ];
 const CONSTRAINTS = ["MaxNorm", "UnitNorm", "NonNeg", "MinMaxNorm"];
 const NOT_LAYERS = new Set([
-  ...INITIALIZERS, ...CONSTRAINTS, "L1L2",
-  "Adadelta", "Adagrad", "Adam", "Adamax", "Momentum", "RMSProp", "SGD",
-  "Model", "Functional", "Sequential",
+  ...INITIALIZERS,
+  ...CONSTRAINTS,
+  "L1L2",
+  "Adadelta",
+  "Adagrad",
+  "Adam",
+  "Adamax",
+  "Momentum",
+  "RMSProp",
+  "SGD",
+  "Model",
+  "Functional",
+  "Sequential",
 ]);
 
 /**
@@ -73,8 +96,14 @@ export function tfjsClassesFromRegistry(classNames: Iterable<string>): TfjsClass
 const PYTHON_LAYERS = new Set(["Lambda", "TFOpLambda", "SlicingOpLambda"]);
 /** Identity at inference: random augmentation is only active in training. */
 const INFERENCE_IDENTITY = new Set([
-  "RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast", "RandomBrightness",
-  "ActivityRegularization", "Identity",
+  "RandomFlip",
+  "RandomRotation",
+  "RandomZoom",
+  "RandomTranslation",
+  "RandomContrast",
+  "RandomBrightness",
+  "ActivityRegularization",
+  "Identity",
 ]);
 
 interface KeyRule {
@@ -90,12 +119,20 @@ const isNull = (v: Json | undefined) => v === null || v === undefined;
 
 /** Keys tfjs-layers does not know, accepted only at the value that changes nothing. */
 const NEUTRAL_ONLY: KeyRule[] = [
-  { key: "groups", neutral: (v) => isNull(v) || v === 1, why: "grouped convolutions are not supported by TensorFlow.js" },
+  {
+    key: "groups",
+    neutral: (v) => isNull(v) || v === 1,
+    why: "grouped convolutions are not supported by TensorFlow.js",
+  },
   { key: "keepdims", neutral: falsy, why: "TensorFlow.js pooling layers cannot keep the pooled dimensions" },
   { key: "renorm", neutral: falsy, why: "batch renormalization is not supported by TensorFlow.js" },
   { key: "virtual_batch_size", neutral: isNull, why: "ghost batch normalization is not supported by TensorFlow.js" },
   { key: "adjustment", neutral: isNull, why: "a batch-normalization adjustment function is Python code" },
-  { key: "lora_rank", neutral: falsy, why: "LoRA-adapted layers are not supported; merge the LoRA weights in Keras first" },
+  {
+    key: "lora_rank",
+    neutral: falsy,
+    why: "LoRA-adapted layers are not supported; merge the LoRA weights in Keras first",
+  },
   { key: "quantization_config", neutral: isNull, why: "quantized layers are not supported" },
   { key: "sparse", neutral: falsy, why: "sparse inputs are not supported by TensorFlow.js" },
   { key: "ragged", neutral: falsy, why: "ragged inputs are not supported by TensorFlow.js" },
@@ -105,16 +142,39 @@ const NEUTRAL_ONLY: KeyRule[] = [
 
 /** Keys that change nothing at inference and that tfjs-layers does not know. */
 const HARMLESS_KEYS = new Set([
-  "autocast", "fused", "synchronized", "renorm_clipping", "renorm_momentum", "lora_alpha", "use_cudnn", "optional",
+  "autocast",
+  "fused",
+  "synchronized",
+  "renorm_clipping",
+  "renorm_momentum",
+  "lora_alpha",
+  "use_cudnn",
+  "optional",
 ]);
 
 /** Initializer names Keras writes as strings or under older class names. */
 const INITIALIZER_ALIASES: Record<string, string> = {
-  zeros: "Zeros", zero: "Zeros", ones: "Ones", one: "Ones", constant: "Constant",
-  uniform: "RandomUniform", random_uniform: "RandomUniform", normal: "RandomNormal", random_normal: "RandomNormal",
-  truncated_normal: "TruncatedNormal", identity: "Identity", orthogonal: "Orthogonal", variance_scaling: "VarianceScaling",
-  glorot_uniform: "GlorotUniform", glorot_normal: "GlorotNormal", he_normal: "HeNormal", he_uniform: "HeUniform",
-  lecun_normal: "LeCunNormal", lecun_uniform: "LeCunUniform", LecunNormal: "LeCunNormal", LecunUniform: "LeCunUniform",
+  zeros: "Zeros",
+  zero: "Zeros",
+  ones: "Ones",
+  one: "Ones",
+  constant: "Constant",
+  uniform: "RandomUniform",
+  random_uniform: "RandomUniform",
+  normal: "RandomNormal",
+  random_normal: "RandomNormal",
+  truncated_normal: "TruncatedNormal",
+  identity: "Identity",
+  orthogonal: "Orthogonal",
+  variance_scaling: "VarianceScaling",
+  glorot_uniform: "GlorotUniform",
+  glorot_normal: "GlorotNormal",
+  he_normal: "HeNormal",
+  he_uniform: "HeUniform",
+  lecun_normal: "LeCunNormal",
+  lecun_uniform: "LeCunUniform",
+  LecunNormal: "LeCunNormal",
+  LecunUniform: "LeCunUniform",
   IdentityInitializer: "Identity",
 };
 
@@ -163,7 +223,13 @@ function layerError(layer: KerasLayerRef, reason: string): Error {
 type TensorRef = [string, number, number, JsonObject];
 
 function isHistory(v: Json | undefined): v is [string, number, number] {
-  return Array.isArray(v) && v.length >= 3 && typeof v[0] === "string" && typeof v[1] === "number" && typeof v[2] === "number";
+  return (
+    Array.isArray(v) &&
+    v.length >= 3 &&
+    typeof v[0] === "string" &&
+    typeof v[1] === "number" &&
+    typeof v[2] === "number"
+  );
 }
 
 /**
@@ -222,15 +288,28 @@ class Translator {
         carriedShape ??= config.batch_input_shape ?? undefined;
         continue;
       }
-      if (out.length === 0 && carriedShape !== undefined && config.batch_input_shape === undefined && config.input_shape === undefined) {
+      if (
+        out.length === 0 &&
+        carriedShape !== undefined &&
+        config.batch_input_shape === undefined &&
+        config.input_shape === undefined
+      ) {
         config.batch_input_shape = carriedShape;
       }
       out.push(layer.entry);
     }
     const first = out[0]?.config;
     const built = isJsonObject(cfg) ? cfg.build_input_shape : undefined;
-    if (isJsonObject(first) && out[0]?.class_name !== "InputLayer" && first.batch_input_shape === undefined && first.input_shape === undefined) {
-      if (!Array.isArray(built)) throw new Error("The Sequential model does not declare its input shape (no InputLayer, batch_input_shape or build_input_shape)");
+    if (
+      isJsonObject(first) &&
+      out[0]?.class_name !== "InputLayer" &&
+      first.batch_input_shape === undefined &&
+      first.input_shape === undefined
+    ) {
+      if (!Array.isArray(built))
+        throw new Error(
+          "The Sequential model does not declare its input shape (no InputLayer, batch_input_shape or build_input_shape)",
+        );
       first.batch_input_shape = built;
     }
     return this.result({ class_name: "Sequential", config: { name, layers: out } });
@@ -238,7 +317,8 @@ class Translator {
 
   functional(model: KerasObject): TranslatedModel {
     const cfg = model.config;
-    if (!isJsonObject(cfg) || !Array.isArray(cfg.layers)) throw new Error("The functional model config has no layer list");
+    if (!isJsonObject(cfg) || !Array.isArray(cfg.layers))
+      throw new Error("The functional model config has no layer list");
     const name = typeof cfg.name === "string" ? cfg.name : "model";
     const kept: JsonObject[] = [];
     // A dropped layer's output is its input: "name/node" → the tensor that replaces it.
@@ -268,11 +348,17 @@ class Translator {
     for (const entry of kept) {
       entry.inbound_nodes = (entry.inbound_nodes as TensorRef[][]).map((node) => node.map(resolve));
     }
-    const ends = (key: string): TensorRef[] => tensorList(cfg[key] ?? null, key).map((h) => resolve([h[0], h[1], h[2], {}]));
+    const ends = (key: string): TensorRef[] =>
+      tensorList(cfg[key] ?? null, key).map((h) => resolve([h[0], h[1], h[2], {}]));
     const strip = (refs: TensorRef[]) => refs.map(([layer, node, tensor]) => [layer, node, tensor]);
     return this.result({
       class_name: "Model",
-      config: { name, layers: kept, input_layers: strip(ends("input_layers")), output_layers: strip(ends("output_layers")) },
+      config: {
+        name,
+        layers: kept,
+        input_layers: strip(ends("input_layers")),
+        output_layers: strip(ends("output_layers")),
+      },
     });
   }
 
@@ -288,21 +374,32 @@ class Translator {
     const name = ref.name;
     this.layers.push(ref);
 
-    if (PYTHON_LAYERS.has(o.className)) throw layerError(ref, `${o.className} layers run arbitrary Python and cannot be translated`);
+    if (PYTHON_LAYERS.has(o.className))
+      throw layerError(ref, `${o.className} layers run arbitrary Python and cannot be translated`);
     if (o.className === "Sequential" || o.className === "Model" || o.className === "Functional") {
       throw layerError(ref, "nested models are not supported; rebuild the model as one flat functional model in Keras");
     }
     const custom = customOrigin(o);
     if (custom) throw layerError(ref, `a custom layer class (${custom}) whose code is in Python cannot be translated`);
 
-    const inbound = functional ? this.inboundNodes(ref, isJsonObject(entry) ? entry.inbound_nodes : undefined) : undefined;
+    const inbound = functional
+      ? this.inboundNodes(ref, isJsonObject(entry) ? entry.inbound_nodes : undefined)
+      : undefined;
     const base = { class_name: o.className, name, ...(inbound ? { inbound_nodes: inbound } : {}) };
     if (INFERENCE_IDENTITY.has(o.className)) {
       this.dropped.push(ref);
       this.notes.push(`Left out layer "${name}" (${o.className}): it does nothing at inference`);
-      return { ref, entry: { ...base, config: { ...config, batch_input_shape: config.batch_input_shape ?? config.batch_shape ?? null } }, dropped: true };
+      return {
+        ref,
+        entry: {
+          ...base,
+          config: { ...config, batch_input_shape: config.batch_input_shape ?? config.batch_shape ?? null },
+        },
+        dropped: true,
+      };
     }
-    if (!this.options.classes.layers.has(o.className)) throw layerError(ref, `TensorFlow.js has no ${o.className} layer`);
+    if (!this.options.classes.layers.has(o.className))
+      throw layerError(ref, `TensorFlow.js has no ${o.className} layer`);
     return { ref, entry: { ...base, config: this.layerConfig(ref, config) }, dropped: false };
   }
 
@@ -323,7 +420,8 @@ class Translator {
     }
     for (const rule of NEUTRAL_ONLY) {
       if (!(rule.key in cfg) || (rule.classes && !rule.classes.includes(ref.className))) continue;
-      if (!rule.neutral(cfg[rule.key])) throw layerError(ref, `${rule.key} = ${JSON.stringify(cfg[rule.key])}: ${rule.why}`);
+      if (!rule.neutral(cfg[rule.key]))
+        throw layerError(ref, `${rule.key} = ${JSON.stringify(cfg[rule.key])}: ${rule.why}`);
       delete cfg[rule.key];
     }
     for (const key of Object.keys(cfg)) {
@@ -340,7 +438,8 @@ class Translator {
     if (ref.className === "BatchNormalization" && Array.isArray(cfg.axis)) {
       // tf.keras 2.x writes the axis as a one-element list once the layer is built.
       const [axis, ...more] = cfg.axis;
-      if (typeof axis !== "number" || more.length > 0) throw layerError(ref, `normalizing over axes ${JSON.stringify(cfg.axis)} is not supported; only one axis`);
+      if (typeof axis !== "number" || more.length > 0)
+        throw layerError(ref, `normalizing over axes ${JSON.stringify(cfg.axis)} is not supported; only one axis`);
       cfg.axis = axis;
     }
     return cfg;
@@ -360,15 +459,22 @@ class Translator {
       className: o.className,
     };
     const custom = customOrigin(o);
-    if (custom || PYTHON_LAYERS.has(o.className)) throw layerError(inner, `${custom ?? o.className} cannot be translated`);
-    if (!this.options.classes.layers.has(o.className)) throw layerError(inner, `TensorFlow.js has no ${o.className} layer`);
+    if (custom || PYTHON_LAYERS.has(o.className))
+      throw layerError(inner, `${custom ?? o.className} cannot be translated`);
+    if (!this.options.classes.layers.has(o.className))
+      throw layerError(inner, `TensorFlow.js has no ${o.className} layer`);
     return { class_name: o.className, config: this.layerConfig(inner, isJsonObject(o.config) ? o.config : {}) };
   }
 
   /** tfjs computes in float32: a Keras dtype policy ("mixed_float16") becomes plain float32. */
   private dtype(ref: KerasLayerRef, value: Json): Json | undefined {
     const policy = asKerasObject(value);
-    const name = typeof value === "string" ? value : policy && isJsonObject(policy.config) && typeof policy.config.name === "string" ? policy.config.name : null;
+    const name =
+      typeof value === "string"
+        ? value
+        : policy && isJsonObject(policy.config) && typeof policy.config.name === "string"
+          ? policy.config.name
+          : null;
     if (name === null) return undefined;
     if (name === "float32" || name === "int32") return name;
     if (ref.className === "InputLayer" && /^u?int/.test(name)) return "int32";
@@ -412,7 +518,9 @@ class Translator {
     if (o?.className === "L1L2") return l1l2(c.l1, c.l2);
     if (o?.className === "L1") return l1l2(c.l1 ?? 0.01, 0);
     if (o?.className === "L2") return l1l2(0, c.l2 ?? 0.01);
-    this.notes.push(`Layer "${ref.name}": dropped ${key} ${o?.className ?? JSON.stringify(value)} (training only; TensorFlow.js has no equivalent)`);
+    this.notes.push(
+      `Layer "${ref.name}": dropped ${key} ${o?.className ?? JSON.stringify(value)} (training only; TensorFlow.js has no equivalent)`,
+    );
     return undefined;
   }
 
@@ -423,7 +531,9 @@ class Translator {
     if (o && this.options.classes.constraints.has(o.className) && !customOrigin(o)) {
       return { class_name: o.className, config: isJsonObject(o.config) ? o.config : {} };
     }
-    this.notes.push(`Layer "${ref.name}": dropped ${key} ${o?.className ?? JSON.stringify(value)} (training only; TensorFlow.js has no equivalent)`);
+    this.notes.push(
+      `Layer "${ref.name}": dropped ${key} ${o?.className ?? JSON.stringify(value)} (training only; TensorFlow.js has no equivalent)`,
+    );
     return undefined;
   }
 
@@ -464,7 +574,11 @@ class Translator {
         collectKerasTensors(ref, node.args ?? [], tensors);
         const kwargs: JsonObject = {};
         for (const [k, v] of Object.entries(isJsonObject(node.kwargs) ? node.kwargs : {})) {
-          if (containsKerasTensor(v)) throw layerError(ref, `it is called with a tensor keyword argument (${k}), which TensorFlow.js cannot wire`);
+          if (containsKerasTensor(v))
+            throw layerError(
+              ref,
+              `it is called with a tensor keyword argument (${k}), which TensorFlow.js cannot wire`,
+            );
           if (v !== null) kwargs[k] = v;
         }
         return tensors.map(([l, n, t]) => [l, n, t, kwargs] as TensorRef);
@@ -505,7 +619,10 @@ function collectKerasTensors(ref: KerasLayerRef, v: Json, out: [string, number, 
     out.push([layer, node, tensor]);
     return;
   }
-  throw layerError(ref, `it is called with a non-tensor argument ${JSON.stringify(v)}, which TensorFlow.js cannot pass`);
+  throw layerError(
+    ref,
+    `it is called with a non-tensor argument ${JSON.stringify(v)}, which TensorFlow.js cannot pass`,
+  );
 }
 
 function containsKerasTensor(v: Json): boolean {

@@ -1,4 +1,12 @@
-import { getGroup, hdf5Reason, isDataset, openHdf5, readFloatDataset, readStringAttr, readStringListAttr } from "@/training/keras-import/hdf5";
+import {
+  getGroup,
+  hdf5Reason,
+  isDataset,
+  openHdf5,
+  readFloatDataset,
+  readStringAttr,
+  readStringListAttr,
+} from "@/training/keras-import/hdf5";
 import { groupedWeights, type KerasSource, type StoredWeight } from "@/training/keras-import/source";
 
 /**
@@ -12,10 +20,14 @@ export async function readKerasH5(file: string, sha256: string): Promise<KerasSo
     const configText = readStringAttr(h5, "model_config");
     if (configText === null) {
       if (readStringListAttr(h5, "layer_names") !== null) {
-        throw new Error(`${file} holds only weights (Keras save_weights) and no model_config; import a file written by model.save()`);
+        throw new Error(
+          `${file} holds only weights (Keras save_weights) and no model_config; import a file written by model.save()`,
+        );
       }
       if (getGroup(h5, "layers") || getGroup(h5, "_layer_checkpoint_dependencies")) {
-        throw new Error(`${file} is a Keras 3 weights file (.weights.h5) without the architecture; import the .keras file written by model.save()`);
+        throw new Error(
+          `${file} is a Keras 3 weights file (.weights.h5) without the architecture; import the .keras file written by model.save()`,
+        );
       }
       throw new Error(`${file} is an HDF5 file without a model_config attribute; it is not a Keras model`);
     }
@@ -28,11 +40,15 @@ export async function readKerasH5(file: string, sha256: string): Promise<KerasSo
     const kerasVersion = readStringAttr(h5, "keras_version");
     const backend = readStringAttr(h5, "backend");
     if (kerasVersion?.startsWith("1.")) {
-      throw new Error(`${file} was written by Keras ${kerasVersion}; Keras 1 configs are not supported (load it in Keras 2 and save it again)`);
+      throw new Error(
+        `${file} was written by Keras ${kerasVersion}; Keras 1 configs are not supported (load it in Keras 2 and save it again)`,
+      );
     }
     if (backend === "theano") {
       // Theano stores convolution kernels flipped; Keras itself converts them on load.
-      throw new Error(`${file} was written with the Theano backend, whose convolution kernels are flipped; re-save it with the TensorFlow backend`);
+      throw new Error(
+        `${file} was written with the Theano backend, whose convolution kernels are flipped; re-save it with the TensorFlow backend`,
+      );
     }
     const root = getGroup(h5, "model_weights");
     if (!root) throw new Error(`${file} has a model_config but no model_weights group; was it saved without weights?`);
@@ -46,7 +62,8 @@ export async function readKerasH5(file: string, sha256: string): Promise<KerasSo
         layer,
         names.map((name) => {
           const ds = group.get(name);
-          if (!isDataset(ds)) throw new Error(`${file}: model_weights/${layer} lists weight ${name} but holds no such dataset`);
+          if (!isDataset(ds))
+            throw new Error(`${file}: model_weights/${layer} lists weight ${name} but holds no such dataset`);
           return { name, ...readFloatDataset(ds, `${file}: model_weights/${layer}/${name}`) };
         }),
       );

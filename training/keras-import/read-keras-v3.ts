@@ -3,7 +3,14 @@ import os from "node:os";
 import path from "node:path";
 import { strFromU8, unzipSync, type Unzipped } from "fflate";
 import { z } from "zod";
-import { getGroup, hdf5Reason, isDataset, openHdf5, readFloatDataset, type H5Group } from "@/training/keras-import/hdf5";
+import {
+  getGroup,
+  hdf5Reason,
+  isDataset,
+  openHdf5,
+  readFloatDataset,
+  type H5Group,
+} from "@/training/keras-import/hdf5";
 import { kerasConfigLayers, kerasSnakeCase } from "@/training/keras-import/keras-config";
 import { closeQuietly } from "@/training/keras-import/read-keras-h5";
 import { groupedWeights, type KerasSource, type StoredWeight } from "@/training/keras-import/source";
@@ -29,7 +36,9 @@ export async function readKerasV3(file: string, bytes: Uint8Array, sha256: strin
   try {
     files = unzipSync(bytes);
   } catch (err) {
-    throw new Error(`Cannot read ${file} as a zip archive (is it truncated or corrupt?): ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(
+      `Cannot read ${file} as a zip archive (is it truncated or corrupt?): ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
   const configBytes = files[CONFIG_FILE];
   if (!configBytes) throw new Error(`${file} is a zip archive without ${CONFIG_FILE}; it is not a Keras .keras file`);
@@ -39,7 +48,9 @@ export async function readKerasV3(file: string, bytes: Uint8Array, sha256: strin
   const kerasVersion = metadata?.success ? (metadata.data.keras_version ?? null) : null;
   const weights = files[WEIGHTS_FILE];
   if (!weights) {
-    const other = files["model.weights.npz"] ? " (it has model.weights.npz: NumPy weight archives are not supported)" : "";
+    const other = files["model.weights.npz"]
+      ? " (it has model.weights.npz: NumPy weight archives are not supported)"
+      : "";
     throw new Error(`${file} has no ${WEIGHTS_FILE}${other}`);
   }
 
@@ -56,7 +67,10 @@ export async function readKerasV3(file: string, bytes: Uint8Array, sha256: strin
       kerasVersion,
       backend: null,
       modelConfig,
-      ...groupedWeights(groups.byLayer, (l) => `${WEIGHTS_FILE}: ${groups.paths.get(l.name) ?? `layers/${l.name}`}/vars`),
+      ...groupedWeights(
+        groups.byLayer,
+        (l) => `${WEIGHTS_FILE}: ${groups.paths.get(l.name) ?? `layers/${l.name}`}/vars`,
+      ),
     };
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
@@ -77,12 +91,22 @@ interface LayerVars {
   paths: Map<string, string>;
 }
 
-async function readLayerVars(file: string, weightsFile: string, layers: { name: string; className: string }[]): Promise<LayerVars> {
+async function readLayerVars(
+  file: string,
+  weightsFile: string,
+  layers: { name: string; className: string }[],
+): Promise<LayerVars> {
   const h5 = await openHdf5(weightsFile).catch((err: unknown) => {
-    throw new Error(`${file}: ${WEIGHTS_FILE} ${err instanceof Error ? err.message.replace(/^Cannot read \S+ as HDF5/, "cannot be read as HDF5") : String(err)}`);
+    throw new Error(
+      `${file}: ${WEIGHTS_FILE} ${err instanceof Error ? err.message.replace(/^Cannot read \S+ as HDF5/, "cannot be read as HDF5") : String(err)}`,
+    );
   });
   try {
-    const rootName = getGroup(h5, "layers") ? "layers" : getGroup(h5, "_layer_checkpoint_dependencies") ? "_layer_checkpoint_dependencies" : null;
+    const rootName = getGroup(h5, "layers")
+      ? "layers"
+      : getGroup(h5, "_layer_checkpoint_dependencies")
+        ? "_layer_checkpoint_dependencies"
+        : null;
     if (!rootName) throw new Error(`${file}: ${WEIGHTS_FILE} has no layers/ group; it is not a Keras 3 weights file`);
     const root = getGroup(h5, rootName)!;
     const byLayer = new Map<string, StoredWeight[]>();
@@ -103,11 +127,13 @@ async function readLayerVars(file: string, weightsFile: string, layers: { name: 
     for (const key of root.keys()) {
       if (used.has(key)) continue;
       const vars = getGroup(root, `${key}/vars`);
-      if (vars && vars.keys().length > 0) byLayer.set(`${rootName}/${key}`, readVars(file, `${rootName}/${key}/vars`, vars));
+      if (vars && vars.keys().length > 0)
+        byLayer.set(`${rootName}/${key}`, readVars(file, `${rootName}/${key}/vars`, vars));
     }
     return { byLayer, paths };
   } catch (err) {
-    if (err instanceof Error && /#\d+:/.test(err.message)) throw new Error(`Cannot read ${file} (is it truncated or corrupt?): ${hdf5Reason(err)}`);
+    if (err instanceof Error && /#\d+:/.test(err.message))
+      throw new Error(`Cannot read ${file} (is it truncated or corrupt?): ${hdf5Reason(err)}`);
     throw err;
   } finally {
     closeQuietly(h5);
@@ -117,7 +143,8 @@ async function readLayerVars(file: string, weightsFile: string, layers: { name: 
 /** `vars/0`, `vars/1`, … in numeric order (HDF5 lists keys alphabetically: 0, 1, 10, 2, …). */
 function readVars(file: string, where: string, vars: H5Group): StoredWeight[] {
   const keys = vars.keys();
-  if (keys.some((k) => !/^\d+$/.test(k))) throw new Error(`${file}: ${where} holds unexpected entries ${JSON.stringify(keys)}`);
+  if (keys.some((k) => !/^\d+$/.test(k)))
+    throw new Error(`${file}: ${where} holds unexpected entries ${JSON.stringify(keys)}`);
   return keys
     .map(Number)
     .sort((a, b) => a - b)

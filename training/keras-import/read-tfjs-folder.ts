@@ -18,13 +18,16 @@ export async function readTfjsFolder(tf: Tf, dir: string): Promise<KerasSource> 
   // fileSystemIOHandler puts back the SeparableConv2D depth multipliers tfjs leaves out when it saves.
   const artifacts = await fileSystemIOHandler(tf, dir).load!();
   if (artifacts.format === "graph-model") {
-    throw new Error(`${path.join(dir, MODEL_FILE)} is a TF.js graph model (a frozen TensorFlow graph), not a Layers model; it has no Keras layers to import`);
+    throw new Error(
+      `${path.join(dir, MODEL_FILE)} is a TF.js graph model (a frozen TensorFlow graph), not a Layers model; it has no Keras layers to import`,
+    );
   }
   const topology = artifacts.modelTopology;
   if (!isJsonObject(topology)) throw new Error(`${path.join(dir, MODEL_FILE)} has no JSON modelTopology`);
   const weights = decode(tf, artifacts);
   const claimed = new Set<string>();
-  const version = topology.keras_version ?? (isJsonObject(topology.model_config) ? topology.model_config.keras_version : null);
+  const version =
+    topology.keras_version ?? (isJsonObject(topology.model_config) ? topology.model_config.keras_version : null);
   return {
     format: "tfjs-layers",
     path: dir,
@@ -35,7 +38,8 @@ export async function readTfjsFolder(tf: Tf, dir: string): Promise<KerasSource> 
     weightsFor(layer, variableNames) {
       // By tfjs' names first; a converter that scoped names differently still groups by layer.
       let found = variableNames.map((n) => weights.get(n)).filter((w): w is StoredWeight => w !== undefined);
-      if (found.length === 0) found = [...weights.values()].filter((w) => w.name.split("/").slice(0, -1).includes(layer.name));
+      if (found.length === 0)
+        found = [...weights.values()].filter((w) => w.name.split("/").slice(0, -1).includes(layer.name));
       for (const w of found) claimed.add(w.name);
       return found.length > 0 ? found : null;
     },
@@ -48,7 +52,10 @@ export async function readTfjsFolder(tf: Tf, dir: string): Promise<KerasSource> 
 function decode(tf: Tf, artifacts: io.ModelArtifacts): Map<string, StoredWeight> {
   const specs = artifacts.weightSpecs ?? [];
   const data = artifacts.weightData;
-  const tensors = tf.io.decodeWeights(joinBuffers(data === undefined ? [] : Array.isArray(data) ? data : [data]), specs);
+  const tensors = tf.io.decodeWeights(
+    joinBuffers(data === undefined ? [] : Array.isArray(data) ? data : [data]),
+    specs,
+  );
   const out = new Map<string, StoredWeight>();
   for (const spec of specs) {
     const t = tensors[spec.name];

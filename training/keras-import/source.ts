@@ -51,7 +51,9 @@ export function groupedWeights(
     },
     locate: describe,
     unclaimed() {
-      return [...groups.entries()].filter(([name, weights]) => weights.length > 0 && !claimed.has(name)).map(([name]) => name);
+      return [...groups.entries()]
+        .filter(([name, weights]) => weights.length > 0 && !claimed.has(name))
+        .map(([name]) => name);
     },
   };
 }

@@ -49,7 +49,13 @@ export async function apiFetch<T>(url: string, req: ApiRequest = {}): Promise<T 
 
   let res: Response;
   try {
-    res = await fetch(url, { method: req.method ?? "GET", headers, body, signal: req.signal, credentials: "same-origin" });
+    res = await fetch(url, {
+      method: req.method ?? "GET",
+      headers,
+      body,
+      signal: req.signal,
+      credentials: "same-origin",
+    });
   } catch (err) {
     if (err instanceof DOMException && err.name === "AbortError") throw err;
     throw new ApiError(0, "network", "Could not reach the server. Check your connection and try again.");
@@ -81,7 +87,8 @@ async function toApiError(res: Response): Promise<ApiError> {
     const data: unknown = await res.json();
     if (isErrorBody(data)) {
       const { details } = data.error;
-      const known = typeof details === "object" && details !== null ? Object.fromEntries(Object.entries(details)) : undefined;
+      const known =
+        typeof details === "object" && details !== null ? Object.fromEntries(Object.entries(details)) : undefined;
       return new ApiError(res.status, data.error.code, data.error.message || fallback, known);
     }
   } catch {
@@ -93,8 +100,14 @@ async function toApiError(res: Response): Promise<ApiError> {
 function isErrorBody(data: unknown): data is { error: { code: string; message: string; details?: unknown } } {
   if (typeof data !== "object" || data === null || !("error" in data)) return false;
   const e = data.error;
-  return typeof e === "object" && e !== null && "code" in e && "message" in e
-    && typeof e.code === "string" && typeof e.message === "string";
+  return (
+    typeof e === "object" &&
+    e !== null &&
+    "code" in e &&
+    "message" in e &&
+    typeof e.code === "string" &&
+    typeof e.message === "string"
+  );
 }
 
 export function errorMessage(err: unknown): string {

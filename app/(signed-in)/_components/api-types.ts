@@ -22,7 +22,13 @@ import type { UploadResult } from "@/lib/uploads/process-upload";
 import type { EpochPoint as FitEpochPoint, FitProgress } from "@/training/fit";
 
 /** What `NextResponse.json` makes of a value: Dates arrive as ISO strings. */
-type Json<T> = T extends Date ? string : T extends readonly (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
+type Json<T> = T extends Date
+  ? string
+  : T extends readonly (infer U)[]
+    ? Json<U>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
 
 /** `lastUsedAt` → `last_used_at`, as the routes name the fields they answer with. */
 type SnakeCase<S extends string> = S extends `${infer Head}${infer Rest}`
@@ -75,7 +81,8 @@ export type JobStatus = PresentedJob["status"];
 // The worker stores the training loop's progress and epoch points as they are. Jobs run before the
 // loop was shared stored no lr, seconds or epochEtaSeconds, so those are optional when read back.
 export type EpochPoint = Omit<FitEpochPoint, "lr" | "seconds"> & Partial<Pick<FitEpochPoint, "lr" | "seconds">>;
-export type JobProgress = Omit<FitProgress, "lr" | "epochEtaSeconds"> & Partial<Pick<FitProgress, "lr" | "epochEtaSeconds">>;
+export type JobProgress = Omit<FitProgress, "lr" | "epochEtaSeconds"> &
+  Partial<Pick<FitProgress, "lr" | "epochEtaSeconds">>;
 
 /**
  * GET /api/training-jobs rows. Progress, curves and the gate's decision are JSON columns that only

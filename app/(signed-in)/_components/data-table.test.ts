@@ -36,8 +36,12 @@ describe("DataTable", () => {
       { id: 2, name: "two", off: true },
     ]);
     expect(html).toContain('<div class="table-wrap"><table class="table extra" data-testid="things">');
-    expect(html).toContain('<th scope="col">Name</th><th scope="col">Id</th><th scope="col"><span class="sr-only">Actions</span></th>');
-    expect(html).toContain('<tr data-testid="row" data-id="1"><td data-testid="row-name">one</td><td class="num">1</td><td class="cell-actions"></td></tr>');
+    expect(html).toContain(
+      '<th scope="col">Name</th><th scope="col">Id</th><th scope="col"><span class="sr-only">Actions</span></th>',
+    );
+    expect(html).toContain(
+      '<tr data-testid="row" data-id="1"><td data-testid="row-name">one</td><td class="num">1</td><td class="cell-actions"></td></tr>',
+    );
     expect(html).toContain('<tr class="is-muted" data-testid="row" data-id="2">');
   });
 
@@ -52,7 +56,11 @@ describe("DataTable", () => {
   });
 
   it("shows nothing but the table once there are rows", () => {
-    const html = render([{ id: 1, name: "one", off: false }], { error: null, loading: "Loading things…", empty: "No things yet." });
+    const html = render([{ id: 1, name: "one", off: false }], {
+      error: null,
+      loading: "Loading things…",
+      empty: "No things yet.",
+    });
     expect(html.startsWith('<div class="table-wrap">')).toBe(true);
   });
 });

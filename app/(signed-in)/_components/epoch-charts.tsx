@@ -5,7 +5,6 @@ import type { EpochPoint } from "./api-types";
 import { LineChart } from "./line-chart";
 import styles from "./epoch-charts.module.css";
 
-
 /** Loss and accuracy per epoch side by side, training against validation. */
 export function EpochCharts({ epochs, xMax }: { epochs: readonly EpochPoint[]; xMax: number }) {
   return (
@@ -19,7 +18,11 @@ export function EpochCharts({ epochs, xMax }: { epochs: readonly EpochPoint[]; x
           formatY={(y) => y.toFixed(2)}
           series={[
             { name: "Training loss", variant: "primary", points: epochs.map((e) => ({ x: e.epoch, y: e.loss })) },
-            { name: "Validation loss", variant: "secondary", points: epochs.map((e) => ({ x: e.epoch, y: e.valLoss })) },
+            {
+              name: "Validation loss",
+              variant: "secondary",
+              points: epochs.map((e) => ({ x: e.epoch, y: e.valLoss })),
+            },
           ]}
         />
       </div>
@@ -33,7 +36,11 @@ export function EpochCharts({ epochs, xMax }: { epochs: readonly EpochPoint[]; x
           formatY={(y) => `${Math.round(y * 100)}%`}
           series={[
             { name: "Training accuracy", variant: "primary", points: epochs.map((e) => ({ x: e.epoch, y: e.acc })) },
-            { name: "Validation accuracy", variant: "secondary", points: epochs.map((e) => ({ x: e.epoch, y: e.valAcc })) },
+            {
+              name: "Validation accuracy",
+              variant: "secondary",
+              points: epochs.map((e) => ({ x: e.epoch, y: e.valAcc })),
+            },
           ]}
         />
       </div>

@@ -80,7 +80,9 @@ export function LineChart({ title, series, xLabel, xMax = 1, yDomain, formatY, f
   const summary = drawn
     .map((s) => {
       const last = [...s.points].reverse().find((p) => p.y !== null);
-      return last && last.y !== null ? `${s.name}: ${formatY(last.y)} at ${xLabel.toLowerCase()} ${formatX(last.x)}` : null;
+      return last && last.y !== null
+        ? `${s.name}: ${formatY(last.y)} at ${xLabel.toLowerCase()} ${formatX(last.x)}`
+        : null;
     })
     .filter(Boolean)
     .join("; ");
@@ -118,7 +120,9 @@ export function LineChart({ title, series, xLabel, xMax = 1, yDomain, formatY, f
           <g key={s.name} className={`${styles.chartSeries} ${variantClass[s.variant]}`}>
             <path className={styles.chartLine} d={d} />
             {s.points.map((p) =>
-              p.y !== null && Number.isFinite(p.y) ? <circle key={p.x} className={styles.chartPoint} cx={px(p.x)} cy={py(p.y)} r={3.5} /> : null,
+              p.y !== null && Number.isFinite(p.y) ? (
+                <circle key={p.x} className={styles.chartPoint} cx={px(p.x)} cy={py(p.y)} r={3.5} />
+              ) : null,
             )}
           </g>
         ))}

@@ -29,7 +29,10 @@ export function PhotoWithBoxes({ src, alt, width, height, boxes, className }: Pr
       className={className ? `${styles.photoFrame} ${className}` : styles.photoFrame}
       // Sized from the known pixel size before the image arrives: no layout jump, and the boxes
       // line up even while it loads. --photo-max-h is 70vh unless the page around sets it.
-      style={{ aspectRatio: `${width} / ${height}`, width: `min(100%, calc(var(--photo-max-h, 70vh) * ${(width / height).toFixed(4)}))` }}
+      style={{
+        aspectRatio: `${width} / ${height}`,
+        width: `min(100%, calc(var(--photo-max-h, 70vh) * ${(width / height).toFixed(4)}))`,
+      }}
     >
       {/* Plain <img>: the photo is served by an authenticated route and needs no resizing service. */}
       <img src={src} alt={alt} width={width} height={height} className={styles.photoImg} decoding="async" />

@@ -13,7 +13,10 @@ interface Props {
 /** One bar per class in the fixed label order, so the digit keys line up with the rows. */
 export function ProbabilityBars({ probabilities, predicted, showKeys = false }: Props) {
   return (
-    <ol className={showKeys ? `${styles.probBars} ${styles.hasKeys}` : styles.probBars} aria-label="Probability per emotion">
+    <ol
+      className={showKeys ? `${styles.probBars} ${styles.hasKeys}` : styles.probBars}
+      aria-label="Probability per emotion"
+    >
       {EMOTION_LABELS.map((label, i) => {
         const p = probabilities[label] ?? 0;
         const isPredicted = label === predicted;

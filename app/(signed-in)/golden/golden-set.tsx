@@ -66,18 +66,24 @@ export function GoldenSetManager({ canManage }: { canManage: boolean }) {
           <span className={styles.bigNumber} data-testid="golden-size">
             {golden ? golden.size : "…"}
           </span>
-          <span className={styles.bigNumberLabel}>{golden?.size === 1 ? "face in the golden set" : "faces in the golden set"}</span>
+          <span className={styles.bigNumberLabel}>
+            {golden?.size === 1 ? "face in the golden set" : "faces in the golden set"}
+          </span>
         </div>
         <p className={`muted small ${styles.goldenExplain}`}>
-          Every training job scores its candidate and the active version on these faces. A candidate that does clearly worse
-          here is kept as a candidate, however good it looks elsewhere. A few faces of every emotion make the comparison
-          meaningful.
+          Every training job scores its candidate and the active version on these faces. A candidate that does clearly
+          worse here is kept as a candidate, however good it looks elsewhere. A few faces of every emotion make the
+          comparison meaningful.
         </p>
       </section>
 
       <div aria-live="polite">
         {status ? (
-          <p className={status.error ? "form-error" : "form-success"} role={status.error ? "alert" : undefined} data-testid="golden-status">
+          <p
+            className={status.error ? "form-error" : "form-success"}
+            role={status.error ? "alert" : undefined}
+            data-testid="golden-status"
+          >
             {status.text}
           </p>
         ) : null}
@@ -100,18 +106,28 @@ export function GoldenSetManager({ canManage }: { canManage: boolean }) {
         ) : null}
         {golden && golden.faces.length === 0 ? (
           <p className="empty-inline">
-            The golden set is empty.{canManage ? " Pick reviewed faces below to start it." : " An admin can add reviewed faces."}
+            The golden set is empty.
+            {canManage ? " Pick reviewed faces below to start it." : " An admin can add reviewed faces."}
           </p>
         ) : null}
         {golden && golden.faces.length > 0 ? (
           <>
             {golden.size > golden.faces.length ? (
-              <p className="muted small">Showing the {Math.min(golden.faces.length, LISTED_MAX)} most recently added.</p>
+              <p className="muted small">
+                Showing the {Math.min(golden.faces.length, LISTED_MAX)} most recently added.
+              </p>
             ) : null}
             <ul className={styles.faceGrid} data-testid="golden-faces">
               {golden.faces.map((f) => (
                 <li key={f.id} className={styles.faceTile} data-face-id={f.id}>
-                  <img src={f.crop_url} alt={`Face ${f.id}`} width={96} height={96} className={`crop ${styles.cropTile}`} loading="lazy" />
+                  <img
+                    src={f.crop_url}
+                    alt={`Face ${f.id}`}
+                    width={96}
+                    height={96}
+                    className={`crop ${styles.cropTile}`}
+                    loading="lazy"
+                  />
                   <span className={styles.faceTileMeta}>
                     <span>
                       Face #{f.id}
@@ -150,7 +166,13 @@ export function GoldenSetManager({ canManage }: { canManage: boolean }) {
   );
 }
 
-function AddFaces({ goldenIds, onAdd }: { goldenIds: ReadonlySet<number>; onAdd: (faceIds: number[]) => Promise<boolean> }) {
+function AddFaces({
+  goldenIds,
+  onAdd,
+}: {
+  goldenIds: ReadonlySet<number>;
+  onAdd: (faceIds: number[]) => Promise<boolean>;
+}) {
   const id = useId();
   const [label, setLabel] = useState("");
   const [rows, setRows] = useState<HistoryRow[]>([]);
@@ -233,28 +255,53 @@ function AddFaces({ goldenIds, onAdd }: { goldenIds: ReadonlySet<number>; onAdd:
         <span aria-live="polite" className="small" data-testid="golden-selected">
           {chosen.length ? `${plural(chosen.length, "face")} selected` : "None selected"}
         </span>
-        <button type="button" className="btn btn-ghost btn-small" onClick={() => setSelected(new Set(faces.map((r) => r.face.id)))} disabled={faces.length === 0}>
+        <button
+          type="button"
+          className="btn btn-ghost btn-small"
+          onClick={() => setSelected(new Set(faces.map((r) => r.face.id)))}
+          disabled={faces.length === 0}
+        >
           Select all shown
         </button>
-        <button type="button" className="btn btn-ghost btn-small" onClick={() => setSelected(new Set())} disabled={chosen.length === 0}>
+        <button
+          type="button"
+          className="btn btn-ghost btn-small"
+          onClick={() => setSelected(new Set())}
+          disabled={chosen.length === 0}
+        >
           Clear
         </button>
-        <button type="button" className="btn btn-primary" onClick={() => void add()} disabled={chosen.length === 0 || adding}>
-          {adding ? "Adding…" : chosen.length ? `Add ${plural(chosen.length, "face")} to the golden set` : "Add to the golden set"}
+        <button
+          type="button"
+          className="btn btn-primary"
+          onClick={() => void add()}
+          disabled={chosen.length === 0 || adding}
+        >
+          {adding
+            ? "Adding…"
+            : chosen.length
+              ? `Add ${plural(chosen.length, "face")} to the golden set`
+              : "Add to the golden set"}
         </button>
       </div>
 
       {error ? (
         <p className="form-error" role="alert">
           {error}{" "}
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void load(rows.length ? nextBefore : null)}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            onClick={() => void load(rows.length ? nextBefore : null)}
+          >
             Try again
           </button>
         </p>
       ) : null}
       {!loading && faces.length === 0 && !error ? (
         <p className="empty-inline">
-          {label ? `No reviewed ${label} faces outside the golden set in this list.` : "No reviewed faces outside the golden set in this list."}
+          {label
+            ? `No reviewed ${label} faces outside the golden set in this list.`
+            : "No reviewed faces outside the golden set in this list."}
         </p>
       ) : null}
       {faces.length > 0 ? (
@@ -265,9 +312,27 @@ function AddFaces({ goldenIds, onAdd }: { goldenIds: ReadonlySet<number>; onAdd:
               const checked = selected.has(r.face.id);
               return (
                 <li key={r.face.id}>
-                  <label className={checked ? `${styles.faceTile} ${styles.isSelectable} ${styles.isSelected}` : `${styles.faceTile} ${styles.isSelectable}`} data-face-id={r.face.id}>
-                    <input type="checkbox" checked={checked} onChange={(e) => toggle(r.face.id, e.currentTarget.checked)} />
-                    <img src={r.face.crop_url} alt="" width={96} height={96} className={`crop ${styles.cropTile}`} loading="lazy" />
+                  <label
+                    className={
+                      checked
+                        ? `${styles.faceTile} ${styles.isSelectable} ${styles.isSelected}`
+                        : `${styles.faceTile} ${styles.isSelectable}`
+                    }
+                    data-face-id={r.face.id}
+                  >
+                    <input
+                      type="checkbox"
+                      checked={checked}
+                      onChange={(e) => toggle(r.face.id, e.currentTarget.checked)}
+                    />
+                    <img
+                      src={r.face.crop_url}
+                      alt=""
+                      width={96}
+                      height={96}
+                      className={`crop ${styles.cropTile}`}
+                      loading="lazy"
+                    />
                     <span className={styles.faceTileMeta}>
                       <span className="label-chip" aria-hidden="true">
                         {judgedLabel(r)}

@@ -18,7 +18,16 @@ const PAGE_SIZE = 50;
 const columns: Column<HistoryRow>[] = [
   {
     header: "Face",
-    cell: (r) => <img src={r.face.crop_url} alt={`Face ${r.face.id}`} width={48} height={48} className="crop crop-thumb" loading="lazy" />,
+    cell: (r) => (
+      <img
+        src={r.face.crop_url}
+        alt={`Face ${r.face.id}`}
+        width={48}
+        height={48}
+        className="crop crop-thumb"
+        loading="lazy"
+      />
+    ),
   },
   {
     header: "Prediction",
@@ -32,13 +41,16 @@ const columns: Column<HistoryRow>[] = [
   {
     header: "Verdict",
     cell: (r) => (
-      <span className={r.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}>{r.verdict}</span>
+      <span className={r.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}>
+        {r.verdict}
+      </span>
     ),
   },
   {
     header: "True emotion",
     testId: "history-corrected",
-    cell: (r) => (r.corrected_label ? <span className="label-chip">{r.corrected_label}</span> : <span className="muted">—</span>),
+    cell: (r) =>
+      r.corrected_label ? <span className="label-chip">{r.corrected_label}</span> : <span className="muted">—</span>,
   },
   { header: "Note", className: "cell-note", cell: (r) => r.note ?? <span className="muted">—</span> },
   { header: "Reviewer", className: "cell-email", cell: (r) => r.reviewer.email },
@@ -91,24 +103,40 @@ export function HistoryTable({ filters }: { filters: HistoryFilters }) {
         {loaded ? `${rows.length} ${rows.length === 1 ? "verdict" : "verdicts"} shown.` : ""}
       </p>
       {loaded && rows.length === 0 ? (
-        <p className="empty-inline">{filtered ? "No verdicts match these filters." : "No verdicts yet. They appear here as soon as someone reviews a face."}</p>
+        <p className="empty-inline">
+          {filtered
+            ? "No verdicts match these filters."
+            : "No verdicts yet. They appear here as soon as someone reviews a face."}
+        </p>
       ) : null}
       <DataTable
         rows={rows}
         testId="history-table"
         rowKey={(r) => r.id}
-        rowAttributes={(r) => ({ "data-testid": "history-row", "data-verdict": r.verdict, "data-prediction-id": r.prediction.id })}
+        rowAttributes={(r) => ({
+          "data-testid": "history-row",
+          "data-verdict": r.verdict,
+          "data-prediction-id": r.prediction.id,
+        })}
         columns={columns}
       />
       {error ? (
         <div className="form-error" role="alert">
           {error}{" "}
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void load(rows.length ? nextBefore : null)}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            onClick={() => void load(rows.length ? nextBefore : null)}
+          >
             Try again
           </button>
         </div>
       ) : null}
-      {loading ? <p className="muted status-line"><span className="spinner" aria-hidden="true" /> Loading…</p> : null}
+      {loading ? (
+        <p className="muted status-line">
+          <span className="spinner" aria-hidden="true" /> Loading…
+        </p>
+      ) : null}
       {!loading && nextBefore !== null ? (
         <div className="load-more">
           <button type="button" className="btn btn-ghost" onClick={() => void load(nextBefore)}>

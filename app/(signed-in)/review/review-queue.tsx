@@ -222,9 +222,15 @@ export function ReviewQueue() {
                     <span className="prediction-label" data-testid="predicted-label">
                       {current.prediction.label}
                     </span>
-                    <span className="prediction-confidence">{formatPercent(current.prediction.confidence)} confidence</span>
+                    <span className="prediction-confidence">
+                      {formatPercent(current.prediction.confidence)} confidence
+                    </span>
                   </p>
-                  <ProbabilityBars probabilities={current.prediction.probabilities} predicted={current.prediction.label} showKeys />
+                  <ProbabilityBars
+                    probabilities={current.prediction.probabilities}
+                    predicted={current.prediction.label}
+                    showKeys
+                  />
                 </div>
               </div>
               {formOpen ? (
@@ -269,7 +275,11 @@ export function ReviewQueue() {
                 alt="The uploaded photo this face comes from, with the face outlined"
                 width={current.face.upload.width}
                 height={current.face.upload.height}
-                boxes={current.face.upload.is_face_crop ? [] : [{ key: current.face.id, box: current.face.box, active: true }]}
+                boxes={
+                  current.face.upload.is_face_crop
+                    ? []
+                    : [{ key: current.face.id, box: current.face.box, active: true }]
+                }
               />
               <figcaption className="muted small">
                 {current.face.upload.is_face_crop ? "Uploaded as a face crop" : "Original photo"} · upload{" "}
@@ -283,7 +293,11 @@ export function ReviewQueue() {
 
       <div className={styles.toastRegion} role="status" aria-live="polite" data-testid="toast">
         {toast ? (
-          <div key={toast.id} className={`${styles.toast} ${toneClass[toast.tone]}`} data-testid={`toast-${toast.tone}`}>
+          <div
+            key={toast.id}
+            className={`${styles.toast} ${toneClass[toast.tone]}`}
+            data-testid={`toast-${toast.tone}`}
+          >
             {toast.text}
           </div>
         ) : null}

@@ -55,7 +55,10 @@ export function useReviewQueue(order: QueueOrder | null, notify: Notify) {
       if (inFlight.current) return;
       inFlight.current = true;
       setFetching(true);
-      const exclude = [...itemsRef.current.map((i) => i.prediction_id), ...pending.current, ...skipped.current].slice(0, MAX_EXCLUDE);
+      const exclude = [...itemsRef.current.map((i) => i.prediction_id), ...pending.current, ...skipped.current].slice(
+        0,
+        MAX_EXCLUDE,
+      );
       const qs = new URLSearchParams({ order: forOrder });
       if (exclude.length) qs.set("exclude", exclude.join(","));
       try {

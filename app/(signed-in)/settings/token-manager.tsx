@@ -61,8 +61,8 @@ export function TokenManager() {
     <section className="card" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>API tokens</h2>
       <p className="muted">
-        Scripts and tools can call the API as you with <code>Authorization: Bearer &lt;token&gt;</code>. Revoke a token as
-        soon as it is no longer needed.
+        Scripts and tools can call the API as you with <code>Authorization: Bearer &lt;token&gt;</code>. Revoke a token
+        as soon as it is no longer needed.
       </p>
 
       <form onSubmit={onCreate} noValidate className="inline-form">
@@ -94,7 +94,9 @@ export function TokenManager() {
             placeholder="never"
             aria-invalid={errors.expires_in_days ? true : undefined}
             aria-describedby={`${id}-expiry-hint${errors.expires_in_days ? ` ${id}-expiry-error` : ""}`}
-            {...register("expires_in_days", { setValueAs: (v: unknown) => (v === "" || v == null ? undefined : Number(v)) })}
+            {...register("expires_in_days", {
+              setValueAs: (v: unknown) => (v === "" || v == null ? undefined : Number(v)),
+            })}
           />
           <p id={`${id}-expiry-hint`} className="small muted">
             1–365; empty for a token that never expires.
@@ -126,7 +128,12 @@ export function TokenManager() {
         testId="token-table"
         rowKey={(t) => t.id}
         rowAttributes={(t) => ({ className: t.revoked_at || isExpired(t) ? "is-muted" : undefined })}
-        status={{ error: listError, onRetry: () => void refresh(), loading: "Loading tokens…", empty: "You have no API tokens." }}
+        status={{
+          error: listError,
+          onRetry: () => void refresh(),
+          loading: "Loading tokens…",
+          empty: "You have no API tokens.",
+        }}
         columns={[
           { header: "Name", cell: (t) => t.name },
           { header: "Token", cell: (t) => <code>{t.prefix}…</code> },
@@ -213,19 +220,33 @@ function NewSecret({ created, onDismiss }: { created: Created; onDismiss: () => 
       <h3 id={`${id}-title`}>Copy your new token “{created.token.name}” now</h3>
       <p>
         This is the only time it is shown. If you lose it, revoke it and create a new one.{" "}
-        {created.token.expires_at ? `It stops working on ${formatDateTime(created.token.expires_at)}.` : "It does not expire."}
+        {created.token.expires_at
+          ? `It stops working on ${formatDateTime(created.token.expires_at)}.`
+          : "It does not expire."}
       </p>
       <div className={styles.secretRow}>
         <label htmlFor={`${id}-secret`} className="sr-only">
           Token secret
         </label>
-        <input ref={inputRef} id={`${id}-secret`} type="text" readOnly value={created.secret} className={styles.secretInput} data-testid="token-secret" />
+        <input
+          ref={inputRef}
+          id={`${id}-secret`}
+          type="text"
+          readOnly
+          value={created.secret}
+          className={styles.secretInput}
+          data-testid="token-secret"
+        />
         <button type="button" className="btn btn-primary" onClick={() => void copy()}>
           Copy
         </button>
       </div>
       <p className="small" aria-live="polite">
-        {copied === "yes" ? "Copied to the clipboard." : copied === "failed" ? "Copying was blocked — the token is selected, press Ctrl+C." : ""}
+        {copied === "yes"
+          ? "Copied to the clipboard."
+          : copied === "failed"
+            ? "Copying was blocked — the token is selected, press Ctrl+C."
+            : ""}
       </p>
       <button type="button" className="btn btn-ghost btn-small" onClick={onDismiss}>
         I’ve stored it — hide

@@ -11,8 +11,8 @@ export default async function TrainingPage() {
       <div className="page-head">
         <h1>Training</h1>
         <p className="muted">
-          Fine-tune a model on the reviewers’ verdicts. One job runs at a time; its candidate replaces the active model only if
-          it does better on faces it never saw.
+          Fine-tune a model on the reviewers’ verdicts. One job runs at a time; its candidate replaces the active model
+          only if it does better on faces it never saw.
         </p>
       </div>
       <TrainingWorkspace />

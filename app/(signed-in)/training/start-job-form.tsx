@@ -30,15 +30,29 @@ function rangeText(field: NumberField): string {
 
 const fields: { name: NumberField; label: string; hint: string; inputMode: "numeric" | "decimal" }[] = [
   { name: "epochs", label: "Epochs", hint: "Passes over the training faces.", inputMode: "numeric" },
-  { name: "learning_rate", label: "Learning rate", hint: "Small steps keep what the model already knows.", inputMode: "decimal" },
-  { name: "min_samples", label: "Minimum faces", hint: "Refuse to train on fewer reviewed faces than this.", inputMode: "numeric" },
+  {
+    name: "learning_rate",
+    label: "Learning rate",
+    hint: "Small steps keep what the model already knows.",
+    inputMode: "decimal",
+  },
+  {
+    name: "min_samples",
+    label: "Minimum faces",
+    hint: "Refuse to train on fewer reviewed faces than this.",
+    inputMode: "numeric",
+  },
   { name: "batch_size", label: "Batch size", hint: "Faces per update step.", inputMode: "numeric" },
 ];
 
 const classWeightChoices: { value: ParamsOutput["class_weights"]; label: string; hint: string }[] = [
   { value: "none", label: "None", hint: "Every face counts the same; learns the most from the corrections." },
   { value: "sqrt", label: "Mild", hint: "Rare emotions count a little more." },
-  { value: "balanced", label: "Balanced", hint: "Every emotion counts the same; more rare-class recall, lower accuracy." },
+  {
+    value: "balanced",
+    label: "Balanced",
+    hint: "Every emotion counts the same; more rare-class recall, lower accuracy.",
+  },
 ];
 
 /**
@@ -88,20 +102,25 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
 
   const active = models?.find((m) => m.status === "ACTIVE");
   const bases = models?.filter((m) => m.status !== "FAILED" && m.status !== "ACTIVE") ?? [];
-  const describedBy = (name: string, hasError: boolean) => `${id}-${name}-hint${hasError ? ` ${id}-${name}-error` : ""}`;
+  const describedBy = (name: string, hasError: boolean) =>
+    `${id}-${name}-hint${hasError ? ` ${id}-${name}-error` : ""}`;
 
   return (
     <section className="card" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>Start a training job</h2>
       <p className="muted small">
-        The job freezes the reviewed faces as they are now, holds a slice of them out, trains, and scores the result beside the
-        active version on the held-out slice and the golden set.
+        The job freezes the reviewed faces as they are now, holds a slice of them out, trains, and scores the result
+        beside the active version on the held-out slice and the golden set.
       </p>
       <form onSubmit={onSubmit} noValidate className={styles.startForm} data-testid="start-job-form">
         <div className="form-grid">
           <div className="field">
             <label htmlFor={`${id}-base`}>Start from</label>
-            <select id={`${id}-base`} aria-describedby={`${id}-base-hint`} {...register("base_version", { setValueAs: versionOrUndefined })}>
+            <select
+              id={`${id}-base`}
+              aria-describedby={`${id}-base-hint`}
+              {...register("base_version", { setValueAs: versionOrUndefined })}
+            >
               <option value="">{active ? `Active version (v${active.version})` : "The active version"}</option>
               {bases.map((m) => (
                 <option key={m.id} value={m.version}>

@@ -17,7 +17,11 @@ const LIST_POLL_MS = 2_000;
 
 export function TrainingWorkspace() {
   const [models, setModels] = useState<ModelVersionRow[] | null>(null);
-  const { data: list, error: listError, refresh: loadJobs } = useApiData<{ jobs: TrainingJobRow[] }>("/api/training-jobs");
+  const {
+    data: list,
+    error: listError,
+    refresh: loadJobs,
+  } = useApiData<{ jobs: TrainingJobRow[] }>("/api/training-jobs");
   const jobs = list?.jobs ?? null;
 
   useEffect(() => {
@@ -49,7 +53,13 @@ export function TrainingWorkspace() {
           testId="jobs-table"
           rowKey={(j) => j.id}
           rowAttributes={(j) => ({ "data-testid": "job-row", "data-job-id": j.id, "data-status": j.status })}
-          status={{ error: listError, onRetry: () => void loadJobs(), loading: "Loading jobs…", empty: "No training jobs yet.", flush: true }}
+          status={{
+            error: listError,
+            onRetry: () => void loadJobs(),
+            loading: "Loading jobs…",
+            empty: "No training jobs yet.",
+            flush: true,
+          }}
           columns={columns}
         />
       </section>
@@ -119,6 +129,12 @@ const columns: Column<TrainingJobRow>[] = [
 function Outcome({ job }: { job: TrainingJobRow }) {
   if (job.status === "FAILED") return <span className={styles.textBad}>{job.error ?? "Failed"}</span>;
   if (job.status === "CANCELLED") return <span className="muted">Cancelled; the active model is unchanged.</span>;
-  if (job.decision) return <>{job.decision.promote ? "Promoted." : "Kept as a candidate."} <span className="muted">{job.decision.reason}</span></>;
+  if (job.decision)
+    return (
+      <>
+        {job.decision.promote ? "Promoted." : "Kept as a candidate."}{" "}
+        <span className="muted">{job.decision.reason}</span>
+      </>
+    );
   return <span className="muted">—</span>;
 }

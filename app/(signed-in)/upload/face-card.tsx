@@ -10,11 +10,7 @@ import { ProbabilityBars } from "../_components/probability-bars";
 import { describeVerdict, saveReview, undoReview } from "../_components/reviews-api";
 import styles from "./face-card.module.css";
 
-type Step =
-  | { kind: "ask" }
-  | { kind: "incorrect-form" }
-  | { kind: "saving" }
-  | { kind: "saved"; review: StoredReview };
+type Step = { kind: "ask" } | { kind: "incorrect-form" } | { kind: "saving" } | { kind: "saved"; review: StoredReview };
 
 /** One detected face: its crop, the prediction, and the reviewer's verdict on it. */
 export function FaceCard({ face, number }: { face: UploadedFace; number: number }) {
@@ -52,7 +48,13 @@ export function FaceCard({ face, number }: { face: UploadedFace; number: number 
   }
 
   return (
-    <article ref={cardRef} tabIndex={-1} className={`card ${styles.faceCard}`} aria-labelledby={headingId} data-testid="face-card">
+    <article
+      ref={cardRef}
+      tabIndex={-1}
+      className={`card ${styles.faceCard}`}
+      aria-labelledby={headingId}
+      data-testid="face-card"
+    >
       <header className={styles.faceCardHead}>
         <h3 id={headingId}>
           <span className={styles.faceNumber} aria-hidden="true">
@@ -66,7 +68,13 @@ export function FaceCard({ face, number }: { face: UploadedFace; number: number 
       </header>
       <div className={styles.faceCardBody}>
         {/* The model's 48×48 grayscale input, scaled up without smoothing so what it saw is visible. */}
-        <img src={face.crop_url} alt={`Face ${number} as the model sees it`} width={144} height={144} className="crop" />
+        <img
+          src={face.crop_url}
+          alt={`Face ${number} as the model sees it`}
+          width={144}
+          height={144}
+          className="crop"
+        />
         <div className={styles.faceCardPrediction}>
           <p className="prediction">
             <span className="prediction-label">{face.label}</span>
@@ -112,7 +120,9 @@ export function FaceCard({ face, number }: { face: UploadedFace; number: number 
         ) : null}
         {step.kind === "saved" ? (
           <div className={styles.verdictSaved}>
-            <p className={step.review.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}>
+            <p
+              className={step.review.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}
+            >
               Saved: {describeVerdict(step.review)}
             </p>
             {step.review.note ? <p className="muted small">“{step.review.note}”</p> : null}

@@ -10,7 +10,9 @@ export default async function UploadPage() {
     <>
       <div className="page-head">
         <h1>Upload a photo</h1>
-        <p className="muted">Every face found gets a prediction. Confirm or correct each one here, or later in Review.</p>
+        <p className="muted">
+          Every face found gets a prediction. Confirm or correct each one here, or later in Review.
+        </p>
       </div>
       <UploadWorkspace />
     </>

@@ -34,7 +34,12 @@ export function UploadWorkspace() {
 
   async function upload(file: File) {
     if (file.type && !ACCEPTED.includes(file.type)) {
-      setState({ kind: "failed", fileName: file.name, message: "That file type is not supported. Use JPEG, PNG or WebP.", noModel: false });
+      setState({
+        kind: "failed",
+        fileName: file.name,
+        message: "That file type is not supported. Use JPEG, PNG or WebP.",
+        noModel: false,
+      });
       return;
     }
     setActiveFace(null);
@@ -97,7 +102,9 @@ export function UploadWorkspace() {
           <label htmlFor={`${id}-file`} className={styles.dropzoneLabel}>
             <span className={styles.dropzoneIcon} aria-hidden="true" />
             <span className={styles.dropzoneTitle}>
-              {busy ? "Detecting faces…" : (
+              {busy ? (
+                "Detecting faces…"
+              ) : (
                 <>
                   Drop a photo here, or <span className={styles.linkLike}>choose a file</span>
                 </>
@@ -109,7 +116,12 @@ export function UploadWorkspace() {
           </label>
         </div>
         <label className="checkbox">
-          <input type="checkbox" checked={isFaceCrop} onChange={(e) => setIsFaceCrop(e.currentTarget.checked)} disabled={busy} />
+          <input
+            type="checkbox"
+            checked={isFaceCrop}
+            onChange={(e) => setIsFaceCrop(e.currentTarget.checked)}
+            disabled={busy}
+          />
           <span>
             This image is already a cropped face
             <span className="muted small block">Skips face detection and treats the whole image as one face.</span>
@@ -147,7 +159,14 @@ export function UploadWorkspace() {
           )
         ) : null}
 
-        {state.kind === "done" ? <UploadOutcome result={state.result} fileName={state.fileName} activeFace={activeFace} onActivate={setActiveFace} /> : null}
+        {state.kind === "done" ? (
+          <UploadOutcome
+            result={state.result}
+            fileName={state.fileName}
+            activeFace={activeFace}
+            onActivate={setActiveFace}
+          />
+        ) : null}
       </section>
     </div>
   );
@@ -203,13 +222,23 @@ function UploadOutcome({
             alt={`Uploaded photo ${fileName}${n ? `, with ${n} numbered face boxes` : ""}`}
             width={result.width}
             height={result.height}
-            boxes={result.faces.map((f, i) => ({ key: f.id, box: f.box, badge: String(i + 1), active: activeFace === f.id }))}
+            boxes={result.faces.map((f, i) => ({
+              key: f.id,
+              box: f.box,
+              badge: String(i + 1),
+              active: activeFace === f.id,
+            }))}
           />
         </div>
         {n > 0 ? (
           <ol className={styles.faceList}>
             {result.faces.map((face, i) => (
-              <li key={face.id} onMouseEnter={() => onActivate(face.id)} onMouseLeave={() => onActivate(null)} onFocus={() => onActivate(face.id)}>
+              <li
+                key={face.id}
+                onMouseEnter={() => onActivate(face.id)}
+                onMouseLeave={() => onActivate(null)}
+                onFocus={() => onActivate(face.id)}
+              >
                 <FaceCard face={face} number={i + 1} />
               </li>
             ))}

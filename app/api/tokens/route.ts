@@ -23,7 +23,10 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   }),
   POST: apiRoute({ permission: "tokens:manage-own", sessionOnly: true }, async ({ req, principal }) => {
     const input = createTokenSchema.parse(await readJson(req));
-    const t = await createApiToken(getDb(), principal.userId, { name: input.name, expiresInDays: input.expires_in_days });
+    const t = await createApiToken(getDb(), principal.userId, {
+      name: input.name,
+      expiresInDays: input.expires_in_days,
+    });
     return NextResponse.json(
       {
         token: { id: t.id, name: t.name, prefix: t.prefix, created_at: t.createdAt, expires_at: t.expiresAt },

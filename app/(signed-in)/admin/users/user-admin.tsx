@@ -55,7 +55,12 @@ export function UserAdmin({ selfId }: { selfId: number }) {
           testId="users-table"
           rowKey={(u) => u.id}
           rowAttributes={(u) => ({ className: u.disabled_at ? "is-muted" : undefined })}
-          status={{ error: listError, onRetry: () => void refresh(), loading: "Loading users…", empty: "No users yet." }}
+          status={{
+            error: listError,
+            onRetry: () => void refresh(),
+            loading: "Loading users…",
+            empty: "No users yet.",
+          }}
           columns={[
             {
               header: "E-mail",
@@ -84,7 +89,11 @@ export function UserAdmin({ selfId }: { selfId: number }) {
                       title={self ? "You can’t change your own role" : undefined}
                       onChange={(e) => {
                         const role = e.currentTarget.value === "ADMIN" ? "ADMIN" : "REVIEWER";
-                        void patch(u, { role }, `${u.email} is now ${roleNames[role].toLowerCase()} and must sign in again.`);
+                        void patch(
+                          u,
+                          { role },
+                          `${u.email} is now ${roleNames[role].toLowerCase()} and must sign in again.`,
+                        );
                       }}
                     >
                       <option value="REVIEWER">{roleNames.REVIEWER}</option>
@@ -97,7 +106,11 @@ export function UserAdmin({ selfId }: { selfId: number }) {
             {
               header: "Status",
               cell: (u) =>
-                u.disabled_at ? <span className="status-chip is-off">Disabled</span> : <span className="status-chip is-on">Active</span>,
+                u.disabled_at ? (
+                  <span className="status-chip is-off">Disabled</span>
+                ) : (
+                  <span className="status-chip is-on">Active</span>
+                ),
             },
             { header: "Created", className: "cell-time", cell: (u) => formatDateTime(u.created_at) },
             {

@@ -17,7 +17,9 @@ export function CancelJob({ job, onChanged }: { job: TrainingJobDetail; onChange
     setBusy(true);
     setError(null);
     try {
-      const data = await apiFetchBody<{ job: TrainingJobRow }>(`/api/training-jobs/${job.id}/cancel`, { method: "POST" });
+      const data = await apiFetchBody<{ job: TrainingJobRow }>(`/api/training-jobs/${job.id}/cancel`, {
+        method: "POST",
+      });
       onChanged(data.job);
       setConfirming(false);
     } catch (err) {
@@ -32,7 +34,13 @@ export function CancelJob({ job, onChanged }: { job: TrainingJobDetail; onChange
       {confirming ? (
         <span className="confirm" role="group" aria-label="Confirm cancelling">
           <span className="small">Stop this job? Nothing it learned is kept.</span>
-          <button type="button" className="btn btn-danger btn-small" onClick={() => void cancel()} disabled={busy} autoFocus>
+          <button
+            type="button"
+            className="btn btn-danger btn-small"
+            onClick={() => void cancel()}
+            disabled={busy}
+            autoFocus
+          >
             {busy ? "Stopping…" : "Stop job"}
           </button>
           <button

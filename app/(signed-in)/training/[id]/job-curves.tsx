@@ -6,17 +6,26 @@ export function JobCurves({ job, plannedEpochs }: { job: TrainingJobDetail; plan
   const curves = job.curves ?? [];
   const hasVal = curves.some((c) => c.valLoss !== null);
   return (
-    <section className="card chart-container" aria-labelledby="curves-heading" data-testid="job-curves" data-epochs={curves.length}>
+    <section
+      className="card chart-container"
+      aria-labelledby="curves-heading"
+      data-testid="job-curves"
+      data-epochs={curves.length}
+    >
       <h2 id="curves-heading">Loss and accuracy</h2>
       {curves.length === 0 ? (
         <p className="empty-inline">
-          {isJobLive(job.status) ? "The curves appear when the first epoch ends." : "No epoch finished, so there are no curves."}
+          {isJobLive(job.status)
+            ? "The curves appear when the first epoch ends."
+            : "No epoch finished, so there are no curves."}
         </p>
       ) : (
         <>
           <p className="muted small">
             One point per finished epoch
-            {hasVal ? "; validation is a slice of the replayed training data." : "; no validation split (no replay data for this model)."}
+            {hasVal
+              ? "; validation is a slice of the replayed training data."
+              : "; no validation split (no replay data for this model)."}
           </p>
           <EpochCharts epochs={curves} xMax={plannedEpochs} />
         </>

@@ -10,7 +10,9 @@ function splitLogLine(line: string): { time: string | null; iso: string | null; 
   const m = /^(\d{4}-\d\d-\d\dT[\d:.]+Z) (.*)$/.exec(line);
   if (!m || !m[1]) return { time: null, iso: null, text: line };
   const at = new Date(m[1]);
-  return Number.isNaN(at.getTime()) ? { time: null, iso: null, text: line } : { time: timeOfDay.format(at), iso: m[1], text: m[2] ?? "" };
+  return Number.isNaN(at.getTime())
+    ? { time: null, iso: null, text: line }
+    : { time: timeOfDay.format(at), iso: m[1], text: m[2] ?? "" };
 }
 
 export function JobLog({ log, live }: { log: string; live: boolean }) {
@@ -53,7 +55,9 @@ export function JobLog({ log, live }: { log: string; live: boolean }) {
                   {l.time}
                 </time>
               ) : null}
-              <span className={/^(failed|gate)/.test(l.text) ? `${styles.logText} ${styles.isKey}` : styles.logText}>{l.text}</span>
+              <span className={/^(failed|gate)/.test(l.text) ? `${styles.logText} ${styles.isKey}` : styles.logText}>
+                {l.text}
+              </span>
               {"\n"}
             </span>
           );

@@ -13,9 +13,17 @@ export function JobOutcome({ job }: { job: TrainingJobDetail }) {
     const promoted = job.decision?.promote ?? cand?.status === "ACTIVE";
     return (
       <div className={promoted ? "notice notice-success" : "notice"} data-testid="job-outcome" data-promoted={promoted}>
-        <h2>{promoted ? `Promoted: version ${cand?.version ?? "?"} is now active` : `Kept as a candidate: version ${cand?.version ?? "?"}`}</h2>
+        <h2>
+          {promoted
+            ? `Promoted: version ${cand?.version ?? "?"} is now active`
+            : `Kept as a candidate: version ${cand?.version ?? "?"}`}
+        </h2>
         {job.decision ? <p>{job.decision.reason}</p> : null}
-        {!promoted ? <p className="muted small">The active model is unchanged. An admin can still promote the candidate from its page.</p> : null}
+        {!promoted ? (
+          <p className="muted small">
+            The active model is unchanged. An admin can still promote the candidate from its page.
+          </p>
+        ) : null}
         {candLink ? <p>{candLink} →</p> : null}
       </div>
     );

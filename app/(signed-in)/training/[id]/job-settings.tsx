@@ -42,7 +42,9 @@ export function JobSettings({ job, params }: { job: TrainingJobDetail; params: T
               {job.snapshot_hash ? (
                 <>
                   <code title={job.snapshot_hash}>{job.snapshot_hash.slice(0, 12)}</code>
-                  {job.snapshot_size !== null ? <span className="muted small"> · {job.snapshot_size} faces</span> : null}
+                  {job.snapshot_size !== null ? (
+                    <span className="muted small"> · {job.snapshot_size} faces</span>
+                  ) : null}
                 </>
               ) : (
                 <span className="muted">not frozen yet</span>

@@ -29,7 +29,9 @@ export function LiveJob({ id }: { id: number }) {
     // One request at a time: the next is scheduled when the last has answered.
     async function tick() {
       try {
-        const data = await apiFetchBody<{ job: TrainingJobDetail }>(`/api/training-jobs/${id}`, { signal: controller.signal });
+        const data = await apiFetchBody<{ job: TrainingJobDetail }>(`/api/training-jobs/${id}`, {
+          signal: controller.signal,
+        });
         setJob(data.job);
         setLoadError(null);
         if (isJobLive(data.job.status)) timer = setTimeout(tick, POLL_MS);

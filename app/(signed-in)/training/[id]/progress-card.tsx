@@ -40,7 +40,13 @@ export function ProgressCard({ job }: { job: TrainingJobDetail }) {
             </div>
             <div>
               <dt>{isJobLive(job.status) ? "Time left" : "Ran for"}</dt>
-              <dd>{isJobLive(job.status) ? `about ${formatDuration(p.etaSeconds)}` : seconds !== null ? formatDuration(seconds) : "—"}</dd>
+              <dd>
+                {isJobLive(job.status)
+                  ? `about ${formatDuration(p.etaSeconds)}`
+                  : seconds !== null
+                    ? formatDuration(seconds)
+                    : "—"}
+              </dd>
             </div>
             <div>
               <dt>Loss this epoch</dt>
@@ -59,7 +65,9 @@ export function ProgressCard({ job }: { job: TrainingJobDetail }) {
           </dl>
         </>
       ) : (
-        <p className="muted">It ended before training started{seconds !== null ? `, after ${formatDuration(seconds)}` : ""}.</p>
+        <p className="muted">
+          It ended before training started{seconds !== null ? `, after ${formatDuration(seconds)}` : ""}.
+        </p>
       )}
     </section>
   );
