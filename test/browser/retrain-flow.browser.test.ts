@@ -119,6 +119,10 @@ it.skipIf(!ui.executablePath)(
     // Version 1's page records the rollback with its reason.
     await versionRow(1).getByRole("link", { name: "Version 1" }).click();
     await page.getByTestId("model-history").getByText("rollback drill from the browser", { exact: false }).waitFor();
+    // When version 2 took over, version 1's history says so in words, not as an audit code.
+    const history = (await page.getByTestId("model-history").textContent()) ?? "";
+    expect(history).toMatch(/Stopped serving \(version 2 became active\)/);
+    expect(history).not.toContain("model.archive");
     await shot("10-version-1-detail");
 
     // One job at a time: while a long job runs, the form names it; its page cancels it.

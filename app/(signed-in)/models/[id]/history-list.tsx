@@ -7,6 +7,7 @@ const auditDetailsSchema = z.object({
   reason: z.string().optional(),
   from: z.object({ version: z.number() }).nullable().optional(),
   to: z.object({ version: z.number() }).optional(),
+  replacedBy: z.object({ version: z.number() }).optional(),
   status: z.string().optional(),
 });
 
@@ -15,6 +16,7 @@ const actionText: Record<string, string> = {
   "model.activate": "Activated",
   "model.rollback": "Rolled back to this version",
   "model.auto-promote": "Promoted automatically by the training gate",
+  "model.archive": "Stopped serving",
 };
 
 export function HistoryList({ history }: { history: ModelHistoryEntry[] }) {
@@ -36,6 +38,7 @@ export function HistoryList({ history }: { history: ModelHistoryEntry[] }) {
                 <div>
                   <strong>{actionText[h.action] ?? h.action}</strong>
                   {d.from ? <span className="muted"> (from version {d.from.version})</span> : null}
+                  {d.replacedBy ? <span className="muted"> (version {d.replacedBy.version} became active)</span> : null}
                   {h.action === "model.register" && d.status ? <span className="muted"> as {d.status.toLowerCase()}</span> : null}
                   <span className="muted"> · {h.actor ?? "system"}</span>
                   {d.reason ? <p className={`small ${styles.timelineNote}`}>“{d.reason}”</p> : null}

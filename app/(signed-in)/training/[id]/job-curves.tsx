@@ -24,10 +24,16 @@ export function JobCurves({ job, plannedEpochs }: { job: TrainingJobDetail; plan
           <p className="muted small">
             One point per finished epoch
             {hasVal
-              ? "; validation is a slice of the replayed training data."
-              : "; no validation split (no replay data for this model)."}
+              ? "; validation is a tenth of the reviewed faces, and a tenth of the replayed training data when there is any."
+              : "; no validation split (too few faces to hold any back)."}
           </p>
-          <EpochCharts epochs={curves} xMax={plannedEpochs} />
+          {/* A live job's axis spans the planned epochs; a finished one's, the epochs it ran (early stopping may end it sooner). */}
+          <EpochCharts
+            epochs={curves}
+            xMax={
+              isJobLive(job.status) ? plannedEpochs : Math.max(1, curves[curves.length - 1]?.epoch ?? curves.length)
+            }
+          />
         </>
       )}
     </section>
