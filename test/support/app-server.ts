@@ -2,8 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import net from "node:net";
 import crypto from "node:crypto";
+import { embeddedDatabaseUrlFor, freeLoopbackPort } from "@/lib/db/embedded-address";
 import { childProcessEnv } from "@/lib/env/env";
 import { createTestDatabase, type TestDatabase } from "@/test/support/database";
 import { createTinyModelDir } from "@/test/support/tiny-model";
@@ -211,8 +211,7 @@ export function embeddedDatabaseUrl(dataDir: string, output: string): string {
   const ports = [...output.matchAll(/PostgreSQL on 127\.0\.0\.1:(\d+)/g)];
   const port = ports.at(-1)?.[1];
   if (!port) throw new Error(`the launcher did not say where the embedded database listens:\n${output}`);
-  const password = fs.readFileSync(path.join(dataDir, "postgres-password"), "utf8").trim();
-  return `postgresql://emotion_loop:${encodeURIComponent(password)}@127.0.0.1:${port}/emotion_loop?sslmode=disable`;
+  return embeddedDatabaseUrlFor(dataDir, Number(port));
 }
 
 async function waitForHealth(app: TestApp, timeoutMs: number) {
@@ -232,15 +231,7 @@ async function waitForHealth(app: TestApp, timeoutMs: number) {
 }
 
 /** A free loopback port (the OS picks it; the listener closes at once). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
 
 /**
  * Builds the app when there is no build or sources changed since the last one. Test files run in
