@@ -1,7 +1,6 @@
 // Browser tests (need Chromium and a production build) of signing in and out: a throttled sign-in
 // says how long to wait, and signing out keeps the user on the origin they are on even when
-// NEXTAUTH_URL names another (as the launcher's http://localhost:PORT default does for a user on
-// http://127.0.0.1:PORT).
+// NEXTAUTH_URL names another (a proxy's public name, say, for a user who reached the app directly).
 import path from "node:path";
 import { expect, it } from "vitest";
 import pg from "pg";
