@@ -12,12 +12,12 @@ it.skipIf(!ui.executablePath)(
   async () => {
     const { app, browser } = ui.session();
     for (const origin of [app.baseUrl, app.baseUrl.replace("127.0.0.1", "localhost")]) {
-    // The URLs next-auth builds itself (its sign-in entry sends to the login page with a return
-    // address) name the origin asked, not a configured default such as http://localhost:PORT.
-    const entry = await fetch(`${origin}/api/auth/signin`, { redirect: "manual" });
-    const login = new URL(entry.headers.get("location") ?? "", origin);
-    expect(login.origin).toBe(origin);
-    expect(new URL(login.searchParams.get("callbackUrl") ?? "").origin).toBe(origin);
+      // The URLs next-auth builds itself (its sign-in entry sends to the login page with a return
+      // address) name the origin asked, not a configured default such as http://localhost:PORT.
+      const entry = await fetch(`${origin}/api/auth/signin`, { redirect: "manual" });
+      const login = new URL(entry.headers.get("location") ?? "", origin);
+      expect(login.origin).toBe(origin);
+      expect(new URL(login.searchParams.get("callbackUrl") ?? "").origin).toBe(origin);
       const context = await browser.newContext();
       const page = await context.newPage();
       try {
