@@ -1,3 +1,4 @@
+import pg from "pg";
 import { getEnv } from "@/lib/env/env";
 import { applyMigrations } from "@/lib/db/migrate";
 import { createDb } from "@/lib/db/client";
@@ -40,21 +41,7 @@ export async function prepareDatabase(opts: {
   try {
     const migrated = await applyMigrations(url, { log: opts.log });
     if (migrated.applied.length === 0) opts.log("Database schema is up to date.");
-    // Before anything writes: the move copies ids as they were and needs the tables empty.
-    const pglite = pendingPgliteDir(env.dataDir);
-    if (pglite && embedded) await movePgliteDataOnce({ pgliteDir: pglite, url, log: opts.log });
-    // A server of one's own may already hold other data: moving into it is asked for, not assumed.
-    else if (pglite)
-      opts.log(
-        `${pglite} holds the data of an earlier embedded database; \`npm run db:move-pglite\` moves it into DATABASE_URL.`,
-      );
-    const prisma = createDb(url);
-    try {
-      await ensureAdmin(prisma, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, log: opts.log });
-      await ensureBaselineRegistered(prisma, opts.log);
-    } finally {
-      await prisma.$disconnect();
-    }
+    await withStartUpLock(url, () => fillFreshDatabase(url, embedded, opts.log));
   } catch (err) {
     await stopEmbedded?.();
     throw err;
@@ -66,4 +53,44 @@ export async function prepareDatabase(opts: {
       await stopEmbedded?.();
     },
   };
+}
+
+/** Another key than the migrations' lock, which `applyMigrations` holds on its own. */
+const START_UP_LOCK_KEY = 72707370;
+
+/**
+ * Several servers may start at once on one database (a team's web servers and workers). What a
+ * start writes — the moved data, the first admin, the baseline — is checked and made under one
+ * lock, so the second start finds it made rather than racing for the same rows and folders (and
+ * printing a password for an admin it did not create).
+ */
+async function withStartUpLock<T>(url: string, run: () => Promise<T>): Promise<T> {
+  const lock = new pg.Client({ connectionString: url });
+  await lock.connect();
+  try {
+    await lock.query("SELECT pg_advisory_lock($1)", [START_UP_LOCK_KEY]);
+    return await run();
+  } finally {
+    // Ending the session releases the lock, whatever happened.
+    await lock.end();
+  }
+}
+
+async function fillFreshDatabase(url: string, embedded: boolean, log: (line: string) => void): Promise<void> {
+  const env = getEnv();
+  // Before anything writes: the move copies ids as they were and needs the tables empty.
+  const pglite = pendingPgliteDir(env.dataDir);
+  if (pglite && embedded) await movePgliteDataOnce({ pgliteDir: pglite, url, log });
+  // A server of one's own may already hold other data: moving into it is asked for, not assumed.
+  else if (pglite)
+    log(
+      `${pglite} holds the data of an earlier embedded database; \`npm run db:move-pglite\` moves it into DATABASE_URL.`,
+    );
+  const prisma = createDb(url);
+  try {
+    await ensureAdmin(prisma, { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD, log });
+    await ensureBaselineRegistered(prisma, log);
+  } finally {
+    await prisma.$disconnect();
+  }
 }
