@@ -13,6 +13,7 @@ const LIB_FOLDERS = {
   env: [],
   errors: [],
   ids: [],
+  agreement: [],
   http: [],
   tf: ["env"],
   db: ["env"],
