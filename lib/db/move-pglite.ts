@@ -10,8 +10,20 @@ import { PGlite } from "@electric-sql/pglite";
  * database's own migrations), parents before children, ids kept, sequences set past the largest id.
  * One transaction: rows are compared per table (count and a checksum of the values) before it
  * commits, and any difference rolls all of it back. The PGlite folder is kept, with a marker file,
- * so it moves once.
+ * so it moves once. Tables the database derives itself (each face's review state and the queue's
+ * tally, kept by triggers) are not copied: the triggers rebuild them from the rows as they arrive.
  */
+
+/** Kept by triggers from the other tables (see the consensus_queue migration); rebuilt, never copied. */
+const DERIVED_TABLES = new Set(["FaceState", "QueueTally"]);
+
+/** After the copy: a golden face from before golden labels were stored keeps its latest verdict's label. */
+const AFTER_COPY = `UPDATE "Face" f SET "goldenLabel" = (
+    SELECT CASE r."verdict"::text WHEN 'CORRECT' THEN p."label" WHEN 'NOT_A_FACE' THEN 'not_a_face'
+           WHEN 'UNSURE' THEN 'unsure' ELSE COALESCE(r."correctedLabel", p."label") END
+    FROM "Review" r JOIN "Prediction" p ON p."id" = r."predictionId"
+    WHERE r."faceId" = f."id" AND NOT r."control" ORDER BY r."updatedAt" DESC, r."id" DESC LIMIT 1)
+  WHERE f."golden" AND f."goldenLabel" IS NULL`;
 
 export const MOVED_MARKER = "MOVED-TO-POSTGRES";
 
@@ -83,7 +95,10 @@ export async function movePgliteData(pgliteDir: string, url: string): Promise<Mo
       const n = await countRows(from, name);
       if (n > 0) throw new Error(`PGlite table "${name}" has ${n} rows and the new database has no such table.`);
     }
-    const order = parentsFirst([...targetTables.keys()], await foreignKeys(to));
+    const order = parentsFirst(
+      [...targetTables.keys()].filter((t) => !DERIVED_TABLES.has(t)),
+      await foreignKeys(to),
+    );
     const plans = order.map((name) => planTable(name, targetTables.get(name)!, sourceTables.get(name)));
 
     const held = (await counts(to, plans)).filter((t) => t.rows > 0);
@@ -106,6 +121,7 @@ export async function movePgliteData(pgliteDir: string, url: string): Promise<Mo
         });
       }
       for (const p of plans) await continueSequences(to, p);
+      await to(AFTER_COPY);
       const diff = await compare(from, to, plans);
       if (diff.length > 0) {
         throw new Error(`Moving the PGlite data found differences, so nothing was moved: ${diff.join("; ")}.`);

@@ -241,6 +241,7 @@ async function insertRow(
     const review = await tx.review.create({
       data: {
         predictionId: prediction.id,
+        faceId: face.id,
         reviewerId: user.id,
         verdict: correct ? "CORRECT" : "INCORRECT",
         correctedLabel: correct ? null : row.corrected_emotion,

@@ -3,77 +3,142 @@ import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
 import type { QueueOrder } from "@/lib/review/schemas";
+import { getReviewSettings } from "@/lib/review/settings";
 
 export const LEASE_SECONDS = 300;
 
-// Raw SQL, fixed per order (never built from input): ORDER BY cannot be a bind parameter.
-const orderBy: Record<QueueOrder, string> = {
-  uncertain: `p."margin" ASC, p."id" ASC`,
-  newest: `p."createdAt" DESC, p."id" DESC`,
-  random: `random()`,
+/**
+ * The queue's orders over open faces. Each reads one partial index of FaceState (see the
+ * consensus_queue migration), so a claim costs the same at a million faces as at a thousand.
+ * Raw SQL, fixed per order (never built from input): ORDER BY cannot be a bind parameter.
+ */
+const orders: Record<Exclude<QueueOrder, "second_look">, { where: string; orderBy: string }> = {
+  uncertain: { where: ``, orderBy: `s."margin" ASC, s."faceId" ASC` },
+  newest: { where: ``, orderBy: `s."predictedAt" DESC, s."faceId" DESC` },
+  // A random point on the shuffled order, then onwards; the caller wraps around when nothing is left past it.
+  random: { where: `AND s."shuffle" >= $4`, orderBy: `s."shuffle" ASC, s."faceId" ASC` },
 };
+const suspectFirst = { where: `AND s."suspect"`, orderBy: `s."margin" ASC, s."faceId" ASC` };
+
+export interface Claimed {
+  predictionId: number;
+  faceId: number;
+  /** A golden face served blind as a control. */
+  control: boolean;
+}
 
 /**
- * Claims the next unreviewed prediction for a reviewer with a lease. `FOR UPDATE SKIP LOCKED`
- * makes concurrent reviewers pass over a row another transaction is claiming, and the claim
- * columns keep it theirs until the lease runs out. A face is reviewable through its newest
- * prediction only, and leaves the queue once any verdict exists for it.
+ * Claims the next face for a reviewer: an open face (it still needs verdicts) they have not judged,
+ * nobody else holds a live lease on, through its newest prediction. `FOR UPDATE SKIP LOCKED` makes
+ * concurrent reviewers pass over a row another transaction is claiming, and the claim columns keep
+ * it theirs until the lease runs out: one lease per face at a time, whatever the overlap.
+ * A `control_share` of items are golden faces the reviewer has not judged, served without a lease
+ * and indistinguishable from the rest.
  */
 export async function claimNext(
   db: Db,
   reviewerId: number,
-  opts: { order: QueueOrder; exclude: number[]; leaseSeconds?: number },
-): Promise<number | null> {
+  opts: { order: QueueOrder; exclude: number[]; leaseSeconds?: number; random?: () => number },
+): Promise<Claimed | null> {
   const lease = opts.leaseSeconds ?? LEASE_SECONDS;
-  const rows = await db.$queryRawUnsafe<{ id: number }[]>(
-    `UPDATE "Prediction" SET "claimedById" = $1, "claimExpiresAt" = now() + make_interval(secs => $2)
-     WHERE "id" = (
-       SELECT p."id" FROM "Prediction" p
-       WHERE (p."claimedById" IS NULL OR p."claimExpiresAt" < now() OR p."claimedById" = $1)
-         AND NOT (p."id" = ANY($3::int[]))
-         AND NOT EXISTS (SELECT 1 FROM "Prediction" n WHERE n."faceId" = p."faceId" AND n."id" > p."id")
-         AND NOT EXISTS (
-           SELECT 1 FROM "Review" r JOIN "Prediction" q ON q."id" = r."predictionId"
-           WHERE q."faceId" = p."faceId")
-       ORDER BY ${orderBy[opts.order]}
-       LIMIT 1
-       FOR UPDATE OF p SKIP LOCKED
-     )
-     RETURNING "id"`,
-    reviewerId,
-    lease,
-    opts.exclude,
-  );
-  return rows[0]?.id ?? null;
+  const random = opts.random ?? Math.random;
+  const settings = await getReviewSettings(db);
+  if (settings.controlShare > 0 && random() < settings.controlShare) {
+    const control = await claimControl(db, reviewerId, opts.exclude);
+    if (control) return control;
+  }
+  if (opts.order === "second_look") {
+    const found = await claimWith(db, reviewerId, lease, opts.exclude, suspectFirst, 0);
+    if (found) return found;
+    return claimWith(db, reviewerId, lease, opts.exclude, orders.uncertain, 0);
+  }
+  if (opts.order === "random") {
+    const from = random();
+    return (
+      (await claimWith(db, reviewerId, lease, opts.exclude, orders.random, from)) ??
+      (await claimWith(db, reviewerId, lease, opts.exclude, orders.random, 0))
+    );
+  }
+  return claimWith(db, reviewerId, lease, opts.exclude, orders[opts.order], 0);
 }
 
-/** Number of faces still waiting for a verdict (claimed or not). */
-export async function countRemaining(db: Db): Promise<number> {
-  const rows = await db.$queryRaw<{ n: bigint }[]>`
-    SELECT count(*) AS n FROM "Prediction" p
-    WHERE NOT EXISTS (SELECT 1 FROM "Prediction" n WHERE n."faceId" = p."faceId" AND n."id" > p."id")
-      AND NOT EXISTS (SELECT 1 FROM "Review" r JOIN "Prediction" q ON q."id" = r."predictionId" WHERE q."faceId" = p."faceId")`;
-  return Number(rows[0]?.n ?? 0);
+async function claimWith(
+  db: Db,
+  reviewerId: number,
+  lease: number,
+  exclude: number[],
+  order: { where: string; orderBy: string },
+  from: number,
+): Promise<Claimed | null> {
+  const rows = await db.$queryRawUnsafe<{ faceId: number; predictionId: number }[]>(
+    `UPDATE "FaceState" SET "claimedById" = $1, "claimedAt" = now(),
+       "claimExpiresAt" = now() + make_interval(secs => $2)
+     WHERE "faceId" = (
+       SELECT s."faceId" FROM "FaceState" s
+       WHERE s."open"
+         AND (s."claimedById" IS NULL OR s."claimExpiresAt" < now() OR s."claimedById" = $1)
+         AND NOT (s."predictionId" = ANY($3::int[]))
+         AND NOT EXISTS (SELECT 1 FROM "Review" r WHERE r."faceId" = s."faceId" AND r."reviewerId" = $1)
+         ${order.where}
+       ORDER BY ${order.orderBy}
+       LIMIT 1
+       FOR UPDATE OF s SKIP LOCKED
+     )
+     RETURNING "faceId", "predictionId"`,
+    reviewerId,
+    lease,
+    exclude,
+    // Only the random order binds a fourth parameter; a bind the statement does not use is refused.
+    ...(order.where.includes("$4") ? [from] : []),
+  );
+  const row = rows[0];
+  return row ? { faceId: row.faceId, predictionId: row.predictionId, control: false } : null;
+}
+
+/** A golden face this reviewer has not judged, at random; no lease, since its label is already known. */
+async function claimControl(db: Db, reviewerId: number, exclude: number[]): Promise<Claimed | null> {
+  const rows = await db.$queryRaw<{ faceId: number; predictionId: number }[]>`
+    SELECT s."faceId", s."predictionId" FROM "Face" f JOIN "FaceState" s ON s."faceId" = f."id"
+    WHERE f."golden" AND f."goldenLabel" IS NOT NULL
+      AND NOT (s."predictionId" = ANY(${exclude}::int[]))
+      AND NOT EXISTS (SELECT 1 FROM "Review" r WHERE r."faceId" = f."id" AND r."reviewerId" = ${reviewerId})
+    ORDER BY random() LIMIT 1`;
+  const row = rows[0];
+  return row ? { faceId: row.faceId, predictionId: row.predictionId, control: true } : null;
+}
+
+/** What is left: faces still open, verdicts they still need, and conflicts waiting for an admin. */
+export async function countRemaining(db: Db): Promise<{ faces: number; verdicts: number; conflicts: number }> {
+  const rows = await db.$queryRaw<{ faces: bigint | null; verdicts: bigint | null; conflicts: bigint | null }[]>`
+    SELECT sum("openFaces") AS faces, sum("verdictsNeeded") AS verdicts, sum("conflicts") AS conflicts
+    FROM "QueueTally"`;
+  const r = rows[0];
+  return { faces: Number(r?.faces ?? 0), verdicts: Number(r?.verdicts ?? 0), conflicts: Number(r?.conflicts ?? 0) };
 }
 
 /** Drops a reviewer's claim (Skip). Someone else's claim is not theirs to drop. */
 export async function releaseClaim(db: Db, reviewerId: number, predictionId: number): Promise<void> {
-  const { count } = await db.prediction.updateMany({
-    where: { id: predictionId, claimedById: reviewerId },
-    data: { claimedById: null, claimExpiresAt: null },
+  const { count } = await db.faceState.updateMany({
+    where: { predictionId, claimedById: reviewerId },
+    data: { claimedById: null, claimedAt: null, claimExpiresAt: null },
   });
   if (count === 0) throw new AppError("not_found", `You hold no claim on prediction ${predictionId}.`);
 }
 
-/** The claimed item as the review page and `GET /api/review/next` show it. */
-export async function getQueueItem(db: Db, predictionId: number) {
-  const p = await db.prediction.findUniqueOrThrow({
-    where: { id: predictionId },
-    include: { face: { include: { upload: true } }, modelVersion: true },
-  });
+/** The claimed item as the review page and `GET /api/review/next` show it (a control looks like any other). */
+export async function getQueueItem(db: Db, claimed: Claimed) {
+  const [p, state] = await Promise.all([
+    db.prediction.findUniqueOrThrow({
+      where: { id: claimed.predictionId },
+      include: { face: { include: { upload: true } }, modelVersion: true },
+    }),
+    db.faceState.findUnique({ where: { faceId: claimed.faceId }, select: { claimExpiresAt: true } }),
+  ]);
   return {
     prediction_id: p.id,
-    lease_expires_at: p.claimExpiresAt?.toISOString() ?? null,
+    // A control holds no lease; it shows one like any other item so nothing gives it away.
+    lease_expires_at:
+      (claimed.control ? new Date(Date.now() + LEASE_SECONDS * 1000) : state?.claimExpiresAt)?.toISOString() ?? null,
     face: {
       id: p.face.id,
       crop_url: `/api/faces/${p.face.id}/crop.png`,

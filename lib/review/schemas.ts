@@ -1,11 +1,15 @@
 import { z } from "zod";
 import { idSchema, queryCountSchema, queryIdListSchema, queryIdSchema } from "@/lib/ids/ids";
 
+/** "not_a_face" (no face in the crop) and "unsure" (cannot tell) are answers too; neither is trained on. */
+export const verdicts = ["correct", "incorrect", "not_a_face", "unsure"] as const;
+export type VerdictName = (typeof verdicts)[number];
+
 /** One schema for a verdict: the review form's resolver and POST /api/reviews both use it. */
 export const reviewInputSchema = z
   .object({
     prediction_id: idSchema,
-    verdict: z.enum(["correct", "incorrect"]),
+    verdict: z.enum(verdicts),
     corrected_label: z.string().trim().toLowerCase().optional(),
     note: z.string().trim().max(1000, "Keep the note under 1000 characters").optional(),
   })
@@ -13,17 +17,18 @@ export const reviewInputSchema = z
     if (v.verdict === "incorrect" && !v.corrected_label) {
       ctx.addIssue({ code: "custom", path: ["corrected_label"], message: "Choose the true emotion" });
     }
-    if (v.verdict === "correct" && v.corrected_label) {
+    if (v.verdict !== "incorrect" && v.corrected_label) {
       ctx.addIssue({
         code: "custom",
         path: ["corrected_label"],
-        message: "A correct verdict takes no corrected label",
+        message: `A ${v.verdict.replace(/_/g, " ")} verdict takes no corrected label`,
       });
     }
   });
 export type ReviewInput = z.infer<typeof reviewInputSchema>;
 
-export const queueOrders = ["uncertain", "newest", "random"] as const;
+/** `second_look` serves faces flagged suspect first (to a reviewer who has not judged them), then the uncertain order. */
+export const queueOrders = ["uncertain", "newest", "random", "second_look"] as const;
 export type QueueOrder = (typeof queueOrders)[number];
 
 export const nextQuerySchema = z.object({
@@ -42,8 +47,23 @@ export const historyQuerySchema = z.object({
     .refine((r) => !/^\d+$/.test(r) || queryIdSchema.safeParse(r).success, `reviewer id is out of range`)
     .optional(),
   label: z.string().trim().toLowerCase().optional(),
-  verdict: z.enum(["correct", "incorrect"]).optional(),
+  verdict: z.enum(verdicts).optional(),
   limit: queryCountSchema(1, 200).default(50),
   before: queryIdSchema.optional(),
 });
 export type HistoryQuery = z.infer<typeof historyQuerySchema>;
+
+const share = (max: number) => z.number().min(0, "must be at least 0").max(max, `must be at most ${max}`);
+
+/** PUT /api/settings/review: any subset of the settings; what is left out stays as it is. */
+export const reviewSettingsSchema = z
+  .object({
+    verdicts_per_face: z.number().int("must be a whole number").min(1).max(5).optional(),
+    extra_review_share: share(1).optional(),
+    control_share: share(0.2).optional(),
+    /** null turns the flag off. */
+    control_min_accuracy: share(1).nullable().optional(),
+    control_min_answers: z.number().int().min(1).max(1000).optional(),
+  })
+  .strict();
+export type ReviewSettingsInput = z.infer<typeof reviewSettingsSchema>;

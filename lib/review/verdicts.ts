@@ -3,13 +3,25 @@ import type { Db } from "@/lib/db/client";
 import type { Review } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/errors/app-error";
 import { audit } from "@/lib/audit/audit";
-import type { HistoryQuery, ReviewInput } from "@/lib/review/schemas";
+import type { HistoryQuery, ReviewInput, VerdictName } from "@/lib/review/schemas";
+
+const verdictNames = {
+  CORRECT: "correct",
+  INCORRECT: "incorrect",
+  NOT_A_FACE: "not_a_face",
+  UNSURE: "unsure",
+} as const satisfies Record<Review["verdict"], VerdictName>;
+const verdictValues = Object.fromEntries(Object.entries(verdictNames).map(([k, v]) => [v, k])) as Record<
+  VerdictName,
+  Review["verdict"]
+>;
 
 export function presentReview(r: Review) {
   return {
     id: r.id,
     prediction_id: r.predictionId,
-    verdict: r.verdict === "CORRECT" ? "correct" : "incorrect",
+    face_id: r.faceId,
+    verdict: verdictNames[r.verdict],
     corrected_label: r.correctedLabel,
     note: r.note,
     created_at: r.createdAt.toISOString(),
@@ -17,9 +29,11 @@ export function presentReview(r: Review) {
 }
 
 /**
- * Stores a reviewer's verdict on a prediction. The unique (prediction, reviewer) pair makes a
- * repeated submission a no-op (`duplicate`); a different verdict from the same reviewer replaces
- * the earlier one, since the last word of a reviewer is the one that counts.
+ * Stores a reviewer's verdict on a prediction. The unique (face, reviewer) pair makes a repeated
+ * submission a no-op (`duplicate`); a different verdict from the same reviewer replaces the earlier
+ * one, since the last word of a reviewer is the one that counts. A verdict on a golden face is a
+ * control: it scores the reviewer and never changes the face's label. The Review triggers recompute
+ * the face's consensus and queue state in the same transaction.
  */
 export async function recordVerdict(
   db: Db,
@@ -32,7 +46,7 @@ export async function recordVerdict(
   });
   if (!prediction) throw new AppError("not_found", `No prediction ${input.prediction_id}.`);
 
-  const verdict: "CORRECT" | "INCORRECT" = input.verdict === "correct" ? "CORRECT" : "INCORRECT";
+  const verdict = verdictValues[input.verdict];
   let correctedLabel: string | null = null;
   if (verdict === "INCORRECT") {
     const label = input.corrected_label ?? "";
@@ -52,13 +66,17 @@ export async function recordVerdict(
   return db.$transaction(async (tx) => {
     // The row lock orders this verdict after any claim being taken on the same prediction, so the
     // lease check below cannot race a concurrent `claimNext`.
-    const [claim] = await tx.$queryRaw<{ claimedById: number | null; live: boolean; until: Date | null }[]>`
-      SELECT "claimedById", "claimExpiresAt" > now() AS live, "claimExpiresAt" AS until
-      FROM "Prediction" WHERE "id" = ${prediction.id} FOR UPDATE`;
+    const [claim] = await tx.$queryRaw<
+      { claimedById: number | null; live: boolean; until: Date | null; heldMs: number | null; golden: boolean }[]
+    >`
+      SELECT s."claimedById", s."claimExpiresAt" > now() AS live, s."claimExpiresAt" AS until,
+             (extract(epoch FROM (now() - s."claimedAt")) * 1000)::int AS "heldMs", f."golden"
+      FROM "FaceState" s JOIN "Face" f ON f."id" = s."faceId"
+      WHERE s."faceId" = ${prediction.faceId} FOR UPDATE OF s`;
     if (claim?.claimedById != null && claim.claimedById !== reviewerId && claim.live) {
       // A reviewer may still change their own earlier verdict; a first verdict waits for the lease.
       const own = await tx.review.findUnique({
-        where: { predictionId_reviewerId: { predictionId: prediction.id, reviewerId } },
+        where: { faceId_reviewerId: { faceId: prediction.faceId, reviewerId } },
         select: { id: true },
       });
       if (!own) {
@@ -69,16 +87,30 @@ export async function recordVerdict(
         );
       }
     }
+    const mine = claim?.claimedById === reviewerId;
     const inserted = await tx.review.createMany({
-      data: [{ predictionId: prediction.id, reviewerId, verdict, correctedLabel, note }],
+      data: [
+        {
+          predictionId: prediction.id,
+          faceId: prediction.faceId,
+          reviewerId,
+          verdict,
+          correctedLabel,
+          note,
+          control: claim?.golden ?? false,
+          durationMs: mine && claim?.heldMs != null ? Math.max(0, claim.heldMs) : null,
+        },
+      ],
       skipDuplicates: true,
     });
-    await tx.prediction.updateMany({
-      where: { id: prediction.id, claimedById: reviewerId },
-      data: { claimedById: null, claimExpiresAt: null },
-    });
+    if (mine) {
+      await tx.faceState.updateMany({
+        where: { faceId: prediction.faceId, claimedById: reviewerId },
+        data: { claimedById: null, claimedAt: null, claimExpiresAt: null },
+      });
+    }
     const existing = await tx.review.findUniqueOrThrow({
-      where: { predictionId_reviewerId: { predictionId: prediction.id, reviewerId } },
+      where: { faceId_reviewerId: { faceId: prediction.faceId, reviewerId } },
     });
     if (inserted.count === 1) return { review: existing, created: true, duplicate: false };
     if (existing.verdict === verdict && existing.correctedLabel === correctedLabel && existing.note === note) {
@@ -86,7 +118,7 @@ export async function recordVerdict(
     }
     const updated = await tx.review.update({
       where: { id: existing.id },
-      data: { verdict, correctedLabel, note },
+      data: { predictionId: prediction.id, verdict, correctedLabel, note },
     });
     await audit(tx, {
       actorId: reviewerId,
@@ -112,10 +144,16 @@ export async function undoVerdict(db: Db, reviewerId: number, reviewId: number, 
     if (!review) throw new AppError("not_found", `No verdict ${reviewId} of yours to undo.`);
     const { count } = await tx.review.deleteMany({ where: { id: reviewId, reviewerId } });
     if (count === 0) throw new AppError("not_found", `No verdict ${reviewId} of yours to undo.`);
-    await tx.prediction.update({
-      where: { id: review.predictionId },
-      data: { claimedById: reviewerId, claimExpiresAt: new Date(Date.now() + leaseSeconds * 1000) },
-    });
+    if (!review.control) {
+      await tx.faceState.updateMany({
+        where: { faceId: review.faceId },
+        data: {
+          claimedById: reviewerId,
+          claimedAt: new Date(),
+          claimExpiresAt: new Date(Date.now() + leaseSeconds * 1000),
+        },
+      });
+    }
     await audit(tx, {
       actorId: reviewerId,
       action: "review.undo",
@@ -137,7 +175,7 @@ export async function listHistory(db: Db, q: HistoryQuery) {
   const rows = await db.review.findMany({
     where: {
       ...reviewerFilter,
-      ...(q.verdict ? { verdict: q.verdict === "correct" ? ("CORRECT" as const) : ("INCORRECT" as const) } : {}),
+      ...(q.verdict ? { verdict: verdictValues[q.verdict] } : {}),
       // "label" matches the emotion the face was judged to show: the corrected label, or the
       // predicted one for confirmed faces.
       ...(q.label

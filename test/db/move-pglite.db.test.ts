@@ -25,6 +25,9 @@ const TABLES = [
   "TrainingJob",
 ];
 
+/** The schema of the last install that kept its data in PGlite (before the consensus queue). */
+const PGLITE_ERA = 3;
+
 /** Rows of every kind, with the values most likely to come out changed: quotes, unicode, NULLs,
  * milliseconds, floats without a short decimal form, arrays, nested JSON, a self-reference, and ids
  * with gaps (deleted rows) so that a sequence must continue past the largest id, not the count. */
@@ -102,7 +105,7 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
   const move = (pgliteDir: string) => movePgliteDataOnce({ pgliteDir, url: target.url, log: (l) => log.push(l) });
 
   it("copies every row with its id and values, continues the sequences, and runs once", async () => {
-    const pgliteDir = await makePgliteInstall(dataDir, { seed: SEED });
+    const pgliteDir = await makePgliteInstall(dataDir, { migrations: PGLITE_ERA, seed: SEED });
     expect(pendingPgliteDir(dataDir)).toBe(pgliteDir);
 
     const report = await move(pgliteDir);
@@ -118,8 +121,10 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
       Review: 3,
       AuditLog: 2,
       TrainingJob: 2,
-      // Created by a later migration that this folder was given too; nothing in it.
+      // Created by later migrations; nothing in them.
       SignInThrottle: 0,
+      ReviewSettings: 0,
+      Adjudication: 0,
     });
     const order = report!.tables.map((t) => t.table);
     for (const [child, parent] of [
@@ -136,11 +141,35 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
       for (const t of TABLES) {
         const before = await rowsOf((sql) => old.query(sql), t);
         expect(before.length).toBeGreaterThan(0);
-        expect(await rowsOf((sql) => client.query(sql), t), t).toEqual(before);
+        const after = await rowsOf((sql) => client.query(sql), t);
+        // The columns both schemas have: the claim left Prediction, Review gained its face.
+        const shared = (row: Record<string, unknown>) =>
+          Object.fromEntries(Object.entries(row).filter(([k]) => k in before[0]! && k in after[0]!));
+        expect(after.map(shared), t).toEqual(before.map(shared));
       }
     } finally {
       await old.close();
     }
+
+    // Derived on the way in: each verdict's face, each face's review state, the golden face's label.
+    const reviews = (
+      await client.query(
+        `SELECT r."faceId", p."faceId" AS expected FROM "Review" r JOIN "Prediction" p ON p.id = r."predictionId"`,
+      )
+    ).rows;
+    expect(reviews.length).toBe(3);
+    for (const r of reviews) expect(r.faceId).toBe(r.expected);
+    const states = (
+      await client.query(`SELECT "faceId", verdicts, "consensusLabel", state::text FROM "FaceState" ORDER BY "faceId"`)
+    ).rows;
+    expect(states).toEqual([
+      { faceId: 1, verdicts: 1, consensusLabel: "happy", state: expect.stringMatching(/OPEN|AGREED/) },
+      // Two reviewers, two labels (angry, neutral): no majority.
+      { faceId: 2, verdicts: 2, consensusLabel: null, state: "CONFLICT" },
+    ]);
+    expect((await client.query(`SELECT "goldenLabel" FROM "Face" WHERE id = 1`)).rows).toEqual([
+      { goldenLabel: "happy" },
+    ]);
 
     // New rows continue after the largest id (User 3 after the deleted 2, Prediction 3 after 2).
     const prisma = createDb(target.url);
@@ -191,7 +220,7 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
       /PGlite table "Legacy" has 1 rows and the new database has no such table/,
     ],
   ])("moves nothing and writes no marker on %s", async (_name, extra, seed, error) => {
-    const pgliteDir = await makePgliteInstall(dataDir, { extra, seed });
+    const pgliteDir = await makePgliteInstall(dataDir, { migrations: PGLITE_ERA, extra, seed });
     await expect(move(pgliteDir)).rejects.toThrow(error);
     expect(Object.values(await countAll(client)).every((n) => n === 0)).toBe(true);
     expect(fs.existsSync(path.join(pgliteDir, MOVED_MARKER))).toBe(false);
@@ -199,7 +228,7 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
   });
 
   it("refuses a database that already holds other rows, and recognises one holding exactly these", async () => {
-    const pgliteDir = await makePgliteInstall(dataDir, { seed: SEED });
+    const pgliteDir = await makePgliteInstall(dataDir, { migrations: PGLITE_ERA, seed: SEED });
     await client.query(
       `INSERT INTO "User" (email, "passwordHash", "updatedAt") VALUES ('other@example.test', 'x', now())`,
     );

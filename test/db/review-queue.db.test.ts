@@ -1,13 +1,20 @@
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client";
-import { claimNext, countRemaining, releaseClaim } from "@/lib/review/queue";
+import { claimNext as claimFace, countRemaining, releaseClaim } from "@/lib/review/queue";
 import { recordVerdict, undoVerdict } from "@/lib/review/verdicts";
 import { useTestDb } from "@/test/support/use-test-db";
 import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
 
 const t = useTestDb();
 
+/** The claimed prediction's id, as the API hands it out. */
+async function claimNext(db: Db, reviewerId: number, opts: Parameters<typeof claimFace>[2]) {
+  return (await claimFace(db, reviewerId, opts))?.predictionId ?? null;
+}
+
 async function setup(margins: number[]) {
+  // One verdict per face and no controls: the rules of a single-verdict queue (overlap has its own file).
+  await t.db.reviewSettings.create({ data: { id: 1, extraReviewShare: 0, controlShare: 0 } });
   const mv = await seedModelVersion(t.db);
   const alice = await seedUser(t.db, "alice@example.test");
   const bob = await seedUser(t.db, "bob@example.test");
@@ -46,8 +53,8 @@ describe("review queue", () => {
     expect(a.length + b.length).toBe(n);
     expect(new Set([...a, ...b]).size).toBe(n);
     expect(a.filter((id) => b.includes(id))).toEqual([]);
-    const rows = await t.db.prediction.findMany({ select: { id: true, claimedById: true } });
-    for (const r of rows) expect(r.claimedById).toBe(a.includes(r.id) ? alice.id : bob.id);
+    const rows = await t.db.faceState.findMany({ select: { predictionId: true, claimedById: true } });
+    for (const r of rows) expect(r.claimedById).toBe(a.includes(r.predictionId) ? alice.id : bob.id);
   });
 
   it("refuses a first verdict on a face another reviewer holds under a live lease, and takes it once the lease has run out", async () => {
@@ -59,9 +66,12 @@ describe("review queue", () => {
       status: 409,
     });
     expect(await t.db.review.count()).toBe(0);
-    expect((await t.db.prediction.findUniqueOrThrow({ where: { id: id! } })).claimedById).toBe(alice.id);
+    expect((await t.db.faceState.findUniqueOrThrow({ where: { predictionId: id! } })).claimedById).toBe(alice.id);
     // Tried: the lease runs out → Bob's verdict is taken.
-    await t.db.prediction.update({ where: { id: id! }, data: { claimExpiresAt: new Date(Date.now() - 1000) } });
+    await t.db.faceState.update({
+      where: { predictionId: id! },
+      data: { claimExpiresAt: new Date(Date.now() - 1000) },
+    });
     const { created } = await recordVerdict(t.other, bob.id, { prediction_id: id!, verdict: "correct" });
     expect(created).toBe(true);
   });
@@ -71,8 +81,8 @@ describe("review queue", () => {
     const id = predictions[0]!.id;
     await recordVerdict(t.db, bob.id, { prediction_id: id, verdict: "correct" });
     // A lease taken by Alice after Bob's verdict (as an undo would hand it back) does not lock Bob out of his own.
-    await t.db.prediction.update({
-      where: { id },
+    await t.db.faceState.update({
+      where: { predictionId: id },
       data: { claimedById: alice.id, claimExpiresAt: new Date(Date.now() + 60_000) },
     });
     const changed = await recordVerdict(t.db, bob.id, {
@@ -119,7 +129,10 @@ describe("review queue", () => {
     const { alice, bob } = await setup([0.1]);
     const id = await claimNext(t.db, alice.id, { order: "uncertain", exclude: [], leaseSeconds: 60 });
     expect(await claimNext(t.db, bob.id, { order: "uncertain", exclude: [] })).toBeNull();
-    await t.db.prediction.update({ where: { id: id! }, data: { claimExpiresAt: new Date(Date.now() - 1000) } });
+    await t.db.faceState.update({
+      where: { predictionId: id! },
+      data: { claimExpiresAt: new Date(Date.now() - 1000) },
+    });
     expect(await claimNext(t.db, bob.id, { order: "uncertain", exclude: [] })).toBe(id);
   });
 
@@ -143,7 +156,7 @@ describe("verdicts", () => {
     const rows = await t.db.review.findMany({ where: { predictionId: p.id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ verdict: "INCORRECT", correctedLabel: "sad", note: "frown", reviewerId: alice.id });
-    expect(await countRemaining(t.db)).toBe(1);
+    expect((await countRemaining(t.db)).faces).toBe(1);
     expect(await claimNext(t.db, alice.id, { order: "uncertain", exclude: [] })).toBe(predictions[1]?.id);
   });
 

@@ -46,7 +46,7 @@ export type UploadedFace = UploadResult["faces"][number];
 
 /** GET /api/review/next: the claimed item and how many faces are left. */
 export type QueueItem = Awaited<ReturnType<typeof getQueueItem>> & {
-  queue: { remaining: Awaited<ReturnType<typeof countRemaining>> };
+  queue: { remaining: Awaited<ReturnType<typeof countRemaining>>["faces"]; verdicts_needed: number };
 };
 
 export type Verdict = ReviewInput["verdict"];

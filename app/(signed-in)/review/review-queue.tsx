@@ -22,6 +22,7 @@ const orderLabels: Record<QueueOrder, string> = {
   uncertain: "Most uncertain first",
   newest: "Newest",
   random: "Random",
+  second_look: "Second look (suspect first)",
 };
 
 function readStoredOrder(): QueueOrder {

@@ -9,9 +9,12 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   GET: apiRoute({ permission: "review:work" }, async ({ req, principal }) => {
     const query = nextQuerySchema.parse(Object.fromEntries(req.nextUrl.searchParams));
     const db = getDb();
-    const id = await claimNext(db, principal.userId, query);
-    if (id === null) return new Response(null, { status: 204 });
-    const [item, remaining] = await Promise.all([getQueueItem(db, id), countRemaining(db)]);
-    return NextResponse.json({ ...item, queue: { remaining } });
+    const claimed = await claimNext(db, principal.userId, query);
+    if (claimed === null) return new Response(null, { status: 204 });
+    const [item, remaining] = await Promise.all([getQueueItem(db, claimed), countRemaining(db)]);
+    return NextResponse.json({
+      ...item,
+      queue: { remaining: remaining.faces, verdicts_needed: remaining.verdicts },
+    });
   }),
 });
