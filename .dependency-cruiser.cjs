@@ -24,10 +24,10 @@ const LIB_FOLDERS = {
   faces: ["env", "images", "tf"],
   auth: ["audit", "db", "env", "errors", "ids"],
   registry: ["audit", "db", "env", "errors", "model"],
-  dataset: ["audit", "db", "errors", "ids"],
+  dataset: ["agreement", "audit", "db", "errors", "ids"],
   jobs: ["audit", "db", "env", "errors", "ids"],
   uploads: ["db", "env", "errors", "faces", "images", "registry", "storage"],
-  review: ["audit", "db", "env", "errors", "ids", "uploads"],
+  review: ["agreement", "audit", "dataset", "db", "env", "errors", "ids", "model", "uploads"],
   "feedback-io": ["audit", "dataset", "db", "env", "errors", "faces", "images", "model", "registry", "storage"],
   health: ["db", "env", "faces", "registry", "tf"],
   // The route wrapper and request helpers: above lib/auth, which it calls to know who is asking.

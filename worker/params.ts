@@ -16,6 +16,8 @@ export const trainingParamsSchema = z
     class_weights: z.enum(["none", "sqrt", "balanced"]).default(DEFAULTS.classWeights),
     min_samples: z.coerce.number().int().min(1).max(1_000_000).default(20),
     batch_size: z.coerce.number().int().min(1).max(512).default(DEFAULTS.batchSize),
+    /** How verdicts become a face's label: the majority, or Dawid–Skene (each reviewer's reliability estimated by EM). */
+    label_aggregation: z.enum(["majority", "dawid-skene"]).default("majority"),
   })
   .strict();
 export type TrainingParams = z.infer<typeof trainingParamsSchema>;

@@ -76,14 +76,15 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
     }
 
     // Freeze the dataset before anything else, so later verdicts cannot change this run.
-    const snapshot = await freezeSnapshot(db, jobId);
+    const snapshot = await freezeSnapshot(db, jobId, { aggregation: params.label_aggregation });
     const trainItems = snapshot.items.filter((i) => !i.holdout);
     const holdout = snapshot.items.filter((i) => i.holdout);
     await appendLog(
       db,
       jobId,
       `snapshot ${snapshot.hash.slice(0, 12)}: ${trainItems.length} to train, ${holdout.length} held out, ` +
-        `${snapshot.golden.length} golden; left out ${snapshot.excluded.ties} ties, ${snapshot.excluded.duplicateFaces} duplicate faces`,
+        `${snapshot.golden.length} golden; labels by ${snapshot.aggregation}; left out ${snapshot.excluded.ties} ties, ` +
+        `${snapshot.excluded.notAFace} not a face, ${snapshot.excluded.unsure} can't tell, ${snapshot.excluded.duplicateFaces} duplicate faces`,
     );
     if (trainItems.length < params.min_samples) {
       throw new JobFailure(

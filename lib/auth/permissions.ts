@@ -10,6 +10,12 @@ export const permissions = [
   "models:manage",
   "training:manage",
   "export:read",
+  /** Review settings (overlap, controls). */
+  "settings:manage",
+  /** Agreement figures and reviewer quality. */
+  "agreement:read",
+  /** Deciding faces whose verdicts conflict. */
+  "adjudication:work",
 ] as const;
 
 export type Permission = (typeof permissions)[number];

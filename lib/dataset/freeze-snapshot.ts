@@ -1,14 +1,18 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/prisma/client";
-import { buildSnapshot, type ReviewedRow, type Snapshot } from "@/lib/dataset/snapshot";
+import { buildSnapshot, type LabelAggregation, type ReviewedRow, type Snapshot } from "@/lib/dataset/snapshot";
 import { verdictLabel } from "@/lib/dataset/verdict-label";
 
 /**
  * Freezes every reviewed face into the job's dataset (see buildSnapshot) and stores it on the job,
  * so verdicts given later cannot change the run and the candidate's lineage names its data.
  */
-export async function freezeSnapshot(db: Db, jobId: number): Promise<Snapshot> {
+export async function freezeSnapshot(
+  db: Db,
+  jobId: number,
+  opts: { aggregation?: LabelAggregation } = {},
+): Promise<Snapshot> {
   const rows = await db.$queryRaw<
     {
       reviewId: number;
@@ -23,8 +27,12 @@ export async function freezeSnapshot(db: Db, jobId: number): Promise<Snapshot> {
     }[]
   >`SELECT r."id" AS "reviewId", r."reviewerId", f."id" AS "faceId", f."cropSha256", f."cropPath",
            r."verdict"::text AS "verdict", r."correctedLabel", p."label", r."updatedAt" AS "at"
-    FROM "Review" r JOIN "Prediction" p ON p."id" = r."predictionId" JOIN "Face" f ON f."id" = p."faceId"`;
-  const golden = await db.face.findMany({ where: { golden: true }, select: { cropSha256: true } });
+    FROM "Review" r JOIN "Prediction" p ON p."id" = r."predictionId" JOIN "Face" f ON f."id" = p."faceId"
+    WHERE NOT r."control"`;
+  const golden = await db.face.findMany({ where: { golden: true }, select: { cropSha256: true, goldenLabel: true } });
+  const adjudications = await db.adjudication.findMany({
+    select: { label: true, face: { select: { cropSha256: true } } },
+  });
   const reviewed: ReviewedRow[] = rows.map((r) => ({
     reviewId: r.reviewId,
     reviewerId: r.reviewerId,
@@ -36,6 +44,9 @@ export async function freezeSnapshot(db: Db, jobId: number): Promise<Snapshot> {
   }));
   const snapshot = buildSnapshot(reviewed, {
     goldenHashes: new Set(golden.map((g) => g.cropSha256)),
+    goldenLabels: new Map(golden.flatMap((g) => (g.goldenLabel ? [[g.cropSha256, g.goldenLabel] as const] : []))),
+    adjudicated: new Map(adjudications.map((a) => [a.face.cropSha256, a.label])),
+    aggregation: opts.aggregation,
     seed: `job-${jobId}`,
   });
   await db.trainingJob.update({

@@ -67,3 +67,17 @@ export const reviewSettingsSchema = z
   })
   .strict();
 export type ReviewSettingsInput = z.infer<typeof reviewSettingsSchema>;
+
+export const adjudicationNextSchema = z.object({
+  exclude: queryIdListSchema.pipe(z.array(z.number()).max(200)).default([]),
+});
+
+/** POST /api/adjudications: the admin's final label for a face (an emotion or "not_a_face"). */
+export const adjudicationInputSchema = z
+  .object({
+    face_id: idSchema,
+    label: z.string().trim().toLowerCase().min(1, "Choose a label"),
+    note: z.string().trim().max(1000, "Keep the note under 1000 characters").optional(),
+  })
+  .strict();
+export type AdjudicationInput = z.infer<typeof adjudicationInputSchema>;
