@@ -51,6 +51,13 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/reviews", "reviewer", (c) => c.get("/api/reviews")],
   ["DELETE /api/reviews/:id", "reviewer", (c) => c.delete("/api/reviews/999999")],
   ["GET /api/faces/:id/crop.png", "reviewer", (c) => c.get("/api/faces/999999/crop.png")],
+  ["GET /api/faces/:id", "reviewer", (c) => c.get("/api/faces/999999")],
+  ["GET /api/settings/review", "admin", (c) => c.get("/api/settings/review")],
+  // An empty change: allowed callers get 200 and nothing moves.
+  ["PUT /api/settings/review", "admin", (c) => c.json("PUT", "/api/settings/review", {})],
+  ["GET /api/agreement", "admin", (c) => c.get("/api/agreement")],
+  ["GET /api/adjudication/next", "admin", (c) => c.get("/api/adjudication/next")],
+  ["POST /api/adjudications", "admin", (c) => c.json("POST", "/api/adjudications", { face_id: 999999, label: "sad" })],
   ["GET /api/uploads/:id/image", "reviewer", (c) => c.get("/api/uploads/999999/image")],
   ["GET /api/tokens", "reviewer", (c) => c.get("/api/tokens")],
   ["DELETE /api/tokens/:id", "reviewer", (c) => c.delete("/api/tokens/999999")],

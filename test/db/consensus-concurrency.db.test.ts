@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "@/lib/db/client";
+import { getEnv } from "@/lib/env/env";
+import { applyMigrations } from "@/lib/db/migrate";
+import { claimNext, countRemaining } from "@/lib/review/queue";
+import { recordVerdict } from "@/lib/review/verdicts";
+import { createEmbeddedDatabase, createServerDatabase, type TestDatabase } from "@/test/support/database";
+import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
+
+// Four reviewers, each with their own connection pool (four app servers, as far as the database can
+// tell), race through a queue with overlap 2 until nothing is left: on the PostgreSQL server of
+// TEST_DATABASE_URL and on the embedded PostgreSQL.
+
+const FACES = 40;
+const REVIEWERS = 4;
+
+const kinds: ["server" | "embedded", () => Promise<TestDatabase>][] = [["embedded", createEmbeddedDatabase]];
+const serverUrl = getEnv().TEST_DATABASE_URL;
+if (serverUrl) kinds.unshift(["server", () => createServerDatabase(serverUrl)]);
+else console.warn("TEST_DATABASE_URL is unset: the overlap race runs on the embedded database only.");
+
+describe.each(kinds)("overlap 2 under concurrent reviewers (%s database)", { timeout: 240_000 }, (_kind, create) => {
+  let tdb: TestDatabase;
+  const clients: Db[] = [];
+  beforeAll(async () => {
+    tdb = await create();
+    await applyMigrations(tdb.url);
+    for (let i = 0; i <= REVIEWERS; i++) clients.push(createDb(tdb.url));
+  });
+  afterAll(async () => {
+    for (const c of clients) await c.$disconnect();
+    await tdb?.drop();
+  });
+
+  it("gives each face exactly the verdicts it needs, each from a different reviewer, one lease at a time, nothing lost", async () => {
+    const db = clients[0]!;
+    await db.reviewSettings.create({ data: { id: 1, verdictsPerFace: 2, extraReviewShare: 0, controlShare: 0 } });
+    const mv = await seedModelVersion(db);
+    const admin = await seedUser(db, "admin@example.test", "ADMIN");
+    await seedPredictions(db, {
+      userId: admin.id,
+      modelVersionId: mv.id,
+      margins: Array.from({ length: FACES }, (_, i) => (i % 7) / 10),
+    });
+    const reviewers = [];
+    for (let i = 0; i < REVIEWERS; i++) reviewers.push(await seedUser(db, `r${i}@example.test`));
+
+    // Every claim a reviewer gets, with the moment it was taken; a second live holder would show as
+    // two claims of one face with no verdict between them.
+    const claims: { faceId: number; reviewer: number }[] = [];
+    const refusals: string[] = [];
+    async function work(client: Db, reviewerId: number, i: number) {
+      let n = 0;
+      for (;;) {
+        const c = await claimNext(client, reviewerId, { order: i % 2 ? "random" : "uncertain", exclude: [] });
+        if (!c) return n;
+        claims.push({ faceId: c.faceId, reviewer: reviewerId });
+        const verdict =
+          (c.faceId + i) % 3 === 0
+            ? ({ prediction_id: c.predictionId, verdict: "incorrect", corrected_label: "sad" } as const)
+            : ({ prediction_id: c.predictionId, verdict: "correct" } as const);
+        await recordVerdict(client, reviewerId, verdict).catch((e: { code?: string }) => {
+          refusals.push(String(e.code));
+        });
+        n++;
+      }
+    }
+    const answered = await Promise.all(reviewers.map((r, i) => work(clients[i + 1]!, r.id, i)));
+
+    expect(refusals).toEqual([]);
+    expect(answered.reduce((a, b) => a + b, 0)).toBe(FACES * 2);
+    // No reviewer was handed a face twice, and every face went to exactly two reviewers.
+    const byFace = new Map<number, number[]>();
+    for (const c of claims) byFace.set(c.faceId, [...(byFace.get(c.faceId) ?? []), c.reviewer]);
+    expect(byFace.size).toBe(FACES);
+    for (const [, who] of byFace) {
+      expect(who).toHaveLength(2);
+      expect(new Set(who).size).toBe(2);
+    }
+    const reviews = await db.review.groupBy({ by: ["faceId"], _count: { _all: true } });
+    expect(reviews).toHaveLength(FACES);
+    for (const r of reviews) expect(r._count._all).toBe(2);
+    // Each face's state matches its verdicts, and the tally matches the states.
+    const states = await db.faceState.findMany();
+    for (const s of states) {
+      expect(s.verdicts).toBe(2);
+      expect(s.open).toBe(false);
+      expect(s.claimedById).toBeNull();
+      expect(["AGREED", "CONFLICT"]).toContain(s.state);
+    }
+    const conflicts = states.filter((s) => s.state === "CONFLICT").length;
+    expect(await countRemaining(db)).toEqual({ faces: 0, verdicts: 0, conflicts });
+  });
+});
