@@ -178,11 +178,18 @@ export async function listHistory(db: Db, q: HistoryQuery) {
       ...(q.verdict ? { verdict: verdictValues[q.verdict] } : {}),
       // "label" matches the emotion the face was judged to show: the corrected label, or the
       // predicted one for confirmed faces.
-      ...(q.label
-        ? {
-            OR: [{ correctedLabel: q.label }, { verdict: "CORRECT" as const, prediction: { label: q.label } }],
-          }
-        : {}),
+      ...(q.label === "not_a_face"
+        ? { verdict: "NOT_A_FACE" as const }
+        : q.label === "unsure"
+          ? { verdict: "UNSURE" as const }
+          : q.label
+            ? {
+                OR: [
+                  { verdict: "INCORRECT" as const, correctedLabel: q.label },
+                  { verdict: "CORRECT" as const, prediction: { label: q.label } },
+                ],
+              }
+            : {}),
       ...(q.before ? { id: { lt: q.before } } : {}),
     },
     orderBy: { id: "desc" },

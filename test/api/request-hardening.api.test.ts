@@ -305,7 +305,7 @@ describe("unknown routes and methods", () => {
   const notFound: [string, string][] = [
     ["GET", "/api/no-such-route"],
     ["POST", "/api/no/such/route"],
-    ["GET", "/api/faces/1"],
+    ["GET", "/api/faces/1/nothing"],
     ["DELETE", "/api/models/1/nothing"],
   ];
   it.each(notFound)("%s %s → JSON 404", async (method, path) => {

@@ -57,13 +57,13 @@ describe.each(targets)("migrations on the %s", (_name, create) => {
 
   it("reports drift when the database departs from the schema", async () => {
     await client.query(`ALTER TABLE "Review" DROP COLUMN "note"`);
-    await client.query(`DROP INDEX "Prediction_margin_idx"`);
+    await client.query(`DROP INDEX "Prediction_createdAt_idx"`);
     await client.query(`ALTER TABLE "Face" ADD COLUMN "extra" TEXT`);
     const drift = await findSchemaDrift(client);
     expect(drift).toEqual(
       expect.arrayContaining([
         "missing column: Review.note text null",
-        "missing index: Prediction(margin) index",
+        "missing index: Prediction(createdAt) index",
         "unexpected column: Face.extra text null",
       ]),
     );
