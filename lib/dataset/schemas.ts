@@ -15,3 +15,54 @@ export const goldenPageSchema = z.object({
   limit: queryCountSchema(1, 1000).optional(),
   before: queryIdSchema.optional(),
 });
+
+const queryShare = z
+  .string()
+  .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, "must be a number from 0 to 1")
+  .transform(Number);
+const queryDate = z
+  .string()
+  .refine((s) => /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(s) && !Number.isNaN(Date.parse(s)), {
+    message: "must be a date, e.g. 2026-11-30 or 2026-11-30T12:00:00Z",
+  })
+  .transform((s) => new Date(s));
+const queryLabel = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z_]{1,40}$/, "must be a label such as happy or not_a_face");
+
+export const faceSorts = ["newest", "oldest", "confidence", "-confidence", "margin", "-margin"] as const;
+export type FaceSort = (typeof faceSorts)[number];
+
+/**
+ * GET /api/faces: the dataset browser's filters (all optional, combined with AND), its sort, and a
+ * keyset cursor. The filters on consensus, flags, golden and other reviewers are for admins: they
+ * would tell a reviewer which faces are controls or what others answered.
+ */
+export const faceQuerySchema = z
+  .object({
+    state: z.enum(["open", "agreed", "conflict", "adjudicated"]).optional(),
+    label: queryLabel.optional(),
+    predicted: queryLabel.optional(),
+    model_version: queryIdSchema.optional(),
+    confidence_min: queryShare.optional(),
+    confidence_max: queryShare.optional(),
+    margin_min: queryShare.optional(),
+    margin_max: queryShare.optional(),
+    reviewer: queryIdSchema.optional(),
+    verdict: z.enum(["correct", "incorrect", "not_a_face", "unsure", "none"]).optional(),
+    flag: z.enum(["suspect", "disputed"]).optional(),
+    golden: z.enum(["true", "false"]).optional(),
+    upload: queryIdSchema.optional(),
+    from: queryDate.optional(),
+    to: queryDate.optional(),
+    sort: z.enum(faceSorts).default("newest"),
+    cursor: z.string().max(200).optional(),
+    limit: queryCountSchema(1, 200).default(50),
+  })
+  .strict();
+export type FaceQuery = z.infer<typeof faceQuerySchema>;
+
+/** The filters only admins may use (see faceQuerySchema). */
+export const ADMIN_FACE_FILTERS = ["state", "label", "flag", "golden"] as const;

@@ -1,0 +1,176 @@
+import "server-only";
+import type { Db } from "@/lib/db/client";
+import { Prisma } from "@/lib/db/generated/prisma/client";
+import { AppError } from "@/lib/errors/app-error";
+import { ADMIN_FACE_FILTERS, type FaceQuery, type FaceSort } from "@/lib/dataset/schemas";
+
+/** Each sort: the key column (SQL) and its direction; ties break on the face id the same way. */
+const sorts: Record<FaceSort, { key: Prisma.Sql; desc: boolean; kind: "time" | "number" }> = {
+  newest: { key: Prisma.sql`s."predictedAt"`, desc: true, kind: "time" },
+  oldest: { key: Prisma.sql`s."predictedAt"`, desc: false, kind: "time" },
+  confidence: { key: Prisma.sql`p."confidence"`, desc: false, kind: "number" },
+  "-confidence": { key: Prisma.sql`p."confidence"`, desc: true, kind: "number" },
+  margin: { key: Prisma.sql`s."margin"`, desc: false, kind: "number" },
+  "-margin": { key: Prisma.sql`s."margin"`, desc: true, kind: "number" },
+};
+
+const VERDICT_VALUES = { correct: "CORRECT", incorrect: "INCORRECT", not_a_face: "NOT_A_FACE", unsure: "UNSURE" };
+
+/** An exact count when the planner expects fewer rows than this; above, its estimate. */
+const EXACT_COUNT_BELOW = 20_000;
+
+function encodeCursor(key: Date | number, id: number): string {
+  return Buffer.from(JSON.stringify([key instanceof Date ? key.toISOString() : key, id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string, kind: "time" | "number"): [Date | number, number] {
+  try {
+    const [key, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
+    if (typeof id !== "number" || !Number.isInteger(id)) throw new Error("id");
+    if (kind === "time" && typeof key === "string" && !Number.isNaN(Date.parse(key))) return [new Date(key), id];
+    if (kind === "number" && typeof key === "number" && Number.isFinite(key)) return [key, id];
+    throw new Error("key");
+  } catch {
+    throw new AppError(
+      "bad_request",
+      "cursor is not one this listing gave out (or belongs to another sort); start again without it.",
+    );
+  }
+}
+
+/** The WHERE clause for the filters, as bind parameters. */
+function filters(q: FaceQuery, viewer: { userId: number; admin: boolean }): Prisma.Sql[] {
+  const w: Prisma.Sql[] = [];
+  if (q.state) w.push(Prisma.sql`s."state" = ${q.state.toUpperCase()}::"ReviewState"`);
+  if (q.label) w.push(Prisma.sql`s."consensusLabel" = ${q.label}`);
+  if (q.predicted) w.push(Prisma.sql`p."label" = ${q.predicted}`);
+  if (q.model_version) w.push(Prisma.sql`m."version" = ${q.model_version}`);
+  if (q.confidence_min !== undefined) w.push(Prisma.sql`p."confidence" >= ${q.confidence_min}`);
+  if (q.confidence_max !== undefined) w.push(Prisma.sql`p."confidence" <= ${q.confidence_max}`);
+  if (q.margin_min !== undefined) w.push(Prisma.sql`s."margin" >= ${q.margin_min}`);
+  if (q.margin_max !== undefined) w.push(Prisma.sql`s."margin" <= ${q.margin_max}`);
+  if (q.flag === "suspect") w.push(Prisma.sql`s."suspect"`);
+  if (q.flag === "disputed") w.push(Prisma.sql`s."disputed"`);
+  if (q.golden) w.push(Prisma.sql`f."golden" = ${q.golden === "true"}`);
+  if (q.upload) w.push(Prisma.sql`f."uploadId" = ${q.upload}`);
+  if (q.from) w.push(Prisma.sql`s."predictedAt" >= ${q.from}`);
+  if (q.to) w.push(Prisma.sql`s."predictedAt" <= ${q.to}`);
+  if (q.verdict === "none") {
+    w.push(Prisma.sql`s."verdicts" = 0`);
+  } else if (q.verdict || q.reviewer) {
+    // A named reviewer's verdicts; with a verdict kind alone, anyone's for an admin and the caller's own otherwise.
+    const by = q.reviewer ?? (viewer.admin ? null : viewer.userId);
+    const who = by === null ? Prisma.empty : Prisma.sql`AND r."reviewerId" = ${by}`;
+    const kind = q.verdict ? Prisma.sql`AND r."verdict"::text = ${VERDICT_VALUES[q.verdict]}` : Prisma.empty;
+    w.push(Prisma.sql`EXISTS (SELECT 1 FROM "Review" r WHERE r."faceId" = s."faceId" ${who} ${kind})`);
+  }
+  return w;
+}
+
+/**
+ * One page of faces for the dataset browser, newest first by default, with keyset pagination: the
+ * cursor names the last row's sort key and id, so a page costs the same however deep it is. Reviewers
+ * see predictions and their own verdicts; consensus, flags and golden marks are shown to admins.
+ */
+export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; admin: boolean }) {
+  if (!viewer.admin) {
+    const used = ADMIN_FACE_FILTERS.filter((f) => q[f] !== undefined);
+    if (used.length) throw new AppError("forbidden", `Only admins may filter by ${used.join(", ")}.`);
+    if (q.reviewer !== undefined && q.reviewer !== viewer.userId) {
+      throw new AppError("forbidden", "Reviewers may list their own verdicts only (reviewer must be your id).");
+    }
+  }
+  const sort = sorts[q.sort];
+  const where = filters(q, viewer);
+  if (q.cursor) {
+    const [key, id] = decodeCursor(q.cursor, sort.kind);
+    where.push(
+      sort.desc
+        ? Prisma.sql`(${sort.key}, s."faceId") < (${key}, ${id})`
+        : Prisma.sql`(${sort.key}, s."faceId") > (${key}, ${id})`,
+    );
+  }
+  const whereSql = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
+  const dir = sort.desc ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  const from = Prisma.sql`FROM "FaceState" s
+    JOIN "Face" f ON f."id" = s."faceId"
+    JOIN "Prediction" p ON p."id" = s."predictionId"
+    JOIN "ModelVersion" m ON m."id" = p."modelVersionId"`;
+  const rows = await db.$queryRaw<
+    {
+      id: number;
+      uploadId: number;
+      createdAt: Date;
+      predictedAt: Date;
+      golden: boolean;
+      label: string;
+      confidence: number;
+      margin: number;
+      mvId: number;
+      mvVersion: number;
+      mvName: string;
+      state: string;
+      consensusLabel: string | null;
+      support: number;
+      verdicts: number;
+      needed: number;
+      suspect: boolean;
+      disputed: boolean;
+      sortKey: Date | number;
+    }[]
+  >`SELECT f."id", f."uploadId", f."createdAt", s."predictedAt", f."golden", p."label", p."confidence", s."margin",
+           m."id" AS "mvId", m."version" AS "mvVersion", m."name" AS "mvName", s."state"::text AS state,
+           s."consensusLabel", s."support", s."verdicts", s."needed", s."suspect", s."disputed",
+           ${sort.key} AS "sortKey"
+    ${from} ${whereSql}
+    ORDER BY ${sort.key} ${dir}, s."faceId" ${dir}
+    LIMIT ${q.limit + 1}`;
+  const page = rows.slice(0, q.limit);
+  const last = page[page.length - 1];
+  const filterOnly = filters(q, viewer);
+  const total = await estimateCount(db, from, filterOnly);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      crop_url: `/api/faces/${r.id}/crop.png`,
+      upload_id: r.uploadId,
+      created_at: r.createdAt.toISOString(),
+      predicted_at: r.predictedAt.toISOString(),
+      prediction: {
+        label: r.label,
+        confidence: r.confidence,
+        margin: r.margin,
+        model_version: { id: r.mvId, version: r.mvVersion, name: r.mvName },
+      },
+      ...(viewer.admin
+        ? {
+            golden: r.golden,
+            consensus: {
+              state: r.state.toLowerCase(),
+              label: r.consensusLabel,
+              support: r.support,
+              verdicts: r.verdicts,
+              needed: r.needed,
+            },
+            flags: [...(r.suspect ? ["suspect"] : []), ...(r.disputed ? ["disputed"] : [])],
+          }
+        : { golden: null, consensus: null, flags: null }),
+    })),
+    next_cursor: rows.length > q.limit && last ? encodeCursor(last.sortKey, last.id) : null,
+    total_estimate: total,
+  };
+}
+
+/**
+ * How many faces match: the planner's estimate, made exact when it expects a small number (an exact
+ * count of a large match would cost a scan on every page).
+ */
+async function estimateCount(db: Db, from: Prisma.Sql, where: Prisma.Sql[]) {
+  const whereSql = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
+  const plan = await db.$queryRaw<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }[]>`
+    EXPLAIN (FORMAT JSON) SELECT 1 ${from} ${whereSql}`;
+  const estimate = Math.round(plan[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? 0);
+  if (estimate >= EXACT_COUNT_BELOW) return { count: estimate, exact: false };
+  const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n ${from} ${whereSql}`;
+  return { count: Number(rows[0]?.n ?? 0), exact: true };
+}

@@ -1,0 +1,120 @@
+import { describe, expect, it } from "vitest";
+import { listFaces } from "@/lib/dataset/browse";
+import { faceQuerySchema } from "@/lib/dataset/schemas";
+import { recordVerdict } from "@/lib/review/verdicts";
+import { useTestDb } from "@/test/support/use-test-db";
+import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
+
+// The dataset browser's filters and keyset pagination on a seeded database.
+
+const t = useTestDb();
+
+async function setup(n: number) {
+  await t.db.reviewSettings.create({ data: { id: 1, extraReviewShare: 0, controlShare: 0 } });
+  const mv = await seedModelVersion(t.db);
+  const admin = await seedUser(t.db, "admin@example.test", "ADMIN");
+  const alice = await seedUser(t.db, "alice@example.test");
+  // Margins repeat (i % 5) so that keyset paging has to break ties on the id.
+  const { predictions } = await seedPredictions(t.db, {
+    userId: admin.id,
+    modelVersionId: mv.id,
+    margins: Array.from({ length: n }, (_, i) => (i % 5) / 10),
+  });
+  // Spread the prediction times so "newest" has an order of its own.
+  for (const [i, p] of predictions.entries()) {
+    await t.db.faceState.update({
+      where: { predictionId: p.id },
+      data: { predictedAt: new Date(Date.UTC(2026, 10, 1, 0, i % 7)) },
+    });
+  }
+  return { admin: { userId: admin.id, admin: true }, alice: { userId: alice.id, admin: false }, predictions };
+}
+
+const q = (input: Record<string, string>) => faceQuerySchema.parse(input);
+
+describe("GET /api/faces (listFaces)", () => {
+  it.each(["newest", "oldest", "margin", "-margin", "confidence", "-confidence"])(
+    "walks every face exactly once, in %s order, page by page",
+    async (sort) => {
+      const { admin } = await setup(23);
+      const seen: { id: number; key: number | string }[] = [];
+      let cursor: string | undefined;
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await listFaces(t.db, q({ sort, limit: "4", ...(cursor ? { cursor } : {}) }), admin);
+        for (const it of page.items) {
+          const key = sort.includes("margin")
+            ? it.prediction.margin
+            : sort.includes("confidence")
+              ? it.prediction.confidence
+              : it.predicted_at;
+          seen.push({ id: it.id, key });
+        }
+        expect(page.total_estimate).toEqual({ count: 23, exact: true });
+        if (!page.next_cursor) break;
+        cursor = page.next_cursor;
+      }
+      expect(seen.map((s) => s.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 23 }, (_, i) => i + 1));
+      const desc = sort === "newest" || sort.startsWith("-");
+      for (let i = 1; i < seen.length; i++) {
+        const [a, b] = [seen[i - 1]!, seen[i]!];
+        const cmp = a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+        // Sorted by the key, ties by id, in the sort's direction.
+        expect(desc ? cmp >= 0 : cmp <= 0).toBe(true);
+        if (cmp === 0) expect(desc ? a.id > b.id : a.id < b.id).toBe(true);
+      }
+    },
+  );
+
+  it("filters by review state, consensus, verdict, reviewer, margin, golden and date, and counts the matches", async () => {
+    const { admin, alice, predictions } = await setup(10);
+    for (const p of predictions.slice(0, 4)) {
+      await recordVerdict(t.db, alice.userId, { prediction_id: p.id, verdict: "incorrect", corrected_label: "sad" });
+    }
+    await recordVerdict(t.db, alice.userId, { prediction_id: predictions[4]!.id, verdict: "not_a_face" });
+    await t.db.face.update({ where: { id: 1 }, data: { golden: true, goldenLabel: "sad" } });
+    const ids = async (input: Record<string, string>, who = admin) =>
+      (await listFaces(t.db, q({ sort: "oldest", ...input }), who)).items.map((i) => i.id).sort((a, b) => a - b);
+    expect(await ids({ state: "open" })).toEqual([6, 7, 8, 9, 10]);
+    expect(await ids({ state: "agreed", label: "sad" })).toEqual([1, 2, 3, 4]);
+    expect(await ids({ label: "not_a_face" })).toEqual([5]);
+    expect(await ids({ verdict: "incorrect" })).toEqual([1, 2, 3, 4]);
+    expect(await ids({ verdict: "none" })).toEqual([6, 7, 8, 9, 10]);
+    expect(await ids({ reviewer: String(alice.userId), verdict: "not_a_face" })).toEqual([5]);
+    expect(await ids({ golden: "true" })).toEqual([1]);
+    expect(await ids({ margin_min: "0.3" })).toEqual([4, 5, 9, 10]);
+    expect(await ids({ margin_max: "0.1", predicted: "angry" })).toEqual([1, 2, 6, 7]);
+    expect(await ids({ from: "2026-11-01T00:05:00Z" })).toEqual([6, 7]);
+    expect(await ids({ model_version: "2" })).toEqual([]);
+    const page = await listFaces(t.db, q({ state: "agreed" }), admin);
+    expect(page.total_estimate).toEqual({ count: 5, exact: true });
+    expect(page.items[0]).toMatchObject({ consensus: { state: "agreed", verdicts: 1 }, flags: [] });
+    // A reviewer lists their own verdicts and sees no consensus or golden marks.
+    expect(await ids({ verdict: "incorrect" }, alice)).toEqual([1, 2, 3, 4]);
+    const own = await listFaces(t.db, q({ verdict: "incorrect" }), alice);
+    expect(own.items[0]).toMatchObject({ golden: null, consensus: null, flags: null });
+  });
+
+  it("refuses admin-only filters for a reviewer, someone else's verdicts, and a forged cursor", async () => {
+    const { admin, alice } = await setup(3);
+    // Tried: golden / consensus filters as a reviewer → 403 naming them.
+    await expect(listFaces(t.db, q({ golden: "true", label: "sad" }), alice)).rejects.toMatchObject({
+      status: 403,
+      message: expect.stringMatching(/label, golden/),
+    });
+    await expect(listFaces(t.db, q({ reviewer: String(admin.userId) }), alice)).rejects.toMatchObject({ status: 403 });
+    // Tried: a cursor that is not base64 JSON, one of another sort's kind → 400.
+    for (const cursor of ["%%%", Buffer.from('["x", 1]').toString("base64url")]) {
+      await expect(listFaces(t.db, q({ sort: "margin", cursor }), admin)).rejects.toMatchObject({ status: 400 });
+    }
+    // Tried: bad filter values → the schema refuses them (400 at the route).
+    for (const bad of [
+      { margin_min: "2" },
+      { from: "yesterday" },
+      { sort: "random" },
+      { limit: "500" },
+      { colour: "red" },
+    ]) {
+      expect(faceQuerySchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+});
