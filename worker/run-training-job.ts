@@ -84,7 +84,8 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
       jobId,
       `snapshot ${snapshot.hash.slice(0, 12)}: ${trainItems.length} to train, ${holdout.length} held out, ` +
         `${snapshot.golden.length} golden; labels by ${snapshot.aggregation}; left out ${snapshot.excluded.ties} ties, ` +
-        `${snapshot.excluded.notAFace} not a face, ${snapshot.excluded.unsure} can't tell, ${snapshot.excluded.duplicateFaces} duplicate faces`,
+        `${snapshot.excluded.notAFace} not a face, ${snapshot.excluded.unsure} can't tell, ` +
+        `${snapshot.excluded.byAdmin ?? 0} excluded by an admin, ${snapshot.excluded.duplicateFaces} duplicate faces`,
     );
     if (trainItems.length < params.min_samples) {
       throw new JobFailure(

@@ -161,6 +161,17 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
   };
 }
 
+/** `SELECT "faceId" …` of every face matching the filters (no sort, no page): bulk actions' selection. */
+export function matchingFaceIds(q: FaceQuery): Prisma.Sql {
+  const where = filters(q, { userId: 0, admin: true });
+  const whereSql = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
+  return Prisma.sql`SELECT s."faceId" FROM "FaceState" s
+    JOIN "Face" f ON f."id" = s."faceId"
+    JOIN "Prediction" p ON p."id" = s."predictionId"
+    JOIN "ModelVersion" m ON m."id" = p."modelVersionId"
+    ${whereSql}`;
+}
+
 /**
  * How many faces match: the planner's estimate, made exact when it expects a small number (an exact
  * count of a large match would cost a scan on every page).

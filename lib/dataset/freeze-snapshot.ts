@@ -28,7 +28,7 @@ export async function freezeSnapshot(
   >`SELECT r."id" AS "reviewId", r."reviewerId", f."id" AS "faceId", f."cropSha256", f."cropPath",
            r."verdict"::text AS "verdict", r."correctedLabel", p."label", r."updatedAt" AS "at"
     FROM "Review" r JOIN "Prediction" p ON p."id" = r."predictionId" JOIN "Face" f ON f."id" = p."faceId"
-    WHERE NOT r."control"`;
+    WHERE NOT r."control" AND f."excludedAt" IS NULL`;
   const golden = await db.face.findMany({ where: { golden: true }, select: { cropSha256: true, goldenLabel: true } });
   const adjudications = await db.adjudication.findMany({
     select: { label: true, face: { select: { cropSha256: true } } },
@@ -49,6 +49,11 @@ export async function freezeSnapshot(
     aggregation: opts.aggregation,
     seed: `job-${jobId}`,
   });
+  // Faces an admin left out of training, counted once per crop like the rest.
+  const [left] = await db.$queryRaw<{ n: bigint }[]>`
+    SELECT count(DISTINCT f."cropSha256") AS n FROM "Face" f
+    WHERE f."excludedAt" IS NOT NULL AND EXISTS (SELECT 1 FROM "Review" r WHERE r."faceId" = f."id" AND NOT r."control")`;
+  snapshot.excluded.byAdmin = Number(left?.n ?? 0);
   await db.trainingJob.update({
     where: { id: jobId },
     data: {

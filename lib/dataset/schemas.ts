@@ -66,3 +66,27 @@ export type FaceQuery = z.infer<typeof faceQuerySchema>;
 
 /** The filters only admins may use (see faceQuerySchema). */
 export const ADMIN_FACE_FILTERS = ["state", "label", "flag", "golden"] as const;
+
+export const bulkActions = ["golden_add", "golden_remove", "requeue", "exclude", "include"] as const;
+
+/**
+ * POST /api/faces/bulk: an action on listed faces or on every face matching a filter (the same
+ * filters as GET /api/faces, as strings). Excluding takes a reason.
+ */
+export const faceBulkSchema = z
+  .object({
+    face_ids: z.array(idSchema).min(1).max(10_000).optional(),
+    filter: z.record(z.string(), z.string()).optional(),
+    action: z.enum(bulkActions),
+    reason: z.string().trim().max(500, "Keep the reason under 500 characters").optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if ((v.face_ids === undefined) === (v.filter === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["face_ids"], message: "Send either face_ids or filter (not both)" });
+    }
+    if (v.action === "exclude" && !v.reason) {
+      ctx.addIssue({ code: "custom", path: ["reason"], message: "Say why these faces leave the training data" });
+    }
+  });
+export type FaceBulk = z.infer<typeof faceBulkSchema>;

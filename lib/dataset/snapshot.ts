@@ -41,7 +41,15 @@ export interface Snapshot {
   /** SHA-256 over items and golden: the dataset's identity for lineage. */
   hash: string;
   aggregation: LabelAggregation;
-  excluded: { ties: number; goldenFaces: number; duplicateFaces: number; notAFace: number; unsure: number };
+  excluded: {
+    ties: number;
+    goldenFaces: number;
+    duplicateFaces: number;
+    notAFace: number;
+    unsure: number;
+    /** Faces an admin excluded from training (set when the snapshot is frozen). */
+    byAdmin?: number;
+  };
 }
 
 /**

@@ -53,6 +53,11 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/faces/:id/crop.png", "reviewer", (c) => c.get("/api/faces/999999/crop.png")],
   ["GET /api/faces/:id", "reviewer", (c) => c.get("/api/faces/999999")],
   ["GET /api/faces", "reviewer", (c) => c.get("/api/faces?limit=1")],
+  [
+    "POST /api/faces/bulk",
+    "admin",
+    (c) => c.json("POST", "/api/faces/bulk", { face_ids: [999999], action: "include" }),
+  ],
   ["GET /api/settings/review", "admin", (c) => c.get("/api/settings/review")],
   // An empty change: allowed callers get 200 and nothing moves.
   ["PUT /api/settings/review", "admin", (c) => c.json("PUT", "/api/settings/review", {})],

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { listFaces } from "@/lib/dataset/browse";
-import { faceQuerySchema } from "@/lib/dataset/schemas";
+import { faceBulkSchema, faceQuerySchema } from "@/lib/dataset/schemas";
+import { bulkAction } from "@/lib/dataset/bulk";
+import { freezeSnapshot } from "@/lib/dataset/freeze-snapshot";
+import { claimNext } from "@/lib/review/queue";
 import { recordVerdict } from "@/lib/review/verdicts";
 import { useTestDb } from "@/test/support/use-test-db";
 import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
@@ -116,5 +119,75 @@ describe("GET /api/faces (listFaces)", () => {
     ]) {
       expect(faceQuerySchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
+  });
+});
+
+describe("POST /api/faces/bulk (bulkAction)", () => {
+  it("excludes matching faces from training with a reason, includes them again, and audits both", async () => {
+    const { admin, alice, predictions } = await setup(6);
+    for (const p of predictions) {
+      await recordVerdict(t.db, alice.userId, { prediction_id: p.id, verdict: "incorrect", corrected_label: "sad" });
+    }
+    // Everything with a margin of 0.1 or less: faces 1, 2 and 6.
+    const r = await bulkAction(t.db, admin.userId, {
+      filter: { margin_max: "0.1" },
+      action: "exclude",
+      reason: "blurred",
+    });
+    expect(r).toEqual({ action: "exclude", matched: 3, changed: 3 });
+    const excluded = await t.db.face.findMany({ where: { excludedAt: { not: null } }, orderBy: { id: "asc" } });
+    expect(excluded.map((f) => [f.id, f.excludedReason, f.excludedById])).toEqual([
+      [1, "blurred", admin.userId],
+      [2, "blurred", admin.userId],
+      [6, "blurred", admin.userId],
+    ]);
+    const job = await t.db.trainingJob.create({ data: { params: {}, createdById: admin.userId } });
+    const snap = await freezeSnapshot(t.db, job.id);
+    expect(snap.items).toHaveLength(3);
+    expect(snap.excluded.byAdmin).toBe(3);
+    const log = await t.db.auditLog.findFirstOrThrow({ where: { action: "faces.exclude" } });
+    expect(log.details).toMatchObject({
+      selection: { filter: { margin_max: "0.1" } },
+      matched: 3,
+      changed: 3,
+      reason: "blurred",
+    });
+
+    expect(await bulkAction(t.db, admin.userId, { face_ids: [1, 2], action: "include" })).toMatchObject({ changed: 2 });
+    expect((await freezeSnapshot(t.db, job.id)).items).toHaveLength(5);
+    expect(await t.db.auditLog.count({ where: { action: "faces.include" } })).toBe(1);
+  });
+
+  it("sends decided faces back to the queue for a different reviewer, adds to the golden set, and refuses bad selections", async () => {
+    const { admin, alice, predictions } = await setup(3);
+    await recordVerdict(t.db, alice.userId, { prediction_id: predictions[0]!.id, verdict: "correct" });
+    expect(await bulkAction(t.db, admin.userId, { face_ids: [1, 2], action: "requeue" })).toMatchObject({
+      matched: 2,
+      // Face 2 is still open (no verdict): nothing to send back.
+      changed: 1,
+    });
+    expect(await t.db.faceState.findUniqueOrThrow({ where: { faceId: 1 } })).toMatchObject({
+      open: true,
+      needed: 2,
+      verdicts: 1,
+    });
+    expect(await claimNext(t.db, alice.userId, { order: "uncertain", exclude: [], random: () => 0.99 })).toMatchObject({
+      faceId: 2,
+    });
+    // Golden: only a face with a consensus emotion qualifies; face 3 has no verdict → 422, nothing changes.
+    await expect(bulkAction(t.db, admin.userId, { face_ids: [1, 3], action: "golden_add" })).rejects.toMatchObject({
+      status: 422,
+    });
+    expect(await t.db.face.count({ where: { golden: true } })).toBe(0);
+    expect(await bulkAction(t.db, admin.userId, { face_ids: [1], action: "golden_add" })).toMatchObject({ changed: 1 });
+    // Tried: an unknown face → 404; a bad filter → 400; exclude without a reason / ids and filter together → schema.
+    await expect(bulkAction(t.db, admin.userId, { face_ids: [999], action: "include" })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(
+      bulkAction(t.db, admin.userId, { filter: { margin_min: "7" }, action: "include" }),
+    ).rejects.toMatchObject({ status: 400 });
+    expect(faceBulkSchema.safeParse({ face_ids: [1], action: "exclude" }).success).toBe(false);
+    expect(faceBulkSchema.safeParse({ face_ids: [1], filter: {}, action: "include" }).success).toBe(false);
   });
 });
