@@ -13,6 +13,24 @@ export async function freezeSnapshot(
   jobId: number,
   opts: { aggregation?: LabelAggregation } = {},
 ): Promise<Snapshot> {
+  const snapshot = await computeSnapshot(db, `job-${jobId}`, opts);
+  await db.trainingJob.update({
+    where: { id: jobId },
+    data: {
+      snapshot: snapshot as unknown as Prisma.InputJsonValue,
+      snapshotHash: snapshot.hash,
+      snapshotSize: snapshot.items.length,
+    },
+  });
+  return snapshot;
+}
+
+/** The dataset as it stands now (see buildSnapshot), written nowhere: a job's, or a pre-flight's. */
+export async function computeSnapshot(
+  db: Db,
+  seed: string,
+  opts: { aggregation?: LabelAggregation } = {},
+): Promise<Snapshot> {
   const rows = await db.$queryRaw<
     {
       reviewId: number;
@@ -47,20 +65,12 @@ export async function freezeSnapshot(
     goldenLabels: new Map(golden.flatMap((g) => (g.goldenLabel ? [[g.cropSha256, g.goldenLabel] as const] : []))),
     adjudicated: new Map(adjudications.map((a) => [a.face.cropSha256, a.label])),
     aggregation: opts.aggregation,
-    seed: `job-${jobId}`,
+    seed,
   });
   // Faces an admin left out of training, counted once per crop like the rest.
   const [left] = await db.$queryRaw<{ n: bigint }[]>`
     SELECT count(DISTINCT f."cropSha256") AS n FROM "Face" f
     WHERE f."excludedAt" IS NOT NULL AND EXISTS (SELECT 1 FROM "Review" r WHERE r."faceId" = f."id" AND NOT r."control")`;
   snapshot.excluded.byAdmin = Number(left?.n ?? 0);
-  await db.trainingJob.update({
-    where: { id: jobId },
-    data: {
-      snapshot: snapshot as unknown as Prisma.InputJsonValue,
-      snapshotHash: snapshot.hash,
-      snapshotSize: snapshot.items.length,
-    },
-  });
   return snapshot;
 }

@@ -79,6 +79,7 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/training-jobs", "admin", (c) => c.get("/api/training-jobs")],
   // A base version that does not exist: an allowed caller gets a 422 and no job is queued.
   ["POST /api/training-jobs", "admin", (c) => c.json("POST", "/api/training-jobs", { base_version: 999999 })],
+  ["GET /api/training-jobs/preflight", "admin", (c) => c.get("/api/training-jobs/preflight")],
   ["GET /api/training-jobs/:id", "admin", (c) => c.get("/api/training-jobs/999999")],
   ["POST /api/training-jobs/:id/cancel", "admin", (c) => c.json("POST", "/api/training-jobs/999999/cancel", {})],
   // The catch-all under /api answers 404 to everyone; it serves nothing that needs a permission.

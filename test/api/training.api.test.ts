@@ -95,15 +95,31 @@ describe("training jobs", () => {
     expect(fs.existsSync(path.join(app.modelsDir, row.artifactPath, "metadata.json"))).toBe(true);
   });
 
-  it("fails at once with counts when there are too few samples", async () => {
-    const { job_id } = (await (await admin.json("POST", "/api/training-jobs", { min_samples: 100000 })).json()) as {
-      job_id: number;
+  it("refuses a job that could only fail for want of data, with the counts, and lists nothing", async () => {
+    const before = ((await (await admin.get("/api/training-jobs")).json()) as { jobs: unknown[] }).jobs.length;
+    const pre = (await (await admin.get("/api/training-jobs/preflight?min_samples=100000")).json()) as {
+      classes: Record<string, { train: number; holdout: number }>;
+      train: number;
+      holdout: number;
+      ready: boolean;
     };
-    const j = await waitFor("the job to fail", async () => {
-      const x = await getJob(job_id);
-      return x.status === "FAILED" && x;
-    });
-    expect(j.error).toMatch(/Too few reviewed faces: the snapshot has \d+ to train on .* needs at least 100000/);
+    expect(pre.ready).toBe(false);
+    expect(pre.train).toBe(Object.values(pre.classes).reduce((n, c) => n + c.train, 0));
+    expect(pre.train).toBeGreaterThan(0);
+    // Tried: start it anyway → 422 with the same counts; no job is created or listed.
+    const res = await admin.json("POST", "/api/training-jobs", { min_samples: 100000 });
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: { message: string; details: { preflight: typeof pre } } };
+    expect(body.error.message).toMatch(/Too few labelled faces: \d+ to train on .* at least 100000/);
+    expect(body.error.details.preflight).toMatchObject({ train: pre.train, holdout: pre.holdout, ready: false });
+    expect(((await (await admin.get("/api/training-jobs")).json()) as { jobs: unknown[] }).jobs).toHaveLength(before);
+    // A threshold the data meets is ready.
+    const ok = (await (await admin.get(`/api/training-jobs/preflight?min_samples=${pre.train}`)).json()) as {
+      ready: boolean;
+    };
+    expect(ok.ready).toBe(true);
+    // Tried: a bad parameter → 400.
+    expect((await admin.get("/api/training-jobs/preflight?min_samples=0")).status).toBe(400);
   });
 
   it("cancels a running job within a batch and leaves the active model alone", async () => {

@@ -8,10 +8,13 @@ import { trainingParamsSchema } from "@/worker/params";
 import { getProducer } from "@/lib/jobs/queue";
 import { listJobs } from "@/lib/jobs/list-jobs";
 import { requestTrainingJob } from "@/lib/jobs/request-job";
+import { assertTrainable } from "@/lib/dataset/preflight";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   POST: apiRoute({ permission: "training:manage" }, async ({ req, principal }) => {
     const params = trainingParamsSchema.parse(await readOptionalJson(req));
+    // A job that could only fail for want of data is refused before anything is created.
+    await assertTrainable(getDb(), { minSamples: params.min_samples, aggregation: params.label_aggregation });
     const job = await requestTrainingJob(getDb(), await getProducer(getDatabaseUrl()), principal.userId, params);
     return NextResponse.json({ job_id: job.id, status: job.status }, { status: 202 });
   }),
