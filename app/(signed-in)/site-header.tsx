@@ -6,8 +6,11 @@ import { signOut } from "next-auth/react";
 import { roleCan, type Permission, type RoleName } from "@/lib/auth/permissions";
 import styles from "./site-header.module.css";
 
-/** Each link shows only to roles whose page guard would let them in. */
-const links: { href: string; label: string; permission: Permission }[] = [
+/**
+ * Each link shows only to roles whose page guard would let them in. A link with a `section` is
+ * current on every page under it (the admin area's pages have tabs of their own).
+ */
+const links: { href: string; label: string; permission: Permission; section?: string }[] = [
   { href: "/upload", label: "Upload", permission: "predictions:create" },
   { href: "/review", label: "Review", permission: "review:work" },
   { href: "/history", label: "History", permission: "history:read" },
@@ -15,8 +18,10 @@ const links: { href: string; label: string; permission: Permission }[] = [
   { href: "/training", label: "Training", permission: "training:manage" },
   // Everyone may look at the golden set; it is in the nav for the admins who curate it.
   { href: "/golden", label: "Golden set", permission: "models:manage" },
+  { href: "/adjudication", label: "Adjudication", permission: "adjudication:work" },
+  { href: "/reviewers", label: "Reviewers", permission: "agreement:read" },
   { href: "/settings", label: "Settings", permission: "tokens:manage-own" },
-  { href: "/admin/users", label: "Users", permission: "users:manage" },
+  { href: "/admin/users", label: "Admin", permission: "users:manage", section: "/admin" },
 ];
 
 /**
@@ -50,7 +55,8 @@ export function SiteHeader({ email, role }: Props) {
         <nav aria-label="Main">
           <ul className={styles.navList}>
             {all.map((l) => {
-              const active = pathname === l.href || pathname.startsWith(`${l.href}/`);
+              const base = l.section ?? l.href;
+              const active = pathname === base || pathname.startsWith(`${base}/`);
               return (
                 <li key={l.href}>
                   <Link href={l.href} className={styles.navLink} aria-current={active ? "page" : undefined}>

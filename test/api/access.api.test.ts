@@ -147,19 +147,28 @@ describe("tokens", () => {
 });
 
 describe("pages", () => {
-  it.each(["/review", "/upload", "/history", "/settings", "/admin/users"])(
-    "%s redirects anonymous visitors to login",
+  it.each([
+    "/review",
+    "/upload",
+    "/history",
+    "/settings",
+    "/admin/users",
+    "/adjudication",
+    "/reviewers",
+    "/admin/review-settings",
+  ])("%s redirects anonymous visitors to login", async (p) => {
+    const res = await who.anonymous!.get(p);
+    expect([302, 303, 307, 308]).toContain(res.status);
+    expect(res.headers.get("location")).toMatch(/\/login/);
+  });
+
+  it.each(["/admin/users", "/adjudication", "/reviewers", "/admin/review-settings"])(
+    "%s is 403 for a reviewer and 200 for an admin",
     async (p) => {
-      const res = await who.anonymous!.get(p);
-      expect([302, 303, 307, 308]).toContain(res.status);
-      expect(res.headers.get("location")).toMatch(/\/login/);
+      expect((await who.reviewer!.get(p)).status).toBe(403);
+      expect((await who.admin!.get(p)).status).toBe(200);
     },
   );
-
-  it("/admin/users is 403 for a reviewer and 200 for an admin", async () => {
-    expect((await who.reviewer!.get("/admin/users")).status).toBe(403);
-    expect((await who.admin!.get("/admin/users")).status).toBe(200);
-  });
 });
 
 describe("bad uploads", () => {

@@ -18,7 +18,7 @@ export class ApiError extends Error {
 }
 
 interface ApiRequest {
-  method?: "GET" | "POST" | "PATCH" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Sent as a JSON body. */
   json?: unknown;
   /** Sent as is (multipart uploads). */

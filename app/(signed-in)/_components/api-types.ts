@@ -14,8 +14,12 @@ import type { getJob } from "@/lib/jobs/get-job";
 import type { presentJob } from "@/lib/jobs/present";
 import type { presentVersion } from "@/lib/registry/present";
 import type { getVersionDetail, listVersions } from "@/lib/registry/read-versions";
+import type { adjudicate, adjudicationItem } from "@/lib/review/adjudication";
+import type { agreementSummary } from "@/lib/review/agreement";
+import type { faceDetail } from "@/lib/review/face-detail";
 import type { countRemaining, getQueueItem } from "@/lib/review/queue";
 import type { ReviewInput } from "@/lib/review/schemas";
+import type { presentReviewSettings } from "@/lib/review/settings";
 import type { listHistory, presentReview } from "@/lib/review/verdicts";
 import type { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
 import type { UploadResult } from "@/lib/uploads/process-upload";
@@ -51,7 +55,7 @@ export type QueueItem = Awaited<ReturnType<typeof getQueueItem>> & {
 
 export type Verdict = ReviewInput["verdict"];
 
-/** POST /api/reviews `review`. The presenter's `verdict` is inferred as any string; it is one of the two. */
+/** POST /api/reviews `review`. */
 export type StoredReview = Omit<ReturnType<typeof presentReview>, "verdict"> & { verdict: Verdict };
 
 /** GET /api/reviews */
@@ -101,3 +105,23 @@ export type TrainingJobDetail = TrainingJobRow & Pick<Awaited<ReturnType<typeof 
 /** GET /api/golden */
 export type GoldenSet = Awaited<ReturnType<typeof listGolden>>;
 export type GoldenFace = GoldenSet["faces"][number];
+
+/** GET /api/faces/:id: the face, its predictions and, for those who may see it, its consensus and verdicts. */
+export type FaceDetail = Awaited<ReturnType<typeof faceDetail>>;
+
+/** GET /api/adjudication/next: the claimed conflict and how many conflicts are left. */
+export type AdjudicationItem = Awaited<ReturnType<typeof adjudicationItem>> & { queue: { remaining: number } };
+export type FaceVerdict = AdjudicationItem["verdicts"][number];
+/** POST /api/adjudications `adjudication`. */
+export type Adjudication = Awaited<ReturnType<typeof adjudicate>>;
+
+/** GET /api/agreement */
+export type AgreementSummary = Awaited<ReturnType<typeof agreementSummary>>;
+export type ReviewerAgreement = AgreementSummary["reviewers"][number];
+
+/** GET /api/settings/review `settings`; PUT answers them too, with how many open faces they changed. */
+export type ReviewSettings = ReturnType<typeof presentReviewSettings>;
+export interface ReviewSettingsAnswer {
+  settings: ReviewSettings;
+  faces_affected?: number;
+}

@@ -1,7 +1,7 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { actionsHeader, DataTable, type Column } from "./data-table";
+import { actionsHeader, DataTable, sortRows, type Column } from "./data-table";
 
 interface Row {
   id: number;
@@ -62,5 +62,51 @@ describe("DataTable", () => {
       empty: "No things yet.",
     });
     expect(html.startsWith('<div class="table-wrap">')).toBe(true);
+  });
+});
+
+describe("DataTable sorting", () => {
+  const sortable: Column<Row>[] = [
+    { header: "Name", cell: (r) => r.name, sortValue: (r) => r.name },
+    { header: "Id", cell: (r) => r.id, className: "num", headerClassName: "num", sortValue: (r) => r.id },
+    { header: "Plain", cell: () => null },
+  ];
+  const rows: Row[] = [
+    { id: 2, name: "beta", off: false },
+    { id: 10, name: "alpha", off: false },
+    { id: 1, name: "gamma", off: false },
+  ];
+  const renderSorted = (defaultSort?: { column: number; direction: "asc" | "desc" }) =>
+    renderToStaticMarkup(
+      createElement(DataTable<Row>, {
+        rows,
+        columns: sortable,
+        rowKey: (r) => r.id,
+        rowAttributes: (r) => ({ "data-id": r.id }),
+        testId: "things",
+        defaultSort,
+      }),
+    );
+  const order = (html: string) => [...html.matchAll(/data-id="(\d+)"/g)].map((m) => Number(m[1]));
+
+  it("makes sortable headers buttons and marks the sorted column with aria-sort", () => {
+    const html = renderSorted({ column: 1, direction: "desc" });
+    expect(html).toContain('<th scope="col"><button type="button"');
+    expect(html).toContain('<th scope="col" class="num" aria-sort="descending"><button type="button"');
+    expect(html).toContain('<th scope="col">Plain</th>');
+    expect(order(html)).toEqual([10, 2, 1]);
+  });
+
+  it("keeps the given order without a default sort, and sorts text by collation", () => {
+    expect(order(renderSorted())).toEqual([2, 10, 1]);
+    expect(order(renderSorted({ column: 0, direction: "asc" }))).toEqual([10, 2, 1]);
+  });
+
+  it("puts rows without a value last in both directions", () => {
+    const values = [3, null, 1, 2];
+    const asc = sortRows(values, (v) => v, "asc");
+    const desc = sortRows(values, (v) => v, "desc");
+    expect(asc).toEqual([1, 2, 3, null]);
+    expect(desc).toEqual([3, 2, 1, null]);
   });
 });

@@ -1,6 +1,7 @@
 import type { ReviewInput } from "@/lib/review/schemas";
 import { apiFetchBody } from "./api-client";
 import type { StoredReview } from "./api-types";
+import { verdictNames } from "./verdict-names";
 
 /** POST /api/reviews. A repeated identical verdict answers 200 with the stored review, which is fine here. */
 export async function saveReview(input: ReviewInput): Promise<StoredReview> {
@@ -14,5 +15,6 @@ export async function undoReview(reviewId: number): Promise<void> {
 }
 
 export function describeVerdict(r: Pick<StoredReview, "verdict" | "corrected_label">): string {
-  return r.verdict === "correct" ? "correct" : `incorrect → ${r.corrected_label ?? "?"}`;
+  if (r.verdict === "incorrect") return `incorrect → ${r.corrected_label ?? "?"}`;
+  return verdictNames[r.verdict].toLowerCase();
 }

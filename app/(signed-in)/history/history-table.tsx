@@ -1,16 +1,20 @@
 "use client";
 
 import { useCallback, useEffect, useState } from "react";
+import type { VerdictName } from "@/lib/review/schemas";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
-import type { HistoryPage, HistoryRow } from "../_components/api-types";
-import { DataTable, type Column } from "../_components/data-table";
+import type { HistoryPage, HistoryRow, StoredReview } from "../_components/api-types";
+import { actionsHeader, DataTable, type Column } from "../_components/data-table";
 import { formatDateTime, formatPercent } from "../_components/format";
+import { describeVerdict } from "../_components/reviews-api";
+import { VerdictBadge } from "../_components/verdict-badge";
+import { ChangeVerdictDialog } from "./change-verdict-dialog";
 import styles from "./history-table.module.css";
 
 export interface HistoryFilters {
   reviewer?: string;
   label?: string;
-  verdict?: "correct" | "incorrect";
+  verdict?: VerdictName;
 }
 
 const PAGE_SIZE = 50;
@@ -40,11 +44,7 @@ const columns: Column<HistoryRow>[] = [
   },
   {
     header: "Verdict",
-    cell: (r) => (
-      <span className={r.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}>
-        {r.verdict}
-      </span>
-    ),
+    cell: (r) => <VerdictBadge verdict={r.verdict} />,
   },
   {
     header: "True emotion",
@@ -61,12 +61,16 @@ const columns: Column<HistoryRow>[] = [
   },
 ];
 
-export function HistoryTable({ filters }: { filters: HistoryFilters }) {
+/** The verdicts matching the filters; the signed-in reviewer (`selfId`) may change their own. */
+export function HistoryTable({ filters, selfId }: { filters: HistoryFilters; selfId: number }) {
   const [rows, setRows] = useState<HistoryRow[]>([]);
   const [nextBefore, setNextBefore] = useState<number | null>(null);
   const [loading, setLoading] = useState(true);
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** The row whose verdict is being changed. */
+  const [changing, setChanging] = useState<HistoryRow | null>(null);
+  const [changed, setChanged] = useState<string | null>(null);
 
   const load = useCallback(
     async (before: number | null) => {
@@ -94,6 +98,39 @@ export function HistoryTable({ filters }: { filters: HistoryFilters }) {
 
   const filtered = Object.keys(filters).length > 0;
 
+  function saved(review: StoredReview) {
+    setRows((prev) =>
+      prev.map((r) =>
+        r.id === review.id
+          ? { ...r, verdict: review.verdict, corrected_label: review.corrected_label, note: review.note }
+          : r,
+      ),
+    );
+    setChanged(`Changed your verdict on face ${review.face_id} to ${describeVerdict(review)}.`);
+    setChanging(null);
+  }
+
+  const withActions: Column<HistoryRow>[] = [
+    ...columns,
+    {
+      header: actionsHeader,
+      className: "cell-actions",
+      cell: (r) =>
+        r.reviewer.id === selfId ? (
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            onClick={() => {
+              setChanged(null);
+              setChanging(r);
+            }}
+          >
+            Change<span className="sr-only"> your verdict on face {r.face.id}</span>
+          </button>
+        ) : null,
+    },
+  ];
+
   return (
     <section className={`card ${styles.history}`} aria-labelledby="history-results" aria-busy={loading}>
       <h2 id="history-results" className="sr-only">
@@ -102,6 +139,9 @@ export function HistoryTable({ filters }: { filters: HistoryFilters }) {
       <p className="sr-only" aria-live="polite">
         {loaded ? `${rows.length} ${rows.length === 1 ? "verdict" : "verdicts"} shown.` : ""}
       </p>
+      <div aria-live="polite" data-testid="history-status">
+        {changed ? <p className={`form-success ${styles.changed}`}>{changed}</p> : null}
+      </div>
       {loaded && rows.length === 0 ? (
         <p className="empty-inline">
           {filtered
@@ -118,8 +158,9 @@ export function HistoryTable({ filters }: { filters: HistoryFilters }) {
           "data-verdict": r.verdict,
           "data-prediction-id": r.prediction.id,
         })}
-        columns={columns}
+        columns={withActions}
       />
+      {changing ? <ChangeVerdictDialog row={changing} onSaved={saved} onDismiss={() => setChanging(null)} /> : null}
       {error ? (
         <div className="form-error" role="alert">
           {error}{" "}

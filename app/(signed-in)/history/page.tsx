@@ -3,7 +3,8 @@ import Form from "next/form";
 import Link from "next/link";
 import { requirePageUser } from "@/lib/auth/page-guard";
 import { EMOTION_LABELS } from "@/lib/model/labels";
-import { historyQuerySchema } from "@/lib/review/schemas";
+import { historyQuerySchema, verdicts } from "@/lib/review/schemas";
+import { verdictNames } from "../_components/verdict-names";
 import { HistoryTable, type HistoryFilters } from "./history-table";
 import styles from "./page.module.css";
 
@@ -66,8 +67,11 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           <label htmlFor="filter-verdict">Verdict</label>
           <select id="filter-verdict" name="verdict" defaultValue={filters.verdict ?? ""}>
             <option value="">Any</option>
-            <option value="correct">Correct</option>
-            <option value="incorrect">Incorrect</option>
+            {verdicts.map((v) => (
+              <option key={v} value={v}>
+                {verdictNames[v]}
+              </option>
+            ))}
           </select>
         </div>
         <div className={styles.filtersActions}>
@@ -84,7 +88,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
       </Form>
 
       {/* Keyed by the filters so a new query starts from the first page. */}
-      <HistoryTable key={qs.toString()} filters={filters} />
+      <HistoryTable key={qs.toString()} filters={filters} selfId={principal.userId} />
     </>
   );
 }

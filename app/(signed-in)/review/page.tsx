@@ -5,6 +5,6 @@ import { ReviewQueue } from "./review-queue";
 export const metadata: Metadata = { title: "Review" };
 
 export default async function ReviewPage() {
-  await requirePageUser("review:work", "/review");
-  return <ReviewQueue />;
+  const principal = await requirePageUser("review:work", "/review");
+  return <ReviewQueue reviewerId={principal.userId} />;
 }

@@ -7,16 +7,16 @@ import { queueOrders, type QueueOrder, type ReviewInput } from "@/lib/review/sch
 import type { QueueItem } from "../_components/api-types";
 import { formatPercent } from "../_components/format";
 import { IncorrectForm } from "../_components/incorrect-form";
+import { activatesOnEnter, isTextEntry } from "../_components/keyboard";
+import { KeyLegend, type KeyBinding } from "../_components/key-legend";
 import { PhotoWithBoxes } from "../_components/photo-with-boxes";
 import { ProbabilityBars } from "../_components/probability-bars";
-import { KeyLegend } from "./key-legend";
+import { Toast } from "../_components/toast";
+import { useToast } from "../_components/use-toast";
 import { useReviewQueue } from "./use-review-queue";
-import { useToast } from "./use-toast";
 import styles from "./review-queue.module.css";
 
 const ORDER_KEY = "emotion-loop.review-order";
-
-const toneClass = { ok: styles.toastOk, error: styles.toastError, info: "" };
 
 const orderLabels: Record<QueueOrder, string> = {
   uncertain: "Most uncertain first",
@@ -24,6 +24,16 @@ const orderLabels: Record<QueueOrder, string> = {
   random: "Random",
   second_look: "Second look (suspect first)",
 };
+
+const reviewKeys: KeyBinding[] = [
+  { keys: ["C", "Enter"], action: "Correct" },
+  { keys: ["X"], action: "Incorrect… (pick the emotion)" },
+  { keys: ["1", "–", "7"], action: "This emotion (Correct if it is the prediction)" },
+  { keys: ["N"], action: "Not a face (no face in the crop)" },
+  { keys: ["U"], action: "Can’t tell (the emotion is unclear)" },
+  { keys: ["S"], action: "Skip" },
+  { keys: ["Z", "Ctrl Z"], action: "Undo last verdict" },
+];
 
 function readStoredOrder(): QueueOrder {
   try {
@@ -35,33 +45,13 @@ function readStoredOrder(): QueueOrder {
   }
 }
 
-/** Keys typed into these are text, not shortcuts. */
-function isTextEntry(t: EventTarget | null): boolean {
-  if (!(t instanceof HTMLElement)) return false;
-  if (t.isContentEditable || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return true;
-  if (t instanceof HTMLInputElement) {
-    return !["radio", "checkbox", "button", "submit", "reset", "range", "color", "file", "image"].includes(t.type);
-  }
-  return false;
-}
-
-/** Enter already means "press this" on these; it must not also answer the face. */
-function activatesOnEnter(t: EventTarget | null): boolean {
-  return (
-    t instanceof HTMLButtonElement ||
-    t instanceof HTMLAnchorElement ||
-    (t instanceof HTMLElement && t.tagName === "SUMMARY") ||
-    (t instanceof HTMLInputElement && ["button", "submit", "reset", "file", "image"].includes(t.type))
-  );
-}
-
-export function ReviewQueue() {
+export function ReviewQueue({ reviewerId }: { reviewerId: number }) {
   // Read after mount: the server render cannot know what this browser stored.
   const [order, setOrder] = useState<QueueOrder | null>(null);
   useEffect(() => setOrder(readStoredOrder()), []);
 
   const { toast, show } = useToast();
-  const queue = useReviewQueue(order, show);
+  const queue = useReviewQueue(order, show, reviewerId);
   const { current } = queue;
   /** The prediction the Incorrect form is open for; it closes by itself when another face is shown. */
   const [formFor, setFormFor] = useState<number | null>(null);
@@ -95,6 +85,11 @@ export function ReviewQueue() {
     queue.answer({ prediction_id: item.prediction_id, verdict: "correct" });
   }
 
+  /** "Not a face" and "Can't tell": answers that give no emotion. */
+  function answerWithout(item: QueueItem, verdict: "not_a_face" | "unsure") {
+    queue.answer({ prediction_id: item.prediction_id, verdict });
+  }
+
   function answerWithLabel(item: QueueItem, label: string) {
     if (label === item.prediction.label) answerCorrect(item);
     else queue.answer({ prediction_id: item.prediction_id, verdict: "incorrect", corrected_label: label });
@@ -121,7 +116,7 @@ export function ReviewQueue() {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     // Holding a key down must not answer a string of faces.
     if (e.repeat) return;
-    if (key === "u") {
+    if (key === "z") {
       e.preventDefault();
       void queue.undo();
       return;
@@ -133,6 +128,12 @@ export function ReviewQueue() {
     } else if (key === "x") {
       e.preventDefault();
       setFormFor(current.prediction_id);
+    } else if (key === "n") {
+      e.preventDefault();
+      answerWithout(current, "not_a_face");
+    } else if (key === "u") {
+      e.preventDefault();
+      answerWithout(current, "unsure");
     } else if (key === "s") {
       e.preventDefault();
       queue.skip();
@@ -185,7 +186,7 @@ export function ReviewQueue() {
             ))}
           </div>
           <button type="button" className="btn btn-ghost" onClick={() => void queue.undo()} disabled={!queue.canUndo}>
-            Undo <kbd aria-hidden="true">U</kbd>
+            Undo <kbd aria-hidden="true">Z</kbd>
           </button>
         </div>
       </div>
@@ -247,19 +248,40 @@ export function ReviewQueue() {
                 />
               ) : (
                 <div className={styles.reviewActions}>
-                  <button type="button" className="btn btn-success btn-large" onClick={() => answerCorrect(current)}>
-                    Correct <kbd aria-hidden="true">C</kbd>
-                  </button>
-                  <button
-                    type="button"
-                    className="btn btn-danger-outline btn-large"
-                    onClick={() => setFormFor(current.prediction_id)}
-                  >
-                    Incorrect… <kbd aria-hidden="true">X</kbd>
-                  </button>
-                  <button type="button" className="btn btn-ghost btn-large" onClick={queue.skip}>
-                    Skip <kbd aria-hidden="true">S</kbd>
-                  </button>
+                  <div className={styles.actionRow}>
+                    <button type="button" className="btn btn-success btn-large" onClick={() => answerCorrect(current)}>
+                      Correct <kbd aria-hidden="true">C</kbd>
+                    </button>
+                    <button
+                      type="button"
+                      className="btn btn-danger-outline btn-large"
+                      onClick={() => setFormFor(current.prediction_id)}
+                    >
+                      Incorrect… <kbd aria-hidden="true">X</kbd>
+                    </button>
+                    <button type="button" className="btn btn-ghost btn-large" onClick={queue.skip}>
+                      Skip <kbd aria-hidden="true">S</kbd>
+                    </button>
+                  </div>
+                  {/* Answers that give no emotion: kept apart, so they are not pressed for "incorrect". */}
+                  <div className={styles.actionRow}>
+                    <button
+                      type="button"
+                      className="btn"
+                      onClick={() => answerWithout(current, "not_a_face")}
+                      data-testid="answer-not-a-face"
+                    >
+                      Not a face <kbd aria-hidden="true">N</kbd>
+                    </button>
+                    <button
+                      type="button"
+                      className="btn"
+                      onClick={() => answerWithout(current, "unsure")}
+                      data-testid="answer-unsure"
+                    >
+                      Can’t tell <kbd aria-hidden="true">U</kbd>
+                    </button>
+                  </div>
                 </div>
               )}
             </section>
@@ -288,21 +310,11 @@ export function ReviewQueue() {
               </figcaption>
             </figure>
           ) : null}
-          <KeyLegend />
+          <KeyLegend keys={reviewKeys} note="In the Incorrect form: 1–7 picks, Enter saves, Esc cancels." />
         </aside>
       </div>
 
-      <div className={styles.toastRegion} role="status" aria-live="polite" data-testid="toast">
-        {toast ? (
-          <div
-            key={toast.id}
-            className={`${styles.toast} ${toneClass[toast.tone]}`}
-            data-testid={`toast-${toast.tone}`}
-          >
-            {toast.text}
-          </div>
-        ) : null}
-      </div>
+      <Toast toast={toast} />
     </>
   );
 }

@@ -2,16 +2,21 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { QueueOrder, ReviewInput } from "@/lib/review/schemas";
-import { ApiError, apiFetch, errorMessage } from "../_components/api-client";
-import type { QueueItem, StoredReview } from "../_components/api-types";
+import { ApiError, apiFetch, apiFetchBody, errorMessage } from "../_components/api-client";
+import type { FaceDetail, HistoryPage, QueueItem, StoredReview } from "../_components/api-types";
 import { describeVerdict, saveReview, undoReview } from "../_components/reviews-api";
 
 /** The server accepts at most 200 excluded ids; the oldest skips are the first to be forgotten. */
 const MAX_EXCLUDE = 200;
 const MAX_UNDO = 50;
+/** After a reload, the reviewer's last verdict stays undoable for this long after it was given. */
+export const RESTORED_UNDO_MS = 10 * 60_000;
 
 interface Answered {
-  item: QueueItem;
+  /** The face as it was shown; null for a verdict given before the page was (re)loaded. */
+  item: QueueItem | null;
+  predictionId: number;
+  faceId: number;
   /** Resolves to the stored review, or null when saving failed (the item is then back on screen). */
   saved: Promise<StoredReview | null>;
 }
@@ -27,7 +32,7 @@ type Notify = (text: string, tone?: "ok" | "error" | "info") => void;
  * `items` is kept in a ref as well as in state because key presses can come faster than renders:
  * every action reads and writes the ref, and the state copy only drives rendering.
  */
-export function useReviewQueue(order: QueueOrder | null, notify: Notify) {
+export function useReviewQueue(order: QueueOrder | null, notify: Notify, reviewerId: number) {
   const [items, setItems] = useState<QueueItem[]>([]);
   const itemsRef = useRef<QueueItem[]>([]);
   const [exhausted, setExhausted] = useState(false);
@@ -119,6 +124,42 @@ export function useReviewQueue(order: QueueOrder | null, notify: Notify) {
     };
   }, [update]);
 
+  // A reload (or a second tab) must not lose Undo: the reviewer's newest verdict, when it is recent,
+  // goes to the bottom of the undo stack, below anything answered since the page opened.
+  useEffect(() => {
+    let cancelled = false;
+    const qs = new URLSearchParams({ reviewer: String(reviewerId), limit: "1" });
+    apiFetchBody<HistoryPage>(`/api/reviews?${qs}`).then(
+      (page) => {
+        const last = page.reviews[0];
+        if (cancelled || !last || Date.now() - Date.parse(last.created_at) > RESTORED_UNDO_MS) return;
+        if (undoStack.current.some((e) => e.faceId === last.face_id)) return;
+        const review: StoredReview = {
+          id: last.id,
+          prediction_id: last.prediction_id,
+          face_id: last.face_id,
+          verdict: last.verdict,
+          corrected_label: last.corrected_label,
+          note: last.note,
+          created_at: last.created_at,
+        };
+        const restored: Answered = {
+          item: null,
+          predictionId: last.prediction_id,
+          faceId: last.face_id,
+          saved: Promise.resolve(review),
+        };
+        undoStack.current = [restored, ...undoStack.current].slice(-MAX_UNDO);
+        setUndoCount(undoStack.current.length);
+      },
+      // Undo from an earlier visit is a convenience; the queue works without it.
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [reviewerId]);
+
   const answer = useCallback(
     (input: ReviewInput) => {
       const item = itemsRef.current.find((i) => i.prediction_id === input.prediction_id);
@@ -144,7 +185,10 @@ export function useReviewQueue(order: QueueOrder | null, notify: Notify) {
         },
       );
       void saved.finally(() => pending.current.delete(id));
-      undoStack.current = [...undoStack.current.slice(-(MAX_UNDO - 1)), { item, saved }];
+      undoStack.current = [
+        ...undoStack.current.slice(-(MAX_UNDO - 1)),
+        { item, predictionId: id, faceId: item.face.id, saved },
+      ];
       setUndoCount(undoStack.current.length);
     },
     [notify, update],
@@ -171,14 +215,20 @@ export function useReviewQueue(order: QueueOrder | null, notify: Notify) {
       return;
     }
     const undone = entry;
-    const id = undone.item.prediction_id;
+    const id = undone.predictionId;
     pending.current.add(id);
     try {
       await undoReview(review.id);
       // The server gave the face back to us with a fresh lease: it becomes the current item again.
-      update((prev) => [undone.item, ...prev.filter((p) => p.prediction_id !== id)]);
-      setRemaining((r) => (r === null ? r : r + 1));
-      notify("Undone");
+      // A verdict from before the reload has no item in memory; the face's detail rebuilds it.
+      const item = undone.item ?? (await itemFromFace(undone.faceId, id));
+      if (item) {
+        update((prev) => [item, ...prev.filter((p) => p.prediction_id !== id)]);
+        setRemaining((r) => (r === null ? r : r + 1));
+        notify("Undone");
+      } else {
+        notify("Undone; the face is back in the queue", "info");
+      }
     } catch (err) {
       // Still undoable: pressing U again retries it.
       undoStack.current.push(undone);
@@ -200,6 +250,36 @@ export function useReviewQueue(order: QueueOrder | null, notify: Notify) {
   const status: QueueStatus = current ? "ready" : loadError ? "error" : exhausted ? "empty" : "loading";
 
   return { current, status, loadError, remaining, canUndo: undoCount > 0, answer, skip, undo, recheck };
+}
+
+/**
+ * The queue item for a face given back by Undo, from GET /api/faces/:id: the prediction the verdict
+ * was on, as the queue would have served it. Null when the face cannot be read any more.
+ */
+async function itemFromFace(faceId: number, predictionId: number): Promise<QueueItem | null> {
+  let face: FaceDetail;
+  try {
+    face = await apiFetchBody<FaceDetail>(`/api/faces/${faceId}`);
+  } catch {
+    return null;
+  }
+  const p = face.predictions.find((x) => x.id === predictionId) ?? face.predictions[0];
+  if (!p) return null;
+  return {
+    prediction_id: p.id,
+    lease_expires_at: null,
+    face: { id: face.id, crop_url: face.crop_url, box: face.box, upload: face.upload },
+    prediction: {
+      label: p.label,
+      confidence: p.confidence,
+      margin: p.margin,
+      probabilities: p.probabilities,
+      // The probabilities are keyed in the model's label order.
+      labels: Object.keys(p.probabilities),
+      model_version: p.model_version,
+    },
+    queue: { remaining: 0, verdicts_needed: 0 },
+  };
 }
 
 /** Fire-and-forget: a lost release only means the lease runs out on its own. */

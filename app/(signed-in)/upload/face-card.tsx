@@ -8,6 +8,7 @@ import { formatPercent } from "../_components/format";
 import { IncorrectForm } from "../_components/incorrect-form";
 import { ProbabilityBars } from "../_components/probability-bars";
 import { describeVerdict, saveReview, undoReview } from "../_components/reviews-api";
+import { verdictBadgeClass } from "../_components/verdict-badge";
 import styles from "./face-card.module.css";
 
 type Step = { kind: "ask" } | { kind: "incorrect-form" } | { kind: "saving" } | { kind: "saved"; review: StoredReview };
@@ -120,11 +121,7 @@ export function FaceCard({ face, number }: { face: UploadedFace; number: number 
         ) : null}
         {step.kind === "saved" ? (
           <div className={styles.verdictSaved}>
-            <p
-              className={step.review.verdict === "correct" ? "verdict-badge is-correct" : "verdict-badge is-incorrect"}
-            >
-              Saved: {describeVerdict(step.review)}
-            </p>
+            <p className={verdictBadgeClass(step.review.verdict)}>Saved: {describeVerdict(step.review)}</p>
             {step.review.note ? <p className="muted small">“{step.review.note}”</p> : null}
             <button type="button" className="btn btn-ghost btn-small" onClick={() => void undo(step.review)}>
               Undo

@@ -1,5 +1,5 @@
 import { confusionDifference, type SetComparison } from "../compare";
-import { ConfusionMatrix } from "../confusion-matrix";
+import { ConfusionMatrix } from "../../_components/confusion-matrix";
 import styles from "./matrices.module.css";
 
 export function Matrices({
