@@ -18,21 +18,32 @@ async function main() {
       const files = fs.readdirSync(path.join(DATA, label)).slice(0, label === "disgust" ? 5 : 16);
       for (const f of files) {
         if (k >= 100) break;
-        const res = await admin.upload(fs.readFileSync(path.join(DATA, label, f)), { isFaceCrop: true, type: "image/png", filename: f });
+        const res = await admin.upload(fs.readFileSync(path.join(DATA, label, f)), {
+          isFaceCrop: true,
+          type: "image/png",
+          filename: f,
+        });
         const body = (await res.json()) as { faces: { prediction_id: number }[] };
         truth.set(body.faces[0]!.prediction_id, label);
         k++;
       }
     }
     const reviewers = [];
-    for (const [name, accuracy] of [["ana", 0.9], ["ben", 0.75], ["cy", 0.5]] as const) {
+    for (const [name, accuracy] of [
+      ["ana", 0.9],
+      ["ben", 0.75],
+      ["cy", 0.5],
+    ] as const) {
       const email = `${name}@example.test`;
       await admin.json("POST", "/api/users", { email, password: `${name}-password-1`, role: "REVIEWER" });
-      reviewers.push({ c: client(app.baseUrl, { cookie: await signIn(app.baseUrl, email, `${name}-password-1`) }), accuracy });
+      reviewers.push({
+        c: client(app.baseUrl, { cookie: await signIn(app.baseUrl, email, `${name}-password-1`) }),
+        accuracy,
+      });
     }
     let verdicts = 0;
     let rng = 7;
-    const rand = () => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = () => (rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     while (verdicts < 200) {
       let progressed = false;
       for (const r of reviewers) {
@@ -42,7 +53,8 @@ async function main() {
         const item = (await next.json()) as { prediction_id: number; prediction: { label: string } };
         const t = truth.get(item.prediction_id)!;
         const said = rand() < r.accuracy ? t : labels[Math.floor(rand() * 7)]!;
-        const body = said === item.prediction.label ? { verdict: "correct" } : { verdict: "incorrect", corrected_label: said };
+        const body =
+          said === item.prediction.label ? { verdict: "correct" } : { verdict: "incorrect", corrected_label: said };
         const res = await r.c.json("POST", "/api/reviews", { prediction_id: item.prediction_id, ...body });
         if (res.status === 201) verdicts++;
         progressed = true;
@@ -53,7 +65,10 @@ async function main() {
     const summary = await (await admin.get("/api/agreement")).json();
     console.log(JSON.stringify(summary.overall), JSON.stringify(summary.faces));
     for (const r of summary.reviewers) console.log(r.email, r.verdicts, r.agreement, r.kappa, r.median_seconds);
-    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+    const browser = await chromium.launch({
+      executablePath: "/usr/bin/chromium",
+      args: ["--headless", "--no-sandbox", "--disable-gpu"],
+    });
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     await page.goto(`${app.baseUrl}/login`);
     await page.getByLabel(/e-?mail/i).fill(app.admin.email);
@@ -71,4 +86,7 @@ async function main() {
     await app.stop();
   }
 }
-main().catch((e) => { console.error(e); process.exit(1); });
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -12,11 +12,13 @@ import { compareVersions } from "./compare";
 import { MetricComparisonTable } from "./metric-comparison";
 import styles from "./activate-dialog.module.css";
 
-
 export type ActivationKind = "promote" | "rollback" | "activate";
 
 /** Promotion and rollback are the same act on the server; the words differ for the admin. */
-export function activationKind(target: Pick<ModelVersionRow, "version" | "status">, active: Pick<ModelVersionRow, "version"> | null): ActivationKind {
+export function activationKind(
+  target: Pick<ModelVersionRow, "version" | "status">,
+  active: Pick<ModelVersionRow, "version"> | null,
+): ActivationKind {
   if (active && target.version < active.version) return "rollback";
   return target.status === "CANDIDATE" ? "promote" : "activate";
 }
@@ -67,7 +69,12 @@ export function ActivateDialog({ target, active, onActivated, onDismiss }: Props
   const title = `${activationLabel(kind, target.version)}?`;
 
   return (
-    <ModalDialog labelledBy={`${id}-title`} describedBy={`${id}-what`} onDismiss={onDismiss} dismissible={!isSubmitting}>
+    <ModalDialog
+      labelledBy={`${id}-title`}
+      describedBy={`${id}-what`}
+      onDismiss={onDismiss}
+      dismissible={!isSubmitting}
+    >
       <form onSubmit={submit} noValidate data-testid="activate-dialog">
         <h2 id={`${id}-title`}>{title}</h2>
         <p id={`${id}-what`}>
@@ -105,7 +112,11 @@ export function ActivateDialog({ target, active, onActivated, onDismiss }: Props
             type="text"
             autoComplete="off"
             maxLength={500}
-            placeholder={kind === "rollback" ? "e.g. more fear faces read as surprise since the update" : "e.g. better on the held-out slice"}
+            placeholder={
+              kind === "rollback"
+                ? "e.g. more fear faces read as surprise since the update"
+                : "e.g. better on the held-out slice"
+            }
             aria-invalid={reasonError ? true : undefined}
             aria-describedby={reasonError ? `${id}-reason-error` : undefined}
             {...register("reason")}

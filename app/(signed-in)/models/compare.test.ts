@@ -4,7 +4,9 @@ import { compareVersions, confusionDifference, perClassF1, type VersionRef } fro
 import { readMetrics } from "./metrics";
 
 function evalOf(accuracy: number, n = 10, diagonal = 1) {
-  const per_class = Object.fromEntries(EMOTION_LABELS.map((l) => [l, { precision: accuracy, recall: accuracy, f1: accuracy, support: 1 }]));
+  const per_class = Object.fromEntries(
+    EMOTION_LABELS.map((l) => [l, { precision: accuracy, recall: accuracy, f1: accuracy, support: 1 }]),
+  );
   const confusion = EMOTION_LABELS.map((_, i) => EMOTION_LABELS.map((__, j) => (i === j ? diagonal : 0)));
   return { n, accuracy, macro_f1: accuracy / 2, per_class, confusion, ece: 0.1 };
 }
@@ -19,12 +21,19 @@ function trained(version: number, own: number, activeVersion: number | null, act
       active_holdout: activeScore === null ? null : evalOf(activeScore, 10, 0),
       active_golden: null,
       snapshot: { hash: "abc", train: 20, holdout: 10, golden: 0, replay: 0 },
-      training: { epochs: [{ epoch: 1, loss: 1, acc: 0.5, valLoss: null, valAcc: null }], durationSeconds: 3, backend: "wasm" },
+      training: {
+        epochs: [{ epoch: 1, loss: 1, acc: 0.5, valLoss: null, valAcc: null }],
+        durationSeconds: 3,
+        backend: "wasm",
+      },
     },
   };
 }
 
-const baseline: VersionRef = { version: 1, metrics: { accuracy: 0.61, macro_f1: 0.55, dataset: "fer2013/test-public" } };
+const baseline: VersionRef = {
+  version: 1,
+  metrics: { accuracy: 0.61, macro_f1: 0.55, dataset: "fer2013/test-public" },
+};
 const bare: VersionRef = { version: 1, metrics: null };
 
 describe("readMetrics", () => {
@@ -44,7 +53,14 @@ describe("compareVersions", () => {
     ["a candidate beside the version it was judged against", trained(2, 0.7, 1, 0.6), baseline, true, 0.7, 0.6],
     ["a rollback target that the active version was judged against", baseline, trained(2, 0.7, 1, 0.6), true, 0.6, 0.7],
     ["two unrelated trained versions", trained(3, 0.8, 1, 0.6), trained(2, 0.7, 1, 0.6), false, 0.8, 0.7],
-    ["a trained version beside a bare baseline it was not judged against", trained(3, 0.8, 2, 0.7), bare, false, 0.8, null],
+    [
+      "a trained version beside a bare baseline it was not judged against",
+      trained(3, 0.8, 2, 0.7),
+      bare,
+      false,
+      0.8,
+      null,
+    ],
   ])("%s", (_, target, other, sameData, targetAcc, otherAcc) => {
     const c = compareVersions(target, other);
     expect(c.sameData).toBe(sameData);

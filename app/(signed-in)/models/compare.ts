@@ -38,7 +38,10 @@ function ownFigures(m: VersionMetrics): { holdout: Figures | null; golden: Figur
   if (m.kind === "trained") return { holdout: fromEval(m.data.holdout), golden: fromEval(m.data.golden) };
   if (m.kind === "summary") {
     const s = m.data;
-    return { holdout: { n: s.n ?? null, accuracy: s.accuracy ?? null, macroF1: s.macro_f1 ?? null, full: null }, golden: null };
+    return {
+      holdout: { n: s.n ?? null, accuracy: s.accuracy ?? null, macroF1: s.macro_f1 ?? null, full: null },
+      golden: null,
+    };
   }
   return { holdout: null, golden: null };
 }
@@ -53,7 +56,8 @@ function sets(
   titles: { holdout: string; golden: string },
 ): SetComparison[] {
   const out: SetComparison[] = [];
-  if (holdout[0] || holdout[1]) out.push({ key: "holdout", title: titles.holdout, target: holdout[0], other: holdout[1] });
+  if (holdout[0] || holdout[1])
+    out.push({ key: "holdout", title: titles.holdout, target: holdout[0], other: holdout[1] });
   if (golden[0] || golden[1]) out.push({ key: "golden", title: titles.golden, target: golden[0], other: golden[1] });
   return out;
 }

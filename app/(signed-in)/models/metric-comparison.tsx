@@ -12,7 +12,8 @@ export function Delta({ value, unit }: { value: number | null; unit: "points" | 
 }
 
 const diff = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null ? a - b : null);
-const show = (x: number | null | undefined, f: (x: number) => string) => (x != null ? f(x) : <span className="muted">—</span>);
+const show = (x: number | null | undefined, f: (x: number) => string) =>
+  x != null ? f(x) : <span className="muted">—</span>;
 
 interface Props {
   comparison: Comparison;
@@ -28,16 +29,26 @@ interface Props {
 }
 
 /** Accuracy and macro-F1 of every set, then F1 per class: two versions side by side with the change. */
-export function MetricComparisonTable({ comparison, labels, targetHeading, otherHeading, caption, perClassFrom, include = "all" }: Props) {
+export function MetricComparisonTable({
+  comparison,
+  labels,
+  targetHeading,
+  otherHeading,
+  caption,
+  perClassFrom,
+  include = "all",
+}: Props) {
   const hasOther = comparison.otherVersion !== null;
   const perClassSet =
     perClassFrom === null
       ? undefined
       : comparison.sets.find((s) => (perClassFrom ? s.key === perClassFrom : s.target?.full || s.other?.full));
-  const rows = perClassSet && (perClassSet.target?.full || perClassSet.other?.full) ? perClassF1(labels, perClassSet) : [];
+  const rows =
+    perClassSet && (perClassSet.target?.full || perClassSet.other?.full) ? perClassF1(labels, perClassSet) : [];
 
   if (comparison.sets.length === 0) return <p className="empty-inline">{comparison.basis}</p>;
-  if (include === "per-class" && rows.length === 0) return <p className="empty-inline">No per-class figures were stored for these faces.</p>;
+  if (include === "per-class" && rows.length === 0)
+    return <p className="empty-inline">No per-class figures were stored for these faces.</p>;
 
   return (
     <div className="table-wrap">

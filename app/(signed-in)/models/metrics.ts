@@ -64,9 +64,7 @@ const summaryMetricsSchema = z.object({
 export type SummaryMetrics = z.infer<typeof summaryMetricsSchema>;
 
 export type VersionMetrics =
-  | { kind: "trained"; data: TrainedMetrics }
-  | { kind: "summary"; data: SummaryMetrics }
-  | { kind: "none" };
+  { kind: "trained"; data: TrainedMetrics } | { kind: "summary"; data: SummaryMetrics } | { kind: "none" };
 
 export function readMetrics(raw: unknown): VersionMetrics {
   const trained = trainedMetricsSchema.safeParse(raw);

@@ -51,7 +51,13 @@ export function ModelVersions({ canManage, canSeeJobs }: Props) {
           "data-version": m.version,
           "data-status": m.status,
         })}
-        status={{ error: listError, onRetry: () => void refresh(), loading: "Loading versions…", empty: "No model is installed yet.", flush: true }}
+        status={{
+          error: listError,
+          onRetry: () => void refresh(),
+          loading: "Loading versions…",
+          empty: "No model is installed yet.",
+          flush: true,
+        }}
         columns={[
           ...columns(canSeeJobs),
           ...(canManage
@@ -80,8 +86,8 @@ export function ModelVersions({ canManage, canSeeJobs }: Props) {
       />
       {models && models.length > 0 ? (
         <p className="muted small card-foot">
-          Held-out and golden figures are each version’s own, measured when it was trained. Open a version to compare it with
-          the active one on the same faces.
+          Held-out and golden figures are each version’s own, measured when it was trained. Open a version to compare it
+          with the active one on the same faces.
         </p>
       ) : null}
 
@@ -153,8 +159,12 @@ function columns(canSeeJobs: boolean): Column<ModelVersionRow>[] {
           <Score metrics={metrics.data.holdout} />
         ) : metrics.kind === "summary" ? (
           <span className={styles.score}>
-            {metrics.data.accuracy !== undefined ? <span className={styles.scoreMain}>{formatAccuracy(metrics.data.accuracy)}</span> : null}
-            {metrics.data.macro_f1 !== undefined ? <span className={styles.scoreSub}>F1 {formatScore(metrics.data.macro_f1)}</span> : null}
+            {metrics.data.accuracy !== undefined ? (
+              <span className={styles.scoreMain}>{formatAccuracy(metrics.data.accuracy)}</span>
+            ) : null}
+            {metrics.data.macro_f1 !== undefined ? (
+              <span className={styles.scoreSub}>F1 {formatScore(metrics.data.macro_f1)}</span>
+            ) : null}
             <span className={styles.scoreSub}>{metrics.data.dataset ?? "from its metadata"}</span>
           </span>
         ) : (
@@ -166,7 +176,11 @@ function columns(canSeeJobs: boolean): Column<ModelVersionRow>[] {
       header: "Golden set",
       cell: (m) => {
         const metrics = readMetrics(m.metrics);
-        return metrics.kind === "trained" && metrics.data.golden ? <Score metrics={metrics.data.golden} /> : <span className="muted">—</span>;
+        return metrics.kind === "trained" && metrics.data.golden ? (
+          <Score metrics={metrics.data.golden} />
+        ) : (
+          <span className="muted">—</span>
+        );
       },
     },
     { header: "Created", className: "cell-time", cell: (m) => <StackedTime iso={m.created_at} /> },

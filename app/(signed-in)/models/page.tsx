@@ -11,9 +11,14 @@ export default async function ModelsPage() {
     <>
       <div className="page-head">
         <h1>Models</h1>
-        <p className="muted">Every model version, newest first. Exactly one is active: it makes every new prediction.</p>
+        <p className="muted">
+          Every model version, newest first. Exactly one is active: it makes every new prediction.
+        </p>
       </div>
-      <ModelVersions canManage={roleCan(principal.role, "models:manage")} canSeeJobs={roleCan(principal.role, "training:manage")} />
+      <ModelVersions
+        canManage={roleCan(principal.role, "models:manage")}
+        canSeeJobs={roleCan(principal.role, "training:manage")}
+      />
     </>
   );
 }

@@ -53,7 +53,13 @@ export function Evaluation({
             </span>
             {full.map((s) => (
               <label key={s.key} className="segmented-option">
-                <input type="radio" name="evaluation-set" value={s.key} checked={set?.key === s.key} onChange={() => setChosen(s.key)} />
+                <input
+                  type="radio"
+                  name="evaluation-set"
+                  value={s.key}
+                  checked={set?.key === s.key}
+                  onChange={() => setChosen(s.key)}
+                />
                 <span>{s.key === "golden" ? "Golden set" : "Held-out slice"}</span>
               </label>
             ))}
@@ -64,8 +70,8 @@ export function Evaluation({
       {comparison.sets.length === 0 ? (
         <div className="card">
           <p className="empty-inline">
-            No evaluation figures yet. A version installed rather than trained here is scored for the first time beside the
-            first candidate trained while it is active; its figures then appear here.
+            No evaluation figures yet. A version installed rather than trained here is scored for the first time beside
+            the first candidate trained while it is active; its figures then appear here.
           </p>
         </div>
       ) : (
@@ -75,7 +81,9 @@ export function Evaluation({
             <div className={styles.scoresLayout}>
               <ScoreTiles comparison={comparison} otherHeading={otherHeading} />
               <div>
-                <h4 className="small-heading">F1 per class · {set?.key === "golden" ? "golden set" : "held-out slice"}</h4>
+                <h4 className="small-heading">
+                  F1 per class · {set?.key === "golden" ? "golden set" : "held-out slice"}
+                </h4>
                 <MetricComparisonTable
                   comparison={comparison}
                   labels={labels}
@@ -91,7 +99,13 @@ export function Evaluation({
           <section className="card" aria-labelledby="matrices-heading">
             <h3 id="matrices-heading">Confusion matrices</h3>
             {set ? (
-              <Matrices set={set} labels={labels} targetHeading={targetHeading} otherHeading={otherHeading} sameData={comparison.sameData} />
+              <Matrices
+                set={set}
+                labels={labels}
+                targetHeading={targetHeading}
+                otherHeading={otherHeading}
+                sameData={comparison.sameData}
+              />
             ) : (
               <p className="empty-inline">No confusion matrix was stored for these figures.</p>
             )}

@@ -39,7 +39,9 @@ export function HistoryList({ history }: { history: ModelHistoryEntry[] }) {
                   <strong>{actionText[h.action] ?? h.action}</strong>
                   {d.from ? <span className="muted"> (from version {d.from.version})</span> : null}
                   {d.replacedBy ? <span className="muted"> (version {d.replacedBy.version} became active)</span> : null}
-                  {h.action === "model.register" && d.status ? <span className="muted"> as {d.status.toLowerCase()}</span> : null}
+                  {h.action === "model.register" && d.status ? (
+                    <span className="muted"> as {d.status.toLowerCase()}</span>
+                  ) : null}
                   <span className="muted"> · {h.actor ?? "system"}</span>
                   {d.reason ? <p className={`small ${styles.timelineNote}`}>“{d.reason}”</p> : null}
                 </div>

@@ -4,7 +4,15 @@ import type { ModelVersionRow } from "../../_components/api-types";
 import { formatAccuracy, plural } from "../../_components/format";
 import type { TrainedMetrics } from "../metrics";
 
-export function Lineage({ model, metrics, canSeeJobs }: { model: ModelVersionRow; metrics: TrainedMetrics | null; canSeeJobs: boolean }) {
+export function Lineage({
+  model,
+  metrics,
+  canSeeJobs,
+}: {
+  model: ModelVersionRow;
+  metrics: TrainedMetrics | null;
+  canSeeJobs: boolean;
+}) {
   const snap = metrics?.snapshot ?? null;
   return (
     <section className="card" aria-labelledby="lineage-heading">
@@ -39,7 +47,9 @@ export function Lineage({ model, metrics, canSeeJobs }: { model: ModelVersionRow
           <dd>
             {snap || model.job?.snapshot_hash ? (
               <>
-                <code title={snap?.hash ?? model.job?.snapshot_hash ?? undefined}>{(snap?.hash ?? model.job?.snapshot_hash ?? "").slice(0, 12)}</code>
+                <code title={snap?.hash ?? model.job?.snapshot_hash ?? undefined}>
+                  {(snap?.hash ?? model.job?.snapshot_hash ?? "").slice(0, 12)}
+                </code>
                 {snap ? (
                   <span className="block small muted">
                     {snap.train} trained on · {snap.holdout} held out · {snap.golden} golden · {snap.replay} replayed
@@ -71,7 +81,8 @@ export function Lineage({ model, metrics, canSeeJobs }: { model: ModelVersionRow
           <div>
             <dt>Calibration</dt>
             <dd>
-              ECE {formatAccuracy(metrics.holdout.ece)} <span className="muted small">on the held-out slice (lower is better)</span>
+              ECE {formatAccuracy(metrics.holdout.ece)}{" "}
+              <span className="muted small">on the held-out slice (lower is better)</span>
             </dd>
           </div>
         ) : null}

@@ -23,16 +23,26 @@ export function Matrices({
     <div className={styles.matrices}>
       <p className="muted small">Rows are the true emotion, columns the prediction; the diagonal is right.</p>
       <div className={styles.matricesGrid}>
-        {mine ? <ConfusionMatrix labels={labels} matrix={mine} mode="counts" caption={`${targetHeading}, ${where}`} /> : null}
-        {theirs ? <ConfusionMatrix labels={labels} matrix={theirs} mode="counts" caption={`${otherHeading}, ${where}`} /> : null}
+        {mine ? (
+          <ConfusionMatrix labels={labels} matrix={mine} mode="counts" caption={`${targetHeading}, ${where}`} />
+        ) : null}
+        {theirs ? (
+          <ConfusionMatrix labels={labels} matrix={theirs} mode="counts" caption={`${otherHeading}, ${where}`} />
+        ) : null}
         {difference ? (
-          <ConfusionMatrix labels={labels} matrix={difference} mode="difference" caption={`Difference: ${targetHeading} − ${otherHeading}`} />
+          <ConfusionMatrix
+            labels={labels}
+            matrix={difference}
+            mode="difference"
+            caption={`Difference: ${targetHeading} − ${otherHeading}`}
+          />
         ) : null}
       </div>
       {difference ? (
         <>
           <p className={`${styles.matrixLegend} small`}>
-            <span className={`${styles.legendSwatch} ${styles.isBetter}`} aria-hidden="true" /> better (more right, or fewer of that mistake)
+            <span className={`${styles.legendSwatch} ${styles.isBetter}`} aria-hidden="true" /> better (more right, or
+            fewer of that mistake)
             <span className={`${styles.legendSwatch} ${styles.isWorse}`} aria-hidden="true" /> worse
           </p>
         </>

@@ -123,7 +123,9 @@ export function ModelDetailView({ id, canManage, canSeeJobs }: Props) {
         {model.status_reason ? (
           <div className={model.status === "FAILED" ? "notice notice-error" : "notice notice-warning"}>
             <p>
-              <strong>{model.status === "FAILED" ? "Failed: " : model.status === "CANDIDATE" ? "Kept as a candidate: " : ""}</strong>
+              <strong>
+                {model.status === "FAILED" ? "Failed: " : model.status === "CANDIDATE" ? "Kept as a candidate: " : ""}
+              </strong>
               {model.status_reason}
             </p>
           </div>

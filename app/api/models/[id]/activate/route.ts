@@ -11,7 +11,11 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   POST: apiRoute<{ id: string }>({ permission: "models:manage" }, async ({ req, params, principal }) => {
     const id = parseId(params.id, "model version");
     const { reason } = activateBodySchema.parse(await readOptionalJson(req));
-    const version = await activateVersion(getDb(), { versionId: id, actorId: principal.userId, reason: reason || "activated by an admin" });
+    const version = await activateVersion(getDb(), {
+      versionId: id,
+      actorId: principal.userId,
+      reason: reason || "activated by an admin",
+    });
     return NextResponse.json({ model: presentVersion(version) });
   }),
 });
