@@ -20,13 +20,14 @@ export type RequestedParams = { base_version?: number } & Prisma.InputJsonObject
 
 /**
  * Queues a retrain. One job at a time: while one is queued or running, the answer is 409 with its
- * id, so a double click cannot start two runs.
+ * id, so a double click cannot start two runs. `preflight` may refuse the job before it is created.
  */
 export async function requestTrainingJob(
   db: Db,
   boss: Pick<PgBoss, "send">,
   actorId: number,
   params: RequestedParams,
+  opts: { preflight?: () => Promise<unknown> } = {},
 ): Promise<TrainingJob> {
   await sweepStaleJobs(db);
   const job = await db.$transaction(async (tx) => {
@@ -37,6 +38,8 @@ export async function requestTrainingJob(
         job_id: busy.id,
       });
     }
+    // Then whether the job could succeed at all (the caller's check, e.g. enough labelled faces).
+    await opts.preflight?.();
     let baseVersionId: number | null = null;
     if (params.base_version !== undefined) {
       const base = await tx.modelVersion.findUnique({ where: { version: params.base_version } });

@@ -139,3 +139,12 @@ export async function adjudicate(db: Db, adminId: number, input: AdjudicationInp
     };
   });
 }
+
+/** Gives a conflict back (Skip) so another admin may take it at once. Someone else's claim is not theirs to drop. */
+export async function releaseConflict(db: Db, adminId: number, faceId: number): Promise<void> {
+  const { count } = await db.faceState.updateMany({
+    where: { faceId, claimedById: adminId, state: "CONFLICT" },
+    data: { claimedById: null, claimedAt: null, claimExpiresAt: null },
+  });
+  if (count === 0) throw new AppError("not_found", `You hold no claim on a conflict for face ${faceId}.`);
+}

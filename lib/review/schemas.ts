@@ -81,3 +81,5 @@ export const adjudicationInputSchema = z
   })
   .strict();
 export type AdjudicationInput = z.infer<typeof adjudicationInputSchema>;
+
+export const adjudicationReleaseSchema = z.object({ face_id: idSchema }).strict();

@@ -63,6 +63,7 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["PUT /api/settings/review", "admin", (c) => c.json("PUT", "/api/settings/review", {})],
   ["GET /api/agreement", "admin", (c) => c.get("/api/agreement")],
   ["GET /api/adjudication/next", "admin", (c) => c.get("/api/adjudication/next")],
+  ["POST /api/adjudication/release", "admin", (c) => c.json("POST", "/api/adjudication/release", { face_id: 999999 })],
   ["POST /api/adjudications", "admin", (c) => c.json("POST", "/api/adjudications", { face_id: 999999, label: "sad" })],
   ["GET /api/uploads/:id/image", "reviewer", (c) => c.get("/api/uploads/999999/image")],
   ["GET /api/tokens", "reviewer", (c) => c.get("/api/tokens")],

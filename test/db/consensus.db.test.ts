@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Db } from "@/lib/db/client";
 import { claimNext, countRemaining, getQueueItem } from "@/lib/review/queue";
 import { recordVerdict } from "@/lib/review/verdicts";
-import { adjudicate, claimConflict, countConflicts } from "@/lib/review/adjudication";
+import { adjudicate, claimConflict, countConflicts, releaseConflict } from "@/lib/review/adjudication";
 import { agreementSummary } from "@/lib/review/agreement";
 import { faceDetail } from "@/lib/review/face-detail";
 import { updateReviewSettings } from "@/lib/review/settings";
@@ -140,6 +140,14 @@ describe("consensus and adjudication", () => {
     expect(before.items.map((i) => i.label)).toEqual(["angry"]);
     expect(before.excluded.ties).toBe(1);
 
+    expect(await claimConflict(t.db, admin.id)).toBe(2);
+    // Another admin finds nothing while it is held; a skip hands it over at once; only the holder may skip.
+    const other = await t.db.user.create({ data: { email: "admin2@example.test", passwordHash: "x", role: "ADMIN" } });
+    expect(await claimConflict(t.db, other.id)).toBeNull();
+    await expect(releaseConflict(t.db, other.id, 2)).rejects.toMatchObject({ status: 404 });
+    await releaseConflict(t.db, admin.id, 2);
+    expect(await claimConflict(t.db, other.id)).toBe(2);
+    await releaseConflict(t.db, other.id, 2);
     expect(await claimConflict(t.db, admin.id)).toBe(2);
     // Tried: a label the model does not know → 422, nothing stored.
     await expect(adjudicate(t.db, admin.id, { face_id: 2, label: "contempt" })).rejects.toMatchObject({ status: 422 });

@@ -148,6 +148,8 @@ export function AdjudicationQueue() {
     skipped.current = [item.face.id, ...skipped.current.filter((f) => f !== item.face.id)];
     setSkippedCount(skipped.current.length);
     show("Skipped", "info");
+    // Hand the face back so another admin can take it now; a lease already gone is fine.
+    void apiFetch("/api/adjudication/release", { method: "POST", json: { face_id: item.face.id } }).catch(() => {});
     try {
       await load();
     } finally {

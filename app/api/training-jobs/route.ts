@@ -13,9 +13,11 @@ import { assertTrainable } from "@/lib/dataset/preflight";
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   POST: apiRoute({ permission: "training:manage" }, async ({ req, principal }) => {
     const params = trainingParamsSchema.parse(await readOptionalJson(req));
-    // A job that could only fail for want of data is refused before anything is created.
-    await assertTrainable(getDb(), { minSamples: params.min_samples, aggregation: params.label_aggregation });
-    const job = await requestTrainingJob(getDb(), await getProducer(getDatabaseUrl()), principal.userId, params);
+    const db = getDb();
+    const job = await requestTrainingJob(db, await getProducer(getDatabaseUrl()), principal.userId, params, {
+      // A job that could only fail for want of data is refused before anything is created.
+      preflight: () => assertTrainable(db, { minSamples: params.min_samples, aggregation: params.label_aggregation }),
+    });
     return NextResponse.json({ job_id: job.id, status: job.status }, { status: 202 });
   }),
   GET: apiRoute({ permission: "training:manage" }, async () => {
