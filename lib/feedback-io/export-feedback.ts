@@ -16,7 +16,7 @@ export interface FeedbackRecord {
   image_path: string;
   /** The reviewer's e-mail. */
   reviewer: string;
-  verdict: "correct" | "incorrect";
+  verdict: "correct" | "incorrect" | "not_a_face" | "unsure";
   model_version: number;
   crop_sha256: string;
 }
@@ -65,7 +65,7 @@ export async function* feedbackRecordPages(db: Db, opts: { pageSize?: number } =
       corrected_emotion: verdictLabel(r, r.prediction.label),
       image_path: r.prediction.face.cropPath,
       reviewer: r.reviewer.email,
-      verdict: r.verdict === "CORRECT" ? "correct" : "incorrect",
+      verdict: r.verdict.toLowerCase() as FeedbackRecord["verdict"],
       model_version: r.prediction.modelVersion.version,
       crop_sha256: r.prediction.face.cropSha256,
     }));

@@ -109,3 +109,17 @@ export type ExportFormat = (typeof exportFormats)[number];
 export const exportQuerySchema = z.object({
   format: z.enum(exportFormats).default("csv"),
 });
+
+/** The dataset export's columns after the previous tool's: what training elsewhere may want to filter on. */
+export const DATASET_EXTRA_COLUMNS = [
+  "face_id",
+  "crop_sha256",
+  "label_state",
+  "support",
+  "verdicts",
+  "golden",
+  "model_version",
+  "upload_id",
+  "flags",
+] as const;
+export const DATASET_COLUMNS = [...FEEDBACK_CSV_COLUMNS, ...DATASET_EXTRA_COLUMNS] as const;
