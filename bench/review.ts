@@ -22,6 +22,7 @@ import {
   reviewHeaderLines,
   reviewTargetLines,
   summaryJson,
+  type FloorResult,
   type PhaseResult,
   type ReviewResult,
 } from "./support/review-report";
@@ -41,7 +42,10 @@ const USAGE = `npm run bench:review -- [flags]
   --faces <n>       faces in the seeded database (default 1000000); 90 % of them already reviewed
   --reviewers <n>   concurrent reviewers, each with an API token (default 32, at least 2)
   --seconds <s>     length of each phase, paced and saturated (default 30)
-  --warmup <n>      decisions per reviewer before the paced phase, not counted (default 2)
+  --warmup <s>      seconds of unpaced work before the paced phase, not counted: the server's code is
+                    compiled and optimized by then, as in a server that has been up for a while (default 10)
+  --floor <s>       then, for s seconds, the same concurrency on a request the app refuses before any query
+                    (an invalid token: 401): the web server's own cost per request (default 5; 0 skips it)
   --incorrect <f>   share of "incorrect" verdicts the reviewers give (default 0.3)
   --seed <n>        seeds the data and the reviewers' choices (default 1)
   --out <dir>       where review-<date>.md/.json go (default bench/results)
@@ -58,6 +62,7 @@ interface Options {
   reviewers: number;
   seconds: number;
   warmup: number;
+  floor: number;
   incorrect: number;
   seed: number;
   out: string;
@@ -73,7 +78,8 @@ function parseOptions(): Options {
       faces: { type: "string", default: "1000000" },
       reviewers: { type: "string", default: "32" },
       seconds: { type: "string", default: "30" },
-      warmup: { type: "string", default: "2" },
+      warmup: { type: "string", default: "10" },
+      floor: { type: "string", default: "5" },
       incorrect: { type: "string", default: String(INCORRECT_SHARE) },
       seed: { type: "string", default: "1" },
       out: { type: "string", default: "bench/results" },
@@ -100,6 +106,7 @@ function parseOptions(): Options {
     reviewers: int("reviewers", values.reviewers, 2),
     seconds: int("seconds", values.seconds, 1),
     warmup: int("warmup", values.warmup, 0),
+    floor: int("floor", values.floor, 0),
     incorrect,
     seed: int("seed", values.seed, 0),
     out: path.resolve(values.out),
@@ -156,6 +163,9 @@ async function main(): Promise<void> {
   }
   const a = app as TestApp | null;
   if (!a) throw new Error("the app did not start");
+  // The server loads the face detector and the active model in the background after it answers;
+  // that work is over before anything is measured.
+  await waitForOutput(a, /\[startup\] /, 180_000);
   const dbUrl = kind === "server" ? database!.url : a.databaseUrl;
   const dbName = new URL(dbUrl).pathname.slice(1);
   const dbInfo = await describeDatabase(dbUrl);
@@ -176,8 +186,8 @@ async function main(): Promise<void> {
 
   let warmup: PhaseResult | null = null;
   if (opts.warmup > 0) {
-    log(`warm-up: ${opts.warmup} decision(s) per reviewer …`);
-    warmup = await runPhase("warm-up", reviewers, { decisions: opts.warmup, paced: false }, ctx, cpuOf);
+    log(`warm-up: ${opts.reviewers} reviewers, no wait, ${opts.warmup} s (not counted) …`);
+    warmup = await runPhase("warm-up", reviewers, { seconds: opts.warmup, paced: false }, ctx, cpuOf);
     log(
       `  warm-up: next max ${warmup.next.max.toFixed(0)} ms, submit max ${warmup.submit.max.toFixed(0)} ms, ${warmup.errors} errors`,
     );
@@ -188,6 +198,17 @@ async function main(): Promise<void> {
   log(`saturated: ${opts.reviewers} reviewers, no wait, ${opts.seconds} s …`);
   const saturated = await runPhase("saturated", reviewers, { seconds: opts.seconds, paced: false }, ctx, cpuOf);
   log(phaseLine(saturated));
+  let floor: FloorResult | null = null;
+  if (opts.floor > 0) {
+    log(
+      `floor: ${opts.reviewers} clients, GET /api/review/next with an invalid token (401, no query), ${opts.floor} s …`,
+    );
+    floor = await runFloor(a.baseUrl, opts.reviewers, opts.floor, cpuOf);
+    log(
+      `  floor: ${floor.requestsPerSecond.toFixed(0)} requests/s, p50 ${floor.latency.p50.toFixed(1)} ms` +
+        (floor.appCpuMsPerRequest !== null ? `, app ${floor.appCpuMsPerRequest.toFixed(2)} ms CPU per request` : ""),
+    );
+  }
 
   await stats.end();
   const appErrors = appErrorLines(a.output());
@@ -203,6 +224,7 @@ async function main(): Promise<void> {
       reviewers: opts.reviewers,
       seconds: opts.seconds,
       warmup: opts.warmup,
+      floor: opts.floor,
       seed: opts.seed,
       incorrectShare: opts.incorrect,
     },
@@ -211,6 +233,7 @@ async function main(): Promise<void> {
     warmup,
     paced,
     saturated,
+    floor,
     errors: errorCount,
     firstErrors: errors,
     appErrors,
@@ -261,12 +284,12 @@ interface NextItem {
 
 /**
  * Every reviewer loops GET /api/review/next → (a person's pause) → POST /api/reviews until the
- * phase's time is up (a decision under way is finished) or it has made `decisions` decisions.
+ * phase's time is up (a decision under way is finished).
  */
 async function runPhase(
   name: PhaseResult["name"],
   reviewers: Reviewer[],
-  until: { seconds?: number; decisions?: number; paced: boolean },
+  until: { seconds: number; paced: boolean },
   ctx: PhaseContext,
   cpuOf: () => ReturnType<typeof cpuSnapshot>,
 ): Promise<PhaseResult> {
@@ -286,11 +309,11 @@ async function runPhase(
   const loadBefore = os.loadavg();
   const cpuBefore = cpuOf();
   const start = performance.now();
-  const deadline = until.seconds ? start + until.seconds * 1000 : Infinity;
+  const deadline = start + until.seconds * 1000;
 
   const work = async (r: Reviewer) => {
     const headers = { authorization: `Bearer ${r.token}` };
-    for (let done = 0; performance.now() < deadline && done < (until.decisions ?? Infinity); done++) {
+    while (performance.now() < deadline) {
       const next = await send(`${ctx.baseUrl}/api/review/next`, { headers });
       nextMs.push(next.ms);
       statuses.next[next.status] = (statuses.next[next.status] ?? 0) + 1;
@@ -357,6 +380,50 @@ async function runPhase(
     database: pgCountersBetween(pgBefore, pgAfter),
     loadAverage: { before: loadBefore, after: loadAfter },
   };
+}
+
+/**
+ * The web server's own cost per request: the same concurrency on GET /api/review/next with a token
+ * that is not one of the app's (no `elt_` prefix), which the route wrapper refuses (401) before any
+ * database query. Any other answer counts as not refused.
+ */
+async function runFloor(
+  baseUrl: string,
+  clients: number,
+  seconds: number,
+  cpuOf: () => ReturnType<typeof cpuSnapshot>,
+): Promise<FloorResult> {
+  const ms: number[] = [];
+  let other = 0;
+  const cpuBefore = cpuOf();
+  const start = performance.now();
+  const deadline = start + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) {
+        const r = await send(`${baseUrl}/api/review/next`, { headers: { authorization: "Bearer not-a-token" } });
+        ms.push(r.ms);
+        if (r.status !== "401") other++;
+      }
+    }),
+  );
+  const wall = (performance.now() - start) / 1000;
+  const cpu = cpuBetween(cpuBefore, cpuOf());
+  return {
+    seconds: wall,
+    requests: ms.length,
+    requestsPerSecond: ms.length / wall,
+    latency: latency(ms),
+    notRefused: other,
+    appCpuMsPerRequest: cpu ? (cpu.groups.app * 1000) / Math.max(ms.length, 1) : null,
+    cpu,
+  };
+}
+
+/** Waits until the app's output has a line matching `re` (or the time is up: then goes on). */
+async function waitForOutput(a: TestApp, re: RegExp, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!re.test(a.output()) && Date.now() < deadline) await sleep(250);
 }
 
 /** One request, timed from sending it to reading the whole answer; a request with no answer is status "network". */

@@ -46,16 +46,37 @@ export interface PhaseResult {
   loadAverage: { before: number[]; after: number[] };
 }
 
+/** The same concurrency on a request refused before any query: what the web server costs by itself. */
+export interface FloorResult {
+  seconds: number;
+  requests: number;
+  requestsPerSecond: number;
+  latency: Latency;
+  /** Answers other than the expected 401. */
+  notRefused: number;
+  appCpuMsPerRequest: number | null;
+  cpu: CpuShare | null;
+}
+
 export interface ReviewResult {
   date: string;
   machine: Machine;
   database: { kind: "server" | "embedded"; version: string; settings: Record<string, string> };
-  options: { faces: number; reviewers: number; seconds: number; warmup: number; seed: number; incorrectShare: number };
+  options: {
+    faces: number;
+    reviewers: number;
+    seconds: number;
+    warmup: number;
+    floor: number;
+    seed: number;
+    incorrectShare: number;
+  };
   seed: Omit<SeedResult, "tokens">;
   startupSeconds: number;
   warmup: PhaseResult | null;
   paced: PhaseResult;
   saturated: PhaseResult;
+  floor: FloorResult | null;
   errors: number;
   firstErrors: string[];
   /** Lines the app logged about failed requests during the run. */
@@ -185,7 +206,7 @@ export function reviewHeaderLines(r: ReviewResult): string[] {
       `${int(c.secondLooks)} sent back for a second look), ${int(c.conflicts)} conflicts`,
     `seeding: ${r.seed.seconds.toFixed(1)} s (${r.seed.steps.map((s) => `${s.step} ${s.seconds.toFixed(1)} s`).join("; ")}); ` +
       `${r.seed.checkedAgainstTrigger} sampled face states equal what refresh_face_state makes of their verdicts`,
-    `app start: ${r.startupSeconds.toFixed(0)} s; phases: ${r.warmup ? `warm-up ${r.options.warmup} decision(s) per reviewer (not counted), ` : ""}` +
+    `app start: ${r.startupSeconds.toFixed(0)} s; phases: ${r.warmup ? `warm-up ${r.options.warmup} s without waits (not counted), ` : ""}` +
       `paced ${r.options.seconds} s (0.5–1.5 s per face), saturated ${r.options.seconds} s (no wait)`,
   ];
 }
@@ -218,6 +239,23 @@ export function renderReviewMarkdown(r: ReviewResult): string {
     "",
     ...detail,
     "",
+    ...(r.floor
+      ? [
+          "## The web server by itself",
+          "",
+          `For ${r.floor.seconds.toFixed(0)} s, ${r.options.reviewers} clients sent GET /api/review/next with a token that is not ` +
+            `one of the app's; the route wrapper refuses it (401) before any database query. ` +
+            `${int(r.floor.requests)} requests = ${r.floor.requestsPerSecond.toFixed(0)}/s, p50 ${ms(r.floor.latency.p50)} ms, ` +
+            `p99 ${ms(r.floor.latency.p99)} ms` +
+            (r.floor.appCpuMsPerRequest !== null
+              ? `; the app spent ${r.floor.appCpuMsPerRequest.toFixed(2)} ms CPU per request` +
+                ` (machine ${((r.floor.cpu?.machineBusy ?? 0) * 100).toFixed(0)} % busy)`
+              : "") +
+            (r.floor.notRefused ? `; ${r.floor.notRefused} answers were not 401` : "") +
+            ". A decision is two requests.",
+          "",
+        ]
+      : []),
     ...(cpu
       ? [
           "## Where the CPU goes",
