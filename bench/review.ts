@@ -1,6 +1,7 @@
 // Review at scale: a database as after long use (a million faces, 90 % reviewed) and a crowd of
 // reviewers working the queue over HTTP, first at a person's pace, then as fast as the app answers.
 // Run: npm run bench:review [-- --faces N --reviewers R --seconds S --json --keep] (--help for all flags)
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -217,6 +218,7 @@ async function main(): Promise<void> {
 
   const result: ReviewResult = {
     date: startedAt,
+    code: codeVersion(),
     machine: machineInfo(),
     database: { kind, ...dbInfo },
     options: {
@@ -467,6 +469,31 @@ async function describeDatabase(url: string): Promise<{ version: string; setting
   } finally {
     await c.end();
   }
+}
+
+/** The commit measured, and the app's files that differ from it (uncommitted changes). */
+function codeVersion(): ReviewResult["code"] {
+  const git = (...args: string[]) => spawnSync("git", args, { encoding: "utf8" });
+  const head = git("rev-parse", "--short", "HEAD");
+  if (head.status !== 0) return null;
+  const changed = git(
+    "status",
+    "--porcelain",
+    "--",
+    "app",
+    "lib",
+    "prisma",
+    "scripts",
+    "next.config.ts",
+    "package.json",
+  );
+  return {
+    commit: head.stdout.trim(),
+    uncommitted: changed.stdout
+      .split("\n")
+      .map((l) => l.slice(3).trim())
+      .filter(Boolean),
+  };
 }
 
 /** What the app logged about requests that failed (the route wrapper's "[api] …" lines). */

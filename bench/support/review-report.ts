@@ -60,6 +60,8 @@ export interface FloorResult {
 
 export interface ReviewResult {
   date: string;
+  /** The commit measured and the app's files changed since (none: exactly that commit). */
+  code: { commit: string; uncommitted: string[] } | null;
   machine: Machine;
   database: { kind: "server" | "embedded"; version: string; settings: Record<string, string> };
   options: {
@@ -194,6 +196,7 @@ export function reviewHeaderLines(r: ReviewResult): string[] {
   const c = r.seed.counts;
   return [
     `date: ${r.date}`,
+    `code: ${r.code ? `${r.code.commit}${r.code.uncommitted.length ? ` with uncommitted changes to ${r.code.uncommitted.join(", ")}` : ""}` : "unknown"}`,
     `machine: ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.ramGiB.toFixed(0)} GiB RAM (${r.machine.os}, Node ${r.machine.node}); ` +
       `shared with other work while it ran (see machine busy and "other" below)`,
     `database: PostgreSQL ${r.database.version} (${r.database.kind === "server" ? "server named by TEST_DATABASE_URL" : "embedded"}; ` +
