@@ -132,6 +132,7 @@ async function main(): Promise<void> {
   // the app starts its own database, and the seed goes in through the URL it reports.
   let seed: SeedResult;
   let startupSeconds: number;
+  let built = false;
   const seedInto = async (url: string) => {
     log(`seeding ${opts.faces.toLocaleString("en")} faces, ${opts.reviewers} reviewers …`);
     const s = await seedReviewDatabase(url, { faces: opts.faces, reviewers: opts.reviewers, seed: opts.seed, log });
@@ -145,11 +146,14 @@ async function main(): Promise<void> {
   const startApp = async (o: { databaseUrl?: string }) => {
     const t = performance.now();
     log("starting the app (launcher + web server) …");
+    const buildId = path.resolve(".next/BUILD_ID");
+    const buildBefore = fs.statSync(buildId, { throwIfNoEntry: false })?.mtimeMs;
     app = await startTestApp({
       ...(o.databaseUrl ? { databaseUrl: o.databaseUrl } : { embeddedDatabase: true }),
       startupTimeoutMs: 180_000,
     });
     const seconds = (performance.now() - t) / 1000;
+    built = fs.statSync(buildId, { throwIfNoEntry: false })?.mtimeMs !== buildBefore;
     log(`app on ${app.baseUrl} (${kind} database), started in ${seconds.toFixed(0)} s`);
     return seconds;
   };
@@ -232,6 +236,7 @@ async function main(): Promise<void> {
     },
     seed: seedInfo,
     startupSeconds,
+    startupBuilt: built,
     warmup,
     paced,
     saturated,

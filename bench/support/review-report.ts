@@ -75,6 +75,8 @@ export interface ReviewResult {
   };
   seed: Omit<SeedResult, "tokens">;
   startupSeconds: number;
+  /** The start included a production build (the sources had changed since the last one). */
+  startupBuilt: boolean;
   warmup: PhaseResult | null;
   paced: PhaseResult;
   saturated: PhaseResult;
@@ -209,7 +211,7 @@ export function reviewHeaderLines(r: ReviewResult): string[] {
       `${int(c.secondLooks)} sent back for a second look), ${int(c.conflicts)} conflicts`,
     `seeding: ${r.seed.seconds.toFixed(1)} s (${r.seed.steps.map((s) => `${s.step} ${s.seconds.toFixed(1)} s`).join("; ")}); ` +
       `${r.seed.checkedAgainstTrigger} sampled face states equal what refresh_face_state makes of their verdicts`,
-    `app start: ${r.startupSeconds.toFixed(0)} s; phases: ${r.warmup ? `warm-up ${r.options.warmup} s without waits (not counted), ` : ""}` +
+    `app start: ${r.startupSeconds.toFixed(0)} s${r.startupBuilt ? " (including a production build: the sources had changed)" : ""}; phases: ${r.warmup ? `warm-up ${r.options.warmup} s without waits (not counted), ` : ""}` +
       `paced ${r.options.seconds} s (0.5–1.5 s per face), saturated ${r.options.seconds} s (no wait)`,
   ];
 }
