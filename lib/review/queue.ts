@@ -127,37 +127,67 @@ export async function releaseClaim(db: Db, reviewerId: number, predictionId: num
 
 /** The claimed item as the review page and `GET /api/review/next` show it (a control looks like any other). */
 export async function getQueueItem(db: Db, claimed: Claimed) {
-  const [p, state] = await Promise.all([
-    db.prediction.findUniqueOrThrow({
-      where: { id: claimed.predictionId },
-      include: { face: { include: { upload: true } }, modelVersion: true },
-    }),
-    db.faceState.findUnique({ where: { faceId: claimed.faceId }, select: { claimExpiresAt: true } }),
-  ]);
+  // One statement for the prediction, its face, upload, model version and the face's lease: it runs on
+  // every item served.
+  const [p] = await db.$queryRaw<
+    {
+      id: number;
+      label: string;
+      confidence: number;
+      margin: number;
+      probabilities: number[];
+      faceId: number;
+      boxX: number;
+      boxY: number;
+      boxWidth: number;
+      boxHeight: number;
+      uploadId: number;
+      width: number;
+      height: number;
+      isFaceCrop: boolean;
+      modelVersionId: number;
+      version: number;
+      name: string;
+      labels: string[];
+      claimExpiresAt: Date | null;
+    }[]
+  >`
+    SELECT p."id", p."label", p."confidence", p."margin", p."probabilities",
+           f."id" AS "faceId", f."boxX", f."boxY", f."boxWidth", f."boxHeight",
+           u."id" AS "uploadId", u."width", u."height", u."isFaceCrop",
+           m."id" AS "modelVersionId", m."version", m."name", m."labels",
+           s."claimExpiresAt"
+    FROM "Prediction" p
+    JOIN "Face" f ON f."id" = p."faceId"
+    JOIN "Upload" u ON u."id" = f."uploadId"
+    JOIN "ModelVersion" m ON m."id" = p."modelVersionId"
+    LEFT JOIN "FaceState" s ON s."faceId" = ${claimed.faceId}
+    WHERE p."id" = ${claimed.predictionId}`;
+  if (!p) throw new Error(`No prediction ${claimed.predictionId}`);
   return {
     prediction_id: p.id,
     // A control holds no lease; it shows one like any other item so nothing gives it away.
     lease_expires_at:
-      (claimed.control ? new Date(Date.now() + LEASE_SECONDS * 1000) : state?.claimExpiresAt)?.toISOString() ?? null,
+      (claimed.control ? new Date(Date.now() + LEASE_SECONDS * 1000) : p.claimExpiresAt)?.toISOString() ?? null,
     face: {
-      id: p.face.id,
-      crop_url: `/api/faces/${p.face.id}/crop.png`,
-      box: faceBox(p.face),
+      id: p.faceId,
+      crop_url: `/api/faces/${p.faceId}/crop.png`,
+      box: faceBox(p),
       upload: {
-        id: p.face.upload.id,
-        image_url: `/api/uploads/${p.face.upload.id}/image`,
-        width: p.face.upload.width,
-        height: p.face.upload.height,
-        is_face_crop: p.face.upload.isFaceCrop,
+        id: p.uploadId,
+        image_url: `/api/uploads/${p.uploadId}/image`,
+        width: p.width,
+        height: p.height,
+        is_face_crop: p.isFaceCrop,
       },
     },
     prediction: {
       label: p.label,
       confidence: p.confidence,
       margin: p.margin,
-      probabilities: probabilitiesByLabel(p.modelVersion.labels, p.probabilities),
-      labels: p.modelVersion.labels,
-      model_version: { id: p.modelVersion.id, version: p.modelVersion.version, name: p.modelVersion.name },
+      probabilities: probabilitiesByLabel(p.labels, p.probabilities),
+      labels: p.labels,
+      model_version: { id: p.modelVersionId, version: p.version, name: p.name },
     },
   };
 }

@@ -40,20 +40,21 @@ export async function recordVerdict(
   reviewerId: number,
   input: ReviewInput,
 ): Promise<{ review: Review; created: boolean; duplicate: boolean }> {
-  const prediction = await db.prediction.findUnique({
-    where: { id: input.prediction_id },
-    include: { modelVersion: { select: { labels: true } } },
-  });
+  // The prediction with its model's labels in one statement: it runs on every verdict.
+  const [prediction] = await db.$queryRaw<{ id: number; faceId: number; label: string; labels: string[] }[]>`
+    SELECT p."id", p."faceId", p."label", m."labels"
+    FROM "Prediction" p JOIN "ModelVersion" m ON m."id" = p."modelVersionId"
+    WHERE p."id" = ${input.prediction_id}`;
   if (!prediction) throw new AppError("not_found", `No prediction ${input.prediction_id}.`);
 
   const verdict = verdictValues[input.verdict];
   let correctedLabel: string | null = null;
   if (verdict === "INCORRECT") {
     const label = input.corrected_label ?? "";
-    if (!prediction.modelVersion.labels.includes(label)) {
+    if (!prediction.labels.includes(label)) {
       throw new AppError(
         "unprocessable",
-        `Unknown emotion "${label}". Choose one of: ${prediction.modelVersion.labels.join(", ")}.`,
+        `Unknown emotion "${label}". Choose one of: ${prediction.labels.join(", ")}.`,
       );
     }
     if (label === prediction.label) {
@@ -88,7 +89,8 @@ export async function recordVerdict(
       }
     }
     const mine = claim?.claimedById === reviewerId;
-    const inserted = await tx.review.createMany({
+    // The new row comes back from the insert itself; an existing one (skipped) is read below.
+    const [inserted] = await tx.review.createManyAndReturn({
       data: [
         {
           predictionId: prediction.id,
@@ -109,10 +111,10 @@ export async function recordVerdict(
         data: { claimedById: null, claimedAt: null, claimExpiresAt: null },
       });
     }
+    if (inserted) return { review: inserted, created: true, duplicate: false };
     const existing = await tx.review.findUniqueOrThrow({
       where: { faceId_reviewerId: { faceId: prediction.faceId, reviewerId } },
     });
-    if (inserted.count === 1) return { review: existing, created: true, duplicate: false };
     if (existing.verdict === verdict && existing.correctedLabel === correctedLabel && existing.note === note) {
       return { review: existing, created: false, duplicate: true };
     }
