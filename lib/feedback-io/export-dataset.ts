@@ -190,7 +190,7 @@ export async function openDatasetExport(db: Db, format: DatasetFormat, filter: F
               r.corrected_emotion,
               ...metadataColumns
                 .slice(2)
-                .map((c) => r[c as Exclude<(typeof metadataColumns)[number], "file_name" | "label">]),
+                .map((c) => cell(r[c as Exclude<(typeof metadataColumns)[number], "file_name" | "label">])),
             ]);
           }
           pending = null;
