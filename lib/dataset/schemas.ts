@@ -90,3 +90,9 @@ export const faceBulkSchema = z
     }
   });
 export type FaceBulk = z.infer<typeof faceBulkSchema>;
+
+/** GET /api/export: a format and the dataset browser's filters (no sort or paging: every match). */
+export const datasetExportQuerySchema = faceQuerySchema
+  .omit({ sort: true, cursor: true, limit: true })
+  .extend({ format: z.enum(["csv", "jsonl", "imagefolder"]).default("csv") })
+  .strict();

@@ -77,6 +77,7 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/golden", "reviewer", (c) => c.get("/api/golden")],
   ["POST /api/golden", "admin", (c) => c.json("POST", "/api/golden", { face_ids: [999999], golden: false })],
   ["GET /api/export/feedback.csv", "admin", (c) => c.get("/api/export/feedback.csv")],
+  ["GET /api/export", "admin", (c) => c.get("/api/export?format=jsonl")],
   ["GET /api/training-jobs", "admin", (c) => c.get("/api/training-jobs")],
   // A base version that does not exist: an allowed caller gets a 422 and no job is queued.
   ["POST /api/training-jobs", "admin", (c) => c.json("POST", "/api/training-jobs", { base_version: 999999 })],

@@ -8,7 +8,8 @@ import { resetEnvForTests } from "@/lib/env/env";
 import { parseCsv } from "@/lib/feedback-io/csv";
 import { openFeedbackExport } from "@/lib/feedback-io/export-feedback";
 import { importFeedback } from "@/lib/feedback-io/import-feedback";
-import { EXPORT_COLUMNS } from "@/lib/feedback-io/schemas";
+import { DATASET_COLUMNS, EXPORT_COLUMNS } from "@/lib/feedback-io/schemas";
+import { strFromU8, unzipSync } from "fflate";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
 import { createTestDatabase } from "@/test/support/database";
@@ -179,5 +180,86 @@ describe("GET /api/export/feedback.csv", () => {
       vi.unstubAllEnvs();
       resetEnvForTests();
     }
+  });
+});
+
+describe("GET /api/export (the labelled dataset)", () => {
+  /** Faces with a training label as the database has them: the one face whose single verdict corrected it. */
+  async function labelledFaces() {
+    const { rows } = await db.query(`
+      SELECT f.id, f."cropSha256", f."cropPath", s."consensusLabel" AS label, p.label AS predicted
+      FROM "FaceState" s JOIN "Face" f ON f.id = s."faceId" JOIN "Prediction" p ON p.id = s."predictionId"
+      WHERE s."consensusLabel" IS NOT NULL AND s.state <> 'CONFLICT' ORDER BY f.id`);
+    return rows as { id: number; cropSha256: string; cropPath: string; label: string; predicted: string }[];
+  }
+
+  it("exports each labelled face once as CSV (the previous tool's columns first) and as JSON lines; a tie is left out", async () => {
+    const expected = await labelledFaces();
+    // The face two reviewers split on is a conflict, the other reviewed face has its corrected label.
+    expect(expected).toHaveLength(1);
+    const csv = await who.admin.get("/api/export?format=csv");
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-disposition")).toBe("attachment; filename=dataset.csv");
+    const [header, ...rows] = parseCsv(await csv.text());
+    expect(header?.fields).toEqual([...DATASET_COLUMNS]);
+    expect(header?.fields.slice(0, 5)).toEqual([
+      "timestamp",
+      "predicted_emotion",
+      "confidence",
+      "corrected_emotion",
+      "image_path",
+    ]);
+    const records = rows.map((r) => Object.fromEntries(DATASET_COLUMNS.map((c, i) => [c, r.fields[i] ?? ""])));
+    expect(records).toEqual([
+      expect.objectContaining({
+        face_id: String(expected[0]!.id),
+        corrected_emotion: expected[0]!.label,
+        predicted_emotion: expected[0]!.predicted,
+        image_path: expected[0]!.cropPath,
+        crop_sha256: expected[0]!.cropSha256,
+        label_state: expect.stringMatching(/^(agreed|open)$/),
+        golden: "false",
+      }),
+    ]);
+    const jsonl = await who.admin.get("/api/export?format=jsonl");
+    const lines = (await jsonl.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.face_id)).toEqual([expected[0]!.id]);
+  });
+
+  it("streams an imagefolder zip: <label>/<crop sha256>.png with the stored bytes, and metadata.csv naming each file", async () => {
+    const expected = await labelledFaces();
+    const res = await who.admin.get("/api/export?format=imagefolder");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("application/zip");
+    const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
+    const names = Object.keys(files).sort();
+    expect(names).toEqual([...expected.map((f) => `${f.label}/${f.cropSha256}.png`), "metadata.csv"].sort());
+    for (const f of expected) {
+      const stored = fs.readFileSync(path.join(app.feedbackDir, f.cropPath));
+      expect(Buffer.from(files[`${f.label}/${f.cropSha256}.png`]!).equals(stored)).toBe(true);
+    }
+    const [header, ...rows] = parseCsv(strFromU8(files["metadata.csv"]!));
+    expect(header?.fields.slice(0, 2)).toEqual(["file_name", "label"]);
+    expect(rows.map((r) => r.fields.slice(0, 2))).toEqual(
+      expected.map((f) => [`${f.label}/${f.cropSha256}.png`, f.label]),
+    );
+  });
+
+  it("takes the dataset browser's filters, refuses bad ones with 400, and is for admins only", async () => {
+    const [face] = await labelledFaces();
+    const other = EMOTION_LABELS.find((l) => l !== face!.predicted)!;
+    const none = await who.admin.get(`/api/export?format=jsonl&predicted=${other}`);
+    expect(none.status).toBe(200);
+    expect((await none.text()).trim()).toBe("");
+    const some = await who.admin.get(`/api/export?format=jsonl&predicted=${face!.predicted}`);
+    expect((await some.text()).trim().split("\n")).toHaveLength(1);
+    for (const bad of ["format=xlsx", "margin_min=3", "sort=newest", "colour=red"]) {
+      const res = await who.admin.get(`/api/export?${bad}`);
+      expect(res.status, bad).toBe(400);
+    }
+    expect((await who.reviewer.get("/api/export")).status).toBe(403);
   });
 });
