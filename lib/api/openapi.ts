@@ -158,8 +158,8 @@ function commonErrors(op: OperationSpec): Map<number, string[]> {
     );
     if (writes) {
       add(403, "`cross_site_request`: signed in with the cookie, but the request came from another origin.");
-      const big = op.body?.form ? "the upload's limit" : `${MAX_JSON_BYTES / 1024} KB`;
-      add(413, `\`payload_too_large\`: the body is larger than ${big}.`);
+      // An upload route says its own limits.
+      if (!op.body?.form) add(413, `\`payload_too_large\`: the body is larger than ${MAX_JSON_BYTES / 1024} KB.`);
       add(
         415,
         `\`unsupported_media_type\`: the body is not ${op.body?.form ? "`multipart/form-data` or `application/json`" : "`application/json`"}.`,
@@ -169,6 +169,8 @@ function commonErrors(op: OperationSpec): Map<number, string[]> {
   if (op.pathParams) {
     add(404, `\`not_found\`: no ${Object.keys(op.pathParams).join(", ")} with that value (or not a whole number).`);
   }
+  // A 503 of the operation's own (no model) stands beside the database's, which every route can give.
+  if (op.errors?.[503]) add(503, "`database_unavailable`: the database cannot be reached; try again.");
   for (const [status, text] of Object.entries(op.errors ?? {})) add(Number(status), text);
   return out;
 }
@@ -217,7 +219,6 @@ function queryParameters(query: NonNullable<OperationSpec["query"]>): JsonSchema
     target: "draft-2020-12",
     io: "input",
     unrepresentable: "any",
-    metadata: z.registry(),
     override: tidy("input"),
   }) as { properties?: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(schema.properties ?? {}).map(([name, s]) => ({

@@ -3,6 +3,7 @@ import { z } from "zod";
 /** `is_face_crop`: a JSON boolean, or the text a form field carries ("true", "1", "on", …). */
 export const faceCropFlagSchema = z
   .union([z.boolean(), z.enum(["true", "false", "1", "0", "on", "off", ""])])
+  .meta({ description: "Take the whole image as one face (a crop) instead of detecting faces in it.", default: false })
   .optional()
   .transform((v) => v === true || v === "true" || v === "1" || v === "on");
 
