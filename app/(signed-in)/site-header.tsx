@@ -7,7 +7,7 @@ import { roleCan, type Permission, type RoleName } from "@/lib/auth/permissions"
 import styles from "./site-header.module.css";
 
 /** Each link shows only to roles whose page guard would let them in. */
-const links: { href: string; label: string; permission: Permission }[] = [
+const links: { href: string; label: string; permission?: Permission }[] = [
   { href: "/upload", label: "Upload", permission: "predictions:create" },
   { href: "/review", label: "Review", permission: "review:work" },
   { href: "/history", label: "History", permission: "history:read" },
@@ -17,6 +17,8 @@ const links: { href: string; label: string; permission: Permission }[] = [
   { href: "/golden", label: "Golden set", permission: "models:manage" },
   { href: "/settings", label: "Settings", permission: "tokens:manage-own" },
   { href: "/admin/users", label: "Users", permission: "users:manage" },
+  // Public: the API reference needs no sign-in.
+  { href: "/docs", label: "API docs" },
 ];
 
 /**
@@ -38,7 +40,7 @@ interface Props {
 
 export function SiteHeader({ email, role }: Props) {
   const pathname = usePathname();
-  const all = links.filter((l) => roleCan(role, l.permission));
+  const all = links.filter((l) => !l.permission || roleCan(role, l.permission));
   return (
     // "site-header" stays a plain class: the review page asks whether focus is inside the header by it.
     <header className={`site-header ${styles.siteHeader}`}>
