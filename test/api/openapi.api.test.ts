@@ -2,6 +2,8 @@
 // of a representative set of routes — successes, 204s and errors — have a status the document lists
 // for that operation and a body that validates against the documented schema. Objects are checked
 // closed: a field the app sends but the document does not name fails the test.
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ValidateFunction } from "ajv/dist/2020";
 import { openApiDocument } from "@/app/api/openapi.json/document";
@@ -224,5 +226,49 @@ describe("answers fit the document", () => {
     const total = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
     console.log(`checked ${seen.size} answers of ${operations.size} of ${total} operations against the document`);
     expect(operations.size).toBeGreaterThanOrEqual(20);
+  });
+});
+
+describe("/docs", () => {
+  const version = (
+    JSON.parse(fs.readFileSync(path.resolve("node_modules/swagger-ui-dist/package.json"), "utf8")) as {
+      version: string;
+    }
+  ).version;
+
+  it("is a public page that loads swagger-ui's files from this app", async () => {
+    const res = await fetch(`${app.baseUrl}/docs`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain(`/docs/assets/${version}/swagger-ui.css`);
+    expect(html).toContain(`/docs/assets/${version}/swagger-ui-bundle.js`);
+    expect(html).not.toMatch(/https?:\/\/(?!127\.0\.0\.1)[^"' ]*swagger/);
+  });
+
+  it.each([
+    ["swagger-ui-bundle.js", /^text\/javascript/],
+    ["swagger-ui.css", /^text\/css/],
+  ])("serves %s of the installed version, cached for good", async (file, type) => {
+    const res = await fetch(`${app.baseUrl}/docs/assets/${version}/${file}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(type);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    const served = Buffer.from(await res.arrayBuffer());
+    expect(
+      served.equals(fs.readFileSync(path.resolve("node_modules/swagger-ui-dist", file))),
+      "the package's file",
+    ).toBe(true);
+  });
+
+  it.each([
+    [`${version}/package.json`, "a file not on the list"],
+    [`${version}/index.html`, "a file not on the list"],
+    [`${version}/..%2Fpackage.json`, "a path out of the package"],
+    [`${version}/constructor`, "a name every object has"],
+    ["0.0.1/swagger-ui-bundle.js", "another version"],
+  ])("answers 404 for %s (%s)", async (rest) => {
+    const res = await fetch(`${app.baseUrl}/docs/assets/${rest}`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain("swagger");
   });
 });
