@@ -14,7 +14,6 @@ import { MAX_JSON_BYTES } from "@/lib/api/body";
  */
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
-export const HTTP_METHODS: readonly HttpMethod[] = ["get", "post", "put", "patch", "delete"];
 
 export type JsonSchema = { [key: string]: unknown };
 
@@ -167,7 +166,11 @@ function commonErrors(op: OperationSpec): Map<number, string[]> {
     }
   }
   if (op.pathParams) {
-    add(404, `\`not_found\`: no ${Object.keys(op.pathParams).join(", ")} with that value (or not a whole number).`);
+    const names = Object.keys(op.pathParams).map((n) => `\`${n}\``);
+    add(
+      404,
+      `\`not_found\`: nothing has that ${names.join(" and ")} (or it is not a whole number from 1 to ${MAX_ID}).`,
+    );
   }
   // A 503 of the operation's own (no model) stands beside the database's, which every route can give.
   if (op.errors?.[503]) add(503, "`database_unavailable`: the database cannot be reached; try again.");
