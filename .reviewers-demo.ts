@@ -42,8 +42,13 @@ async function main() {
       });
     }
     let verdicts = 0;
-    let rng = 7;
-    const rand = () => (rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let a = 7;
+    const rand = () => {
+      a = (a + 0x6d2b79f5) | 0;
+      let t = Math.imul(a ^ (a >>> 15), 1 | a);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
     while (verdicts < 200) {
       let progressed = false;
       for (const r of reviewers) {

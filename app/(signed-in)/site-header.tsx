@@ -7,10 +7,10 @@ import { roleCan, type Permission, type RoleName } from "@/lib/auth/permissions"
 import styles from "./site-header.module.css";
 
 /**
- * Each link shows only to roles whose page guard would let them in. A link with a `section` is
- * current on every page under it (the admin area's pages have tabs of their own).
+ * Each link shows only to roles whose page guard would let them in (no permission: everyone). A link
+ * with a `section` is current on every page under it (the admin area's pages have tabs of their own).
  */
-const links: { href: string; label: string; permission: Permission; section?: string }[] = [
+const links: { href: string; label: string; permission?: Permission; section?: string }[] = [
   { href: "/upload", label: "Upload", permission: "predictions:create" },
   { href: "/review", label: "Review", permission: "review:work" },
   { href: "/history", label: "History", permission: "history:read" },
@@ -22,6 +22,8 @@ const links: { href: string; label: string; permission: Permission; section?: st
   { href: "/reviewers", label: "Reviewers", permission: "agreement:read" },
   { href: "/settings", label: "Settings", permission: "tokens:manage-own" },
   { href: "/admin/users", label: "Admin", permission: "users:manage", section: "/admin" },
+  // Public: the API reference needs no sign-in.
+  { href: "/docs", label: "API docs" },
 ];
 
 /**
@@ -43,7 +45,7 @@ interface Props {
 
 export function SiteHeader({ email, role }: Props) {
   const pathname = usePathname();
-  const all = links.filter((l) => roleCan(role, l.permission));
+  const all = links.filter((l) => !l.permission || roleCan(role, l.permission));
   return (
     // "site-header" stays a plain class: the review page asks whether focus is inside the header by it.
     <header className={`site-header ${styles.siteHeader}`}>

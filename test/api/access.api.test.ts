@@ -40,6 +40,7 @@ type Call = (c: Client) => Promise<Response>;
 // authorization; what the handler then answers (200, 204, 404, 400) is not the point here.
 const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/health", "public", (c) => c.get("/api/health")],
+  ["GET /api/openapi.json", "public", (c) => c.get("/api/openapi.json")],
   ["POST /api/predictions", "reviewer", (c) => c.json("POST", "/api/predictions", { image_base64: "" })],
   ["GET /api/review/next", "reviewer", (c) => c.get("/api/review/next")],
   ["POST /api/review/release", "reviewer", (c) => c.json("POST", "/api/review/release", { prediction_id: 999999 })],

@@ -1,19 +1,12 @@
 // POST /api/predictions — upload a photo (or a face crop); detect faces and predict each
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { apiMethods, apiRoute } from "@/lib/api/handler";
 import { readJson, readMultipart } from "@/lib/api/body";
 import { AppError } from "@/lib/errors/app-error";
 import { getDb } from "@/lib/db/client";
 import { MAX_UPLOAD_BYTES } from "@/lib/images/decode";
 import { processUpload } from "@/lib/uploads/process-upload";
-
-const flag = z
-  .union([z.boolean(), z.enum(["true", "false", "1", "0", "on", "off", ""])])
-  .optional()
-  .transform((v) => v === true || v === "true" || v === "1" || v === "on");
-
-const jsonBody = z.object({ image_base64: z.string().min(1, "image_base64 is empty"), is_face_crop: flag });
+import { faceCropFlagSchema, predictionJsonSchema } from "@/lib/uploads/schemas";
 
 const TOO_LARGE = `The image is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`;
 // Multipart framing and the is_face_crop field add a little to the image itself.
@@ -35,11 +28,11 @@ async function readImage(req: Request): Promise<{ bytes: Buffer; isFaceCrop: boo
     const form = await readMultipart(req, MAX_MULTIPART_BYTES, TOO_LARGE);
     const file = form.get("image");
     if (!(file instanceof Blob)) throw new AppError("bad_request", 'Send the photo in the multipart field "image".');
-    const isFaceCrop = flag.parse(form.get("is_face_crop") ?? undefined);
+    const isFaceCrop = faceCropFlagSchema.parse(form.get("is_face_crop") ?? undefined);
     return { bytes: Buffer.from(await file.arrayBuffer()), isFaceCrop };
   }
   if (type.startsWith("application/json")) {
-    const body = jsonBody.parse(await readJson(req, MAX_BASE64_JSON_BYTES));
+    const body = predictionJsonSchema.parse(await readJson(req, MAX_BASE64_JSON_BYTES));
     const base64 = body.image_base64.replace(/^data:[^;]+;base64,/, "");
     if (!/^[A-Za-z0-9+/=\s_-]+$/.test(base64)) throw new AppError("bad_request", "image_base64 is not base64.");
     return { bytes: Buffer.from(base64, "base64"), isFaceCrop: body.is_face_crop };

@@ -1,0 +1,508 @@
+import type { OperationSpec } from "@/lib/api/openapi";
+import { createTokenSchema, createUserSchema, updateUserSchema } from "@/lib/auth/schemas";
+import { goldenChangeSchema, goldenPageSchema } from "@/lib/dataset/schemas";
+import { exportQuerySchema } from "@/lib/feedback-io/schemas";
+import { activateBodySchema } from "@/lib/registry/schemas";
+import {
+  adjudicationInputSchema,
+  adjudicationNextSchema,
+  historyQuerySchema,
+  nextQuerySchema,
+  releaseSchema,
+  reviewInputSchema,
+  reviewSettingsSchema,
+} from "@/lib/review/schemas";
+import { predictionFormSchema, predictionJsonSchema } from "@/lib/uploads/schemas";
+import { trainingParamsSchema } from "@/worker/params";
+import * as r from "./responses";
+
+/**
+ * Every API route and method, with the schemas its route parses: one entry per operation. The
+ * test beside this file fails when a route on disk is missing here, or an entry names no route,
+ * or an entry's permission or schemas are not the route's own.
+ */
+
+const EXCLUDE = "Comma-separated prediction ids to pass over (faces you skipped), at most 200.";
+const PNG = { type: "string", contentMediaType: "image/png", format: "binary" };
+const noBody = "No content: nothing is left for you.";
+
+export const tags = [
+  { name: "Health", description: "Is the app up: database, model, compute backend." },
+  { name: "Predictions", description: "Upload a photo; every face in it is detected and predicted." },
+  { name: "Review", description: "The review queue: claim a face, answer it, undo, history." },
+  { name: "Faces", description: "A face, its crop and its photo." },
+  {
+    name: "Consensus",
+    description: "Overlap and control settings, agreement among reviewers, adjudication of conflicts.",
+  },
+  { name: "Models", description: "Model versions: status, lineage, metrics; activation and rollback." },
+  { name: "Training", description: "Retraining jobs on the reviewed faces." },
+  { name: "Golden set", description: "Faces with a fixed label that every candidate model is checked on." },
+  { name: "Export", description: "Every verdict as CSV or JSON lines." },
+  { name: "Tokens", description: "Your API tokens." },
+  { name: "Users", description: "Accounts and roles." },
+  { name: "Documentation", description: "This document." },
+];
+
+export const operations: OperationSpec[] = [
+  {
+    method: "get",
+    path: "/api/health",
+    operationId: "getHealth",
+    tag: "Health",
+    summary: "Health of the database, the active model and the compute backend",
+    description: "No URLs, paths or secrets. `503` with the same body when the database cannot be reached.",
+    access: { public: true },
+    responses: {
+      200: { description: "Up: the database answers.", json: r.Health },
+      503: { description: "Degraded: the database cannot be reached (`database.ok: false`).", json: r.Health },
+    },
+  },
+  {
+    method: "get",
+    path: "/api/openapi.json",
+    operationId: "getOpenApiDocument",
+    tag: "Documentation",
+    summary: "This OpenAPI 3.1 document",
+    description:
+      "Public, like `/api/health`: it describes the routes and who may call them, and holds no data or secrets. " +
+      "The interactive reference at `/docs` reads it.",
+    access: { public: true },
+    responses: {
+      200: {
+        description: "The document.",
+        content: { "application/json": { type: "object", description: "An OpenAPI 3.1.0 document." } },
+      },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/predictions",
+    operationId: "createPrediction",
+    tag: "Predictions",
+    summary: "Upload a photo or a face crop; detect every face and predict its emotion",
+    description:
+      "JPEG, PNG or WebP, recognised by content (not the file name), up to 10 MB and 40 megapixels; EXIF " +
+      "orientation is applied. Anything else is refused with a 4xx and leaves nothing behind. Zero faces is a " +
+      "normal `201` with `faces: []`. With `is_face_crop` the whole image is taken as one face.\n\n" +
+      '`curl -H "Authorization: Bearer $TOKEN" -F image=@group.jpg http://localhost:3000/api/predictions`',
+    access: { permission: "predictions:create" },
+    body: {
+      required: true,
+      form: predictionFormSchema,
+      json: predictionJsonSchema,
+      description: 'The photo as `multipart/form-data` (field `image`), or JSON `{ "image_base64": "…" }`.',
+    },
+    responses: { 201: { description: "Stored, with every face found.", json: r.UploadResult } },
+    errors: {
+      400: "`invalid_image`: the file is empty, corrupt or truncated; `bad_request`: no `image` field.",
+      413: "`payload_too_large`: the file is larger than 10 MB or 40 megapixels.",
+      415: "`unsupported_media_type`: the file is not a JPEG, PNG or WebP.",
+      503: "`model_unavailable`: no model is installed, or its files are missing or changed.",
+      507: "`storage_unavailable`: the image folder is full or not writable; nothing is kept.",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/review/next",
+    operationId: "claimNextFace",
+    tag: "Review",
+    summary: "Claim the next face to review",
+    description:
+      "Claims a face for you under a lease (5 minutes): one you have not judged, that nobody else holds and " +
+      "that still needs verdicts. Some faces are blind controls from the golden set; they look like any other.",
+    access: { permission: "review:work" },
+    query: {
+      schema: nextQuerySchema,
+      describe: {
+        order:
+          "`uncertain`: smallest margin first; `newest`; `random`; `second_look`: faces flagged suspect first, then uncertain.",
+        exclude: EXCLUDE,
+      },
+    },
+    responses: {
+      200: { description: "The face claimed for you.", json: r.QueueItem },
+      204: { description: noBody },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/review/release",
+    operationId: "releaseFace",
+    tag: "Review",
+    summary: "Give a claimed face back (skip)",
+    access: { permission: "review:work" },
+    body: { required: true, json: releaseSchema },
+    responses: { 200: { description: "Released.", json: r.Released } },
+    errors: { 404: "`not_found`: you hold no claim on that prediction." },
+  },
+  {
+    method: "post",
+    path: "/api/reviews",
+    operationId: "recordVerdict",
+    tag: "Review",
+    summary: "Record your verdict on a prediction",
+    description:
+      "`corrected_label` goes with `incorrect` only, and must be one of the model's labels other than its " +
+      "prediction. `not_a_face` (no face in the crop) and `unsure` (cannot tell) are never trained on. The same " +
+      "verdict again is a no-op (`200`, `duplicate: true`); a different one from you replaces yours (`200`).",
+    access: { permission: "review:work" },
+    body: { required: true, json: reviewInputSchema },
+    responses: {
+      201: { description: "Recorded.", json: r.ReviewRecorded },
+      200: { description: "The same verdict again (`duplicate: true`), or yours replaced.", json: r.ReviewRecorded },
+    },
+    errors: {
+      404: "`not_found`: no such prediction.",
+      409: "`claimed_by_another`: another reviewer holds the face under a live lease (`details.claim_expires_at`).",
+      422: "`unprocessable`: `corrected_label` is not one of the model's labels, or is what the model predicted.",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/reviews",
+    operationId: "listReviews",
+    tag: "Review",
+    summary: "Verdict history, newest first",
+    access: { permission: "history:read" },
+    query: {
+      schema: historyQuerySchema,
+      describe: {
+        reviewer: "A user id or e-mail address.",
+        label:
+          "The emotion the face was judged to show (the corrected label, or the prediction when confirmed); `not_a_face` or `unsure` for those verdicts.",
+        verdict: "Only verdicts of this kind.",
+        limit: "Page size, 1–200 (default 50).",
+        before: "A review id: the page after `next_before` of the previous one.",
+      },
+    },
+    responses: { 200: { description: "A page of verdicts.", json: r.HistoryPage } },
+  },
+  {
+    method: "delete",
+    path: "/api/reviews/{id}",
+    operationId: "undoVerdict",
+    tag: "Review",
+    summary: "Undo one of your verdicts",
+    description: "The face comes back to you under a fresh lease.",
+    access: { permission: "review:work" },
+    pathParams: { id: "Your verdict's (review's) id." },
+    responses: { 200: { description: "Undone.", json: r.ReviewUndone } },
+  },
+  {
+    method: "get",
+    path: "/api/faces/{id}",
+    operationId: "getFace",
+    tag: "Faces",
+    summary: "A face: photo, box, every prediction, consensus, verdicts and flags",
+    description:
+      "Other reviewers' verdicts, the consensus and the golden label are shown to admins and to reviewers who " +
+      "judged the face themselves (others get `null` and their own verdicts only), so nobody is steered before " +
+      "their own verdict and a control stays blind.",
+    access: { permission: "faces:read" },
+    pathParams: { id: "The face's id." },
+    responses: { 200: { description: "The face.", json: r.FaceDetail } },
+  },
+  {
+    method: "get",
+    path: "/api/faces/{id}/crop.png",
+    operationId: "getFaceCrop",
+    tag: "Faces",
+    summary: "The stored 48×48 crop of a face",
+    access: { permission: "faces:read" },
+    pathParams: { id: "The face's id." },
+    responses: {
+      200: { description: "The crop (cached for a year: it never changes).", content: { "image/png": PNG } },
+    },
+    errors: { 404: "`not_found`: also when the crop's file is missing." },
+  },
+  {
+    method: "get",
+    path: "/api/uploads/{id}/image",
+    operationId: "getUploadImage",
+    tag: "Faces",
+    summary: "An uploaded photo, EXIF orientation applied",
+    access: { permission: "faces:read" },
+    pathParams: { id: "The upload's id." },
+    responses: {
+      200: {
+        description: "The photo as stored: JPEG, PNG or WebP (cached for a year: it never changes).",
+        content: {
+          "image/jpeg": { type: "string", contentMediaType: "image/jpeg", format: "binary" },
+          "image/png": PNG,
+          "image/webp": { type: "string", contentMediaType: "image/webp", format: "binary" },
+        },
+      },
+    },
+    errors: { 404: "`not_found`: also when the photo's file is missing." },
+  },
+  {
+    method: "get",
+    path: "/api/settings/review",
+    operationId: "getReviewSettings",
+    tag: "Consensus",
+    summary: "Overlap and control settings",
+    access: { permission: "settings:manage" },
+    responses: { 200: { description: "The settings.", json: r.ReviewSettingsAnswer } },
+  },
+  {
+    method: "put",
+    path: "/api/settings/review",
+    operationId: "updateReviewSettings",
+    tag: "Consensus",
+    summary: "Change overlap and control settings",
+    description:
+      "Any subset: `verdicts_per_face` (1–5, default 1), `extra_review_share` (0–1, 0.1: faces that get one more " +
+      "verdict), `control_share` (0–0.2, 0.05: blind controls served), `control_min_accuracy` (0–1, or null = " +
+      "off: reviewers below it are flagged), `control_min_answers` (20). Applied at once to faces still open; " +
+      "audited.",
+    access: { permission: "settings:manage" },
+    body: { required: true, json: reviewSettingsSchema },
+    responses: { 200: { description: "The settings now.", json: r.ReviewSettingsChanged } },
+  },
+  {
+    method: "get",
+    path: "/api/agreement",
+    operationId: "getAgreement",
+    tag: "Consensus",
+    summary: "Agreement among reviewers, each reviewer against the others, control accuracy and pace",
+    description:
+      "Overall percent agreement, Fleiss' κ and Krippendorff's α over faces with two or more verdicts " +
+      "(controls left out); per reviewer: agreement and Cohen's κ against the others' majority, a confusion " +
+      "matrix, control accuracy, median seconds per verdict, and whether they are flagged.",
+    access: { permission: "agreement:read" },
+    responses: { 200: { description: "The summary.", json: r.Agreement } },
+  },
+  {
+    method: "get",
+    path: "/api/adjudication/next",
+    operationId: "claimNextConflict",
+    tag: "Consensus",
+    summary: "Claim the next face whose verdicts conflict",
+    description: "Oldest first, under a lease like the review queue's, so two admins never decide the same face.",
+    access: { permission: "adjudication:work" },
+    query: { schema: adjudicationNextSchema, describe: { exclude: "Comma-separated face ids to pass over." } },
+    responses: {
+      200: { description: "The face claimed for you, with every verdict.", json: r.AdjudicationItem },
+      204: { description: "No content: no face is in conflict." },
+    },
+  },
+  {
+    method: "post",
+    path: "/api/adjudications",
+    operationId: "adjudicateFace",
+    tag: "Consensus",
+    summary: "Decide a face's label (final)",
+    description:
+      "An emotion of the face's model, or `not_a_face`. From then on it is the face's label for training and " +
+      "the golden set; the face leaves the review and adjudication queues. Audited.",
+    access: { permission: "adjudication:work" },
+    body: { required: true, json: adjudicationInputSchema },
+    responses: { 201: { description: "Decided.", json: r.AdjudicationCreated } },
+    errors: {
+      404: "`not_found`: no face with that id and a prediction.",
+      409: "`conflict`: the face was already adjudicated; the decision is final.",
+      422: "`unprocessable`: the face has no verdict yet, or the label is not one of its model's (or `not_a_face`).",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/tokens",
+    operationId: "listTokens",
+    tag: "Tokens",
+    summary: "Your API tokens",
+    access: { permission: "tokens:manage-own" },
+    responses: { 200: { description: "Your tokens, newest first (never their secrets).", json: r.ApiTokenList } },
+  },
+  {
+    method: "post",
+    path: "/api/tokens",
+    operationId: "createToken",
+    tag: "Tokens",
+    summary: "Make an API token",
+    description: "The secret is in this answer only. `expires_in_days` (1–365) left out: it never expires.",
+    access: { permission: "tokens:manage-own", sessionOnly: true },
+    body: { required: true, json: createTokenSchema },
+    responses: { 201: { description: "Made.", json: r.ApiTokenCreated } },
+  },
+  {
+    method: "delete",
+    path: "/api/tokens/{id}",
+    operationId: "revokeToken",
+    tag: "Tokens",
+    summary: "Revoke one of your API tokens",
+    access: { permission: "tokens:manage-own" },
+    pathParams: { id: "The token's id." },
+    responses: { 200: { description: "Revoked: it stops working at once.", json: r.ApiTokenRevoked } },
+    errors: { 404: "`not_found`: also for someone else's token, or one already revoked." },
+  },
+  {
+    method: "get",
+    path: "/api/users",
+    operationId: "listUsers",
+    tag: "Users",
+    summary: "Every user",
+    access: { permission: "users:manage" },
+    responses: { 200: { description: "The users.", json: r.UserList } },
+  },
+  {
+    method: "post",
+    path: "/api/users",
+    operationId: "createUser",
+    tag: "Users",
+    summary: "Create a user",
+    access: { permission: "users:manage" },
+    body: { required: true, json: createUserSchema },
+    responses: { 201: { description: "Created.", json: r.UserAnswer } },
+    errors: { 409: "`conflict`: a user with that e-mail address exists." },
+  },
+  {
+    method: "patch",
+    path: "/api/users/{id}",
+    operationId: "updateUser",
+    tag: "Users",
+    summary: "Disable or enable a user, or change the role",
+    description: "Either ends the user's sessions at once; disabling also stops their API tokens.",
+    access: { permission: "users:manage" },
+    pathParams: { id: "The user's id." },
+    body: { required: true, json: updateUserSchema },
+    responses: { 200: { description: "The user now.", json: r.UserAnswer } },
+    errors: { 409: "`conflict`: you cannot disable yourself or remove your own admin role." },
+  },
+  {
+    method: "post",
+    path: "/api/training-jobs",
+    operationId: "queueTrainingJob",
+    tag: "Training",
+    summary: "Queue a retrain on the reviewed faces",
+    description:
+      "Every field is optional; the defaults suit fine-tuning on corrections (chosen with `npm run bench:finetune`). " +
+      "`label_aggregation` is how verdicts become a face's label: the majority, or Dawid–Skene (each reviewer's " +
+      "reliability estimated by EM). One job at a time.",
+    access: { permission: "training:manage" },
+    body: { required: false, json: trainingParamsSchema },
+    responses: { 202: { description: "Queued.", json: r.TrainingJobQueued } },
+    errors: {
+      409: "`conflict`: a job is queued or running (`details.job_id`).",
+      422: "`unprocessable`: `base_version` does not exist or failed.",
+      503: "`model_unavailable`: no active model to fine-tune.",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/training-jobs",
+    operationId: "listTrainingJobs",
+    tag: "Training",
+    summary: "Recent training jobs",
+    access: { permission: "training:manage" },
+    responses: { 200: { description: "The last 50 jobs, newest first.", json: r.TrainingJobList } },
+  },
+  {
+    method: "get",
+    path: "/api/training-jobs/{id}",
+    operationId: "getTrainingJob",
+    tag: "Training",
+    summary: "A training job with progress, curves, decision and log",
+    access: { permission: "training:manage" },
+    pathParams: { id: "The job's id." },
+    responses: { 200: { description: "The job.", json: r.TrainingJobDetail } },
+  },
+  {
+    method: "post",
+    path: "/api/training-jobs/{id}/cancel",
+    operationId: "cancelTrainingJob",
+    tag: "Training",
+    summary: "Cancel a queued or running job",
+    description: "A queued job is cancelled at once; a running one stops within one batch.",
+    access: { permission: "training:manage" },
+    pathParams: { id: "The job's id." },
+    responses: { 200: { description: "Cancelled, or asked to stop.", json: r.TrainingJobAnswer } },
+    errors: { 409: "`conflict`: the job is neither queued nor running." },
+  },
+  {
+    method: "get",
+    path: "/api/models",
+    operationId: "listModels",
+    tag: "Models",
+    summary: "Every model version with status, lineage and metrics",
+    access: { permission: "models:read" },
+    responses: { 200: { description: "The versions, newest first.", json: r.ModelVersionList } },
+  },
+  {
+    method: "get",
+    path: "/api/models/{id}",
+    operationId: "getModel",
+    tag: "Models",
+    summary: "One model version beside the active one, with its history",
+    access: { permission: "models:read" },
+    pathParams: { id: "The model version's id (not its version number)." },
+    responses: { 200: { description: "The version.", json: r.ModelVersionDetail } },
+  },
+  {
+    method: "post",
+    path: "/api/models/{id}/activate",
+    operationId: "activateModel",
+    tag: "Models",
+    summary: "Promote a candidate, or roll back to an earlier version",
+    description: "Predictions use it from then on; audited with the reason given.",
+    access: { permission: "models:manage" },
+    pathParams: { id: "The model version's id." },
+    body: { required: false, json: activateBodySchema },
+    responses: { 200: { description: "The version, now active.", json: r.ModelActivated } },
+    errors: {
+      409: "`conflict`: the version failed, is already active, cannot be loaded, or changed meanwhile.",
+      503: "`model_unavailable`: its files are missing or changed.",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/golden",
+    operationId: "listGolden",
+    tag: "Golden set",
+    summary: "The golden set, newest first",
+    access: { permission: "models:read" },
+    query: {
+      schema: goldenPageSchema,
+      describe: {
+        limit: "Page size, 1–1000 (default 200).",
+        before: "A face id: the page after `next_before` of the previous one.",
+      },
+    },
+    responses: { 200: { description: "A page of the golden set.", json: r.GoldenSet } },
+  },
+  {
+    method: "post",
+    path: "/api/golden",
+    operationId: "changeGolden",
+    tag: "Golden set",
+    summary: "Add faces to the golden set, or take them out",
+    description:
+      "Only reviewed faces whose verdicts agree on an emotion (or that were adjudicated) can join; that label " +
+      "becomes their fixed golden label. Golden faces are never trained on.",
+    access: { permission: "models:manage" },
+    body: { required: true, json: goldenChangeSchema },
+    responses: { 200: { description: "Changed.", json: r.GoldenChanged } },
+    errors: { 422: "`unprocessable`: a face is not reviewed, in conflict, not an emotion, or unknown." },
+  },
+  {
+    method: "get",
+    path: "/api/export/feedback.csv",
+    operationId: "exportFeedback",
+    tag: "Export",
+    summary: "Every verdict as CSV (or JSON lines)",
+    description:
+      "Columns: `timestamp, predicted_emotion, confidence, corrected_emotion, image_path` (the previous tool's " +
+      "`feedback_log.csv`), then `reviewer, verdict, model_version, crop_sha256`. Streamed, oldest first.",
+    access: { permission: "export:read" },
+    query: { schema: exportQuerySchema, describe: { format: "`csv`, or `jsonl` for one JSON object per line." } },
+    responses: {
+      200: {
+        description: "A download (`Content-Disposition: attachment`).",
+        content: {
+          "text/csv": { type: "string", description: "A header row, then one row per verdict." },
+          "application/x-ndjson": { type: "string", description: "One JSON object per verdict, one per line." },
+        },
+      },
+    },
+  },
+];
