@@ -21,3 +21,6 @@ export const trainingParamsSchema = z
   })
   .strict();
 export type TrainingParams = z.infer<typeof trainingParamsSchema>;
+
+/** GET /api/training-jobs/preflight: the job parameters a pre-flight depends on, with the job's own defaults. */
+export const preflightQuerySchema = trainingParamsSchema.pick({ min_samples: true, label_aggregation: true }).strict();

@@ -1,11 +1,18 @@
 import type { OperationSpec } from "@/lib/api/openapi";
 import { createTokenSchema, createUserSchema, updateUserSchema } from "@/lib/auth/schemas";
-import { goldenChangeSchema, goldenPageSchema } from "@/lib/dataset/schemas";
+import {
+  datasetExportQuerySchema,
+  faceBulkSchema,
+  faceQuerySchema,
+  goldenChangeSchema,
+  goldenPageSchema,
+} from "@/lib/dataset/schemas";
 import { exportQuerySchema } from "@/lib/feedback-io/schemas";
 import { activateBodySchema } from "@/lib/registry/schemas";
 import {
   adjudicationInputSchema,
   adjudicationNextSchema,
+  adjudicationReleaseSchema,
   historyQuerySchema,
   nextQuerySchema,
   releaseSchema,
@@ -13,7 +20,7 @@ import {
   reviewSettingsSchema,
 } from "@/lib/review/schemas";
 import { predictionFormSchema, predictionJsonSchema } from "@/lib/uploads/schemas";
-import { trainingParamsSchema } from "@/worker/params";
+import { preflightQuerySchema, trainingParamsSchema } from "@/worker/params";
 import * as r from "./responses";
 
 /**
@@ -30,7 +37,7 @@ export const tags = [
   { name: "Health", description: "Is the app up: database, model, compute backend." },
   { name: "Predictions", description: "Upload a photo; every face in it is detected and predicted." },
   { name: "Review", description: "The review queue: claim a face, answer it, undo, history." },
-  { name: "Faces", description: "A face, its crop and its photo." },
+  { name: "Faces", description: "The dataset's faces: browse, one face, its crop and photo, bulk actions." },
   {
     name: "Consensus",
     description: "Overlap and control settings, agreement among reviewers, adjudication of conflicts.",
@@ -38,7 +45,7 @@ export const tags = [
   { name: "Models", description: "Model versions: status, lineage, metrics; activation and rollback." },
   { name: "Training", description: "Retraining jobs on the reviewed faces." },
   { name: "Golden set", description: "Faces with a fixed label that every candidate model is checked on." },
-  { name: "Export", description: "Every verdict as CSV or JSON lines." },
+  { name: "Export", description: "The labelled dataset (CSV, JSON lines, an imagefolder zip) and every verdict." },
   { name: "Tokens", description: "Your API tokens." },
   { name: "Users", description: "Accounts and roles." },
   { name: "Documentation", description: "This document." },
@@ -191,6 +198,46 @@ export const operations: OperationSpec[] = [
   },
   {
     method: "get",
+    path: "/api/faces",
+    operationId: "listFaces",
+    tag: "Faces",
+    summary: "The dataset's faces, filtered, sorted, a page at a time",
+    description:
+      "Filters combine with AND; `sort` is newest, oldest, confidence, -confidence, margin or -margin; pages " +
+      "follow `next_cursor` (keyset: a deep page costs what the first does). `state`, `label` (consensus), `flag` " +
+      "and `golden` are admin filters (`403` for a reviewer, who sees `null` for those fields and lists only " +
+      "their own verdicts with `verdict` / `reviewer`).",
+    access: { permission: "faces:read" },
+    query: {
+      schema: faceQuerySchema,
+      describe: {
+        verdict: "correct, incorrect, not_a_face, unsure, or none (no verdict yet).",
+        limit: "Page size, 1–200 (default 50).",
+        cursor: "The `next_cursor` of the previous page, for the same filters and sort.",
+      },
+    },
+    responses: { 200: { description: "A page of faces.", json: r.FacePage } },
+  },
+  {
+    method: "post",
+    path: "/api/faces/bulk",
+    operationId: "bulkFaceAction",
+    tag: "Faces",
+    summary: "An action on listed faces, or on every face a filter matches",
+    description:
+      "`golden_add` / `golden_remove` (as POST /api/golden), `requeue` (one more verdict, from a different " +
+      "reviewer), `exclude` (with a `reason`: left out of training) and `include`. `filter` takes the query " +
+      "parameters of GET /api/faces as an object. One audit row per action.",
+    access: { permission: "models:manage" },
+    body: { required: true, json: faceBulkSchema },
+    responses: { 200: { description: "Done.", json: r.FaceBulkResult } },
+    errors: {
+      404: "`not_found`: a listed face does not exist.",
+      422: "`unprocessable`: a face cannot join the golden set (no agreed emotion).",
+    },
+  },
+  {
+    method: "get",
     path: "/api/faces/{id}",
     operationId: "getFace",
     tag: "Faces",
@@ -289,6 +336,17 @@ export const operations: OperationSpec[] = [
   },
   {
     method: "post",
+    path: "/api/adjudication/release",
+    operationId: "releaseConflict",
+    tag: "Consensus",
+    summary: "Give back a claimed conflict (skip)",
+    access: { permission: "adjudication:work" },
+    body: { required: true, json: adjudicationReleaseSchema },
+    responses: { 200: { description: "Released: another admin may take it now.", json: r.ConflictReleased } },
+    errors: { 404: "`not_found`: you hold no claim on a conflict for that face." },
+  },
+  {
+    method: "post",
     path: "/api/adjudications",
     operationId: "adjudicateFace",
     tag: "Consensus",
@@ -384,9 +442,24 @@ export const operations: OperationSpec[] = [
     responses: { 202: { description: "Queued.", json: r.TrainingJobQueued } },
     errors: {
       409: "`conflict`: a job is queued or running (`details.job_id`).",
-      422: "`unprocessable`: `base_version` does not exist or failed.",
+      422:
+        "`unprocessable`: `base_version` does not exist or failed, or too few labelled faces for `min_samples` " +
+        "(`details.preflight`, as GET /api/training-jobs/preflight gives it); nothing is created.",
       503: "`model_unavailable`: no active model to fine-tune.",
     },
+  },
+  {
+    method: "get",
+    path: "/api/training-jobs/preflight",
+    operationId: "trainingPreflight",
+    tag: "Training",
+    summary: "What a retrain would train on now, and whether it can run",
+    description:
+      "Per class, the faces a job would train on and hold out (20 % per class), the golden set, what is left " +
+      "out and why, and whether `min_samples` is met. Nothing is created.",
+    access: { permission: "training:manage" },
+    query: { schema: preflightQuerySchema, describe: { min_samples: "As the job's parameter (default 20)." } },
+    responses: { 200: { description: "The pre-flight.", json: r.TrainingPreflight } },
   },
   {
     method: "get",
@@ -483,6 +556,31 @@ export const operations: OperationSpec[] = [
     body: { required: true, json: goldenChangeSchema },
     responses: { 200: { description: "Changed.", json: r.GoldenChanged } },
     errors: { 422: "`unprocessable`: a face is not reviewed, in conflict, not an emotion, or unknown." },
+  },
+  {
+    method: "get",
+    path: "/api/export",
+    operationId: "exportDataset",
+    tag: "Export",
+    summary: "The labelled dataset for training elsewhere (CSV, JSON lines or an imagefolder zip)",
+    description:
+      "One row per labelled face matching the filters of GET /api/faces: its consensus emotion, adjudicated or " +
+      "golden label (ties, not-a-face, can't-tell and excluded faces left out; a crop uploaded twice once). " +
+      "Columns: `timestamp, predicted_emotion, confidence, corrected_emotion, image_path`, then `face_id, " +
+      "crop_sha256, label_state, support, verdicts, golden, model_version, upload_id, flags`. `imagefolder`: a zip " +
+      "of `<label>/<crop sha256>.png` and `metadata.csv` (`file_name`, `label`, …). Streamed.",
+    access: { permission: "export:read" },
+    query: { schema: datasetExportQuerySchema, describe: { format: "`csv` (default), `jsonl` or `imagefolder`." } },
+    responses: {
+      200: {
+        description: "A download (`Content-Disposition: attachment`).",
+        content: {
+          "text/csv": { type: "string", description: "A header row, then one row per face." },
+          "application/x-ndjson": { type: "string", description: "One JSON object per face, one per line." },
+          "application/zip": { type: "string", format: "binary", description: "The imagefolder zip." },
+        },
+      },
+    },
   },
   {
     method: "get",

@@ -9,6 +9,9 @@ import type { z } from "zod";
 import type { presentUser } from "@/lib/auth/present";
 import type { listApiTokens } from "@/lib/auth/tokens";
 import type { listGolden, setGolden } from "@/lib/dataset/golden";
+import type { listFaces } from "@/lib/dataset/browse";
+import type { bulkAction } from "@/lib/dataset/bulk";
+import type { trainingPreflight } from "@/lib/dataset/preflight";
 import type { getHealth } from "@/lib/health/health";
 import type { getJob } from "@/lib/jobs/get-job";
 import type { presentJob } from "@/lib/jobs/present";
@@ -104,6 +107,9 @@ export type Checks = [
   Fits<Check<{ undone: true } & Answer<typeof undoVerdict>, typeof r.ReviewUndone>>,
   Fits<Check<Answer<typeof listHistory>, typeof r.HistoryPage>>,
   Fits<Check<Answer<typeof faceDetail>, typeof r.FaceDetail>>,
+  Fits<Check<Answer<typeof listFaces>, typeof r.FacePage>>,
+  Fits<Check<Answer<typeof bulkAction>, typeof r.FaceBulkResult>>,
+  Fits<Check<Answer<typeof trainingPreflight>, typeof r.TrainingPreflight>>,
   Fits<Check<ReturnType<typeof presentReviewSettings>, typeof r.ReviewSettings>>,
   Fits<Check<Answer<typeof agreementSummary>, typeof r.Agreement>>,
   Fits<Check<Answer<typeof adjudicationItem> & { queue: { remaining: number } }, typeof r.AdjudicationItem>>,

@@ -385,3 +385,64 @@ export const GoldenChanged = z.object({
   changed: z.number().int().describe("Faces that joined or left."),
   size: z.number().int().describe("The golden set's size now."),
 });
+
+export const FacePage = z.object({
+  items: z.array(
+    z.object({
+      id,
+      crop_url: z.string(),
+      upload_id: id,
+      created_at: dateTime,
+      predicted_at: dateTime,
+      prediction: z.object({
+        label: z.string(),
+        confidence: z.number(),
+        margin: z.number(),
+        model_version: ModelVersionRef,
+      }),
+      golden: z.boolean().nullable().describe("Null for reviewers."),
+      consensus: z
+        .object({
+          state: z.enum(consensusStates),
+          label: z.string().nullable(),
+          support: z.number().int(),
+          verdicts: z.number().int(),
+          needed: z.number().int(),
+        })
+        .nullable()
+        .describe("Null for reviewers."),
+      flags: z.array(z.string()).nullable().describe("`suspect`, `disputed`; null for reviewers."),
+    }),
+  ),
+  next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last."),
+  total_estimate: z.object({
+    count: z.number().int(),
+    exact: z.boolean().describe("False when the count is the database planner's estimate (large matches)."),
+  }),
+});
+
+export const FaceBulkResult = z.object({
+  action: z.enum(["golden_add", "golden_remove", "requeue", "exclude", "include"]),
+  matched: z.number().int().describe("Faces selected."),
+  changed: z.number().int().describe("Faces the action changed (the others were already so)."),
+});
+
+export const ConflictReleased = z.object({ released: id.describe("The face given back.") });
+
+export const TrainingPreflight = z.object({
+  classes: z.record(z.string(), z.object({ train: z.number().int(), holdout: z.number().int() })),
+  train: z.number().int(),
+  holdout: z.number().int(),
+  golden: z.number().int(),
+  excluded: z.object({
+    ties: z.number().int(),
+    goldenFaces: z.number().int(),
+    duplicateFaces: z.number().int(),
+    notAFace: z.number().int(),
+    unsure: z.number().int(),
+    byAdmin: z.number().int().optional(),
+  }),
+  label_aggregation: z.enum(["majority", "dawid-skene"]),
+  min_samples: z.number().int(),
+  ready: z.boolean().describe("Whether a job with these parameters has enough faces to train on."),
+});
