@@ -89,3 +89,63 @@ describe("buildSnapshot", () => {
     );
   });
 });
+
+describe("buildSnapshot with Dawid–Skene", () => {
+  it("settles a tie in favour of the reviewer whose verdicts the others confirm, and says how the label was formed", () => {
+    const rows: ReviewedRow[] = [];
+    const labels = ["happy", "sad", "angry", "fear"];
+    // 40 faces judged by reviewers 1 and 2 (who agree) and 3 (who answers "fear" to everything).
+    for (let i = 0; i < 40; i++) {
+      const truth = labels[i % 3]!;
+      rows.push(row({ cropSha256: `f${String(i).padStart(2, "0")}`, reviewerId: 1, label: truth }));
+      rows.push(row({ cropSha256: `f${String(i).padStart(2, "0")}`, reviewerId: 2, label: truth }));
+      rows.push(row({ cropSha256: `f${String(i).padStart(2, "0")}`, reviewerId: 3, label: "fear" }));
+    }
+    // The face in question: reviewer 1 says sad, reviewer 3 says fear — a tie for the majority.
+    rows.push(row({ cropSha256: "zz", reviewerId: 1, label: "sad" }));
+    rows.push(row({ cropSha256: "zz", reviewerId: 3, label: "fear" }));
+
+    const majority = buildSnapshot(rows, { goldenHashes: none, holdoutFraction: 0 });
+    expect(majority.items.find((i) => i.cropSha256 === "zz")).toBeUndefined();
+    expect(majority.excluded.ties).toBe(1);
+
+    const ds = buildSnapshot(rows, { goldenHashes: none, holdoutFraction: 0, aggregation: "dawid-skene" });
+    const face = ds.items.find((i) => i.cropSha256 === "zz");
+    expect(face?.label).toBe("sad");
+    expect(face?.formed).toMatchObject({ method: "dawid-skene", votes: 2, support: 1 });
+    expect(face?.formed.posterior).toBeGreaterThan(0.9);
+    expect(ds.aggregation).toBe("dawid-skene");
+    expect(ds.excluded.ties).toBe(0);
+    // Where the majority is clear, both agree.
+    expect(ds.items.filter((i) => i.cropSha256 !== "zz").map((i) => i.label)).toEqual(
+      majority.items.map((i) => i.label),
+    );
+  });
+
+  it("uses an adjudication over the verdicts, a golden face's fixed label, and leaves out 'not a face' and 'can't tell'", () => {
+    const s = buildSnapshot(
+      [
+        row({ cropSha256: "a", reviewerId: 1, label: "sad" }),
+        row({ cropSha256: "a", reviewerId: 2, label: "fear" }),
+        row({ cropSha256: "g", reviewerId: 1, label: "happy" }),
+        row({ cropSha256: "n", reviewerId: 1, label: "not_a_face" }),
+        row({ cropSha256: "u", reviewerId: 1, label: "unsure" }),
+      ],
+      {
+        goldenHashes: new Set(["g"]),
+        goldenLabels: new Map([["g", "surprise"]]),
+        adjudicated: new Map([["a", "fear"]]),
+        holdoutFraction: 0,
+      },
+    );
+    expect(s.items).toEqual([
+      expect.objectContaining({
+        cropSha256: "a",
+        label: "fear",
+        formed: { method: "adjudicated", votes: 2, support: 1 },
+      }),
+    ]);
+    expect(s.golden).toEqual([expect.objectContaining({ cropSha256: "g", label: "surprise" })]);
+    expect(s.excluded).toMatchObject({ notAFace: 1, unsure: 1, ties: 0, goldenFaces: 1 });
+  });
+});
