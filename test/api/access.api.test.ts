@@ -152,6 +152,7 @@ describe("pages", () => {
     "/review",
     "/upload",
     "/history",
+    "/dataset",
     "/settings",
     "/admin/users",
     "/adjudication",
