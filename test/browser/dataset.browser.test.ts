@@ -15,7 +15,7 @@ import { client, samplePhoto } from "@/test/support/http";
 type Client = ReturnType<typeof client>;
 interface Listed {
   id: number;
-  prediction: { label: string };
+  prediction: { label: string; confidence: number };
 }
 interface Uploaded {
   id: number;
@@ -200,9 +200,24 @@ it.skipIf(!ui.executablePath)(
     await expectShown(page, [judged.incorrect.id]);
     expect(await page.getByLabel("Verdict", { exact: true }).inputValue()).toBe("incorrect");
 
-    // `g` switches to the table, kept in the address; / goes to the filters.
+    // A figure typed into More filters reaches the address when typing pauses.
     await page.getByRole("button", { name: "Clear filters" }).first().click();
     await expect.poll(() => search(page).toString()).toBe("");
+    await page.getByRole("button", { name: "More filters" }).click();
+    const confidences = all.map((f) => f.prediction.confidence).sort((x, y) => x - y);
+    const threshold = confidences[Math.floor(confidences.length / 2)]!.toFixed(4);
+    await page.getByLabel("Confidence at least").fill(threshold);
+    await expect.poll(() => search(page).get("confidence_min")).toBe(threshold);
+    await expectShown(
+      page,
+      (await listed(`confidence_min=${threshold}`)).map((f) => f.id),
+    );
+    await shot(page, "filters-more", false);
+    await page.getByRole("button", { name: "Clear filters" }).first().click();
+    await expect.poll(() => search(page).toString()).toBe("");
+    expect(await page.getByLabel("Confidence at least").inputValue()).toBe("");
+
+    // `g` switches to the table, kept in the address; / goes to the filters.
     await page.locator("body").click({ position: { x: 5, y: 300 } });
     await page.keyboard.press("g");
     await expect.poll(() => search(page).get("view")).toBe("table");
@@ -218,6 +233,12 @@ it.skipIf(!ui.executablePath)(
     await page.keyboard.press("g");
     await expect.poll(() => search(page).get("view")).toBeNull();
     await page.getByTestId("face-grid").waitFor();
+
+    // The shortcuts are listed on the page.
+    await page.getByText("Keyboard shortcuts", { exact: true }).click();
+    await page.getByRole("region", { name: "Keyboard" }).getByText("Select the face (Shift+X: a range)").waitFor();
+    await shot(page, "keys", false);
+    await page.getByText("Keyboard shortcuts", { exact: true }).click();
     expect(failures).toEqual([]);
   },
   300_000,
@@ -444,6 +465,13 @@ it.skipIf(!ui.executablePath)(
       const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(await overflow()).toBeLessThanOrEqual(0);
       await shot(page, "mobile", false);
+      // The shortcuts panel opens within the screen too.
+      await page.getByText("Keyboard shortcuts", { exact: true }).click();
+      await page.getByRole("region", { name: "Keyboard" }).waitFor();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      const legend = await page.getByRole("region", { name: "Keyboard" }).boundingBox();
+      expect(legend!.x).toBeGreaterThanOrEqual(0);
+      await page.getByText("Keyboard shortcuts", { exact: true }).click();
       await page.locator("[data-tile-open]").first().click();
       await page.getByTestId("face-detail").waitFor();
       expect(await overflow()).toBeLessThanOrEqual(0);

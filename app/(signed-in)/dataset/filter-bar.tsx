@@ -58,6 +58,7 @@ export function FilterBar({ filters, admin, models, users, onChange, onClear, fi
       <select
         id={`${id}-${key}`}
         ref={key === "predicted" ? firstRef : undefined}
+        className={key === "reviewer" ? styles.reviewerSelect : undefined}
         value={filters[key] ?? ""}
         onChange={(e) => onChange({ [key]: e.currentTarget.value || null })}
         data-filter={key}
