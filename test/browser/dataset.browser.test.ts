@@ -2,7 +2,6 @@
 // uploaded and judged through the API; an admin filters them (the address follows, and the back
 // button brings the view back), opens one in the drawer, and adds it to the golden set with a bulk
 // action; a reviewer is offered no admin filters and sees the 403 of one in a shared address.
-import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import sharp from "sharp";
@@ -118,11 +117,7 @@ async function shot(page: Page, name: string, fullPage = true) {
     [...document.images].every((i) => i.complete || i.getBoundingClientRect().top > window.innerHeight),
   );
   if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
-  const file = path.join(SCREENSHOT_DIR, `dataset-${name}.png`);
-  await page.screenshot({ path: file, fullPage });
-  // A copy where a reviewer of the change looks for them.
-  fs.mkdirSync("/tmp/shots", { recursive: true });
-  fs.copyFileSync(file, path.join("/tmp/shots", `dataset-${name}.png`));
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `dataset-${name}.png`), fullPage });
 }
 
 async function listed(query = ""): Promise<Listed[]> {
