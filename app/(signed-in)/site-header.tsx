@@ -14,10 +14,10 @@ const links: { href: string; label: string; permission?: Permission; section?: s
   { href: "/upload", label: "Upload", permission: "predictions:create" },
   { href: "/review", label: "Review", permission: "review:work" },
   { href: "/history", label: "History", permission: "history:read" },
+  // The golden set is curated from here too (its filter and bulk actions); /golden is linked from it.
+  { href: "/dataset", label: "Dataset", permission: "faces:read" },
   { href: "/models", label: "Models", permission: "models:read" },
   { href: "/training", label: "Training", permission: "training:manage" },
-  // Everyone may look at the golden set; it is in the nav for the admins who curate it.
-  { href: "/golden", label: "Golden set", permission: "models:manage" },
   { href: "/adjudication", label: "Adjudication", permission: "adjudication:work" },
   { href: "/reviewers", label: "Reviewers", permission: "agreement:read" },
   { href: "/settings", label: "Settings", permission: "tokens:manage-own" },
@@ -46,10 +46,12 @@ interface Props {
 export function SiteHeader({ email, role }: Props) {
   const pathname = usePathname();
   const all = links.filter((l) => !l.permission || roleCan(role, l.permission));
+  // An admin's nav fills a 1280 px row: the e-mail gives way (it stays in the Sign out button's title).
+  const crowded = all.length > 8;
   return (
     // "site-header" stays a plain class: the review page asks whether focus is inside the header by it.
     <header className={`site-header ${styles.siteHeader}`}>
-      <div className={styles.siteHeaderInner}>
+      <div className={crowded ? `${styles.siteHeaderInner} ${styles.isCrowded}` : styles.siteHeaderInner}>
         <Link href="/review" className="brand">
           <span className="brand-mark" aria-hidden="true" />
           Emotion Loop
@@ -73,7 +75,12 @@ export function SiteHeader({ email, role }: Props) {
           <span className={styles.accountEmail} title={email}>
             {email}
           </span>
-          <button type="button" className="btn btn-ghost btn-small" onClick={() => void signOutHere()}>
+          <button
+            type="button"
+            className="btn btn-ghost btn-small"
+            title={`Signed in as ${email}`}
+            onClick={() => void signOutHere()}
+          >
             Sign out
           </button>
         </div>

@@ -70,7 +70,8 @@ function filters(q: FaceQuery, viewer: { userId: number; admin: boolean }): Pris
 /**
  * One page of faces for the dataset browser, newest first by default, with keyset pagination: the
  * cursor names the last row's sort key and id, so a page costs the same however deep it is. Reviewers
- * see predictions and their own verdicts; consensus, flags and golden marks are shown to admins.
+ * see predictions and their own verdicts; consensus, flags, golden marks and exclusion from training
+ * are shown to admins.
  */
 export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; admin: boolean }) {
   if (!viewer.admin) {
@@ -103,6 +104,7 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
       createdAt: Date;
       predictedAt: Date;
       golden: boolean;
+      excluded: boolean;
       label: string;
       confidence: number;
       margin: number;
@@ -118,7 +120,8 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
       disputed: boolean;
       sortKey: Date | number;
     }[]
-  >`SELECT f."id", f."uploadId", f."createdAt", s."predictedAt", f."golden", p."label", p."confidence", s."margin",
+  >`SELECT f."id", f."uploadId", f."createdAt", s."predictedAt", f."golden",
+           f."excludedAt" IS NOT NULL AS excluded, p."label", p."confidence", s."margin",
            m."id" AS "mvId", m."version" AS "mvVersion", m."name" AS "mvName", s."state"::text AS state,
            s."consensusLabel", s."support", s."verdicts", s."needed", s."suspect", s."disputed",
            ${sort.key} AS "sortKey"
@@ -145,6 +148,7 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
       ...(viewer.admin
         ? {
             golden: r.golden,
+            excluded: r.excluded,
             consensus: {
               state: r.state.toLowerCase(),
               label: r.consensusLabel,
@@ -154,7 +158,7 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
             },
             flags: [...(r.suspect ? ["suspect"] : []), ...(r.disputed ? ["disputed"] : [])],
           }
-        : { golden: null, consensus: null, flags: null }),
+        : { golden: null, excluded: null, consensus: null, flags: null }),
     })),
     next_cursor: rows.length > q.limit && last ? encodeCursor(last.sortKey, last.id) : null,
     total_estimate: total,

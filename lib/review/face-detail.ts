@@ -1,14 +1,18 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/errors/app-error";
 import { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
 import { faceVerdicts } from "@/lib/review/adjudication";
+
+/** How many audit rows a face's detail shows, newest first. */
+const AUDIT_ROWS = 50;
 
 /**
  * One face for `GET /api/faces/:id`: the photo and box, every prediction, and where its review
  * stands (consensus, verdicts, flags). Other reviewers' verdicts, the consensus and the golden label
  * are shown to admins and to reviewers who have judged the face themselves, so nobody is steered
- * before their own verdict and a control stays blind.
+ * before their own verdict and a control stays blind. Admins also get the face's audit trail.
  */
 export async function faceDetail(db: Db, faceId: number, viewer: { userId: number; admin: boolean }) {
   const face = await db.face.findUnique({
@@ -73,5 +77,78 @@ export async function faceDetail(db: Db, faceId: number, viewer: { userId: numbe
         : null,
     verdicts: open ? verdicts : verdicts.filter((v) => v.reviewer.id === viewer.userId),
     flags: open ? flags : [],
+    excluded: viewer.admin
+      ? face.excludedAt
+        ? { at: face.excludedAt.toISOString(), reason: face.excludedReason }
+        : null
+      : null,
+    audit: viewer.admin
+      ? await faceAudit(
+          db,
+          faceId,
+          verdicts.map((v) => v.id),
+        )
+      : null,
   };
+}
+
+/**
+ * What was done to a face, newest first (the last AUDIT_ROWS): rows about the face itself
+ * (adjudication), golden-set changes naming it, bulk actions that listed it, and changes to its
+ * verdicts. A bulk action on a filter names no faces, so it is not in any face's trail.
+ */
+async function faceAudit(db: Db, faceId: number, reviewIds: number[]) {
+  const id = JSON.stringify([faceId]);
+  const rows = await db.$queryRaw<
+    {
+      id: number;
+      action: string;
+      targetType: string;
+      targetId: string | null;
+      details: Prisma.JsonValue;
+      createdAt: Date;
+      actorId: number | null;
+      actorEmail: string | null;
+    }[]
+  >`SELECT a."id", a."action", a."targetType", a."targetId", a."details", a."createdAt",
+           u."id" AS "actorId", u."email" AS "actorEmail"
+    FROM "AuditLog" a LEFT JOIN "User" u ON u."id" = a."actorId"
+    WHERE (a."targetType" = 'face' AND a."targetId" = ${String(faceId)})
+       OR (a."targetType" = 'review' AND a."targetId" = ANY(${reviewIds.map(String)}::text[]))
+       OR a."details"->'faceIds' @> ${id}::jsonb
+       OR a."details"->'selection'->'face_ids' @> ${id}::jsonb
+    ORDER BY a."id" DESC
+    LIMIT ${AUDIT_ROWS}`;
+  return rows.map((r) => ({
+    id: r.id,
+    action: r.action,
+    actor: r.actorId !== null && r.actorEmail !== null ? { id: r.actorId, email: r.actorEmail } : null,
+    at: r.createdAt.toISOString(),
+    details: auditDetails(r.details, faceId),
+  }));
+}
+
+/**
+ * An audit row's details as far as they concern this face: the lists of faces an action named
+ * (up to thousands) become how many there were, and a golden label map becomes this face's label.
+ */
+function auditDetails(details: Prisma.JsonValue, faceId: number): Record<string, Prisma.JsonValue> {
+  if (typeof details !== "object" || details === null || Array.isArray(details)) return {};
+  const out: Record<string, Prisma.JsonValue> = {};
+  for (const [key, value] of Object.entries(details)) {
+    if (value === undefined) continue;
+    if (key === "faceIds" && Array.isArray(value)) {
+      out.faces = value.length;
+    } else if (key === "labels" && typeof value === "object" && value !== null && !Array.isArray(value)) {
+      const label = value[String(faceId)];
+      if (typeof label === "string") out.label = label;
+    } else if (key === "selection" && typeof value === "object" && value !== null && !Array.isArray(value)) {
+      const listed = value.face_ids;
+      if (Array.isArray(listed)) out.faces = listed.length;
+      else out.selection = value;
+    } else {
+      out[key] = value;
+    }
+  }
+  return out;
 }

@@ -154,6 +154,7 @@ describe("pages", () => {
     "/review",
     "/upload",
     "/history",
+    "/dataset",
     "/settings",
     "/admin/users",
     "/adjudication",

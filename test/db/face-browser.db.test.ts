@@ -5,6 +5,7 @@ import { bulkAction } from "@/lib/dataset/bulk";
 import { freezeSnapshot } from "@/lib/dataset/freeze-snapshot";
 import { claimNext } from "@/lib/review/queue";
 import { recordVerdict } from "@/lib/review/verdicts";
+import { faceDetail } from "@/lib/review/face-detail";
 import { useTestDb } from "@/test/support/use-test-db";
 import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed";
 
@@ -189,5 +190,41 @@ describe("POST /api/faces/bulk (bulkAction)", () => {
     ).rejects.toMatchObject({ status: 400 });
     expect(faceBulkSchema.safeParse({ face_ids: [1], action: "exclude" }).success).toBe(false);
     expect(faceBulkSchema.safeParse({ face_ids: [1], filter: {}, action: "include" }).success).toBe(false);
+  });
+});
+
+describe("GET /api/faces/:id (faceDetail) audit trail", () => {
+  it("gives admins the face's audit rows, newest first: verdict changes, golden changes and bulk actions that listed it", async () => {
+    const { admin, alice, predictions } = await setup(3);
+    const [p1, p2] = [predictions[0]!, predictions[1]!];
+    await recordVerdict(t.db, alice.userId, { prediction_id: p1.id, verdict: "correct" });
+    // A changed verdict is audited against the review.
+    await recordVerdict(t.db, alice.userId, { prediction_id: p1.id, verdict: "incorrect", corrected_label: "sad" });
+    await recordVerdict(t.db, alice.userId, { prediction_id: p2.id, verdict: "correct" });
+    await bulkAction(t.db, admin.userId, { face_ids: [1], action: "golden_add" });
+    await bulkAction(t.db, admin.userId, { face_ids: [1, 2], action: "exclude", reason: "blurred" });
+    expect((await faceDetail(t.db, 1, admin)).excluded).toMatchObject({ reason: "blurred" });
+    const listed = await listFaces(t.db, q({ sort: "oldest" }), admin);
+    expect(listed.items.map((i) => i.excluded)).toEqual([true, true, false]);
+    // Not face 1's: another face's golden change, and an action on a filter (it names no faces).
+    await bulkAction(t.db, admin.userId, { face_ids: [2], action: "golden_add" });
+    await bulkAction(t.db, admin.userId, { filter: { margin_min: "0" }, action: "include" });
+
+    const detail = await faceDetail(t.db, 1, admin);
+    expect(detail.audit?.map((a) => a.action)).toEqual(["faces.exclude", "golden.add", "review.change"]);
+    expect(detail.audit?.[0]).toMatchObject({
+      actor: { id: admin.userId, email: "admin@example.test" },
+      details: { faces: 2, matched: 2, changed: 2, reason: "blurred" },
+    });
+    // The golden row's lists of faces and labels come down to this face's label.
+    expect(detail.audit?.[1]?.details).toEqual({ faces: 1, changed: 1, label: "sad" });
+    expect(detail.audit?.[2]).toMatchObject({
+      actor: { email: "alice@example.test" },
+      details: { from: { verdict: "CORRECT" }, to: { verdict: "INCORRECT", correctedLabel: "sad" } },
+    });
+    // Excluded by the first action, included again by the one on a filter.
+    expect(detail.excluded).toBeNull();
+    // Reviewers get no audit trail, not even of a face they judged.
+    expect(await faceDetail(t.db, 1, alice)).toMatchObject({ audit: null, excluded: null });
   });
 });

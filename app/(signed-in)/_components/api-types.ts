@@ -9,6 +9,8 @@
 import type { presentUser } from "@/lib/auth/present";
 import type { listApiTokens } from "@/lib/auth/tokens";
 import type { GateDecision } from "@/worker/gate";
+import type { listFaces } from "@/lib/dataset/browse";
+import type { bulkAction } from "@/lib/dataset/bulk";
 import type { listGolden } from "@/lib/dataset/golden";
 import type { getJob } from "@/lib/jobs/get-job";
 import type { presentJob } from "@/lib/jobs/present";
@@ -108,6 +110,15 @@ export type GoldenFace = GoldenSet["faces"][number];
 
 /** GET /api/faces/:id: the face, its predictions and, for those who may see it, its consensus and verdicts. */
 export type FaceDetail = Awaited<ReturnType<typeof faceDetail>>;
+/** One row of a face's audit trail (admins). */
+export type FaceAuditEntry = NonNullable<FaceDetail["audit"]>[number];
+
+/** GET /api/faces: a page of the dataset browser. */
+export type FacePage = Awaited<ReturnType<typeof listFaces>>;
+export type FaceListItem = FacePage["items"][number];
+
+/** POST /api/faces/bulk */
+export type BulkResult = Awaited<ReturnType<typeof bulkAction>>;
 
 /** GET /api/adjudication/next: the claimed conflict and how many conflicts are left. */
 export type AdjudicationItem = Awaited<ReturnType<typeof adjudicationItem>> & { queue: { remaining: number } };

@@ -1,6 +1,6 @@
 "use client";
 
-import { useLayoutEffect, useRef, type ReactNode } from "react";
+import { useEffect, useLayoutEffect, useRef, type ReactNode } from "react";
 import styles from "./modal-dialog.module.css";
 
 interface Props {
@@ -12,6 +12,11 @@ interface Props {
   /** False while a request is in flight, so the answer is not lost with the dialog. */
   dismissible?: boolean;
   className?: string;
+  /**
+   * Where focus goes when the dialog closes, when that is not the control that opened it (a drawer
+   * that moved on to another item gives focus back to that item). Asked once the dialog is gone.
+   */
+  returnFocus?: () => HTMLElement | null;
   children: ReactNode;
 }
 
@@ -20,8 +25,20 @@ interface Props {
  * page behind inert and closes it on Esc; this adds focus return to whatever opened it (or to the
  * page's main region, when that control is gone after the change the dialog made).
  */
-export function ModalDialog({ labelledBy, describedBy, onDismiss, dismissible = true, className, children }: Props) {
+export function ModalDialog({
+  labelledBy,
+  describedBy,
+  onDismiss,
+  dismissible = true,
+  className,
+  returnFocus,
+  children,
+}: Props) {
   const ref = useRef<HTMLDialogElement>(null);
+  const returnFocusRef = useRef(returnFocus);
+  useEffect(() => {
+    returnFocusRef.current = returnFocus;
+  }, [returnFocus]);
 
   useLayoutEffect(() => {
     const dialog = ref.current;
@@ -31,8 +48,10 @@ export function ModalDialog({ labelledBy, describedBy, onDismiss, dismissible = 
       dialog?.close();
       // Next frame, once the change the dialog made has rendered and may have removed the opener.
       requestAnimationFrame(() => {
-        const target = opener?.isConnected ? opener : document.getElementById("main");
-        target?.focus({ preventScroll: target !== opener });
+        const chosen = returnFocusRef.current?.() ?? null;
+        const target = chosen?.isConnected ? chosen : opener?.isConnected ? opener : document.getElementById("main");
+        // The main region is not scrolled to; a control is, in case the dialog's change moved it.
+        target?.focus({ preventScroll: target !== opener && target !== chosen });
       });
     };
   }, []);

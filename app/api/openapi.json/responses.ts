@@ -165,6 +165,22 @@ export const FaceDetail = z.object({
     .describe("Null until you may see it."),
   verdicts: z.array(FaceVerdict).describe("Every verdict, or only your own until you may see the others."),
   flags: z.array(z.enum(["suspect", "disputed"])),
+  excluded: z
+    .object({ at: dateTime, reason: z.string().nullable() })
+    .nullable()
+    .describe("Left out of training by an admin, and why (admins only; null otherwise)."),
+  audit: z
+    .array(
+      z.object({
+        id,
+        action: z.string(),
+        actor: UserRef.nullable(),
+        at: dateTime,
+        details: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .nullable()
+    .describe("Admins: the last 50 audit rows about the face, newest first; null for reviewers."),
 });
 
 export const ReviewSettings = z.object({
@@ -412,6 +428,7 @@ export const FacePage = z.object({
         .nullable()
         .describe("Null for reviewers."),
       flags: z.array(z.string()).nullable().describe("`suspect`, `disputed`; null for reviewers."),
+      excluded: z.boolean().nullable().describe("Left out of training (admins; null for reviewers)."),
     }),
   ),
   next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last."),
