@@ -167,8 +167,11 @@ export async function undoVerdict(db: Db, reviewerId: number, reviewId: number, 
   });
 }
 
-/** Recent verdicts, newest first, with keyset paging on the review id. */
-export async function listHistory(db: Db, q: HistoryQuery) {
+/**
+ * Recent verdicts, newest first, with keyset paging on the review id. Whether a face is golden is
+ * shown to admins only: golden faces are served blind as controls.
+ */
+export async function listHistory(db: Db, q: HistoryQuery, viewer: { admin: boolean } = { admin: true }) {
   const reviewerFilter = q.reviewer
     ? /^\d+$/.test(q.reviewer)
       ? { reviewerId: Number(q.reviewer) }
@@ -220,7 +223,7 @@ export async function listHistory(db: Db, q: HistoryQuery) {
       face: {
         id: r.prediction.faceId,
         crop_url: `/api/faces/${r.prediction.faceId}/crop.png`,
-        golden: r.prediction.face.golden,
+        golden: viewer.admin ? r.prediction.face.golden : null,
       },
     })),
     next_before: rows.length > q.limit ? (page[page.length - 1]?.id ?? null) : null,

@@ -75,7 +75,7 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/models", "reviewer", (c) => c.get("/api/models")],
   ["GET /api/models/:id", "reviewer", (c) => c.get("/api/models/999999")],
   ["POST /api/models/:id/activate", "admin", (c) => c.json("POST", "/api/models/999999/activate", {})],
-  ["GET /api/golden", "reviewer", (c) => c.get("/api/golden")],
+  ["GET /api/golden", "admin", (c) => c.get("/api/golden")],
   ["POST /api/golden", "admin", (c) => c.json("POST", "/api/golden", { face_ids: [999999], golden: false })],
   ["GET /api/export/feedback.csv", "admin", (c) => c.get("/api/export/feedback.csv")],
   ["GET /api/export", "admin", (c) => c.get("/api/export?format=jsonl")],

@@ -6,7 +6,7 @@ import { GoldenSetManager } from "./golden-set";
 export const metadata: Metadata = { title: "Golden set" };
 
 export default async function GoldenPage() {
-  const principal = await requirePageUser("models:read", "/golden");
+  const principal = await requirePageUser("models:manage", "/golden");
   return (
     <>
       <div className="page-head">

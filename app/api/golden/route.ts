@@ -7,7 +7,7 @@ import { listGolden, setGolden } from "@/lib/dataset/golden";
 import { goldenChangeSchema, goldenPageSchema } from "@/lib/dataset/schemas";
 
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
-  GET: apiRoute({ permission: "models:read" }, async ({ req }) => {
+  GET: apiRoute({ permission: "models:manage" }, async ({ req }) => {
     const page = goldenPageSchema.parse(Object.fromEntries(req.nextUrl.searchParams));
     return NextResponse.json(await listGolden(getDb(), page));
   }),

@@ -533,7 +533,7 @@ export const operations: OperationSpec[] = [
     operationId: "listGolden",
     tag: "Golden set",
     summary: "The golden set, newest first",
-    access: { permission: "models:read" },
+    access: { permission: "models:manage" },
     query: {
       schema: goldenPageSchema,
       describe: {

@@ -113,7 +113,11 @@ export const HistoryPage = z.object({
     Review.extend({
       reviewer: UserRef,
       prediction: z.object({ id, label: z.string(), confidence: z.number(), model_version: ModelVersionRef }),
-      face: z.object({ id, crop_url: z.string(), golden: z.boolean() }),
+      face: z.object({
+        id,
+        crop_url: z.string(),
+        golden: z.boolean().nullable().describe("Admins only (golden faces are blind controls); null otherwise."),
+      }),
     }),
   ),
   next_before: id.nullable().describe("Pass as `before` for the next page; null on the last page."),

@@ -3,6 +3,7 @@ import { NextResponse } from "next/server";
 import { apiMethods, apiRoute } from "@/lib/api/handler";
 import { readJson } from "@/lib/api/body";
 import { getDb } from "@/lib/db/client";
+import { roleCan } from "@/lib/auth/permissions";
 import { historyQuerySchema, reviewInputSchema } from "@/lib/review/schemas";
 import { listHistory, presentReview, recordVerdict } from "@/lib/review/verdicts";
 
@@ -15,8 +16,8 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
       { status: created ? 201 : 200 },
     );
   }),
-  GET: apiRoute({ permission: "history:read" }, async ({ req }) => {
+  GET: apiRoute({ permission: "history:read" }, async ({ req, principal }) => {
     const query = historyQuerySchema.parse(Object.fromEntries(req.nextUrl.searchParams));
-    return NextResponse.json(await listHistory(getDb(), query));
+    return NextResponse.json(await listHistory(getDb(), query, { admin: roleCan(principal.role, "models:manage") }));
   }),
 });
