@@ -17,7 +17,7 @@ const sorts: Record<FaceSort, { key: Prisma.Sql; desc: boolean; kind: "time" | "
 const VERDICT_VALUES = { correct: "CORRECT", incorrect: "INCORRECT", not_a_face: "NOT_A_FACE", unsure: "UNSURE" };
 
 /** An exact count when the planner expects fewer rows than this; above, its estimate. */
-const EXACT_COUNT_BELOW = 20_000;
+const EXACT_COUNT_BELOW = 10_000;
 
 function encodeCursor(key: Date | number, id: number): string {
   return Buffer.from(JSON.stringify([key instanceof Date ? key.toISOString() : key, id])).toString("base64url");
@@ -177,8 +177,9 @@ export function matchingFaceIds(q: FaceQuery): Prisma.Sql {
 }
 
 /**
- * How many faces match: the planner's estimate, made exact when it expects a small number (an exact
- * count of a large match would cost a scan on every page).
+ * How many faces match: the planner's estimate, made exact when the match is small. The exact count
+ * stops at EXACT_COUNT_BELOW + 1 rows, so a filter the planner misjudges (an EXISTS on verdicts, say)
+ * costs a bounded scan, never a count of the whole table on every page.
  */
 async function estimateCount(db: Db, from: Prisma.Sql, where: Prisma.Sql[]) {
   const whereSql = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
@@ -186,6 +187,9 @@ async function estimateCount(db: Db, from: Prisma.Sql, where: Prisma.Sql[]) {
     EXPLAIN (FORMAT JSON) SELECT 1 ${from} ${whereSql}`;
   const estimate = Math.round(plan[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? 0);
   if (estimate >= EXACT_COUNT_BELOW) return { count: estimate, exact: false };
-  const rows = await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n ${from} ${whereSql}`;
-  return { count: Number(rows[0]?.n ?? 0), exact: true };
+  const rows = await db.$queryRaw<{ n: bigint }[]>`
+    SELECT count(*) AS n FROM (SELECT 1 ${from} ${whereSql} LIMIT ${EXACT_COUNT_BELOW + 1}) AS capped`;
+  const n = Number(rows[0]?.n ?? 0);
+  if (n > EXACT_COUNT_BELOW) return { count: Math.max(estimate, n), exact: false };
+  return { count: n, exact: true };
 }
