@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import pg from "pg";
+import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 
 /**
  * Applies `prisma/migrations/*\/migration.sql` in order and records them in Prisma's own
@@ -47,7 +48,7 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
 )`;
 
 // Any constant works; it only has to be the same for every process migrating this database.
-const LOCK_KEY = 72707369;
+const LOCK_KEY = ADVISORY_LOCKS.migrate;
 
 export async function applyMigrations(
   connectionString: string,

@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/lib/db/client";
 import type { Prisma, TrainingJob } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/errors/app-error";
+import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 import { audit } from "@/lib/audit/audit";
 import { TRAINING_QUEUE, type TrainingMessage } from "@/lib/jobs/queue";
 import { finishJob } from "@/lib/jobs/finish-job";
@@ -10,7 +11,7 @@ import { sweepStaleJobs } from "@/lib/jobs/sweep-stale-jobs";
 import type PgBoss from "pg-boss";
 
 // Serialises "is a job queued or running? if not, create one" across processes.
-const SINGLETON_LOCK = 72707370;
+const SINGLETON_LOCK = ADVISORY_LOCKS.trainingRequest;
 
 /**
  * A job's parameters as validated by the caller against worker/params.ts (the schema and its
@@ -30,16 +31,14 @@ export async function requestTrainingJob(
   opts: { preflight?: () => Promise<unknown> } = {},
 ): Promise<TrainingJob> {
   await sweepStaleJobs(db);
+  // A busy queue answers 409 before the pre-flight, which reads every verdict: that runs outside the
+  // transaction below, whose lock and interactive-transaction timeout are for the few queries that
+  // must not race. The busy check is repeated under the lock.
+  await refuseIfBusy(db);
+  await opts.preflight?.();
   const job = await db.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SINGLETON_LOCK})`;
-    const busy = await tx.trainingJob.findFirst({ where: { status: { in: ["QUEUED", "RUNNING"] } } });
-    if (busy) {
-      throw new AppError("conflict", `Training job ${busy.id} is already ${busy.status.toLowerCase()}.`, {
-        job_id: busy.id,
-      });
-    }
-    // Then whether the job could succeed at all (the caller's check, e.g. enough labelled faces).
-    await opts.preflight?.();
+    await refuseIfBusy(tx);
     let baseVersionId: number | null = null;
     if (params.base_version !== undefined) {
       const base = await tx.modelVersion.findUnique({ where: { version: params.base_version } });
@@ -73,4 +72,13 @@ export async function requestTrainingJob(
     throw err;
   }
   return job;
+}
+
+async function refuseIfBusy(db: Pick<Db, "trainingJob">) {
+  const busy = await db.trainingJob.findFirst({ where: { status: { in: ["QUEUED", "RUNNING"] } } });
+  if (busy) {
+    throw new AppError("conflict", `Training job ${busy.id} is already ${busy.status.toLowerCase()}.`, {
+      job_id: busy.id,
+    });
+  }
 }

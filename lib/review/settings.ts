@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
 import { audit } from "@/lib/audit/audit";
+import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 import type { ReviewSettingsInput } from "@/lib/review/schemas";
 
 export interface ReviewSettings {
@@ -76,7 +77,7 @@ export async function updateReviewSettings(db: Db, actorId: number, input: Revie
   const reopened = await db.$transaction(
     async (tx) => {
       // One settings change at a time: the open faces are recomputed under the new row.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(72707370)`;
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.reviewSettings})`;
       await tx.reviewSettings.upsert({
         where: { id: 1 },
         create: { id: 1, ...next, updatedById: actorId, updatedAt: new Date() },

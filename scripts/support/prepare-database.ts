@@ -1,6 +1,7 @@
 import pg from "pg";
 import { getEnv } from "@/lib/env/env";
 import { applyMigrations } from "@/lib/db/migrate";
+import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 import { createDb } from "@/lib/db/client";
 import { movePgliteDataOnce, pendingPgliteDir } from "@/lib/db/move-pglite";
 import { ensureAdmin } from "@/lib/auth/users";
@@ -56,7 +57,7 @@ export async function prepareDatabase(opts: {
 }
 
 /** Another key than the migrations' lock, which `applyMigrations` holds on its own. */
-const START_UP_LOCK_KEY = 72707370;
+const START_UP_LOCK_KEY = ADVISORY_LOCKS.startUp;
 
 /**
  * Several servers may start at once on one database (a team's web servers and workers). What a

@@ -1,0 +1,16 @@
+/**
+ * Every PostgreSQL advisory lock key the app takes, in one table so that no two unrelated
+ * operations share a key (and wait on each other). Any constant works; each must be distinct and
+ * the same in every process on the database. (The training request and start-up once shared a key,
+ * so a job request waited for another server's start-up.)
+ */
+export const ADVISORY_LOCKS = {
+  /** Applying migrations (session lock, lib/db/migrate.ts). */
+  migrate: 72707369,
+  /** Start-up's admin bootstrap, baseline registration and PGlite move (session lock). */
+  startUp: 72707370,
+  /** "Is a training job queued or running? If not, create one" (transaction lock). */
+  trainingRequest: 72707371,
+  /** A change of review settings and its recomputation of open faces (transaction lock). */
+  reviewSettings: 72707372,
+} as const;
