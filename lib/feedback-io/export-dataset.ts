@@ -1,10 +1,15 @@
 import "server-only";
-import { Zip, ZipPassThrough, strToU8 } from "fflate";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Zip, ZipPassThrough } from "fflate";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/prisma/client";
+import { faceFlags } from "@/lib/dataset/verdict-label";
 import { matchingFaceIds } from "@/lib/dataset/browse";
 import type { FaceQuery } from "@/lib/dataset/schemas";
 import { csvLine } from "@/lib/feedback-io/csv";
+import { openTextPageStream } from "@/lib/feedback-io/page-stream";
 import { DATASET_COLUMNS } from "@/lib/feedback-io/schemas";
 import { readFeedbackFile } from "@/lib/storage/files";
 
@@ -100,7 +105,7 @@ export async function* datasetRecordPages(db: Db, filter: FaceQuery): AsyncGener
       golden: r.golden,
       model_version: r.version,
       upload_id: r.uploadId,
-      flags: [...(r.suspect ? ["suspect"] : []), ...(r.disputed ? ["disputed"] : [])].join(" "),
+      flags: faceFlags(r).join(" "),
     }));
     if (rows.length < PAGE) return;
     after = rows[rows.length - 1]!.id;
@@ -117,64 +122,66 @@ const LABELLED = labelled(`f`, `s`);
 const LABELLED_2 = labelled(`f2`, `s2`);
 
 /**
- * The export as a stream. csv / jsonl: one line per face. imagefolder: a zip with
- * `<label>/<crop sha256>.png` and `metadata.csv` (`file_name` first, as Hugging Face's imagefolder
- * loader wants; Keras' `image_dataset_from_directory` reads the label folders and ignores it),
- * written as the crops are read — never built in memory. The first page is read before this
- * returns, so a failing database is an ordinary error response.
+ * The export as a stream. csv / jsonl: one line per face (see openTextPageStream). imagefolder: a
+ * zip with `<label>/<crop sha256>.png` and `metadata.csv` (`file_name` first, as Hugging Face's
+ * imagefolder loader wants; Keras' `image_dataset_from_directory` reads the label folders and
+ * ignores it), written as the crops are read. The metadata rows wait in a temporary file, not in
+ * memory, until the images are in; the first page is read before this returns, so a failing
+ * database is an ordinary error response.
  */
 export async function openDatasetExport(db: Db, format: DatasetFormat, filter: FaceQuery) {
   const pages = datasetRecordPages(db, filter);
-  const first = await pages.next();
-  const encoder = new TextEncoder();
   if (format !== "imagefolder") {
-    const line = (r: DatasetRecord) =>
-      format === "jsonl" ? JSON.stringify(r) + "\n" : csvLine(DATASET_COLUMNS.map((c) => cell(r[c])));
-    const head =
-      (format === "csv" ? csvLine(DATASET_COLUMNS) : "") + (first.done ? "" : first.value.map(line).join(""));
-    return new ReadableStream<Uint8Array>({
-      start(controller) {
-        if (head) controller.enqueue(encoder.encode(head));
-        if (first.done) controller.close();
-      },
-      async pull(controller) {
-        try {
-          const next = await pages.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value.map(line).join("")));
-        } catch (err) {
-          console.error("[export] dataset export failed mid-stream", err);
-          controller.error(err);
-        }
-      },
-      async cancel() {
-        await pages.return(undefined);
-      },
+    return openTextPageStream(pages, {
+      header: format === "csv" ? csvLine(DATASET_COLUMNS) : "",
+      render: (records) =>
+        records
+          .map((r) => (format === "jsonl" ? JSON.stringify(r) + "\n" : csvLine(DATASET_COLUMNS.map((c) => cell(r[c])))))
+          .join(""),
+      name: "dataset",
     });
   }
+  return openImagefolderStream(pages);
+}
 
-  const metadataColumns = ["file_name", "label", ...DATASET_COLUMNS.filter((c) => c !== "image_path")] as const;
-  let metadata = csvLine(metadataColumns);
-  let pending: DatasetRecord[] | null = first.done ? [] : first.value;
+const METADATA_CHUNK = 256 * 1024;
+
+const METADATA_COLUMNS = ["file_name", "label", ...DATASET_COLUMNS.filter((c) => c !== "image_path")] as const;
+
+function metadataLine(name: string, r: DatasetRecord): string {
+  const rest = DATASET_COLUMNS.filter((c) => c !== "image_path").map((c) => cell(r[c]));
+  return csvLine([name, r.corrected_emotion, ...rest]);
+}
+
+async function openImagefolderStream(pages: AsyncGenerator<DatasetRecord[]>): Promise<ReadableStream<Uint8Array>> {
+  let pending: DatasetRecord[] | null = null;
+  const first = await pages.next();
+  if (!first.done) pending = first.value;
   let finished = first.done ?? false;
+  const spoolDir = await fs.promises.mkdtemp(path.join(os.tmpdir(), "el-export-"));
+  const spool = path.join(spoolDir, "metadata.csv");
+  await fs.promises.writeFile(spool, csvLine(METADATA_COLUMNS));
+  let metadata: { entry: ZipPassThrough; file: fs.promises.FileHandle } | null = null;
+  const cleanUp = async () => {
+    await metadata?.file.close().catch(() => {});
+    await fs.promises.rm(spoolDir, { recursive: true, force: true });
+  };
+  let zip: Zip;
+  // One entry at a time, each whole before the next: the stream's queue applies back-pressure through pull().
+  const add = (name: string, data: Uint8Array) => {
+    const entry = new ZipPassThrough(name);
+    zip.add(entry);
+    entry.push(data, true);
+  };
   return new ReadableStream<Uint8Array>({
     start(controller) {
-      const zip = new Zip((err, chunk, final) => {
+      zip = new Zip((err, chunk, final) => {
         if (err) return controller.error(err);
         controller.enqueue(chunk);
         if (final) controller.close();
       });
-      // Feeds the zip page by page; the stream's queue applies back-pressure through pull().
-      const add = (name: string, data: Uint8Array) => {
-        const entry = new ZipPassThrough(name);
-        zip.add(entry);
-        entry.push(data, true);
-      };
-      (this as unknown as { zip: Zip; add: typeof add }).zip = zip;
-      (this as unknown as { zip: Zip; add: typeof add }).add = add;
     },
     async pull(controller) {
-      const self = this as unknown as { zip: Zip; add: (name: string, data: Uint8Array) => void };
       try {
         if (pending === null && !finished) {
           const next = await pages.next();
@@ -182,29 +189,39 @@ export async function openDatasetExport(db: Db, format: DatasetFormat, filter: F
           else pending = next.value;
         }
         if (pending) {
+          let lines = "";
           for (const r of pending) {
             const name = `${r.corrected_emotion}/${r.crop_sha256}.png`;
-            self.add(name, new Uint8Array(await readFeedbackFile(r.image_path)));
-            metadata += csvLine([
-              name,
-              r.corrected_emotion,
-              ...metadataColumns
-                .slice(2)
-                .map((c) => cell(r[c as Exclude<(typeof metadataColumns)[number], "file_name" | "label">])),
-            ]);
+            add(name, new Uint8Array(await readFeedbackFile(r.image_path)));
+            lines += metadataLine(name, r);
           }
+          await fs.promises.appendFile(spool, lines);
           pending = null;
           if (!finished) return;
         }
-        self.add("metadata.csv", strToU8(metadata));
-        self.zip.end();
+        // The last entry: the metadata, read back from the spool file a chunk per pull.
+        if (!metadata) {
+          metadata = { entry: new ZipPassThrough("metadata.csv"), file: await fs.promises.open(spool, "r") };
+          zip.add(metadata.entry);
+        }
+        const chunk = Buffer.alloc(METADATA_CHUNK);
+        const { bytesRead } = await metadata.file.read(chunk, 0, METADATA_CHUNK, null);
+        if (bytesRead > 0) {
+          metadata.entry.push(new Uint8Array(chunk.subarray(0, bytesRead)), false);
+          return;
+        }
+        metadata.entry.push(new Uint8Array(0), true);
+        zip.end();
+        await cleanUp();
       } catch (err) {
         console.error("[export] imagefolder export failed mid-stream", err);
+        await cleanUp();
         controller.error(err);
       }
     },
     async cancel() {
       await pages.return(undefined);
+      await cleanUp();
     },
   });
 }

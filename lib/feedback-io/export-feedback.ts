@@ -1,7 +1,8 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
-import { verdictLabel } from "@/lib/dataset/verdict-label";
+import { VERDICT_API_NAMES, verdictLabel, type VerdictApiName } from "@/lib/dataset/verdict-label";
 import { csvLine } from "@/lib/feedback-io/csv";
+import { openTextPageStream } from "@/lib/feedback-io/page-stream";
 import { EXPORT_COLUMNS, type ExportFormat } from "@/lib/feedback-io/schemas";
 
 /** One verdict as exported: the previous tool's columns first, so the file imports back. */
@@ -16,7 +17,7 @@ export interface FeedbackRecord {
   image_path: string;
   /** The reviewer's e-mail. */
   reviewer: string;
-  verdict: "correct" | "incorrect" | "not_a_face" | "unsure";
+  verdict: VerdictApiName;
   model_version: number;
   crop_sha256: string;
 }
@@ -65,7 +66,7 @@ export async function* feedbackRecordPages(db: Db, opts: { pageSize?: number } =
       corrected_emotion: verdictLabel(r, r.prediction.label),
       image_path: r.prediction.face.cropPath,
       reviewer: r.reviewer.email,
-      verdict: r.verdict.toLowerCase() as FeedbackRecord["verdict"],
+      verdict: VERDICT_API_NAMES[r.verdict],
       model_version: r.prediction.modelVersion.version,
       crop_sha256: r.prediction.face.cropSha256,
     }));
@@ -79,38 +80,15 @@ function formatPage(format: ExportFormat, records: FeedbackRecord[]): string {
   return records.map((r) => csvLine(EXPORT_COLUMNS.map((c) => r[c]))).join("");
 }
 
-/**
- * The export as a byte stream, one chunk per page, so memory stays flat however many verdicts
- * there are. The first page is read before this returns: a database that fails up front is an
- * ordinary error response instead of a 200 with a broken body. A failure later can only cut the
- * download short, which the client sees as an aborted transfer.
- */
-export async function openFeedbackExport(
+/** The export as a byte stream, a page at a time (see openTextPageStream). */
+export function openFeedbackExport(
   db: Db,
   format: ExportFormat,
   opts: { pageSize?: number } = {},
 ): Promise<ReadableStream<Uint8Array>> {
-  const pages = feedbackRecordPages(db, opts);
-  const encoder = new TextEncoder();
-  const first = await pages.next();
-  const head = (format === "csv" ? csvLine(EXPORT_COLUMNS) : "") + (first.done ? "" : formatPage(format, first.value));
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      if (head) controller.enqueue(encoder.encode(head));
-      if (first.done) controller.close();
-    },
-    async pull(controller) {
-      try {
-        const next = await pages.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(formatPage(format, next.value)));
-      } catch (err) {
-        console.error("[export] feedback export failed mid-stream", err);
-        controller.error(err);
-      }
-    },
-    async cancel() {
-      await pages.return(undefined);
-    },
+  return openTextPageStream(feedbackRecordPages(db, opts), {
+    header: format === "csv" ? csvLine(EXPORT_COLUMNS) : "",
+    render: (records) => formatPage(format, records),
+    name: "feedback",
   });
 }
