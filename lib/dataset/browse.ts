@@ -2,6 +2,7 @@ import "server-only";
 import type { Db } from "@/lib/db/client";
 import { Prisma } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/errors/app-error";
+import { faceFlags, STORED_VERDICTS } from "@/lib/dataset/verdict-label";
 import { ADMIN_FACE_FILTERS, type FaceQuery, type FaceSort } from "@/lib/dataset/schemas";
 
 /** Each sort: the key column (SQL) and its direction; ties break on the face id the same way. */
@@ -14,7 +15,14 @@ const sorts: Record<FaceSort, { key: Prisma.Sql; desc: boolean; kind: "time" | "
   "-margin": { key: Prisma.sql`s."margin"`, desc: true, kind: "number" },
 };
 
-const VERDICT_VALUES = { correct: "CORRECT", incorrect: "INCORRECT", not_a_face: "NOT_A_FACE", unsure: "UNSURE" };
+/** Every face with its served prediction and that prediction's version: what the filters read. */
+const FROM = Prisma.sql`FROM "FaceState" s
+  JOIN "Face" f ON f."id" = s."faceId"
+  JOIN "Prediction" p ON p."id" = s."predictionId"
+  JOIN "ModelVersion" m ON m."id" = p."modelVersionId"`;
+
+const whereClause = (where: Prisma.Sql[]) =>
+  where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
 
 /** An exact count when the planner expects fewer rows than this; above, its estimate. */
 const EXACT_COUNT_BELOW = 10_000;
@@ -61,7 +69,7 @@ function filters(q: FaceQuery, viewer: { userId: number; admin: boolean }): Pris
     // A named reviewer's verdicts; with a verdict kind alone, anyone's for an admin and the caller's own otherwise.
     const by = q.reviewer ?? (viewer.admin ? null : viewer.userId);
     const who = by === null ? Prisma.empty : Prisma.sql`AND r."reviewerId" = ${by}`;
-    const kind = q.verdict ? Prisma.sql`AND r."verdict"::text = ${VERDICT_VALUES[q.verdict]}` : Prisma.empty;
+    const kind = q.verdict ? Prisma.sql`AND r."verdict"::text = ${STORED_VERDICTS[q.verdict]}` : Prisma.empty;
     w.push(Prisma.sql`EXISTS (SELECT 1 FROM "Review" r WHERE r."faceId" = s."faceId" ${who} ${kind})`);
   }
   return w;
@@ -82,7 +90,8 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
     }
   }
   const sort = sorts[q.sort];
-  const where = filters(q, viewer);
+  const matching = filters(q, viewer);
+  const where = [...matching];
   if (q.cursor) {
     const [key, id] = decodeCursor(q.cursor, sort.kind);
     where.push(
@@ -91,13 +100,9 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
         : Prisma.sql`(${sort.key}, s."faceId") > (${key}, ${id})`,
     );
   }
-  const whereSql = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
   const dir = sort.desc ? Prisma.sql`DESC` : Prisma.sql`ASC`;
-  const from = Prisma.sql`FROM "FaceState" s
-    JOIN "Face" f ON f."id" = s."faceId"
-    JOIN "Prediction" p ON p."id" = s."predictionId"
-    JOIN "ModelVersion" m ON m."id" = p."modelVersionId"`;
-  const rows = await db.$queryRaw<
+  // The page and the count are independent: both go out at once.
+  const pageQuery = db.$queryRaw<
     {
       id: number;
       uploadId: number;
@@ -125,13 +130,12 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
            m."id" AS "mvId", m."version" AS "mvVersion", m."name" AS "mvName", s."state"::text AS state,
            s."consensusLabel", s."support", s."verdicts", s."needed", s."suspect", s."disputed",
            ${sort.key} AS "sortKey"
-    ${from} ${whereSql}
+    ${FROM} ${whereClause(where)}
     ORDER BY ${sort.key} ${dir}, s."faceId" ${dir}
     LIMIT ${q.limit + 1}`;
+  const [rows, total] = await Promise.all([pageQuery, estimateCount(db, matching)]);
   const page = rows.slice(0, q.limit);
   const last = page[page.length - 1];
-  const filterOnly = filters(q, viewer);
-  const total = await estimateCount(db, from, filterOnly);
   return {
     items: page.map((r) => ({
       id: r.id,
@@ -156,7 +160,7 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
               verdicts: r.verdicts,
               needed: r.needed,
             },
-            flags: [...(r.suspect ? ["suspect"] : []), ...(r.disputed ? ["disputed"] : [])],
+            flags: faceFlags(r),
           }
         : { golden: null, excluded: null, consensus: null, flags: null }),
     })),
@@ -167,13 +171,7 @@ export async function listFaces(db: Db, q: FaceQuery, viewer: { userId: number; 
 
 /** `SELECT "faceId" …` of every face matching the filters (no sort, no page): bulk actions' selection. */
 export function matchingFaceIds(q: FaceQuery): Prisma.Sql {
-  const where = filters(q, { userId: 0, admin: true });
-  const whereSql = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
-  return Prisma.sql`SELECT s."faceId" FROM "FaceState" s
-    JOIN "Face" f ON f."id" = s."faceId"
-    JOIN "Prediction" p ON p."id" = s."predictionId"
-    JOIN "ModelVersion" m ON m."id" = p."modelVersionId"
-    ${whereSql}`;
+  return Prisma.sql`SELECT s."faceId" ${FROM} ${whereClause(filters(q, { userId: 0, admin: true }))}`;
 }
 
 /**
@@ -181,14 +179,14 @@ export function matchingFaceIds(q: FaceQuery): Prisma.Sql {
  * stops at EXACT_COUNT_BELOW + 1 rows, so a filter the planner misjudges (an EXISTS on verdicts, say)
  * costs a bounded scan, never a count of the whole table on every page.
  */
-async function estimateCount(db: Db, from: Prisma.Sql, where: Prisma.Sql[]) {
-  const whereSql = where.length ? Prisma.sql`WHERE ${Prisma.join(where, " AND ")}` : Prisma.empty;
+async function estimateCount(db: Db, where: Prisma.Sql[]) {
+  const whereSql = whereClause(where);
   const plan = await db.$queryRaw<{ "QUERY PLAN": [{ Plan: { "Plan Rows": number } }] }[]>`
-    EXPLAIN (FORMAT JSON) SELECT 1 ${from} ${whereSql}`;
+    EXPLAIN (FORMAT JSON) SELECT 1 ${FROM} ${whereSql}`;
   const estimate = Math.round(plan[0]?.["QUERY PLAN"][0]?.Plan["Plan Rows"] ?? 0);
   if (estimate >= EXACT_COUNT_BELOW) return { count: estimate, exact: false };
   const rows = await db.$queryRaw<{ n: bigint }[]>`
-    SELECT count(*) AS n FROM (SELECT 1 ${from} ${whereSql} LIMIT ${EXACT_COUNT_BELOW + 1}) AS capped`;
+    SELECT count(*) AS n FROM (SELECT 1 ${FROM} ${whereSql} LIMIT ${EXACT_COUNT_BELOW + 1}) AS capped`;
   const n = Number(rows[0]?.n ?? 0);
   if (n > EXACT_COUNT_BELOW) return { count: Math.max(estimate, n), exact: false };
   return { count: n, exact: true };

@@ -28,3 +28,26 @@ export function verdictLabel(
 export function isEmotionLabel(label: string): boolean {
   return !NON_EMOTION_LABELS.includes(label);
 }
+
+/** A verdict as the database stores it (the Verdict enum) and as the API names it. */
+export type StoredVerdict = "CORRECT" | "INCORRECT" | "NOT_A_FACE" | "UNSURE";
+export type VerdictApiName = "correct" | "incorrect" | "not_a_face" | "unsure";
+
+export const VERDICT_API_NAMES = {
+  CORRECT: "correct",
+  INCORRECT: "incorrect",
+  NOT_A_FACE: "not_a_face",
+  UNSURE: "unsure",
+} as const satisfies Record<StoredVerdict, VerdictApiName>;
+
+export const STORED_VERDICTS = {
+  correct: "CORRECT",
+  incorrect: "INCORRECT",
+  not_a_face: "NOT_A_FACE",
+  unsure: "UNSURE",
+} as const satisfies Record<VerdictApiName, StoredVerdict>;
+
+/** A face's flags as the API lists them. */
+export function faceFlags(state: { suspect: boolean; disputed: boolean }): ("suspect" | "disputed")[] {
+  return [...(state.suspect ? (["suspect"] as const) : []), ...(state.disputed ? (["disputed"] as const) : [])];
+}

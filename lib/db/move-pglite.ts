@@ -19,8 +19,7 @@ const DERIVED_TABLES = new Set(["FaceState", "QueueTally"]);
 
 /** After the copy: a golden face from before golden labels were stored keeps its latest verdict's label. */
 const AFTER_COPY = `UPDATE "Face" f SET "goldenLabel" = (
-    SELECT CASE r."verdict"::text WHEN 'CORRECT' THEN p."label" WHEN 'NOT_A_FACE' THEN 'not_a_face'
-           WHEN 'UNSURE' THEN 'unsure' ELSE COALESCE(r."correctedLabel", p."label") END
+    SELECT verdict_label(r."verdict", r."correctedLabel", p."label")
     FROM "Review" r JOIN "Prediction" p ON p."id" = r."predictionId"
     WHERE r."faceId" = f."id" AND NOT r."control" ORDER BY r."updatedAt" DESC, r."id" DESC LIMIT 1)
   WHERE f."golden" AND f."goldenLabel" IS NULL`;

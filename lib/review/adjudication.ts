@@ -2,8 +2,8 @@ import "server-only";
 import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
 import { audit } from "@/lib/audit/audit";
-import { NOT_A_FACE, verdictLabel } from "@/lib/dataset/verdict-label";
-import { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
+import { NOT_A_FACE, VERDICT_API_NAMES, verdictLabel } from "@/lib/dataset/verdict-label";
+import { presentFace, probabilitiesByLabel } from "@/lib/uploads/present";
 import type { AdjudicationInput } from "@/lib/review/schemas";
 import { LEASE_SECONDS } from "@/lib/review/queue";
 
@@ -38,7 +38,7 @@ export async function faceVerdicts(db: Db, faceId: number) {
   return reviews.map((r) => ({
     id: r.id,
     reviewer: r.reviewer,
-    verdict: r.verdict.toLowerCase(),
+    verdict: VERDICT_API_NAMES[r.verdict],
     label: verdictLabel(r, r.prediction.label),
     note: r.note,
     control: r.control,
@@ -58,18 +58,7 @@ export async function adjudicationItem(db: Db, faceId: number) {
   if (!state) throw new AppError("not_found", `No face ${faceId} with a prediction.`);
   const p = state.prediction;
   return {
-    face: {
-      id: faceId,
-      crop_url: `/api/faces/${faceId}/crop.png`,
-      box: faceBox(state.face),
-      upload: {
-        id: state.face.upload.id,
-        image_url: `/api/uploads/${state.face.upload.id}/image`,
-        width: state.face.upload.width,
-        height: state.face.upload.height,
-        is_face_crop: state.face.upload.isFaceCrop,
-      },
-    },
+    face: presentFace(state.face, state.face.upload),
     state: state.state.toLowerCase(),
     lease_expires_at: state.claimExpiresAt?.toISOString() ?? null,
     verdicts: (await faceVerdicts(db, faceId)).filter((v) => !v.control),

@@ -5,9 +5,8 @@ import { EMOTION_LABELS } from "@/lib/model/labels";
 import { NON_EMOTION_LABELS } from "@/lib/dataset/verdict-label";
 import { getReviewSettings } from "@/lib/review/settings";
 
-/** The label a verdict gives, in SQL (the same rule as verdictLabel and refresh_face_state). */
-const VERDICT_LABEL = `CASE r."verdict"::text WHEN 'CORRECT' THEN p."label" WHEN 'NOT_A_FACE' THEN 'not_a_face'
-  WHEN 'UNSURE' THEN 'unsure' ELSE COALESCE(r."correctedLabel", p."label") END`;
+/** The label a verdict gives (the database's verdict_label, the same rule as verdictLabel). */
+const VERDICT_LABEL = `verdict_label(r."verdict", r."correctedLabel", p."label")`;
 
 /** The categories agreement is measured over, in matrix order: the emotions, then the other answers. */
 export const AGREEMENT_LABELS: readonly string[] = [...EMOTION_LABELS, ...NON_EMOTION_LABELS];

@@ -2,7 +2,8 @@ import "server-only";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/errors/app-error";
-import { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
+import { faceFlags } from "@/lib/dataset/verdict-label";
+import { presentFace, probabilitiesByLabel } from "@/lib/uploads/present";
 import { faceVerdicts } from "@/lib/review/adjudication";
 
 /** How many audit rows a face's detail shows, newest first. */
@@ -32,18 +33,9 @@ export async function faceDetail(db: Db, faceId: number, viewer: { userId: numbe
   const judged = verdicts.some((v) => v.reviewer.id === viewer.userId);
   const open = viewer.admin || judged;
   const s = face.state;
-  const flags = s ? [...(s.suspect ? ["suspect"] : []), ...(s.disputed ? ["disputed"] : [])] : [];
+  const flags = s ? faceFlags(s) : [];
   return {
-    id: face.id,
-    crop_url: `/api/faces/${face.id}/crop.png`,
-    box: faceBox(face),
-    upload: {
-      id: face.upload.id,
-      image_url: `/api/uploads/${face.upload.id}/image`,
-      width: face.upload.width,
-      height: face.upload.height,
-      is_face_crop: face.upload.isFaceCrop,
-    },
+    ...presentFace(face, face.upload),
     created_at: face.createdAt.toISOString(),
     predictions: face.predictions.map((p) => ({
       id: p.id,

@@ -1,7 +1,7 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
-import { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
+import { presentFace, probabilitiesByLabel } from "@/lib/uploads/present";
 import type { QueueOrder } from "@/lib/review/schemas";
 import { getReviewSettings } from "@/lib/review/settings";
 
@@ -169,18 +169,7 @@ export async function getQueueItem(db: Db, claimed: Claimed) {
     // A control holds no lease; it shows one like any other item so nothing gives it away.
     lease_expires_at:
       (claimed.control ? new Date(Date.now() + LEASE_SECONDS * 1000) : p.claimExpiresAt)?.toISOString() ?? null,
-    face: {
-      id: p.faceId,
-      crop_url: `/api/faces/${p.faceId}/crop.png`,
-      box: faceBox(p),
-      upload: {
-        id: p.uploadId,
-        image_url: `/api/uploads/${p.uploadId}/image`,
-        width: p.width,
-        height: p.height,
-        is_face_crop: p.isFaceCrop,
-      },
-    },
+    face: presentFace({ ...p, id: p.faceId }, { ...p, id: p.uploadId }),
     prediction: {
       label: p.label,
       confidence: p.confidence,

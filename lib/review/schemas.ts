@@ -1,8 +1,9 @@
 import { z } from "zod";
+import type { VerdictApiName } from "@/lib/dataset/verdict-label";
 import { idSchema, queryCountSchema, queryIdListSchema, queryIdSchema } from "@/lib/ids/ids";
 
 /** "not_a_face" (no face in the crop) and "unsure" (cannot tell) are answers too; neither is trained on. */
-export const verdicts = ["correct", "incorrect", "not_a_face", "unsure"] as const;
+export const verdicts = ["correct", "incorrect", "not_a_face", "unsure"] as const satisfies readonly VerdictApiName[];
 export type VerdictName = (typeof verdicts)[number];
 
 /** One schema for a verdict: the review form's resolver and POST /api/reviews both use it. */

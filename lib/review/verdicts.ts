@@ -3,25 +3,15 @@ import type { Db } from "@/lib/db/client";
 import type { Review } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/errors/app-error";
 import { audit } from "@/lib/audit/audit";
-import type { HistoryQuery, ReviewInput, VerdictName } from "@/lib/review/schemas";
-
-const verdictNames = {
-  CORRECT: "correct",
-  INCORRECT: "incorrect",
-  NOT_A_FACE: "not_a_face",
-  UNSURE: "unsure",
-} as const satisfies Record<Review["verdict"], VerdictName>;
-const verdictValues = Object.fromEntries(Object.entries(verdictNames).map(([k, v]) => [v, k])) as Record<
-  VerdictName,
-  Review["verdict"]
->;
+import type { HistoryQuery, ReviewInput } from "@/lib/review/schemas";
+import { STORED_VERDICTS, VERDICT_API_NAMES } from "@/lib/dataset/verdict-label";
 
 export function presentReview(r: Review) {
   return {
     id: r.id,
     prediction_id: r.predictionId,
     face_id: r.faceId,
-    verdict: verdictNames[r.verdict],
+    verdict: VERDICT_API_NAMES[r.verdict],
     corrected_label: r.correctedLabel,
     note: r.note,
     created_at: r.createdAt.toISOString(),
@@ -47,7 +37,7 @@ export async function recordVerdict(
     WHERE p."id" = ${input.prediction_id}`;
   if (!prediction) throw new AppError("not_found", `No prediction ${input.prediction_id}.`);
 
-  const verdict = verdictValues[input.verdict];
+  const verdict = STORED_VERDICTS[input.verdict];
   let correctedLabel: string | null = null;
   if (verdict === "INCORRECT") {
     const label = input.corrected_label ?? "";
@@ -180,7 +170,7 @@ export async function listHistory(db: Db, q: HistoryQuery, viewer: { admin: bool
   const rows = await db.review.findMany({
     where: {
       ...reviewerFilter,
-      ...(q.verdict ? { verdict: verdictValues[q.verdict] } : {}),
+      ...(q.verdict ? { verdict: STORED_VERDICTS[q.verdict] } : {}),
       // "label" matches the emotion the face was judged to show: the corrected label, or the
       // predicted one for confirmed faces.
       ...(q.label === "not_a_face"

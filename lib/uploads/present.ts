@@ -9,6 +9,25 @@ export function faceBox(face: Pick<Face, "boxX" | "boxY" | "boxWidth" | "boxHeig
   return { x: face.boxX, y: face.boxY, width: face.boxWidth, height: face.boxHeight };
 }
 
+/** A face with its crop, box and photo, as the review queue, adjudication and face detail show it. */
+export function presentFace(
+  face: Pick<Face, "boxX" | "boxY" | "boxWidth" | "boxHeight"> & { id: number },
+  upload: { id: number; width: number; height: number; isFaceCrop: boolean },
+) {
+  return {
+    id: face.id,
+    crop_url: `/api/faces/${face.id}/crop.png`,
+    box: faceBox(face),
+    upload: {
+      id: upload.id,
+      image_url: `/api/uploads/${upload.id}/image`,
+      width: upload.width,
+      height: upload.height,
+      is_face_crop: upload.isFaceCrop,
+    },
+  };
+}
+
 /** The JSON shape of one face with its prediction, as the API returns it. */
 export function summarizePrediction(
   face: Face,

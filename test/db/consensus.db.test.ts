@@ -317,3 +317,20 @@ describe("agreement", () => {
     expect(s.faces).toMatchObject({ conflict: 2, agreed: 2 });
   });
 });
+
+describe("verdict_label (SQL)", () => {
+  it("gives every verdict the label verdictLabel gives it", async () => {
+    const { verdictLabel } = await import("@/lib/dataset/verdict-label");
+    for (const [verdict, corrected] of [
+      ["CORRECT", null],
+      ["INCORRECT", "sad"],
+      ["INCORRECT", null],
+      ["NOT_A_FACE", null],
+      ["UNSURE", null],
+    ] as const) {
+      const [row] = await t.db.$queryRaw<{ label: string }[]>`
+        SELECT verdict_label(${verdict}::"Verdict", ${corrected}, 'happy') AS label`;
+      expect(row?.label, verdict).toBe(verdictLabel({ verdict, correctedLabel: corrected }, "happy"));
+    }
+  });
+});
