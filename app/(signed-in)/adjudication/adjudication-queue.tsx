@@ -12,6 +12,7 @@ import { ProbabilityBars } from "../_components/probability-bars";
 import { Toast } from "../_components/toast";
 import { useToast } from "../_components/use-toast";
 import { labelText, labelTitle } from "../_components/verdict-names";
+import { QueueEmpty, QueueError } from "../_components/queue-status";
 import styles from "./adjudication.module.css";
 
 const NOT_A_FACE = "not_a_face";
@@ -408,33 +409,23 @@ function QueueState({
 }) {
   if (status === "empty") {
     return (
-      <div className={`card ${styles.empty}`} data-testid="adjudication-empty">
-        <div className={styles.emptyMark} aria-hidden="true" />
-        <h2>No conflicts waiting</h2>
-        <p className="muted">
-          {skipped
-            ? `Every other conflict has a decision. You skipped ${plural(skipped, "face")}; check again to see ${skipped === 1 ? "it" : "them"}.`
-            : "Every face whose verdicts split has a final label."}
-        </p>
-        <div className="form-actions center">
+      <QueueEmpty
+        title="No conflicts waiting"
+        testId="adjudication-empty"
+        actions={
           <button type="button" className="btn btn-ghost" onClick={onRecheck}>
             Check again
           </button>
-        </div>
-      </div>
+        }
+      >
+        {skipped
+          ? `Every other conflict has a decision. You skipped ${plural(skipped, "face")}; check again to see ${skipped === 1 ? "it" : "them"}.`
+          : "Every face whose verdicts split has a final label."}
+      </QueueEmpty>
     );
   }
-  if (status === "error") {
-    return (
-      <div className="notice notice-error">
-        <h2>Couldn’t load the next conflict</h2>
-        <p>{error}</p>
-        <button type="button" className="btn btn-primary" onClick={onRecheck}>
-          Try again
-        </button>
-      </div>
-    );
-  }
+  if (status === "error")
+    return <QueueError title="Couldn’t load the next conflict" error={error} onRetry={onRecheck} />;
   return (
     <div className={`card ${styles.stage}`} aria-busy="true">
       <p className="muted status-line">

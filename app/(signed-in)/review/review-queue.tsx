@@ -14,6 +14,7 @@ import { ProbabilityBars } from "../_components/probability-bars";
 import { Toast } from "../_components/toast";
 import { useToast } from "../_components/use-toast";
 import { useReviewQueue } from "./use-review-queue";
+import { QueueEmpty, QueueError } from "../_components/queue-status";
 import styles from "./review-queue.module.css";
 
 const ORDER_KEY = "emotion-loop.review-order";
@@ -330,32 +331,26 @@ function QueueState({
 }) {
   if (status === "empty") {
     return (
-      <div className={`card ${styles.emptyState}`} data-testid="queue-empty">
-        <div className={styles.emptyIllustration} aria-hidden="true" />
-        <h2>Queue is empty</h2>
-        <p className="muted">Every face has a verdict — nice work. Upload more photos to keep the loop going.</p>
-        <div className="form-actions center">
-          <Link href="/upload" className="btn btn-primary">
-            Upload photos
-          </Link>
-          <button type="button" className="btn btn-ghost" onClick={onRecheck}>
-            Check again
-          </button>
-        </div>
-      </div>
+      <QueueEmpty
+        title="Queue is empty"
+        testId="queue-empty"
+        actions={
+          <>
+            <Link href="/upload" className="btn btn-primary">
+              Upload photos
+            </Link>
+            <button type="button" className="btn btn-ghost" onClick={onRecheck}>
+              Check again
+            </button>
+          </>
+        }
+      >
+        Every face has your verdict or the verdicts it needs — nice work. A face another reviewer is answering right now
+        may come back; check again, or upload more photos to keep the loop going.
+      </QueueEmpty>
     );
   }
-  if (status === "error") {
-    return (
-      <div className="notice notice-error">
-        <h2>Couldn’t load the next face</h2>
-        <p>{error}</p>
-        <button type="button" className="btn btn-primary" onClick={onRecheck}>
-          Try again
-        </button>
-      </div>
-    );
-  }
+  if (status === "error") return <QueueError title="Couldn’t load the next face" error={error} onRetry={onRecheck} />;
   return (
     <div className={`card ${styles.reviewCard} is-loading`} aria-busy="true">
       <div className={styles.reviewFace}>
