@@ -33,8 +33,14 @@ const cache = new WeakMap<Db, { at: number; value: ReviewSettings }>();
 export async function getReviewSettings(db: Db, opts: { fresh?: boolean } = {}): Promise<ReviewSettings> {
   const hit = cache.get(db);
   if (!opts.fresh && hit && Date.now() - hit.at < CACHE_MS) return hit.value;
+  const value = await readReviewSettings(db);
+  cache.set(db, { at: Date.now(), value });
+  return value;
+}
+
+async function readReviewSettings(db: Pick<Db, "reviewSettings">): Promise<ReviewSettings> {
   const row = await db.reviewSettings.findUnique({ where: { id: 1 } });
-  const value: ReviewSettings = row
+  return row
     ? {
         verdictsPerFace: row.verdictsPerFace,
         extraReviewShare: row.extraReviewShare,
@@ -45,8 +51,6 @@ export async function getReviewSettings(db: Db, opts: { fresh?: boolean } = {}):
         updatedAt: row.updatedAt,
       }
     : DEFAULT_REVIEW_SETTINGS;
-  cache.set(db, { at: Date.now(), value });
-  return value;
 }
 
 export function presentReviewSettings(s: ReviewSettings) {
@@ -65,19 +69,20 @@ export function presentReviewSettings(s: ReviewSettings) {
  * verdicts they had), in one transaction, audited with the old and new values.
  */
 export async function updateReviewSettings(db: Db, actorId: number, input: ReviewSettingsInput) {
-  const before = await getReviewSettings(db, { fresh: true });
-  const next = {
-    verdictsPerFace: input.verdicts_per_face ?? before.verdictsPerFace,
-    extraReviewShare: input.extra_review_share ?? before.extraReviewShare,
-    controlShare: input.control_share ?? before.controlShare,
-    controlMinAccuracy:
-      input.control_min_accuracy === undefined ? before.controlMinAccuracy : input.control_min_accuracy,
-    controlMinAnswers: input.control_min_answers ?? before.controlMinAnswers,
-  };
-  const reopened = await db.$transaction(
+  const affected = await db.$transaction(
     async (tx) => {
-      // One settings change at a time: the open faces are recomputed under the new row.
+      // One settings change at a time, each on top of the last: the current row is read under the
+      // lock, so two admins changing different settings at once both keep their change.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADVISORY_LOCKS.reviewSettings})`;
+      const before = await readReviewSettings(tx);
+      const next = {
+        verdictsPerFace: input.verdicts_per_face ?? before.verdictsPerFace,
+        extraReviewShare: input.extra_review_share ?? before.extraReviewShare,
+        controlShare: input.control_share ?? before.controlShare,
+        controlMinAccuracy:
+          input.control_min_accuracy === undefined ? before.controlMinAccuracy : input.control_min_accuracy,
+        controlMinAnswers: input.control_min_answers ?? before.controlMinAnswers,
+      };
       await tx.reviewSettings.upsert({
         where: { id: 1 },
         create: { id: 1, ...next, updatedById: actorId, updatedAt: new Date() },
@@ -112,5 +117,5 @@ export async function updateReviewSettings(db: Db, actorId: number, input: Revie
     { timeout: 120_000 },
   );
   cache.delete(db);
-  return { settings: await getReviewSettings(db, { fresh: true }), faces_affected: reopened };
+  return { settings: await getReviewSettings(db, { fresh: true }), faces_affected: affected };
 }

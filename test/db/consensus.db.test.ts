@@ -1,5 +1,7 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
+import pg from "pg";
+import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 import type { Db } from "@/lib/db/client";
 import { claimNext, countRemaining, getQueueItem } from "@/lib/review/queue";
 import { recordVerdict } from "@/lib/review/verdicts";
@@ -114,6 +116,32 @@ describe("overlap", () => {
     const log = await t.db.auditLog.findFirstOrThrow({ where: { action: "settings.review.update" } });
     expect(log.actorId).toBe(admin.id);
     expect(log.details).toMatchObject({ from: { verdicts_per_face: 1 }, to: { verdicts_per_face: 2 } });
+  });
+});
+
+describe("review settings under two admins", () => {
+  it("keeps both changes when two admins change different settings at once", async () => {
+    const { admin } = await setup(2);
+    const other = await t.db.user.create({ data: { email: "admin2@example.test", passwordHash: "x", role: "ADMIN" } });
+    // Tried: both start while a third session holds the settings lock, so both are under way before
+    // either can write (each from its own connection pool); then the lock is let go.
+    const holder = new pg.Client({ connectionString: t.url });
+    await holder.connect();
+    await holder.query("BEGIN");
+    await holder.query("SELECT pg_advisory_xact_lock($1)", [ADVISORY_LOCKS.reviewSettings]);
+    const both = Promise.all([
+      updateReviewSettings(t.db, admin.id, { verdicts_per_face: 3 }),
+      updateReviewSettings(t.other, other.id, { control_share: 0.2 }),
+    ]);
+    await new Promise((res) => setTimeout(res, 500));
+    await holder.query("COMMIT");
+    await holder.end();
+    await both;
+    expect(await t.db.reviewSettings.findUniqueOrThrow({ where: { id: 1 } })).toMatchObject({
+      verdictsPerFace: 3,
+      controlShare: 0.2,
+    });
+    expect(await t.db.auditLog.count({ where: { action: "settings.review.update" } })).toBe(2);
   });
 });
 
