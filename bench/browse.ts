@@ -12,6 +12,7 @@ import { createTestDatabase, type TestDatabase } from "@/test/support/database";
 import { startTestApp, type TestApp } from "@/test/support/app-server";
 import { seedReviewDatabase } from "./support/review-seed";
 import { machineInfo } from "./support/report";
+import { latency } from "./support/review-report";
 
 const USAGE = `npm run bench:browse -- [flags]
 
@@ -24,6 +25,8 @@ const USAGE = `npm run bench:browse -- [flags]
 
 const TARGET_P95_MS = 100;
 
+const pick = ({ p50, p95, max }: { p50: number; p95: number; max: number }) => ({ p50, p95, max });
+
 interface Row {
   name: string;
   query: string;
@@ -34,11 +37,6 @@ interface Row {
   items: number;
   total: string;
 }
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]! : NaN;
-};
 
 async function main() {
   const { values } = parseArgs({
@@ -112,9 +110,7 @@ async function main() {
         name,
         query: q,
         n: times.length,
-        p50: pct(times, 50),
-        p95: pct(times, 95),
-        max: Math.max(...times),
+        ...pick(latency(times)),
         items: last.items?.length ?? 0,
         total: t ? `${t.exact ? "" : "≈"}${t.count.toLocaleString("en")}` : "-",
       });
@@ -138,9 +134,7 @@ async function main() {
         name,
         query: q,
         n: times.length,
-        p50: pct(times, 50),
-        p95: pct(times, 95),
-        max: Math.max(...times),
+        ...pick(latency(times)),
         items,
         total: `${times.length} pages`,
       });
