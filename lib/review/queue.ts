@@ -9,7 +9,7 @@ export const LEASE_SECONDS = 300;
 
 /**
  * The queue's orders over open faces. Each reads one partial index of FaceState (see the
- * consensus_queue migration), so a claim costs the same at a million faces as at a thousand.
+ * consensus_queue migration), so a claim never scans the reviewed faces, however many there are.
  * Raw SQL, fixed per order (never built from input): ORDER BY cannot be a bind parameter.
  */
 const orders: Record<Exclude<QueueOrder, "second_look">, { where: string; orderBy: string }> = {

@@ -346,6 +346,33 @@ describe("agreement", () => {
   });
 });
 
+describe("a newer prediction of a face", () => {
+  it("becomes the one the queue serves and the face's state is recomputed with it; a new face starts open", async () => {
+    await settings({ verdictsPerFace: 1 });
+    const { users, predictions } = await setup(1);
+    expect(await state(1)).toMatchObject({ state: "OPEN", open: true, verdicts: 0, predictionId: predictions[0]!.id });
+    await recordVerdict(t.db, users[0]!.id, {
+      prediction_id: predictions[0]!.id,
+      verdict: "incorrect",
+      corrected_label: "sad",
+    });
+    expect(await state(1)).toMatchObject({ state: "AGREED", suspect: false });
+    // A second version, sure of "angry" and all but ruling out "sad": the face turns suspect.
+    const v2 = await seedModelVersion(t.db, 2);
+    const newer = await t.db.prediction.create({
+      data: {
+        faceId: 1,
+        modelVersionId: v2.id,
+        label: "angry",
+        confidence: 0.9,
+        probabilities: [0.9, 0.03, 0.02, 0.02, 0.01, 0.01, 0.01],
+        margin: 0.87,
+      },
+    });
+    expect(await state(1)).toMatchObject({ predictionId: newer.id, verdicts: 1, consensusLabel: "sad", suspect: true });
+  });
+});
+
 describe("verdict_label (SQL)", () => {
   it("gives every verdict the label verdictLabel gives it", async () => {
     const { verdictLabel } = await import("@/lib/dataset/verdict-label");
