@@ -13,6 +13,9 @@ import styles from "./reviewers.module.css";
 
 const DASH = "—";
 
+/** A figure's column: right-aligned, sorted largest first on the first click. */
+const NUMERIC = { className: "num", headerClassName: "num", firstSort: "desc" } as const;
+
 /** κ and α: two decimals, a real minus sign; "—" when undefined (too few faces, or one label only). */
 function formatCoefficient(x: number | null): string {
   if (x === null) return DASH;
@@ -81,17 +84,13 @@ export function ReviewersReport({ canManageSettings }: { canManageSettings: bool
     },
     {
       header: "Verdicts",
-      className: "num",
-      headerClassName: "num",
-      firstSort: "desc",
+      ...NUMERIC,
       sortValue: (r) => r.verdicts,
       cell: (r) => r.verdicts,
     },
     {
       header: "Agreement",
-      className: "num",
-      headerClassName: "num",
-      firstSort: "desc",
+      ...NUMERIC,
       sortValue: (r) => r.agreement,
       testId: "reviewer-agreement",
       cell: (r) => (
@@ -107,26 +106,20 @@ export function ReviewersReport({ canManageSettings }: { canManageSettings: bool
           Cohen’s <span className={styles.greek}>κ</span>
         </>
       ),
-      className: "num",
-      headerClassName: "num",
-      firstSort: "desc",
+      ...NUMERIC,
       sortValue: (r) => r.kappa,
       testId: "reviewer-kappa",
       cell: (r) => formatCoefficient(r.kappa),
     },
     {
       header: "Controls",
-      className: "num",
-      headerClassName: "num",
-      firstSort: "desc",
+      ...NUMERIC,
       sortValue: (r) => r.controls,
       cell: (r) => r.controls,
     },
     {
       header: "Control accuracy",
-      className: "num",
-      headerClassName: "num",
-      firstSort: "desc",
+      ...NUMERIC,
       sortValue: (r) => r.control_accuracy,
       cell: (r) => formatShare(r.control_accuracy),
     },
@@ -139,17 +132,13 @@ export function ReviewersReport({ canManageSettings }: { canManageSettings: bool
     },
     {
       header: "Not a face",
-      className: "num",
-      headerClassName: "num",
-      firstSort: "desc",
+      ...NUMERIC,
       sortValue: (r) => r.not_a_face,
       cell: (r) => r.not_a_face,
     },
     {
       header: "Can’t tell",
-      className: "num",
-      headerClassName: "num",
-      firstSort: "desc",
+      ...NUMERIC,
       sortValue: (r) => r.unsure,
       cell: (r) => r.unsure,
     },
