@@ -206,7 +206,7 @@ export async function seedReviewDatabase(url: string, o: SeedOptions): Promise<S
                   ($4::int[])[1 + (y.r1 + 1 + floor(random() * ($3::int - 1))::int) % $3::int] AS reviewer2,
                   ($4::int[])[1 + y.r1] AS reviewer1
            FROM (
-             SELECT p."faceId" AS face_id, p."id" AS prediction_id, p."label", p."probabilities", p."margin",
+             SELECT p."faceId" AS face_id, p."id" AS prediction_id, p."label", p."confidence", p."probabilities", p."margin",
                     p."createdAt" AS predicted_at, n.needed,
                     CASE WHEN n.needed = 1 THEN (CASE WHEN random() < $5::float8 THEN 1 ELSE 0 END)
                          ELSE (SELECT CASE WHEN u < $6::float8 THEN 2 WHEN u < $6::float8 + $7::float8 THEN 1 ELSE 0 END
@@ -264,9 +264,9 @@ export async function seedReviewDatabase(url: string, o: SeedOptions): Promise<S
     // migration): a suspect face with all its verdicts is sent back once for one more.
     await step("face states", () =>
       client.query(
-        `INSERT INTO "FaceState" ("faceId", "predictionId", "margin", "predictedAt", "shuffle", "needed", "verdicts",
+        `INSERT INTO "FaceState" ("faceId", "predictionId", "label", "confidence", "margin", "predictedAt", "shuffle", "needed", "verdicts",
                                   "open", "state", "consensusLabel", "support", "disputed", "suspect", "secondLook", "updatedAt")
-         SELECT face_id, prediction_id, margin, predicted_at, random(), need, given,
+         SELECT face_id, prediction_id, label, confidence, margin, predicted_at, random(), need, given,
                 state = 'OPEN', state::"ReviewState", consensus, support, disputed, suspect, second, now()
          FROM (
            SELECT z.*, CASE WHEN z.given < z.need THEN 'OPEN' WHEN z.consensus IS NOT NULL THEN 'AGREED' ELSE 'CONFLICT' END AS state

@@ -87,6 +87,9 @@ describe("GET /api/faces (listFaces)", () => {
     expect(await ids({ golden: "true" })).toEqual([1]);
     expect(await ids({ margin_min: "0.3" })).toEqual([4, 5, 9, 10]);
     expect(await ids({ margin_max: "0.1", predicted: "angry" })).toEqual([1, 2, 6, 7]);
+    // Confidence (1 + margin) / 2 here: the bounds one range implies on the other keep faces on the edge.
+    expect(await ids({ confidence_min: "0.6" })).toEqual([3, 4, 5, 8, 9, 10]);
+    expect(await ids({ margin_max: "0.2", confidence_min: "0.6", sort: "-confidence" })).toEqual([3, 8]);
     expect(await ids({ from: "2026-11-01T00:05:00Z" })).toEqual([6, 7]);
     expect(await ids({ model_version: "2" })).toEqual([]);
     const page = await listFaces(t.db, q({ state: "agreed" }), admin);
