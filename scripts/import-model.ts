@@ -1,5 +1,5 @@
 /**
- * `npm run model:import -- <path> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip|flip-shift] [--out <dir>] [--register]`
+ * `npm run model:import -- <path> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip|flip-shift] [--resize bilinear|lanczos3] [--out <dir>] [--register]`
  *
  * Imports a Keras model without Python (training/import.ts). `--register` also adds it to the
  * app's registry as a CANDIDATE version (DATABASE_URL, or the embedded database: stop `npm start`

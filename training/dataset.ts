@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { EMOTION_LABELS, type ModelMetadata } from "@/lib/model/metadata";
+import { DEFAULT_RESIZE_FILTER, type ResizeFilter } from "@/lib/model/resize";
 import { imageToPixels, normalizePixels } from "@/lib/model/preprocess";
 import { mixSeed, mulberry32, shuffled } from "@/training/random";
 
@@ -81,12 +82,15 @@ export async function loadImageFolder(
   opts: {
     labels?: readonly string[];
     inputShape?: ModelMetadata["inputShape"];
+    /** The model's filter (resizeFilterOf(metadata)); default the project's. */
+    resizeFilter?: ResizeFilter;
     concurrency?: number;
     onProgress?: (done: number, total: number) => void;
   } = {},
 ): Promise<ImageDataset> {
   const listing = await listImageFolder(root, opts.labels);
   const inputShape = opts.inputShape ?? [48, 48, 1];
+  const resizeFilter = opts.resizeFilter ?? DEFAULT_RESIZE_FILTER;
   const size = inputShape[0] * inputShape[1] * inputShape[2];
   const pixels = new Uint8Array(listing.samples.length * size);
   const concurrency = opts.concurrency ?? 16;
@@ -98,7 +102,7 @@ export async function loadImageFolder(
       if (!sample) continue;
       const file = path.join(root, sample.relPath);
       try {
-        pixels.set(await imageToPixels(await fs.readFile(file), inputShape), i * size);
+        pixels.set(await imageToPixels(await fs.readFile(file), inputShape, resizeFilter), i * size);
       } catch (err) {
         throw new Error(`Cannot decode ${file}: ${err instanceof Error ? err.message : String(err)}`);
       }

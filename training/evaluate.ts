@@ -1,4 +1,4 @@
-import type { TestTimeAugmentation } from "@/lib/model/metadata";
+import { resizeFilterOf, type TestTimeAugmentation } from "@/lib/model/metadata";
 import { loadModelFromDir, type LoadOptions } from "@/lib/model/predictor";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
 import { loadImageFolder, sampleInput } from "@/training/dataset";
@@ -18,7 +18,7 @@ export async function evaluateModelOnFolder(
   const model = await loadModelFromDir(modelDir, options);
   try {
     const { labels, inputShape, preprocessing } = model.metadata;
-    const ds = await loadImageFolder(dataDir, { labels, inputShape });
+    const ds = await loadImageFolder(dataDir, { labels, inputShape, resizeFilter: resizeFilterOf(model.metadata) });
     const probs = await model.predict(ds.samples.map((_, i) => sampleInput(ds, i, preprocessing)));
     return {
       metrics: computeMetrics(

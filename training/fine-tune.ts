@@ -2,7 +2,7 @@ import fs from "node:fs/promises";
 import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
 import { getTf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
-import { readModelMetadata, writeModelMetadata, type ModelMetadata } from "@/lib/model/metadata";
+import { readModelMetadata, resizeFilterOf, writeModelMetadata, type ModelMetadata } from "@/lib/model/metadata";
 import { imageToPixels } from "@/lib/model/preprocess";
 import { fastBatchNormalization } from "@/training/batch-norm";
 import { datasetFromPixels, type ClassWeightMode } from "@/training/dataset";
@@ -78,7 +78,10 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     return i;
   };
   const decode = (s: LabeledImage) =>
-    imageToPixels(s.image, meta.inputShape).then((pixels) => ({ pixels, label: classOf(s.label) }));
+    imageToPixels(s.image, meta.inputShape, resizeFilterOf(meta)).then((pixels) => ({
+      pixels,
+      label: classOf(s.label),
+    }));
   const train = await Promise.all(o.train.map(decode));
   const val = await Promise.all(o.validation.map(decode));
   if (train.length === 0) throw new Error("Nothing to train on.");

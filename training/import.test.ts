@@ -40,6 +40,8 @@ describe("model:import command line", () => {
     expect(parseImportArgs(["m.h5", "--register"]).register).toBe(true);
     const { register: _r, ...withTta } = parseImportArgs(["m.h5", "--tta", "flip"]);
     expect(parseImportOptions(withTta)).toEqual({ source: "m.h5", testTimeAugmentation: "flip" });
+    const { register: _s, ...withResize } = parseImportArgs(["m.h5", "--resize", "lanczos3"]);
+    expect(parseImportOptions(withResize)).toEqual({ source: "m.h5", resizeFilter: "lanczos3" });
   });
 
   it.each([
@@ -67,6 +69,11 @@ describe("model:import command line", () => {
       flag: "--tta rotate",
       options: { testTimeAugmentation: "rotate" },
       error: "testTimeAugmentation: test-time augmentation must be one of: none, flip, flip-shift",
+    },
+    {
+      flag: "--resize cubic",
+      options: { resizeFilter: "cubic" },
+      error: "resizeFilter: resize filter must be one of: lanczos3, bilinear",
     },
   ])("refuses $flag", ({ options, error }) => {
     expect(() => parseImportOptions({ source: "m.h5", ...options })).toThrow(error);

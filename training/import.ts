@@ -13,6 +13,7 @@ import {
   EMOTION_LABELS,
   PREPROCESSING_MODES,
   type Preprocessing,
+  resizeFilterOf,
 } from "@/lib/model/metadata";
 import {
   labelsSchema,
@@ -25,7 +26,7 @@ import {
 } from "@/training/keras-import/import-model";
 
 const USAGE =
-  "usage: npm run model:import -- <model.h5 | model.keras | tfjs folder | model.json> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip|flip-shift] [--out <dir>] [--register]";
+  "usage: npm run model:import -- <model.h5 | model.keras | tfjs folder | model.json> [--labels a,b,c…] [--preprocess unit|symmetric] [--tta none|flip|flip-shift] [--resize bilinear|lanczos3] [--out <dir>] [--register]";
 
 const PREPROCESSING_HELP: Record<Preprocessing, string> = {
   unit: "x/255 → [0, 1]",
@@ -41,6 +42,7 @@ export function parseImportArgs(argv: string[]): Partial<Record<keyof ImportOpti
       labels: { type: "string" },
       preprocess: { type: "string" },
       tta: { type: "string" },
+      resize: { type: "string" },
       out: { type: "string" },
       register: { type: "boolean" },
     },
@@ -53,6 +55,7 @@ export function parseImportArgs(argv: string[]): Partial<Record<keyof ImportOpti
     labels: values.labels,
     preprocessing: values.preprocess,
     ...(values.tta === undefined ? {} : { testTimeAugmentation: values.tta }),
+    ...(values.resize === undefined ? {} : { resizeFilter: values.resize }),
     out: values.out,
     register: values.register ?? false,
   };
@@ -118,6 +121,7 @@ export function formatImportReport(s: ImportSummary, r: ImportResult): string {
     ["input", `${h}x${w}x${c} (${c === 1 ? "grayscale" : "RGB"})`],
     ["labels", r.metadata.labels.join(", ")],
     ["preprocessing", `${r.metadata.preprocessing} (${PREPROCESSING_HELP[r.metadata.preprocessing]})`],
+    ["resize filter", resizeFilterOf(r.metadata)],
     ["test-time aug.", ((m) => `${m} (${describeTestTimeAugmentation(m)})`)(r.metadata.testTimeAugmentation ?? "none")],
     ["written to", r.dir],
   ];
@@ -143,6 +147,7 @@ export async function importWithAnswers(options: ReturnType<typeof parseImportOp
       labels,
       preprocessing,
       testTimeAugmentation: options.testTimeAugmentation,
+      resizeFilter: options.resizeFilter,
       out: options.out,
     });
     console.log(formatImportReport(imported, result));

@@ -121,6 +121,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const labels = baseMeta?.labels ?? [...EMOTION_LABELS];
   const inputShape = baseMeta?.inputShape ?? ([48, 48, 1] as ModelMetadata["inputShape"]);
   const preprocessing = baseMeta?.preprocessing ?? "unit";
+  const resizeFilter = baseMeta?.resizeFilter;
   const tta = opts.testTimeAugmentation ?? baseMeta?.testTimeAugmentation ?? "none";
   const env = getEnv();
   const out = path.resolve(
@@ -137,7 +138,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   );
 
   log(`reading ${dataRoot} …`);
-  const ds = await loadImageFolder(dataRoot, { labels, inputShape });
+  const ds = await loadImageFolder(dataRoot, { labels, inputShape, resizeFilter });
   const fingerprint = dataFingerprint(ds.samples, labels);
   const split = stratifiedSplit(ds.samples, cfg.valFraction, fitConfig.seed);
   if (split.val.length === 0) throw new Error("validation split is empty; use more images or a larger --val-fraction");
@@ -238,6 +239,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       labels,
       inputShape,
       preprocessing,
+      ...(resizeFilter ? { resizeFilter } : {}),
       ...(tta === "none" ? {} : { testTimeAugmentation: tta }),
       metrics: metricsForMetadata(
         val.metrics,

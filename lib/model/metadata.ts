@@ -2,6 +2,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { TEST_TIME_AUGMENTATION_MODES } from "@/lib/model/test-time-augmentation";
+import { DEFAULT_RESIZE_FILTER, RESIZE_FILTERS, type ResizeFilter } from "@/lib/model/resize";
 
 // The label list lives in a module without Node imports so client components can use it too.
 export { EMOTION_LABELS, type EmotionLabel } from "@/lib/model/labels";
@@ -50,6 +51,12 @@ export const modelMetadataSchema = z.looseObject({
   preprocessing: z.enum(PREPROCESSING_MODES),
   /** Absent means "none". Fine-tuned versions keep their parent's. */
   testTimeAugmentation: z.enum(TEST_TIME_AUGMENTATION_MODES).optional(),
+  /**
+   * How images are resized to the input (lib/model/resize): absent means "lanczos3", what this
+   * project's own versions trained with; imported Keras models say "bilinear". Fine-tuned versions
+   * keep their parent's.
+   */
+  resizeFilter: z.enum(RESIZE_FILTERS).optional(),
   name: z.string().optional(),
   /** ISO 8601 time the version was written. */
   createdAt: z.string().optional(),
@@ -65,6 +72,13 @@ export const modelMetadataSchema = z.looseObject({
 });
 
 export type ModelMetadata = z.infer<typeof modelMetadataSchema>;
+
+export { RESIZE_FILTERS, type ResizeFilter } from "@/lib/model/resize";
+
+/** The filter a version's input is resized with (its metadata's, else the project's default). */
+export function resizeFilterOf(meta: { resizeFilter?: ResizeFilter }): ResizeFilter {
+  return meta.resizeFilter ?? DEFAULT_RESIZE_FILTER;
+}
 export type ModelMetrics = z.infer<typeof metricsSchema>;
 
 /** Validates parsed JSON; `source` names it in the error (a path, "request body"). */

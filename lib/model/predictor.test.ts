@@ -6,6 +6,7 @@ import { getTf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { EMOTION_LABELS, readModelMetadata, writeModelMetadata } from "@/lib/model/metadata";
 import { imageToInput } from "@/lib/model/preprocess";
+import { resizeBilinear } from "@/lib/model/resize";
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
 import { createTinyModelDir } from "@/test/support/tiny-model";
 
@@ -74,6 +75,28 @@ describe("tiny model + predictor", () => {
     const [viaImages] = await model.predictImages([png]);
     const [viaInputs] = await model.predict([await imageToInput(png, model.metadata)]);
     expect(Array.from(viaImages!)).toEqual(Array.from(viaInputs!));
+  });
+
+  it("resizes with the filter the version's metadata names (bilinear for an imported Keras model)", async () => {
+    const bilinearDir = await createTinyModelDir();
+    cleanup.push(bilinearDir);
+    await writeModelMetadata(bilinearDir, { ...(await readModelMetadata(bilinearDir)), resizeFilter: "bilinear" });
+    const bilinear = await loadModelFromDir(bilinearDir);
+    try {
+      const raw = Uint8Array.from({ length: 64 * 64 }, (_, i) => (i * 13) % 256);
+      const png = await sharp(Buffer.from(raw), { raw: { width: 64, height: 64, channels: 1 } })
+        .png()
+        .toBuffer();
+      const expected = Float32Array.from(resizeBilinear(raw, 64, 64, 1, 48, 48), (v) => v / 255);
+      const [viaImages] = await bilinear.predictImages([png]);
+      const [viaPixels] = await bilinear.predict([expected]);
+      expect(Array.from(viaImages!)).toEqual(Array.from(viaPixels!));
+      // The same weights behind sharp's lanczos3 (no filter named) see other pixels.
+      const [lanczos] = await model.predictImages([png]);
+      expect(Array.from(lanczos!)).not.toEqual(Array.from(viaImages!));
+    } finally {
+      bilinear.dispose();
+    }
   });
 
   /** The mirror image, column order reversed row by row (independent of tf.reverse). */

@@ -42,11 +42,11 @@ describe("imageToInput", () => {
     const red = await sharp({ create: { width: 10, height: 10, channels: 3, background: { r: 255, g: 0, b: 0 } } })
       .jpeg({ quality: 100 })
       .toBuffer();
-    const gray = await imageToPixels(red, [4, 4, 1]);
+    const gray = await imageToPixels(red, [4, 4, 1], "lanczos3");
     expect(gray.length).toBe(16);
     // BT.601 luma of pure red, 0.299 · 255, give or take JPEG rounding.
     expect(Math.abs((gray[0] ?? 0) - 76)).toBeLessThanOrEqual(2);
-    const rgb = await imageToPixels(red, [4, 4, 3]);
+    const rgb = await imageToPixels(red, [4, 4, 3], "lanczos3");
     expect(rgb.length).toBe(48);
     expect(rgb[0]).toBeGreaterThan(240);
     expect(rgb[1]).toBeLessThan(15);
@@ -54,7 +54,7 @@ describe("imageToInput", () => {
 
   it("replicates a grayscale source into three channels for c=3", async () => {
     const png = await grayPng(4, 4, () => 77);
-    const rgb = await imageToPixels(png, [4, 4, 3]);
+    const rgb = await imageToPixels(png, [4, 4, 3], "lanczos3");
     expect(Array.from(rgb)).toEqual(new Array(48).fill(77));
   });
 
@@ -64,7 +64,21 @@ describe("imageToInput", () => {
     })
       .png()
       .toBuffer();
-    expect(Array.from(await imageToPixels(clear, [4, 4, 1]))).toEqual(new Array(16).fill(0));
+    expect(Array.from(await imageToPixels(clear, [4, 4, 1], "lanczos3"))).toEqual(new Array(16).fill(0));
+  });
+
+  it("resizes with the version's filter: bilinear as OpenCV, lanczos3 as sharp", async () => {
+    const png = await grayPng(2, 1, (i) => [0, 100][i]!);
+    expect(Array.from(await imageToPixels(png, [1, 4, 1], "bilinear"))).toEqual([0, 25, 75, 100]);
+    // Lanczos rings past the edges' values: the two filters give the model different pixels.
+    expect(Array.from(await imageToPixels(png, [1, 4, 1], "lanczos3"))).not.toEqual([0, 25, 75, 100]);
+    const meta = { inputShape: [1, 4, 1] as [number, number, 1], preprocessing: "unit" as const };
+    const viaInput = await imageToInput(png, { ...meta, resizeFilter: "bilinear" });
+    expect(Array.from(viaInput).map((v) => Math.round(v * 255))).toEqual([0, 25, 75, 100]);
+    // A version whose metadata names no filter keeps sharp's lanczos3.
+    expect(Array.from(await imageToInput(png, meta))).toEqual(
+      Array.from(await imageToPixels(png, [1, 4, 1], "lanczos3")).map((v) => Math.fround(v / 255)),
+    );
   });
 
   it("rejects bytes that are not an image", async () => {

@@ -1,35 +1,39 @@
 import sharp from "sharp";
-import type { ModelMetadata, Preprocessing } from "@/lib/model/metadata";
+import { resizeFilterOf, type ModelMetadata, type Preprocessing } from "@/lib/model/metadata";
+import { resizeBilinear, type ResizeFilter } from "@/lib/model/resize";
 
 /**
  * THE preprocessing: inference, training and evaluation all turn an image into model input here,
  * so a model never sees pixels prepared differently from those it was trained on.
  *
  * Decodes any format sharp reads, applies EXIF orientation, composites transparency onto black,
- * resizes to exactly h×w in sRGB (fit "fill": the face crop is stretched, not letterboxed), converts
+ * resizes to exactly h×w in sRGB with the version's filter (fit "fill": the face crop is stretched,
+ * not letterboxed; lib/model/resize), converts
  * to BT.601 grey (c = 1) or keeps RGB (c = 3), then scales the pixels per `preprocessing`.
  * @returns h·w·c floats in HWC order.
  */
 export async function imageToInput(
   image: Buffer,
-  meta: Pick<ModelMetadata, "inputShape" | "preprocessing">,
+  meta: Pick<ModelMetadata, "inputShape" | "preprocessing" | "resizeFilter">,
 ): Promise<Float32Array> {
-  return normalizePixels(await imageToPixels(image, meta.inputShape), meta.preprocessing);
+  return normalizePixels(await imageToPixels(image, meta.inputShape, resizeFilterOf(meta)), meta.preprocessing);
 }
 
 /** Same decoding as imageToInput, stopping at the uint8 pixels (h·w·c, HWC); augmentation starts here. */
-export async function imageToPixels(image: Buffer, inputShape: ModelMetadata["inputShape"]): Promise<Uint8Array> {
+export async function imageToPixels(
+  image: Buffer,
+  inputShape: ModelMetadata["inputShape"],
+  resizeFilter: ResizeFilter,
+): Promise<Uint8Array> {
   const [h, w, c] = inputShape;
-  const { data, info } = await sharp(image)
-    .rotate()
-    .flatten({ background: "#000000" })
-    .toColourspace("srgb")
-    .resize(w, h, { fit: "fill" })
+  const decoded = sharp(image).rotate().flatten({ background: "#000000" }).toColourspace("srgb");
+  const { data, info } = await (resizeFilter === "lanczos3" ? decoded.resize(w, h, { fit: "fill" }) : decoded)
     .raw()
     .toBuffer({ resolveWithObject: true });
-  if (info.width !== w || info.height !== h)
+  let src: Uint8Array = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  if (resizeFilter === "bilinear") src = resizeBilinear(src, info.width, info.height, info.channels, w, h);
+  else if (info.width !== w || info.height !== h)
     throw new Error(`resize produced ${info.width}x${info.height}, expected ${w}x${h}`);
-  const src = new Uint8Array(data.buffer, data.byteOffset, data.length);
   const n = h * w;
   // sharp keeps a grayscale source single-channel even when asked for sRGB.
   if (info.channels === 1) {

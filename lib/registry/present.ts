@@ -1,11 +1,22 @@
 import "server-only";
 import type { AuditLog, ModelVersion } from "@/lib/db/generated/prisma/client";
-import { TEST_TIME_AUGMENTATION_MODES, type TestTimeAugmentation } from "@/lib/model/metadata";
+import {
+  RESIZE_FILTERS,
+  resizeFilterOf,
+  TEST_TIME_AUGMENTATION_MODES,
+  type TestTimeAugmentation,
+} from "@/lib/model/metadata";
 
 /** metadata.testTimeAugmentation as stored when the version was registered ("none" when absent). */
 function testTimeAugmentationOf(metadata: unknown): TestTimeAugmentation {
   const mode = (metadata as { testTimeAugmentation?: unknown } | null)?.testTimeAugmentation;
   return TEST_TIME_AUGMENTATION_MODES.find((m) => m === mode) ?? "none";
+}
+
+/** metadata.resizeFilter as stored ("lanczos3", the project's own, when absent). */
+function resizeFilterOfStored(metadata: unknown) {
+  const filter = (metadata as { resizeFilter?: unknown } | null)?.resizeFilter;
+  return resizeFilterOf({ resizeFilter: RESIZE_FILTERS.find((f) => f === filter) });
 }
 
 export function presentVersion(v: ModelVersion) {
@@ -17,6 +28,7 @@ export function presentVersion(v: ModelVersion) {
     status_reason: v.statusReason,
     labels: v.labels,
     test_time_augmentation: testTimeAugmentationOf(v.metadata),
+    resize_filter: resizeFilterOfStored(v.metadata),
     checksum: v.checksum,
     metrics: v.metrics,
     parent_id: v.parentId,

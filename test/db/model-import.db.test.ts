@@ -64,6 +64,9 @@ describe("model:import --register", () => {
     // The API shows how each version forms its probabilities; one without the key serves plain.
     expect(presentVersion(v).test_time_augmentation).toBe("flip-shift");
     expect(presentVersion(active).test_time_augmentation).toBe("none");
+    // An import resizes as Keras did (bilinear); a version that names no filter keeps sharp's lanczos3.
+    expect(presentVersion(v).resize_filter).toBe("bilinear");
+    expect(presentVersion(active).resize_filter).toBe("lanczos3");
   });
 
   it("refuses a folder outside MODELS_DIR and registers nothing", async () => {

@@ -16,6 +16,8 @@ import {
   type ModelMetadata,
   type Preprocessing,
   type TestTimeAugmentation,
+  RESIZE_FILTERS,
+  type ResizeFilter,
 } from "@/lib/model/metadata";
 import { loadModelFromDir } from "@/lib/model/predictor";
 import {
@@ -54,6 +56,10 @@ export const importOptionsSchema = z.object({
     .enum(TEST_TIME_AUGMENTATION_MODES, {
       message: `test-time augmentation must be one of: ${TEST_TIME_AUGMENTATION_MODES.join(", ")}`,
     })
+    .optional(),
+  /** Default "bilinear": Keras and OpenCV resize so, and the model was trained on what they gave. */
+  resizeFilter: z
+    .enum(RESIZE_FILTERS, { message: `resize filter must be one of: ${RESIZE_FILTERS.join(", ")}` })
     .optional(),
   out: z.string().min(1).optional(),
 });
@@ -278,6 +284,8 @@ export interface WriteImportOptions {
   preprocessing: Preprocessing;
   /** Default "none": the model's own output. */
   testTimeAugmentation?: TestTimeAugmentation;
+  /** Default "bilinear" (Keras and OpenCV's resize). */
+  resizeFilter?: ResizeFilter;
   /** Default: defaultImportDir(imported.path). */
   out?: string;
 }
@@ -318,6 +326,7 @@ export async function writeImportedModel(
     labels,
     inputShape: imported.inputShape,
     preprocessing,
+    resizeFilter: options.resizeFilter ?? "bilinear",
     ...(options.testTimeAugmentation && options.testTimeAugmentation !== "none"
       ? { testTimeAugmentation: options.testTimeAugmentation }
       : {}),
@@ -376,14 +385,14 @@ export function parseImportOptions(
 
 /** readKerasModel + writeImportedModel, for callers that have labels and preprocessing already. */
 export async function importKerasModel(options: ImportOptions): Promise<ImportResult & { summary: ImportSummary }> {
-  const { source, labels, preprocessing, testTimeAugmentation, out } = parseImportOptions(options);
+  const { source, labels, preprocessing, testTimeAugmentation, resizeFilter, out } = parseImportOptions(options);
   if (!labels) throw new Error("labels are required: one per model output, in output order");
   if (!preprocessing) throw new Error(`preprocessing is required: ${PREPROCESSING_MODES.join(" or ")}`);
   const { model, ...summary } = await readKerasModel(source);
   try {
     const result = await writeImportedModel(
       { model, ...summary },
-      { labels, preprocessing, testTimeAugmentation, out },
+      { labels, preprocessing, testTimeAugmentation, resizeFilter, out },
     );
     return { ...result, summary };
   } finally {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { verdicts } from "@/lib/review/schemas";
 import { TEST_TIME_AUGMENTATION_MODES } from "@/lib/model/test-time-augmentation";
+import { RESIZE_FILTERS } from "@/lib/model/resize";
 
 /**
  * What the API answers, as zod schemas for the OpenAPI document. The functions that form these
@@ -369,6 +370,9 @@ export const ModelVersionBase = z.object({
   status_reason: z.string().nullable(),
   labels: z.array(z.string()),
   test_time_augmentation: z.enum(TEST_TIME_AUGMENTATION_MODES),
+  resize_filter: z
+    .enum(RESIZE_FILTERS)
+    .describe("How faces are resized to the model's input: bilinear (Keras/OpenCV) or lanczos3 (sharp)."),
   checksum: z.string(),
   metrics: z.unknown().describe("The evaluation figures stored with the version (JSON), or null."),
   parent_id: id.nullable(),
