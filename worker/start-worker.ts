@@ -6,6 +6,7 @@ import { startQueue, TRAINING_QUEUE, type TrainingMessage } from "@/lib/jobs/que
 import { finishJob } from "@/lib/jobs/finish-job";
 import { sweepStaleJobs } from "@/lib/jobs/sweep-stale-jobs";
 import { runTrainingJob } from "@/worker/run-training-job";
+import { startVideoWorker } from "@/worker/start-video-worker";
 import { getTf } from "@/lib/tf/backend";
 
 export interface Worker {
@@ -36,9 +37,11 @@ export async function startWorker(db: Db, connectionString: string): Promise<Wor
       }
     }
   });
+  const videos = await startVideoWorker(db, boss, id);
   return {
     id,
     async stop(reason: string) {
+      await videos.stop(reason);
       if (current !== null)
         await finishJob(db, current, "FAILED", {
           error: `The worker stopped (${reason}); the active model is unchanged.`,

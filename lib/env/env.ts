@@ -76,6 +76,12 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .default("true")
     .transform((v) => v === "true" || v === "1"),
+  /** The ffmpeg binary for video files; unset: `ffmpeg` on PATH, else the one inside @ffmpeg-installer/ffmpeg. */
+  FFMPEG_PATH: z.string().optional(),
+  /** Largest video file accepted, in MB. */
+  VIDEO_MAX_MB: z.coerce.number().positive().max(10_000).default(200),
+  /** Longest video accepted, in seconds. */
+  VIDEO_MAX_SECONDS: z.coerce.number().positive().max(86_400).default(600),
   /** Tests only: the Chromium binary for browser tests (default /usr/bin/chromium). */
   CHROMIUM_PATH: z.string().optional(),
   /** Set by CI runners; tests that would skip locally must run there. */

@@ -29,17 +29,29 @@ export async function extractFaces(decoded: DecodedImage, opts: { isFaceCrop: bo
     return [{ box: centerSquare(decoded.width, decoded.height), score: null, png, ...cropName(png) }];
   }
 
-  const detections = await detectFaces(decoded.rgb);
+  return detectAndCrop(decoded);
+}
+
+/**
+ * The faces of one frame of pixels (a video frame): `rgb` for the detector (any size up to the
+ * frame's), `gray` the full frame the crops are cut from; boxes in `gray`'s pixels, left to right.
+ */
+export async function detectAndCrop(frame: {
+  rgb: DecodedImage["rgb"];
+  gray: DecodedImage["gray"];
+}): Promise<ExtractedFace[]> {
+  const { rgb, gray } = frame;
+  const detections = await detectFaces(rgb);
   if (detections.length === 0) return [];
 
   // The detector saw a downscaled copy; crops are cut from the full-resolution gray image.
-  const sx = decoded.width / decoded.rgb.width;
-  const sy = decoded.height / decoded.rgb.height;
+  const sx = gray.width / rgb.width;
+  const sy = gray.height / rgb.height;
   const boxes = detections.map((d) => {
     const face = { x: d.x * sx, y: d.y * sy, width: d.width * sx, height: d.height * sy };
-    return expandBox(face, decoded.width, decoded.height);
+    return expandBox(face, gray.width, gray.height);
   });
-  const pngs = await cropFaces(decoded.gray, boxes);
+  const pngs = await cropFaces(gray, boxes);
 
   return detections.map((d, i) => {
     const box = boxes[i];

@@ -42,6 +42,17 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/health", "public", (c) => c.get("/api/health")],
   ["GET /api/openapi.json", "public", (c) => c.get("/api/openapi.json")],
   ["POST /api/predictions", "reviewer", (c) => c.json("POST", "/api/predictions", { image_base64: "" })],
+  // JSON instead of a form: an allowed caller gets a 415 and nothing is stored.
+  ["POST /api/videos", "reviewer", (c) => c.json("POST", "/api/videos", {})],
+  ["GET /api/videos", "reviewer", (c) => c.get("/api/videos")],
+  ["GET /api/videos/:id", "reviewer", (c) => c.get("/api/videos/999999")],
+  ["GET /api/videos/:id/file", "reviewer", (c) => c.get("/api/videos/999999/file")],
+  ["POST /api/videos/:id/cancel", "reviewer", (c) => c.json("POST", "/api/videos/999999/cancel", {})],
+  [
+    "POST /api/videos/:id/tracks/:track_id/review",
+    "reviewer",
+    (c) => c.json("POST", "/api/videos/999999/tracks/1/review", {}),
+  ],
   ["GET /api/review/next", "reviewer", (c) => c.get("/api/review/next")],
   ["POST /api/review/release", "reviewer", (c) => c.json("POST", "/api/review/release", { prediction_id: 999999 })],
   [

@@ -20,6 +20,7 @@ import {
   reviewSettingsSchema,
 } from "@/lib/review/schemas";
 import { predictionFormSchema, predictionJsonSchema } from "@/lib/uploads/schemas";
+import { trackReviewSchema, videoFormSchema } from "@/lib/videos/schemas";
 import { preflightQuerySchema, trainingParamsSchema } from "@/worker/params";
 import * as r from "./responses";
 
@@ -36,6 +37,10 @@ const noBody = "No content: nothing is left for you.";
 export const tags = [
   { name: "Health", description: "Is the app up: database, model, compute backend." },
   { name: "Predictions", description: "Upload a photo; every face in it is detected and predicted." },
+  {
+    name: "Videos",
+    description: "Upload a video; a worker samples its frames, follows each face and predicts it over time.",
+  },
   { name: "Review", description: "The review queue: claim a face, answer it, undo, history." },
   { name: "Faces", description: "The dataset's faces: browse, one face, its crop and photo, bulk actions." },
   {
@@ -107,6 +112,117 @@ export const operations: OperationSpec[] = [
       415: "`unsupported_media_type`: the file is not a JPEG, PNG or WebP.",
       503: "`model_unavailable`: no model is installed, or its files are missing or changed.",
       507: "`storage_unavailable`: the image folder is full or not writable; nothing is kept.",
+    },
+  },
+  {
+    method: "post",
+    path: "/api/videos",
+    operationId: "uploadVideo",
+    tag: "Videos",
+    summary: "Upload a video for analysis in the background",
+    description:
+      "MP4, MOV or WebM, recognised by content (not the file name), up to VIDEO_MAX_MB (200 MB by default), streamed " +
+      "to disk. The file is probed at once: one ffmpeg cannot read (a truncated MP4 without its index) or longer " +
+      "than VIDEO_MAX_SECONDS (10 min by default) is refused with 422 and nothing is kept. A worker then samples " +
+      "`fps` frames a second, detects and follows every face and predicts it; poll `GET /api/videos/{id}`. A file " +
+      "damaged further in fails the analysis with a message.\n\n" +
+      '`curl -H "Authorization: Bearer $TOKEN" -F video=@clip.mp4 -F fps=2 -F target_emotions=happy,sad ' +
+      "http://localhost:3000/api/videos`",
+    access: { permission: "predictions:create" },
+    body: {
+      required: true,
+      form: videoFormSchema,
+      description: "`multipart/form-data`: the file in `video`, optionally `fps` and `target_emotions`.",
+    },
+    responses: { 202: { description: "Stored and queued.", json: r.VideoQueued } },
+    errors: {
+      400: "`bad_request`: no `video` field, an empty file, `fps` out of range or an unknown emotion.",
+      413: "`payload_too_large`: the file is larger than VIDEO_MAX_MB; nothing is kept.",
+      415: "`unsupported_media_type`: not multipart, or the file is not an MP4, MOV or WebM.",
+      422: "`unprocessable`: ffmpeg cannot read the file, or it is longer than VIDEO_MAX_SECONDS (`details.duration_s`).",
+      507: "`storage_unavailable`: the data folder is full or not writable; nothing is kept.",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/videos",
+    operationId: "listVideos",
+    tag: "Videos",
+    summary: "Your videos with status and progress",
+    access: { permission: "predictions:create" },
+    responses: { 200: { description: "Your videos.", json: r.VideoList } },
+  },
+  {
+    method: "get",
+    path: "/api/videos/{id}",
+    operationId: "getVideo",
+    tag: "Videos",
+    summary: "A video's analysis: tracks over time, face-time summary, segments",
+    description:
+      "Yours, or any for an admin (another user's video is a 404). `tracks` fill in when the analysis is done; " +
+      "a failed or cancelled one has none.",
+    access: { permission: "predictions:create" },
+    pathParams: { id: "The video's id." },
+    responses: { 200: { description: "The video.", json: r.VideoDetail } },
+  },
+  {
+    method: "get",
+    path: "/api/videos/{id}/file",
+    operationId: "getVideoFile",
+    tag: "Videos",
+    summary: "The stored video file (byte ranges for seeking)",
+    access: { permission: "predictions:create" },
+    pathParams: { id: "The video's id." },
+    responses: {
+      200: {
+        description: "The whole file.",
+        content: {
+          "video/mp4": { type: "string", contentMediaType: "video/mp4", format: "binary" },
+          "video/quicktime": { type: "string", contentMediaType: "video/quicktime", format: "binary" },
+          "video/webm": { type: "string", contentMediaType: "video/webm", format: "binary" },
+        },
+      },
+      206: {
+        description: "The byte range asked for with `Range: bytes=a-b` (`Content-Range` says which).",
+        content: {
+          "video/mp4": { type: "string", contentMediaType: "video/mp4", format: "binary" },
+          "video/quicktime": { type: "string", contentMediaType: "video/quicktime", format: "binary" },
+          "video/webm": { type: "string", contentMediaType: "video/webm", format: "binary" },
+        },
+      },
+      416: { description: "The range lies outside the file; `Content-Range: bytes */<size>` gives its size. No body." },
+    },
+    errors: { 404: "`not_found`: also when the file is no longer stored." },
+  },
+  {
+    method: "post",
+    path: "/api/videos/{id}/cancel",
+    operationId: "cancelVideo",
+    tag: "Videos",
+    summary: "Cancel a queued or running analysis",
+    description: "Cancelled at once; a running analysis stops within about a second and stores nothing.",
+    access: { permission: "predictions:create" },
+    pathParams: { id: "The video's id." },
+    responses: { 200: { description: "Cancelled.", json: r.VideoCancelled } },
+    errors: { 409: "`conflict`: the analysis is done, failed or already cancelled." },
+  },
+  {
+    method: "post",
+    path: "/api/videos/{id}/tracks/{track_id}/review",
+    operationId: "sendVideoTrackToReview",
+    tag: "Videos",
+    summary: "Send a track's most uncertain frames to the review queue",
+    description:
+      "The `count` frames with the smallest margin between the top two labels, not sent before, each become an " +
+      "upload (the frame, with the video, time and track) with one face predicted by the active model: normal " +
+      "review items. All are stored, or none.",
+    access: { permission: "predictions:create" },
+    pathParams: { id: "The video's id.", track_id: "The track's number within the video." },
+    body: { required: false, json: trackReviewSchema },
+    responses: { 201: { description: "Sent (possibly none, when all were sent before).", json: r.TrackReviewResult } },
+    errors: {
+      409: "`conflict`: the video's file is no longer stored.",
+      503: "`model_unavailable`: no active model.",
     },
   },
   {

@@ -24,6 +24,8 @@ import type { getQueueItem } from "@/lib/review/queue";
 import type { presentReviewSettings } from "@/lib/review/settings";
 import type { listHistory, presentReview, undoVerdict } from "@/lib/review/verdicts";
 import type { UploadResult } from "@/lib/uploads/process-upload";
+import type { getVideo, listVideos, presentVideoRow } from "@/lib/videos/read-video";
+import type { sendTrackToReview } from "@/lib/videos/review-track";
 import type * as r from "./responses";
 
 /** What `NextResponse.json` makes of a value. */
@@ -123,4 +125,8 @@ export type Checks = [
   Fits<Check<Answer<typeof getVersionDetail>, typeof r.ModelVersionDetail>>,
   Fits<Check<Answer<typeof listGolden>, typeof r.GoldenSet>>,
   Fits<Check<Answer<typeof setGolden>, typeof r.GoldenChanged>>,
+  Fits<Check<ReturnType<typeof presentVideoRow>, typeof r.VideoRow>>,
+  Fits<Check<Answer<typeof listVideos>, typeof r.VideoList>>,
+  Fits<Check<Answer<typeof getVideo>, typeof r.VideoDetail>>,
+  Fits<Check<Answer<typeof sendTrackToReview>, typeof r.TrackReviewResult>>,
 ];

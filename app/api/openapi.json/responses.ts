@@ -471,3 +471,67 @@ export const TrainingPreflight = z.object({
   min_samples: z.number().int(),
   ready: z.boolean().describe("Whether a job with these parameters has enough faces to train on."),
 });
+
+const videoStatuses = ["queued", "running", "done", "failed", "cancelled"] as const;
+
+export const VideoQueued = z.object({
+  video_id: id,
+  status: z.enum(videoStatuses),
+});
+
+export const VideoRow = z.object({
+  id,
+  name: z.string().describe("The file name as uploaded."),
+  status: z.enum(videoStatuses),
+  progress: z.number().describe("0–1: the share of the video analysed."),
+  duration_s: z.number().nullable(),
+  fps: z.number().describe("Frames sampled per second of video."),
+  width: z.number().int().nullable().describe("Frame width as displayed; boxes are in these pixels."),
+  height: z.number().int().nullable(),
+  bytes: z.number().int(),
+  format: z.string().describe("mp4, mov or webm."),
+  target_emotions: z.array(z.string()),
+  frames_sampled: z.number().int().nullable(),
+  message: z.string().nullable().describe("A note on a finished analysis, e.g. that no faces were found."),
+  error: z.string().nullable().describe("Why the analysis failed."),
+  file_url: z.string().nullable().describe("`/api/videos/{id}/file`; null once the file is gone."),
+  created_at: dateTime,
+  started_at: when,
+  finished_at: when,
+});
+
+export const VideoList = z.object({ videos: z.array(VideoRow).describe("Your videos, newest first (at most 100).") });
+export const VideoCancelled = z.object({ video: VideoRow });
+
+export const VideoDetail = VideoRow.extend({
+  labels: z.array(z.string()).describe("The model's labels, in its order."),
+  model_version: ModelVersionRef.nullable(),
+  tracks: z.array(
+    z.object({
+      track_id: z.number().int().describe("The track's number within the video, from 1."),
+      sent_to_review: z.number().int().describe("Frames of this track already sent to the review queue."),
+      frames: z.array(
+        z.object({
+          t: z.number().describe("Seconds from the start."),
+          box: Box.describe("The face's box in the frame, in pixels of `width` × `height`."),
+          label: z.string(),
+          confidence: z.number(),
+          probabilities: Probabilities,
+        }),
+      ),
+    }),
+  ),
+  summary: z
+    .record(z.string(), z.number())
+    .describe("Each label's share of face-time (sampled face frames with it on top); sums to 1 when faces were found."),
+  segments: z
+    .array(z.object({ track_id: z.number().int(), emotion: z.string(), start_s: z.number(), end_s: z.number() }))
+    .describe(
+      "Stretches where a target emotion is a track's top label: two or more sampled frames, a gap of one frame bridged.",
+    ),
+});
+
+export const TrackReviewResult = z.object({
+  sent: z.array(z.object({ t: z.number(), upload_id: id, face_id: id, prediction_id: id })),
+  already_sent: z.number().int().describe("Frames of this track sent before."),
+});

@@ -1,0 +1,177 @@
+import "server-only";
+import type { Db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/prisma/client";
+import { getEnv } from "@/lib/env/env";
+import { isAppError } from "@/lib/errors/app-error";
+import { detectAndCrop } from "@/lib/faces/pipeline";
+import { IouTracker } from "@/lib/faces/track";
+import { requireActiveModel } from "@/lib/registry/model-versions";
+import { formatDuration } from "@/lib/videos/create-video";
+import { probeVideo, readFrames, UnreadableVideo, type FrameReader } from "@/lib/videos/ffmpeg";
+import { videoFullPath } from "@/lib/videos/files";
+import { decodeSize, framePixels } from "@/lib/videos/frame-pixels";
+import type { StoredFrame } from "@/lib/videos/stored-frame";
+
+/** How often a running analysis writes its progress and looks for a cancel. */
+const POLL_MS = 1_000;
+
+/** Ends an analysis as FAILED with a message meant for the user. */
+class VideoFailure extends Error {}
+/** The row stopped being RUNNING (cancelled, or swept as stale): stop and store nothing. */
+class NoLongerRunning extends Error {}
+
+export interface VideoJobStats {
+  frames: number;
+  faces: number;
+  tracks: number;
+  seconds: number;
+}
+
+/**
+ * Analyses one queued video: probe it (refusing one too long), decode frames at its `fps` through
+ * ffmpeg, detect the faces in each frame, follow them across frames (IoU tracker), predict each with
+ * the active model (the same crops and preprocessing as photos), and store the tracks in the same
+ * transaction that marks the video DONE. A cancel (the row turning CANCELLED) is seen within about a
+ * second: ffmpeg is killed and nothing is stored. Any failure ends the video FAILED with the reason.
+ */
+export async function runVideoJob(db: Db, videoId: number, workerId: string): Promise<VideoJobStats | null> {
+  const started = Date.now();
+  const now = new Date();
+  const claimed = await db.video.updateMany({
+    where: { id: videoId, status: "QUEUED" },
+    data: { status: "RUNNING", startedAt: now, heartbeatAt: now, workerId, progress: 0 },
+  });
+  if (claimed.count === 0) return null; // cancelled before it started, or another worker has it
+
+  let reader: FrameReader | null = null;
+  try {
+    const video = await db.video.findUniqueOrThrow({ where: { id: videoId } });
+    if (!video.filePath) throw new VideoFailure("The video's file is missing.");
+    const file = videoFullPath(video.filePath);
+    const probe = await probeVideo(file).catch((err: unknown) => {
+      throw err instanceof UnreadableVideo ? new VideoFailure(err.message) : err;
+    });
+    const max = getEnv().VIDEO_MAX_SECONDS;
+    if (probe.durationS > max) {
+      throw new VideoFailure(
+        `The video is ${formatDuration(probe.durationS)} long; the limit is ${formatDuration(max)}.`,
+      );
+    }
+    const active = await requireActiveModel(db).catch((err: unknown) => {
+      throw isAppError(err) ? new VideoFailure(err.message) : err;
+    });
+    const labels = active.version.labels;
+
+    const fps = video.fps;
+    const size = decodeSize(probe.width, probe.height);
+    // Boxes are found in the decoded frame and stored in the video's own pixels.
+    const sx = probe.width / size.width;
+    const sy = probe.height / size.height;
+    const expected = Math.max(1, Math.ceil(probe.durationS * fps - 1e-6));
+    reader = readFrames(file, { fps, ...size });
+
+    const tracker = new IouTracker();
+    const tracks = new Map<number, StoredFrame[]>();
+    let sampled = 0;
+    let faces = 0;
+    let lastT = 0;
+    let lastPoll = Date.now();
+    for await (const frame of reader.frames) {
+      const t = frame.index / fps;
+      // The fps filter may round one frame past the end.
+      if (t >= probe.durationS) continue;
+      sampled++;
+      lastT = t;
+      const found = await detectAndCrop(await framePixels(frame.rgb, size.width, size.height));
+      const ids = tracker.update(found.map((f) => f.box));
+      if (found.length) {
+        const probabilities = await active.model.predictImages(found.map((f) => f.png));
+        found.forEach((f, i) => {
+          const probs = Array.from(probabilities[i] ?? []);
+          const ranked = probs.map((p, k) => [p, k] as const).sort((a, b) => b[0] - a[0]);
+          const [top, second] = ranked;
+          if (!top) throw new Error("the model returned no probabilities");
+          const stored: StoredFrame = {
+            t: Math.round(t * 1000) / 1000,
+            box: {
+              x: Math.round(f.box.x * sx),
+              y: Math.round(f.box.y * sy),
+              width: Math.round(f.box.width * sx),
+              height: Math.round(f.box.height * sy),
+            },
+            score: f.score ?? 0,
+            label: labels[top[1]] ?? String(top[1]),
+            confidence: top[0],
+            probabilities: probs,
+            margin: top[0] - (second?.[0] ?? 0),
+          };
+          const id = ids[i]!;
+          const list = tracks.get(id);
+          if (list) list.push(stored);
+          else tracks.set(id, [stored]);
+          faces++;
+        });
+      }
+      if (Date.now() - lastPoll >= POLL_MS) {
+        lastPoll = Date.now();
+        const progress = Math.min(0.99, (t + 1 / fps) / probe.durationS);
+        const { count } = await db.video.updateMany({
+          where: { id: videoId, status: "RUNNING" },
+          data: { progress, heartbeatAt: new Date() },
+        });
+        if (count === 0) throw new NoLongerRunning();
+      }
+    }
+
+    const { code, errors } = await reader.done;
+    const lastError = errors.trim().split("\n").at(-1) ?? "";
+    if (code !== 0) throw new VideoFailure(`ffmpeg could not decode the video (${lastError || `exit code ${code}`}).`);
+    // ffmpeg ends a truncated file early with errors but exit code 0: compare with the header's length.
+    if (sampled === 0 || (errors.trim() && sampled < expected * 0.95 - 1)) {
+      throw new VideoFailure(
+        `The video is truncated or damaged: frames could be decoded only up to ${formatDuration(lastT)} of ` +
+          `${formatDuration(probe.durationS)}${lastError ? ` (${lastError.replace(/^.*?: /, "")})` : ""}.`,
+      );
+    }
+
+    const rows = [...tracks.entries()].map(([trackNo, frames]) => ({
+      videoId,
+      trackNo,
+      frames: frames as unknown as Prisma.InputJsonValue,
+    }));
+    await db.$transaction(
+      async (tx) => {
+        const { count } = await tx.video.updateMany({
+          where: { id: videoId, status: "RUNNING" },
+          data: {
+            status: "DONE",
+            progress: 1,
+            finishedAt: new Date(),
+            framesSampled: sampled,
+            durationS: probe.durationS,
+            width: probe.width,
+            height: probe.height,
+            modelVersionId: active.version.id,
+            message: rows.length ? null : "No faces were found in the video.",
+          },
+        });
+        if (count === 0) throw new NoLongerRunning();
+        if (rows.length) await tx.videoTrack.createMany({ data: rows });
+      },
+      { timeout: 60_000 },
+    );
+    return { frames: sampled, faces, tracks: rows.length, seconds: (Date.now() - started) / 1000 };
+  } catch (err) {
+    if (err instanceof NoLongerRunning) return null;
+    const message =
+      err instanceof VideoFailure ? err.message : "The analysis failed unexpectedly; the worker's log says why.";
+    if (!(err instanceof VideoFailure)) console.error(`[worker] video ${videoId} failed`, err);
+    await db.video.updateMany({
+      where: { id: videoId, status: "RUNNING" },
+      data: { status: "FAILED", error: message, finishedAt: new Date() },
+    });
+    return null;
+  } finally {
+    reader?.kill();
+  }
+}

@@ -1,0 +1,59 @@
+import "server-only";
+import type PgBoss from "pg-boss";
+import type { Db } from "@/lib/db/client";
+import { getFfmpeg } from "@/lib/videos/ffmpeg";
+import { ensureVideoQueue, VIDEO_QUEUE, type VideoMessage } from "@/lib/videos/queue";
+import { sweepStaleVideos } from "@/lib/videos/sweep-stale-videos";
+import { runVideoJob } from "@/worker/run-video-job";
+
+/**
+ * The worker's video analyses: one video at a time from the videos queue, beside (not behind) the
+ * training queue. At start it ends analyses a dead worker left RUNNING; when told to stop it ends
+ * its own running one as FAILED with the reason.
+ */
+export async function startVideoWorker(
+  db: Db,
+  boss: PgBoss,
+  workerId: string,
+): Promise<{ stop(reason: string): Promise<void> }> {
+  try {
+    getFfmpeg();
+  } catch (err) {
+    console.error(`[worker] video files cannot be analysed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const swept = await sweepStaleVideos(db);
+  if (swept) console.log(`[worker] ended ${swept} video analysis(es) left running by a stopped worker`);
+  await ensureVideoQueue(boss);
+  let current: number | null = null;
+  await boss.work<VideoMessage>(VIDEO_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
+    for (const job of jobs) {
+      current = job.data.videoId;
+      try {
+        const stats = await runVideoJob(db, job.data.videoId, workerId);
+        if (stats) {
+          console.log(
+            `[worker] video ${job.data.videoId}: ${stats.frames} frames, ${stats.faces} faces, ${stats.tracks} tracks ` +
+              `in ${stats.seconds.toFixed(1)} s (${(stats.frames / stats.seconds).toFixed(2)} frames/s)`,
+          );
+        }
+      } finally {
+        current = null;
+      }
+    }
+  });
+  return {
+    async stop(reason: string) {
+      if (current === null) return;
+      await db.video
+        .updateMany({
+          where: { id: current, status: "RUNNING" },
+          data: {
+            status: "FAILED",
+            error: `The worker stopped (${reason}); upload the video again.`,
+            finishedAt: new Date(),
+          },
+        })
+        .catch(() => {});
+    },
+  };
+}
