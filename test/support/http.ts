@@ -25,6 +25,9 @@ export function client(baseUrl: string, auth: { cookie?: string; token?: string 
         body: JSON.stringify(body),
         redirect: "manual",
       }),
+    /** Any request with this identity: a body as is (a FormData, a Buffer) and extra headers. */
+    raw: (method: string, p: string, body?: BodyInit, extra: Record<string, string> = {}) =>
+      fetch(baseUrl + p, { method, headers: headers(extra), body, redirect: "manual" }),
     upload: (bytes: Buffer, opts: { isFaceCrop?: boolean; filename?: string; type?: string } = {}) => {
       const form = new FormData();
       form.set(

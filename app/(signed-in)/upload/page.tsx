@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requirePageUser } from "@/lib/auth/page-guard";
 import { UploadWorkspace } from "./upload-workspace";
 
@@ -12,6 +13,9 @@ export default async function UploadPage() {
         <h1>Upload a photo</h1>
         <p className="muted">
           Every face found gets a prediction. Confirm or correct each one here, or later in Review.
+        </p>
+        <p className="muted small">
+          Have a video? <Link href="/videos">Analyse a video</Link>: faces followed over time, emotion by emotion.
         </p>
       </div>
       <UploadWorkspace />
