@@ -110,7 +110,7 @@ describe("a video of the sample photos", () => {
   const file = () => path.join(work, "photos.mp4");
 
   it("is accepted (202), analysed in the background and done with tracks", async () => {
-    makePhotoVideo(file());
+    await makePhotoVideo(file());
     const res = await uploadVideo(owner, fs.readFileSync(file()), {
       fps: "2",
       target_emotions: ["happy,sad", "angry", "fear", "disgust", "surprise", "neutral"],
@@ -130,7 +130,7 @@ describe("a video of the sample photos", () => {
       `6 s 640x480 video at fps 2: ${detail.frames_sampled} frames in ${seconds.toFixed(1)} s = ` +
         `${(detail.frames_sampled! / seconds).toFixed(2)} sampled frames/s end to end, ${detail.tracks.length} tracks`,
     );
-  });
+  }, 300_000);
 
   it("has tracks whose frames are in time order, inside the video and the frame", () => {
     // Six photos of one to several faces each, shown one after another.
@@ -274,12 +274,12 @@ describe("a video of the sample photos", () => {
 });
 
 describe("refusals leave nothing behind", () => {
-  const cases: [string, () => Buffer, number, RegExp][] = [
-    ["a text file named .mp4", () => Buffer.from("just some text, not a video\n".repeat(50)), 415, /not a video/],
+  const cases: [string, () => Promise<Buffer>, number, RegExp][] = [
+    ["a text file named .mp4", async () => Buffer.from("just some text, not a video\n".repeat(50)), 415, /not a video/],
     [
       "a truncated MP4 (its index cut off)",
-      () => {
-        const full = fs.readFileSync(makePhotoVideo(path.join(work, "for-truncation.mp4")));
+      async () => {
+        const full = fs.readFileSync(await makePhotoVideo(path.join(work, "for-truncation.mp4")));
         return full.subarray(0, Math.floor(full.length / 3));
       },
       422,
@@ -287,14 +287,14 @@ describe("refusals leave nothing behind", () => {
     ],
     [
       `a video longer than ${MAX_SECONDS} s`,
-      () => fs.readFileSync(makeColourVideo(path.join(work, "long.mp4"), { seconds: MAX_SECONDS + 10 })),
+      async () => fs.readFileSync(await makeColourVideo(path.join(work, "long.mp4"), { seconds: MAX_SECONDS + 10 })),
       422,
       /the limit is 30 s/,
     ],
     [
       `a file larger than ${MAX_MB} MB`,
-      () => {
-        const head = fs.readFileSync(makeColourVideo(path.join(work, "short.mp4"), { seconds: 1 }));
+      async () => {
+        const head = fs.readFileSync(await makeColourVideo(path.join(work, "short.mp4"), { seconds: 1 }));
         return Buffer.concat([head, Buffer.alloc((MAX_MB + 1) * 1024 * 1024, 7)]);
       },
       413,
@@ -302,7 +302,7 @@ describe("refusals leave nothing behind", () => {
     ],
     [
       "an fps out of range",
-      () => fs.readFileSync(makeColourVideo(path.join(work, "fps.mp4"), { seconds: 1 })),
+      async () => fs.readFileSync(await makeColourVideo(path.join(work, "fps.mp4"), { seconds: 1 })),
       400,
       /fps/,
     ],
@@ -310,7 +310,8 @@ describe("refusals leave nothing behind", () => {
 
   it.each(cases)("%s", async (what, make, status, message) => {
     const before = await counts();
-    const res = await uploadVideo(owner, make(), what === "an fps out of range" ? { fps: "50" } : {});
+    const bytes = await make();
+    const res = await uploadVideo(owner, bytes, what === "an fps out of range" ? { fps: "50" } : {});
     expect(res.status).toBe(status);
     const body = (await res.json()) as { error: { message: string } };
     expect(body.error.message).toMatch(message);
@@ -331,7 +332,7 @@ describe("analyses that end without faces or fail", () => {
   it("a video without faces is done with no tracks and says so", async () => {
     const res = await uploadVideo(
       owner,
-      fs.readFileSync(makeColourVideo(path.join(work, "blank.mp4"), { seconds: 3, size: "320x240", fps: 5 })),
+      fs.readFileSync(await makeColourVideo(path.join(work, "blank.mp4"), { seconds: 3, size: "320x240", fps: 5 })),
     );
     expect(res.status).toBe(202);
     const d = await waitFor(owner, ((await res.json()) as { video_id: number }).video_id, finished);
@@ -339,10 +340,10 @@ describe("analyses that end without faces or fail", () => {
     expect(d.tracks).toEqual([]);
     expect(d.message).toMatch(/no faces were found/i);
     expect(Object.values(d.summary).every((v) => v === 0)).toBe(true);
-  });
+  }, 300_000);
 
   it("a video cut off after its index fails with a message and stores no tracks", async () => {
-    const full = fs.readFileSync(makePhotoVideo(path.join(work, "faststart.mp4"), { faststart: true }));
+    const full = fs.readFileSync(await makePhotoVideo(path.join(work, "faststart.mp4"), { faststart: true }));
     const res = await uploadVideo(owner, full.subarray(0, Math.floor(full.length / 2)));
     expect(res.status).toBe(202);
     const id = ((await res.json()) as { video_id: number }).video_id;
@@ -353,13 +354,15 @@ describe("analyses that end without faces or fail", () => {
     expect((await db.query(`SELECT count(*)::int AS n FROM "VideoTrack" WHERE "videoId" = $1`, [id])).rows[0].n).toBe(
       0,
     );
-  });
+  }, 300_000);
 });
 
 describe("cancel", () => {
   it("cancels a queued analysis at once and a running one promptly, killing ffmpeg and storing nothing", async () => {
     // 24 s at 10 frames a second: long enough to catch it running.
-    const long = fs.readFileSync(makePhotoVideo(path.join(work, "long-photos.mp4"), { secondsEach: 2, rounds: 2 }));
+    const long = fs.readFileSync(
+      await makePhotoVideo(path.join(work, "long-photos.mp4"), { secondsEach: 2, rounds: 2 }),
+    );
     const first = ((await (await uploadVideo(owner, long, { fps: "10" })).json()) as { video_id: number }).video_id;
     const second = ((await (await uploadVideo(owner, long, { fps: "10" })).json()) as { video_id: number }).video_id;
     await waitFor(owner, first, (d) => d.status === "running" && d.progress > 0);
@@ -395,5 +398,5 @@ describe("cancel", () => {
     expect((await owner.json("POST", `/api/videos/${first}/cancel`, {})).status).toBe(409);
     const audit = await db.query(`SELECT count(*)::int AS n FROM "AuditLog" WHERE action = 'video.cancel'`);
     expect(audit.rows[0].n).toBe(2);
-  });
+  }, 300_000);
 });

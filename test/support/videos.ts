@@ -1,15 +1,18 @@
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import path from "node:path";
 import { getFfmpeg } from "@/lib/videos/ffmpeg";
 
 const DEMO = path.resolve(__dirname, "../../node_modules/@vladmandic/face-api/demo");
 
-function ffmpeg(args: string[]): void {
-  const r = spawnSync(getFfmpeg().path, ["-hide_banner", "-nostdin", "-v", "error", "-y", ...args], {
-    encoding: "utf8",
+/**
+ * Runs ffmpeg without blocking the event loop: a test blocked for seconds would find its HTTP
+ * client's idle keep-alive sockets closed by the server underneath it (EPIPE on the next request).
+ */
+async function ffmpeg(args: string[]): Promise<void> {
+  await promisify(execFile)(getFfmpeg().path, ["-hide_banner", "-nostdin", "-v", "error", "-y", ...args], {
     maxBuffer: 16 * 1024 * 1024,
   });
-  if (r.status !== 0) throw new Error(`ffmpeg ${args.join(" ")} failed:\n${r.stderr}`);
 }
 
 /**
@@ -17,10 +20,10 @@ function ffmpeg(args: string[]): void {
  * letterboxed to width × height at 25 frames a second; `rounds` times over. `faststart` puts the
  * index at the front, so a cut-off copy still opens (and fails only where its frames end).
  */
-export function makePhotoVideo(
+export async function makePhotoVideo(
   out: string,
   opts: { width?: number; height?: number; secondsEach?: number; rounds?: number; faststart?: boolean } = {},
-): string {
+): Promise<string> {
   const { width = 640, height = 480, secondsEach = 1, rounds = 1 } = opts;
   const photos = Array.from({ length: 6 * rounds }, (_, i) => path.join(DEMO, `sample${(i % 6) + 1}.jpg`));
   const inputs = photos.flatMap((p) => ["-loop", "1", "-t", String(secondsEach), "-i", p]);
@@ -32,7 +35,7 @@ export function makePhotoVideo(
     )
     .join("");
   const chain = photos.map((_, i) => `[v${i}]`).join("") + `concat=n=${photos.length}:v=1:a=0,format=yuv420p[out]`;
-  ffmpeg([
+  await ffmpeg([
     ...inputs,
     ...["-filter_complex", scaled + chain, "-map", "[out]"],
     ...["-c:v", "libx264", "-preset", "veryfast", "-crf", "23"],
@@ -43,9 +46,12 @@ export function makePhotoVideo(
 }
 
 /** A plain colour video (no faces): `seconds` long, tiny and cheap to make. */
-export function makeColourVideo(out: string, opts: { seconds: number; size?: string; fps?: number }): string {
+export async function makeColourVideo(
+  out: string,
+  opts: { seconds: number; size?: string; fps?: number },
+): Promise<string> {
   const { seconds, size = "64x48", fps = 1 } = opts;
-  ffmpeg([
+  await ffmpeg([
     ...["-f", "lavfi", "-i", `color=c=steelblue:s=${size}:r=${fps}:d=${seconds}`],
     ...["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"],
     out,
