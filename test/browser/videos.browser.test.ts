@@ -73,6 +73,8 @@ it.skipIf(!ui.executablePath)(
       .getByText(/^Sent \d+ frames? to review\.$/)
       .waitFor({ timeout: 30_000 });
 
+    // The page from its top: the player with the boxes at the seeked time, then the timelines.
+    await page.evaluate(() => window.scrollTo(0, 0));
     fs.mkdirSync("/tmp/shots", { recursive: true });
     await page.screenshot({ path: "/tmp/shots/videos-detail.png" });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "videos-detail.png"), fullPage: true });

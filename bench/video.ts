@@ -1,0 +1,71 @@
+/**
+ * `tsx --conditions=react-server bench/video.ts [--fps 2,10] [--seconds 60]`: sampled frames per
+ * second of the video analysis end to end (upload → done, through the launcher's web server and
+ * worker), for a 1280x720 H.264 video made from the sample photos (each shown seconds / 6 s).
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { signIn, startTestApp } from "@/test/support/app-server";
+import { client } from "@/test/support/http";
+import { makePhotoVideo } from "@/test/support/videos";
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+async function main() {
+  const rates = arg("fps", "2,10").split(",").map(Number);
+  const seconds = Number(arg("seconds", "60"));
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-bench-video-"));
+  const file = await makePhotoVideo(path.join(work, "bench.mp4"), {
+    width: 1280,
+    height: 720,
+    secondsEach: seconds / 6,
+  });
+  const app = await startTestApp({ worker: true });
+  try {
+    const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
+    for (const fps of rates) {
+      const form = new FormData();
+      form.set("video", new Blob([new Uint8Array(fs.readFileSync(file))], { type: "video/mp4" }), "bench.mp4");
+      form.set("fps", String(fps));
+      const t0 = Date.now();
+      const res = await admin.raw("POST", "/api/videos", form);
+      if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${await res.text()}`);
+      const { video_id } = (await res.json()) as { video_id: number };
+      for (;;) {
+        const d = (await (await admin.get(`/api/videos/${video_id}`)).json()) as {
+          status: string;
+          frames_sampled: number | null;
+          started_at: string | null;
+          finished_at: string | null;
+          tracks: unknown[];
+          error: string | null;
+        };
+        if (d.status === "done") {
+          const run = (Date.parse(d.finished_at!) - Date.parse(d.started_at!)) / 1000;
+          const total = (Date.now() - t0) / 1000;
+          console.log(
+            `${seconds} s 1280x720 at fps ${fps}: ${d.frames_sampled} frames, ${d.tracks.length} tracks; ` +
+              `analysis ${run.toFixed(1)} s = ${(d.frames_sampled! / run).toFixed(2)} frames/s; ` +
+              `upload to done ${total.toFixed(1)} s = ${(d.frames_sampled! / total).toFixed(2)} frames/s; ` +
+              `load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
+          );
+          break;
+        }
+        if (d.status !== "queued" && d.status !== "running") throw new Error(`video ${d.status}: ${d.error}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  } finally {
+    await app.stop();
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
