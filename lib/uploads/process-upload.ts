@@ -6,6 +6,7 @@ import { extractFaces } from "@/lib/faces/pipeline";
 import { requireActiveModel } from "@/lib/registry/model-versions";
 import { removeFiles, sniffImageType, writeContentFile } from "@/lib/storage/files";
 import { summarizePrediction } from "@/lib/uploads/present";
+import { StageTimes } from "@/lib/uploads/stage-times";
 
 export interface UploadResult {
   upload_id: number;
@@ -24,12 +25,15 @@ export async function processUpload(
   db: Db,
   userId: number,
   bytes: Buffer,
-  opts: { isFaceCrop: boolean },
+  opts: { isFaceCrop: boolean; times?: StageTimes },
 ): Promise<UploadResult> {
-  const decoded = await decodeUpload(bytes);
+  const times = opts.times ?? new StageTimes();
+  const decoded = await times.time("decode", () => decodeUpload(bytes));
   const active = await requireActiveModel(db);
-  const faces = await extractFaces(decoded, { isFaceCrop: opts.isFaceCrop });
-  const probabilities = faces.length ? await active.model.predictImages(faces.map((f) => f.png)) : [];
+  const faces = await extractFaces(decoded, { isFaceCrop: opts.isFaceCrop, timed: times.time });
+  const probabilities = faces.length
+    ? await times.time("model", () => active.model.predictImages(faces.map((f) => f.png)))
+    : [];
   const labels = active.version.labels;
 
   const imageType = sniffImageType(decoded.normalized);
@@ -38,6 +42,7 @@ export async function processUpload(
   const imagePath = `uploads/${imageSha}.${imageType.ext}`;
 
   const created: string[] = [];
+  const storeStarted = performance.now();
   try {
     if (await writeContentFile(imagePath, decoded.normalized)) created.push(imagePath);
     for (const f of faces) {
@@ -89,6 +94,7 @@ export async function processUpload(
       }
       return { upload, rows };
     });
+    times.ms.store = performance.now() - storeStarted;
     return {
       upload_id: result.upload.id,
       image_url: `/api/uploads/${result.upload.id}/image`,

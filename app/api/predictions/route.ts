@@ -6,6 +6,7 @@ import { AppError } from "@/lib/errors/app-error";
 import { getDb } from "@/lib/db/client";
 import { MAX_UPLOAD_BYTES } from "@/lib/images/decode";
 import { processUpload } from "@/lib/uploads/process-upload";
+import { StageTimes } from "@/lib/uploads/stage-times";
 import { faceCropFlagSchema, predictionJsonSchema } from "@/lib/uploads/schemas";
 
 const TOO_LARGE = `The image is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`;
@@ -17,8 +18,9 @@ const MAX_BASE64_JSON_BYTES = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   POST: apiRoute({ permission: "predictions:create", body: "upload" }, async ({ req, principal }) => {
     const { bytes, isFaceCrop } = await readImage(req);
-    const result = await processUpload(getDb(), principal.userId, bytes, { isFaceCrop });
-    return NextResponse.json(result, { status: 201 });
+    const times = new StageTimes();
+    const result = await processUpload(getDb(), principal.userId, bytes, { isFaceCrop, times });
+    return NextResponse.json(result, { status: 201, headers: { "server-timing": times.header() } });
   }),
 });
 
