@@ -5,7 +5,18 @@ import {
   fitTemperature,
   negativeLogLikelihood,
 } from "@/lib/model/calibration";
-import { mulberry32 } from "@/training/random";
+
+/** A seeded uniform generator (mulberry32), so the synthetic faces are the same on every run. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /**
  * Faces whose true label is drawn from a known distribution q, served by a model that is over-
