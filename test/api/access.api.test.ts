@@ -42,6 +42,10 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/health", "public", (c) => c.get("/api/health")],
   ["GET /api/openapi.json", "public", (c) => c.get("/api/openapi.json")],
   ["POST /api/predictions", "reviewer", (c) => c.json("POST", "/api/predictions", { image_base64: "" })],
+  // A JSON body: an allowed caller gets 415 (multipart only) and nothing is queued.
+  ["POST /api/imports", "reviewer", (c) => c.json("POST", "/api/imports", {})],
+  ["GET /api/imports", "reviewer", (c) => c.get("/api/imports")],
+  ["GET /api/imports/:id", "reviewer", (c) => c.get("/api/imports/999999")],
   ["GET /api/review/next", "reviewer", (c) => c.get("/api/review/next")],
   ["POST /api/review/release", "reviewer", (c) => c.json("POST", "/api/review/release", { prediction_id: 999999 })],
   [

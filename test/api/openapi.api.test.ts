@@ -175,6 +175,8 @@ describe("answers fit the document", () => {
     expect((await call(who.admin, "GET", "/api/users")).status).toBe(200);
     expect((await call(who.admin, "GET", "/api/training-jobs")).status).toBe(200);
     expect((await call(who.admin, "GET", "/api/export/feedback.csv")).status).toBe(200);
+    expect(await call(who.reviewer, "GET", "/api/imports")).toMatchObject({ status: 200, body: { imports: [] } });
+    expect((await call(who.reviewer, "GET", "/api/imports/999999")).status).toBe(404);
   });
 
   it("errors: 401, 403, 400, 404, 409, 415, 422", async () => {

@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -208,7 +209,10 @@ describe("versions", () => {
       expect(seen.model?.version).toBe(1);
       // Predictions made after the switch carry the new version.
       const cookie = await signIn(second.baseUrl, app.admin.email, app.admin.password);
-      const up = await client(second.baseUrl, { cookie }).upload(samplePhoto(2));
+      // Not the bytes seedReviewedFaces sent: those would answer with the earlier upload's faces.
+      const photo = await sharp(samplePhoto(2)).modulate({ brightness: 1.05 }).jpeg().toBuffer();
+      const up = await client(second.baseUrl, { cookie }).upload(photo);
+      expect(up.status).toBe(201);
       const faces = ((await up.json()) as { faces: { model_version: { version: number } }[] }).faces;
       expect(faces.every((f) => f.model_version.version === 1)).toBe(true);
       const audit = await db.query(

@@ -24,7 +24,8 @@ import type { ReviewInput } from "@/lib/review/schemas";
 import type { presentReviewSettings } from "@/lib/review/settings";
 import type { listHistory, presentReview } from "@/lib/review/verdicts";
 import type { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
-import type { UploadResult } from "@/lib/uploads/process-upload";
+import type { DuplicateUploadResult, UploadResult } from "@/lib/uploads/process-upload";
+import type { presentImport } from "@/lib/imports/read-imports";
 import type { EpochPoint as FitEpochPoint, FitProgress } from "@/training/fit";
 
 /** What `NextResponse.json` makes of a value: Dates arrive as ISO strings. */
@@ -46,8 +47,12 @@ export type Box = ReturnType<typeof faceBox>;
 /** `{ label: probability }` in the model's label order. */
 export type Probabilities = ReturnType<typeof probabilitiesByLabel>;
 
-// POST /api/predictions answers exactly what the upload service returns.
-export type { UploadResult };
+// POST /api/predictions answers exactly what the upload service returns: a new upload (201), or the
+// earlier upload of the same bytes (200, with `duplicate_of`).
+export type { UploadResult, DuplicateUploadResult };
+
+/** GET /api/imports/:id, and the rows of GET /api/imports. */
+export type ImportState = Json<ReturnType<typeof presentImport>>;
 export type UploadedFace = UploadResult["faces"][number];
 
 /** GET /api/review/next: the claimed item and how many faces are left. */

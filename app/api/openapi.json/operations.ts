@@ -20,6 +20,7 @@ import {
   reviewSettingsSchema,
 } from "@/lib/review/schemas";
 import { predictionFormSchema, predictionJsonSchema } from "@/lib/uploads/schemas";
+import { importFormSchema } from "@/lib/imports/schemas";
 import { preflightQuerySchema, trainingParamsSchema } from "@/worker/params";
 import * as r from "./responses";
 
@@ -36,6 +37,11 @@ const noBody = "No content: nothing is left for you.";
 export const tags = [
   { name: "Health", description: "Is the app up: database, model, compute backend." },
   { name: "Predictions", description: "Upload a photo; every face in it is detected and predicted." },
+  {
+    name: "Imports",
+    description:
+      "Many photos, a zip of photos or the previous tool's feedback log at once, imported in the background.",
+  },
   { name: "Review", description: "The review queue: claim a face, answer it, undo, history." },
   { name: "Faces", description: "The dataset's faces: browse, one face, its crop and photo, bulk actions." },
   {
@@ -100,7 +106,15 @@ export const operations: OperationSpec[] = [
       json: predictionJsonSchema,
       description: 'The photo as `multipart/form-data` (field `image`), or JSON `{ "image_base64": "…" }`.',
     },
-    responses: { 201: { description: "Stored, with every face found.", json: r.UploadResult } },
+    responses: {
+      201: { description: "Stored, with every face found.", json: r.UploadResult },
+      200: {
+        description:
+          "The same bytes were uploaded before (taken the same way, photo or face crop): nothing is stored, and the " +
+          "answer is that upload (`duplicate_of`, its id) with its faces as they were predicted.",
+        json: r.UploadDuplicate,
+      },
+    },
     errors: {
       400: "`invalid_image`: the file is empty, corrupt or truncated; `bad_request`: no `image` field.",
       413: "`payload_too_large`: the file is larger than 10 MB or 40 megapixels.",
@@ -108,6 +122,55 @@ export const operations: OperationSpec[] = [
       503: "`model_unavailable`: no model is installed, or its files are missing or changed.",
       507: "`storage_unavailable`: the image folder is full or not writable; nothing is kept.",
     },
+  },
+  {
+    method: "post",
+    path: "/api/imports",
+    operationId: "createImport",
+    tag: "Imports",
+    summary: "Import many photos, a zip of photos, or a zip of the previous tool's feedback log",
+    description:
+      "`multipart/form-data` with the field `file` repeated for each photo (JPEG, PNG or WebP, up to 10 MB " +
+      "each), or once with a zip; up to 100 MB and 2,000 files in all, recognised by content. The files are kept " +
+      "on the server and imported in the background, each photo exactly as `POST /api/predictions` takes it (the " +
+      "same checks, faces and predictions; a photo uploaded before counts as a duplicate). A zip holding " +
+      "`feedback_log.csv` with a `feedback_images/` folder is the previous tool's layout: its verdicts are " +
+      "imported as `npm run import:feedback` does, as you. Follow the progress with `GET /api/imports/{id}`.\n\n" +
+      '`curl -H "Authorization: Bearer $TOKEN" -F file=@a.jpg -F file=@b.jpg http://localhost:3000/api/imports`',
+    access: { permission: "predictions:create" },
+    body: {
+      required: true,
+      form: importFormSchema,
+      description: "The photos (field `file`, repeated) or one zip (field `file`).",
+    },
+    responses: { 202: { description: "Received and queued.", json: r.ImportQueued } },
+    errors: {
+      400: "`bad_request`: no `file`, or a zip together with other files; `invalid_image`: an empty file.",
+      413: "`payload_too_large`: over 100 MB in all, a photo over 10 MB, or more than 2,000 files.",
+      415: "`unsupported_media_type`: not `multipart/form-data`, or a file that is neither a photo nor a zip (named).",
+      507: "`storage_unavailable`: the server cannot keep the files; nothing is kept.",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/imports",
+    operationId: "listImports",
+    tag: "Imports",
+    summary: "Your recent imports",
+    description: "So a page can find an import still running after a reload.",
+    access: { permission: "predictions:create" },
+    responses: { 200: { description: "Your 20 most recent imports, newest first.", json: r.ImportList } },
+  },
+  {
+    method: "get",
+    path: "/api/imports/{id}",
+    operationId: "getImport",
+    tag: "Imports",
+    summary: "An import's progress: counts and the files that could not be imported",
+    description: "For the user who sent it and for admins; anyone else gets `404`.",
+    access: { permission: "predictions:create" },
+    pathParams: { id: "The import's id." },
+    responses: { 200: { description: "The import.", json: r.ImportState } },
   },
   {
     method: "get",

@@ -23,7 +23,8 @@ import type { faceDetail } from "@/lib/review/face-detail";
 import type { getQueueItem } from "@/lib/review/queue";
 import type { presentReviewSettings } from "@/lib/review/settings";
 import type { listHistory, presentReview, undoVerdict } from "@/lib/review/verdicts";
-import type { UploadResult } from "@/lib/uploads/process-upload";
+import type { DuplicateUploadResult, UploadResult } from "@/lib/uploads/process-upload";
+import type { getImport, listImports } from "@/lib/imports/read-imports";
 import type * as r from "./responses";
 
 /** What `NextResponse.json` makes of a value. */
@@ -100,6 +101,9 @@ type JobDocumented = Omit<z.output<typeof r.TrainingJob>, JobColumns>;
 export type Checks = [
   Fits<Check<Answer<typeof getHealth>, typeof r.Health>>,
   Fits<Check<UploadResult, typeof r.UploadResult>>,
+  Fits<Check<DuplicateUploadResult, typeof r.UploadDuplicate>>,
+  Fits<Check<Answer<typeof getImport>, typeof r.ImportState>>,
+  Fits<Check<Answer<typeof listImports>, typeof r.ImportList>>,
   Fits<
     Check<Answer<typeof getQueueItem> & { queue: { remaining: number; verdicts_needed: number } }, typeof r.QueueItem>
   >,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { verdicts } from "@/lib/review/schemas";
 import { TEST_TIME_AUGMENTATION_MODES } from "@/lib/model/test-time-augmentation";
 import { RESIZE_FILTERS } from "@/lib/model/resize";
+import { importStatuses } from "@/lib/imports/schemas";
 
 /**
  * What the API answers, as zod schemas for the OpenAPI document. The functions that form these
@@ -70,6 +71,42 @@ export const UploadResult = z.object({
   height: z.number().int(),
   is_face_crop: z.boolean(),
   faces: z.array(UploadedFace).describe("Every face found; empty when there is none."),
+});
+
+export const UploadDuplicate = UploadResult.extend({
+  duplicate_of: id.describe("The earlier upload of the same bytes (as `upload_id`); nothing new was stored."),
+});
+
+export const ImportQueued = z.object({ import_id: id, status: z.literal("queued") });
+
+export const ImportState = z.object({
+  id,
+  status: z.enum(importStatuses),
+  kind: z
+    .enum(["images", "zip", "feedback"])
+    .describe("Photos sent together, a zip of photos, or a zip in the previous tool's layout (known once read)."),
+  is_face_crop: z.boolean(),
+  total: z
+    .number()
+    .int()
+    .describe("Files to process (CSV rows for the previous tool's layout); 0 until a zip is read."),
+  processed: z.number().int(),
+  faces: z.number().int().describe("Faces stored (verdicts imported, for the previous tool's layout)."),
+  duplicates: z
+    .number()
+    .int()
+    .describe("Photos uploaded before, byte for byte (rows imported before, for the previous tool's layout)."),
+  errors: z
+    .array(z.object({ file: z.string(), message: z.string() }))
+    .describe("One per file (or CSV row) that could not be imported; the first 1,000."),
+  error: z.string().nullable().describe("Why the whole import failed (e.g. a zip that cannot be read)."),
+  created_at: dateTime,
+  started_at: when,
+  finished_at: when,
+});
+
+export const ImportList = z.object({
+  imports: z.array(ImportState).describe("Your 20 most recent imports, newest first."),
 });
 
 export const QueueItem = z.object({

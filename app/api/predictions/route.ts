@@ -1,4 +1,5 @@
-// POST /api/predictions — upload a photo (or a face crop); detect faces and predict each
+// POST /api/predictions — upload a photo (or a face crop); detect faces and predict each (201), or
+// point at the earlier upload of the same bytes (200, `duplicate_of`)
 import { NextResponse } from "next/server";
 import { apiMethods, apiRoute } from "@/lib/api/handler";
 import { readJson, readMultipart } from "@/lib/api/body";
@@ -19,8 +20,11 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   POST: apiRoute({ permission: "predictions:create", body: "upload" }, async ({ req, principal }) => {
     const { bytes, isFaceCrop } = await readImage(req);
     const times = new StageTimes();
-    const result = await processUpload(getDb(), principal.userId, bytes, { isFaceCrop, times });
-    return NextResponse.json(result, { status: 201, headers: { "server-timing": times.header() } });
+    const outcome = await processUpload(getDb(), principal.userId, bytes, { isFaceCrop, times });
+    return NextResponse.json(outcome.result, {
+      status: outcome.duplicate ? 200 : 201,
+      headers: { "server-timing": times.header() },
+    });
   }),
 });
 
