@@ -231,7 +231,10 @@ it.skipIf(!ui.executablePath)(
 
     // The shortcuts are listed on the page.
     await page.getByText("Keyboard shortcuts", { exact: true }).click();
-    await page.getByRole("region", { name: "Keyboard" }).getByText("Select the face (Shift+X: a range)").waitFor();
+    await page
+      .getByRole("region", { name: "Keyboard" })
+      .getByText("Select every face from the last one selected")
+      .waitFor();
     await shot(page, "keys", false);
     await page.getByText("Keyboard shortcuts", { exact: true }).click();
     expect(failures).toEqual([]);
