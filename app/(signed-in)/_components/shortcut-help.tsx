@@ -32,7 +32,8 @@ export function ShortcutHelp({ groups }: { groups: readonly ShortcutGroup[] }) {
       const isHelp = matchShortcut([helpShortcut], e) !== null;
       if (openRef.current) {
         e.stopPropagation();
-        if (isHelp) {
+        // Esc too: left to the browser, one Esc may close a dialog this one was opened over as well.
+        if (isHelp || e.key === "Escape") {
           e.preventDefault();
           setOpen(false);
         }
