@@ -2,7 +2,6 @@
 // passes axe-core with nothing serious or critical; every page with keyboard shortcuts lists them
 // all under `?`; on a phone the Review page's answers are on the first screen, and the toast never
 // covers the key legend.
-import fs from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
 import type { Page } from "playwright-core";
@@ -292,10 +291,6 @@ it.skipIf(!ui.executablePath)(
       }
     } finally {
       await context.close();
-    }
-    for (const name of ["review-phone", "shortcuts-phone"]) {
-      fs.mkdirSync("/tmp/shots", { recursive: true });
-      fs.copyFileSync(path.join(SCREENSHOT_DIR, `accessibility-${name}.png`), `/tmp/shots/${name}.png`);
     }
   },
   300_000,
