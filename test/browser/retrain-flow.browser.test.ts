@@ -52,7 +52,7 @@ it.skipIf(!ui.executablePath)(
     await signInThroughForm(page, app.baseUrl, "/golden", app.admin);
 
     // Golden set: pick four reviewed faces; the size is shown and the faces leave the pick list.
-    await expect.poll(() => page.getByTestId("golden-size").textContent()).toBe("0");
+    await expect.poll(() => page.getByTestId("golden-size").textContent(), { timeout: 15_000 }).toBe("0");
     const candidates = page.getByTestId("golden-candidates").getByRole("checkbox");
     await expect.poll(() => candidates.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
     for (let i = 0; i < 4; i++) await candidates.nth(i).check();
