@@ -5,6 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
 import { signIn } from "@/test/support/app-server";
+import { expectNoSeriousAxeFindings } from "@/test/support/axe";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 import { client, seedReviewedFaces } from "@/test/support/http";
 
@@ -51,7 +52,7 @@ it.skipIf(!ui.executablePath)(
     await signInThroughForm(page, app.baseUrl, "/golden", app.admin);
 
     // Golden set: pick four reviewed faces; the size is shown and the faces leave the pick list.
-    await expect.poll(() => page.getByTestId("golden-size").textContent()).toBe("0");
+    await expect.poll(() => page.getByTestId("golden-size").textContent(), { timeout: 15_000 }).toBe("0");
     const candidates = page.getByTestId("golden-candidates").getByRole("checkbox");
     await expect.poll(() => candidates.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
     for (let i = 0; i < 4; i++) await candidates.nth(i).check();
@@ -86,6 +87,7 @@ it.skipIf(!ui.executablePath)(
     expect(await page.getByTestId("job-log").textContent()).toMatch(/gate: /);
     await outcome.getByRole("heading", { name: /Promoted|Kept as a candidate/ }).waitFor();
     await shot("04-job-finished");
+    await expectNoSeriousAxeFindings(page, "training job, finished");
 
     // The candidate's page: it beside version 1, on the same faces.
     await page.getByTestId("candidate-link").click();
@@ -93,6 +95,7 @@ it.skipIf(!ui.executablePath)(
     await page.getByTestId("confusion-difference").waitFor({ timeout: 15_000 });
     await page.getByRole("heading", { name: /Compared with version/ }).waitFor();
     await shot("05-candidate-detail");
+    await expectNoSeriousAxeFindings(page, "model version beside the active one");
 
     // Models: roll back to version 1 through the confirmation dialog.
     await nav.getByRole("link", { name: "Models", exact: true }).click();
@@ -104,6 +107,7 @@ it.skipIf(!ui.executablePath)(
         .count(),
     ).toBe(1);
     await shot("06-models");
+    await expectNoSeriousAxeFindings(page, "models");
     if ((await versionRow(1).getAttribute("data-status")) === "ACTIVE") {
       // Not promoted by the gate: promote it by hand first, so there is something to roll back from.
       await activateFromTable(2, /^Promote/, "try the candidate", "07-promote-dialog");
@@ -124,6 +128,7 @@ it.skipIf(!ui.executablePath)(
     expect(history).toMatch(/Stopped serving \(version 2 became active\)/);
     expect(history).not.toContain("model.archive");
     await shot("10-version-1-detail");
+    await expectNoSeriousAxeFindings(page, "model version 1");
 
     // One job at a time: while a long job runs, the form names it; its page cancels it.
     await nav.getByRole("link", { name: "Training", exact: true }).click();

@@ -6,6 +6,7 @@ import type { FaceAuditEntry, FaceDetail, Verdict } from "../_components/api-typ
 import { formatDateTime, formatPercent, plural } from "../_components/format";
 import { isTextEntry } from "../_components/keyboard";
 import { ModalDialog } from "../_components/modal-dialog";
+import { matchShortcut, type Shortcut } from "../_components/shortcuts";
 import { PhotoWithBoxes } from "../_components/photo-with-boxes";
 import { ProbabilityBars } from "../_components/probability-bars";
 import { VerdictBadge } from "../_components/verdict-badge";
@@ -26,6 +27,13 @@ interface Props {
   /** Where focus goes when the drawer closes: the face now shown, in the list. */
   returnFocus: () => HTMLElement | null;
 }
+
+/** The drawer's keys; Esc is the dialog's own. */
+export const faceDrawerShortcuts = [
+  { id: "previous", keys: ["←"], action: "Previous face" },
+  { id: "next", keys: ["→"], action: "Next face" },
+  { id: "close", keys: ["Esc"], action: "Close the face" },
+] as const satisfies readonly Shortcut[];
 
 function isVerdict(v: string): v is Verdict {
   return v in verdictNames;
@@ -56,11 +64,12 @@ export function FaceDrawer({ faceId, position, admin, version, onPrevious, onNex
   }, [faceId, key]);
 
   const onKeyDown = useEffectEvent((e: KeyboardEvent) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || isTextEntry(e.target)) return;
-    if (e.key === "ArrowLeft" && onPrevious) {
+    if (e.defaultPrevented || isTextEntry(e.target)) return;
+    const shortcut = matchShortcut(faceDrawerShortcuts, e);
+    if (shortcut?.id === "previous" && onPrevious) {
       e.preventDefault();
       onPrevious();
-    } else if (e.key === "ArrowRight" && onNext) {
+    } else if (shortcut?.id === "next" && onNext) {
       e.preventDefault();
       onNext();
     }
