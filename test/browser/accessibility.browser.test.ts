@@ -1,3 +1,4 @@
+import sharp from "sharp";
 // Browser test (needs Chromium and a production build): every page, as an admin and as a reviewer,
 // passes axe-core with nothing serious or critical; every page with keyboard shortcuts lists them
 // all under `?`; on a phone the Review page's answers are on the first screen, and the toast never
@@ -92,7 +93,12 @@ it.skipIf(!ui.executablePath)(
 
     await signInThroughForm(page, app.baseUrl, "/upload", app.admin);
     await expectNoSeriousAxeFindings(page, "upload, empty");
-    await page.locator('input[type="file"]').setInputFiles(SAMPLE_PHOTO);
+    // The seeded faces came from the sample photos, and the same bytes are one upload: a mirrored
+    // copy is a new photo whose faces wait in the queue.
+    const mirrored = await sharp(SAMPLE_PHOTO).flop().jpeg().toBuffer();
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: "group.jpg", mimeType: "image/jpeg", buffer: mirrored });
     await page.getByRole("heading", { name: /faces found/ }).waitFor({ timeout: 120_000 });
     await imagesLoaded(page);
     await expectNoSeriousAxeFindings(page, "upload, with a result");
