@@ -30,6 +30,8 @@ const LIB_FOLDERS = {
   review: ["agreement", "audit", "dataset", "db", "env", "errors", "ids", "model", "uploads"],
   "feedback-io": ["audit", "dataset", "db", "env", "errors", "faces", "images", "model", "registry", "storage"],
   health: ["db", "env", "faces", "registry", "tf"],
+  // The dashboard's figures: aggregates over the queue, verdicts, labels and versions.
+  stats: ["dataset", "db", "model", "review"],
   // The route wrapper and request helpers: above lib/auth, which it calls to know who is asking.
   api: ["auth", "db", "env", "errors", "http", "ids", "storage"],
 };
