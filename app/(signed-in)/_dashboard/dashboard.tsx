@@ -88,18 +88,35 @@ export function Dashboard({ admin }: Props) {
         <div className={styles.grid}>
           <QueueCard data={data} />
           <VerdictsCard data={data} admin={admin} />
-          <LabelsCard data={data} />
           <GoldenCard data={data} admin={admin} />
           <ConfusionCard data={data} />
+          <LabelsCard data={data} />
         </div>
       )}
     </>
   );
 }
 
-function Card({ id, title, note, children }: { id: string; title: string; note: string; children: React.ReactNode }) {
+function Card({
+  id,
+  title,
+  note,
+  wide = false,
+  children,
+}: {
+  id: string;
+  title: string;
+  note: string;
+  /** Across both columns (the labels: nine categories side by side). */
+  wide?: boolean;
+  children: React.ReactNode;
+}) {
   return (
-    <section className={`card ${styles.panel}`} aria-labelledby={`${id}-heading`} data-testid={`${id}-card`}>
+    <section
+      className={`card ${styles.panel}${wide ? ` ${styles.wide}` : ""}`}
+      aria-labelledby={`${id}-heading`}
+      data-testid={`${id}-card`}
+    >
       <h2 id={`${id}-heading`}>{title}</h2>
       <p className="muted small">{note}</p>
       {children}
@@ -172,6 +189,7 @@ function LabelsCard({ data }: { data: DashboardStats }) {
   return (
     <Card
       id="labels"
+      wide
       title="Labels"
       note="Each label’s share among decided faces (their consensus) and among the active version’s predictions."
     >

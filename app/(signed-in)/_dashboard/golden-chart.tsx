@@ -34,8 +34,8 @@ export function GoldenChart({ versions, minN }: { versions: GoldenVersion[]; min
               data: versions.map((v) => (v.ci_low === null || v.ci_high === null ? null : [v.ci_low, v.ci_high])),
               // Too few golden faces: the interval is drawn in the warning colour.
               backgroundColor: versions.map((v) => (v.n < minN ? theme.warn : theme.series[0])),
-              barPercentage: 0.18,
-              categoryPercentage: 1,
+              // An error bar, not a column: thin whatever the number of versions.
+              barThickness: 8,
               borderRadius: 3,
               grouped: false,
               order: 2,
@@ -51,11 +51,14 @@ export function GoldenChart({ versions, minN }: { versions: GoldenVersion[]; min
               pointRadius: 5,
               pointHoverRadius: 6,
               spanGaps: true,
+              // A point at 100 % is drawn whole, not cut by the chart's edge.
+              clip: false,
               order: 1,
             },
           ],
         },
         options: {
+          layout: { padding: { top: 8 } },
           scales: {
             x: { ticks: { color: theme.muted }, grid: { display: false } },
             y: {

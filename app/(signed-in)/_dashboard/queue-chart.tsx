@@ -24,7 +24,6 @@ export function QueueChart({ days, burnDown }: { days: string[]; burnDown: Dashb
             borderWidth: 2,
             pointRadius: 0,
             pointHitRadius: 8,
-            tension: 0.2,
           },
         ],
       },
