@@ -51,7 +51,7 @@ it.skipIf(!ui.executablePath)(
     await signInThroughForm(page, app.baseUrl, "/golden", app.admin);
 
     // Golden set: pick four reviewed faces; the size is shown and the faces leave the pick list.
-    await expect.poll(() => page.getByTestId("golden-size").textContent()).toBe("0");
+    await expect.poll(() => page.getByTestId("golden-size").textContent(), { timeout: 15_000 }).toBe("0");
     const candidates = page.getByTestId("golden-candidates").getByRole("checkbox");
     await expect.poll(() => candidates.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(10);
     for (let i = 0; i < 4; i++) await candidates.nth(i).check();
@@ -83,6 +83,12 @@ it.skipIf(!ui.executablePath)(
     const outcome = page.getByTestId("job-outcome");
     await outcome.waitFor({ timeout: 180_000 });
     expect(await page.getByTestId("job-curves").getAttribute("data-epochs")).toBe("3");
+    // Both curves are drawn (chart.js canvases) over the three epochs run, each summarised for screen readers.
+    const curveCharts = page.getByTestId("job-curves").locator("canvas[role=img]");
+    expect(await curveCharts.count()).toBe(2);
+    for (const label of await curveCharts.evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")))) {
+      expect(label).toMatch(/per epoch, 3 epochs: Training .* at epoch 3\.$/);
+    }
     expect(await page.getByTestId("job-log").textContent()).toMatch(/gate: /);
     await outcome.getByRole("heading", { name: /Promoted|Kept as a candidate/ }).waitFor();
     await shot("04-job-finished");
