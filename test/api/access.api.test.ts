@@ -66,6 +66,7 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/settings/review", "admin", (c) => c.get("/api/settings/review")],
   // An empty change: allowed callers get 200 and nothing moves.
   ["PUT /api/settings/review", "admin", (c) => c.json("PUT", "/api/settings/review", {})],
+  ["GET /api/stats", "reviewer", (c) => c.get("/api/stats")],
   ["GET /api/agreement", "admin", (c) => c.get("/api/agreement")],
   ["GET /api/adjudication/next", "admin", (c) => c.get("/api/adjudication/next")],
   ["POST /api/adjudication/release", "admin", (c) => c.json("POST", "/api/adjudication/release", { face_id: 999999 })],
@@ -155,6 +156,7 @@ describe("tokens", () => {
 
 describe("pages", () => {
   it.each([
+    "/",
     "/review",
     "/upload",
     "/history",

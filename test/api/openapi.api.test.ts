@@ -179,6 +179,15 @@ describe("answers fit the document", () => {
     expect((await call(who.reviewer, "GET", "/api/imports/999999")).status).toBe(404);
   });
 
+  it("the dashboard's figures, for an admin (every reviewer) and a reviewer (their own)", async () => {
+    const admin = await call(who.admin, "GET", "/api/stats");
+    expect(admin.status).toBe(200);
+    expect(admin.body).toMatchObject({ scope: "everyone" });
+    const reviewer = await call(who.reviewer, "GET", "/api/stats");
+    expect(reviewer.status).toBe(200);
+    expect(reviewer.body).toMatchObject({ scope: "own" });
+  });
+
   it("errors: 401, 403, 400, 404, 409, 415, 422", async () => {
     expect((await call(who.anonymous, "GET", "/api/reviews")).body).toMatchObject({ error: { code: "unauthorized" } });
     expect((await call(who.reviewer, "GET", "/api/settings/review")).body).toMatchObject({

@@ -84,6 +84,12 @@ it.skipIf(!ui.executablePath)(
     const outcome = page.getByTestId("job-outcome");
     await outcome.waitFor({ timeout: 180_000 });
     expect(await page.getByTestId("job-curves").getAttribute("data-epochs")).toBe("3");
+    // Both curves are drawn (chart.js canvases) over the three epochs run, each summarised for screen readers.
+    const curveCharts = page.getByTestId("job-curves").locator("canvas[role=img]");
+    expect(await curveCharts.count()).toBe(2);
+    for (const label of await curveCharts.evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")))) {
+      expect(label).toMatch(/per epoch, 3 epochs: Training .* at epoch 3\.$/);
+    }
     expect(await page.getByTestId("job-log").textContent()).toMatch(/gate: /);
     await outcome.getByRole("heading", { name: /Promoted|Kept as a candidate/ }).waitFor();
     await shot("04-job-finished");

@@ -23,6 +23,7 @@ import type { countRemaining, getQueueItem } from "@/lib/review/queue";
 import type { ReviewInput } from "@/lib/review/schemas";
 import type { presentReviewSettings } from "@/lib/review/settings";
 import type { listHistory, presentReview } from "@/lib/review/verdicts";
+import type { dashboardStats } from "@/lib/stats/dashboard-stats";
 import type { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
 import type { DuplicateUploadResult, UploadResult } from "@/lib/uploads/process-upload";
 import type { presentImport } from "@/lib/imports/read-imports";
@@ -141,3 +142,7 @@ export interface ReviewSettingsAnswer {
   settings: ReviewSettings;
   faces_affected?: number;
 }
+
+/** GET /api/stats: the dashboard's figures. */
+export type DashboardStats = Awaited<ReturnType<typeof dashboardStats>>;
+export type GoldenVersion = DashboardStats["golden"]["versions"][number];

@@ -36,6 +36,7 @@ const noBody = "No content: nothing is left for you.";
 
 export const tags = [
   { name: "Health", description: "Is the app up: database, model, compute backend." },
+  { name: "Dashboard", description: "The figures of the home page: queue, pace, labels, golden-set accuracy." },
   { name: "Predictions", description: "Upload a photo; every face in it is detected and predicted." },
   {
     name: "Imports",
@@ -70,6 +71,21 @@ export const operations: OperationSpec[] = [
       200: { description: "Up: the database answers.", json: r.Health },
       503: { description: "Degraded: the database cannot be reached (`database.ok: false`).", json: r.Health },
     },
+  },
+  {
+    method: "get",
+    path: "/api/stats",
+    operationId: "getStats",
+    tag: "Dashboard",
+    summary: "The dashboard's figures: queue and burn-down, verdicts per day, labels, golden-set accuracy",
+    description:
+      "Over the last 30 UTC days: faces in the queue now and at the end of each day, verdicts per day (one series " +
+      "per reviewer for admins, the caller's own for reviewers), consensus labels beside the active version's " +
+      "predictions, the active version against reviewers' labels (a confusion matrix), and every model version's " +
+      "accuracy on the golden set with a 95 % Wilson interval and n, oldest version first. Aggregates only: no face " +
+      "is named.",
+    access: { permission: "stats:read" },
+    responses: { 200: { description: "The figures.", json: r.DashboardStats } },
   },
   {
     method: "get",

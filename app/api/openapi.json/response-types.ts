@@ -22,6 +22,7 @@ import type { agreementSummary } from "@/lib/review/agreement";
 import type { faceDetail } from "@/lib/review/face-detail";
 import type { getQueueItem } from "@/lib/review/queue";
 import type { presentReviewSettings } from "@/lib/review/settings";
+import type { dashboardStats } from "@/lib/stats/dashboard-stats";
 import type { listHistory, presentReview, undoVerdict } from "@/lib/review/verdicts";
 import type { DuplicateUploadResult, UploadResult } from "@/lib/uploads/process-upload";
 import type { getImport, listImports } from "@/lib/imports/read-imports";
@@ -127,4 +128,5 @@ export type Checks = [
   Fits<Check<Answer<typeof getVersionDetail>, typeof r.ModelVersionDetail>>,
   Fits<Check<Answer<typeof listGolden>, typeof r.GoldenSet>>,
   Fits<Check<Answer<typeof setGolden>, typeof r.GoldenChanged>>,
+  Fits<Check<Answer<typeof dashboardStats>, typeof r.DashboardStats>>,
 ];

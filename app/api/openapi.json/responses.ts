@@ -508,3 +508,76 @@ export const TrainingPreflight = z.object({
   min_samples: z.number().int(),
   ready: z.boolean().describe("Whether a job with these parameters has enough faces to train on."),
 });
+
+const count = z.number().int().nonnegative();
+const perDay = z.array(count).describe("One figure per entry of `days`.");
+
+export const DashboardStats = z.object({
+  generated_at: dateTime,
+  scope: z
+    .enum(["everyone", "own"])
+    .describe("`everyone` (admins): a verdict series per reviewer; `own`: only the caller's. The rest is the team's."),
+  days: z
+    .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/))
+    .describe("The last 30 UTC dates (`YYYY-MM-DD`), oldest first, today last."),
+  queue: z.object({
+    remaining: count.describe("Faces in the review queue now."),
+    verdicts_needed: count.describe("Verdicts those faces still need."),
+    conflicts: count.describe("Faces whose verdicts tie, waiting for an admin."),
+    burn_down: perDay.describe(
+      "Faces in the queue at the end of each day (today: now), derived from when faces entered (their prediction) " +
+        "and were decided (the verdict that completed them, or joining the golden set, or an adjudication).",
+    ),
+  }),
+  verdicts: z.object({
+    reviewers: z.array(
+      z.object({
+        id,
+        email: z.string(),
+        name: z.string().nullable(),
+        per_day: perDay.describe("Verdicts given each day (the day a verdict was first given)."),
+        total: count,
+      }),
+    ),
+  }),
+  labels: z.object({
+    model_version: ModelVersionRef.nullable().describe("The active version; null when none is active."),
+    labels: z.array(z.string()).describe("The active version's labels, then `not_a_face` and `unsure`."),
+    consensus: z.array(count).describe("Decided faces (agreed or adjudicated) per consensus label, in `labels` order."),
+    predicted: z.array(count).describe("The active version's predictions per label, in `labels` order."),
+  }),
+  confusion: z
+    .object({
+      model_version: ModelVersionRef,
+      labels: z.array(z.string()).describe("The rows and columns, the active version's labels."),
+      matrix: z
+        .array(z.array(count))
+        .describe("Rows: the reviewer's label; columns: the active version's prediction for the face."),
+      verdicts: count.describe("Verdicts counted in `matrix`."),
+      left_out: count.describe(
+        "Verdicts of the window not counted: not a face, can't tell, or a face the active version never predicted.",
+      ),
+    })
+    .nullable()
+    .describe("The last 30 days' verdicts (controls aside) against the active version; null without one."),
+  golden: z
+    .object({
+      size: count.describe("Faces in the golden set."),
+      min_n: z.number().int().describe("Below this many golden faces a version's accuracy is marked as too uncertain."),
+      versions: z.array(
+        z.object({
+          id,
+          version: z.number().int(),
+          name: z.string(),
+          status: z.enum(modelStatuses),
+          created_at: dateTime,
+          n: count.describe("Golden faces the version predicted."),
+          correct: count,
+          accuracy: z.number().nullable().describe("correct / n; null when n is 0."),
+          ci_low: z.number().nullable().describe("95 % Wilson score interval, lower end."),
+          ci_high: z.number().nullable().describe("95 % Wilson score interval, upper end."),
+        }),
+      ),
+    })
+    .describe("Each model version's accuracy on the golden set, in the order the versions were created."),
+});

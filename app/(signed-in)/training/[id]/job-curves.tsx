@@ -5,6 +5,7 @@ import { isJobLive } from "../../_components/status-badge";
 export function JobCurves({ job, plannedEpochs }: { job: TrainingJobDetail; plannedEpochs: number }) {
   const curves = job.curves ?? [];
   const hasVal = curves.some((c) => c.valLoss !== null);
+  const lastEpoch = curves[curves.length - 1]?.epoch ?? 0;
   return (
     <section
       className="card chart-container"
@@ -27,13 +28,15 @@ export function JobCurves({ job, plannedEpochs }: { job: TrainingJobDetail; plan
               ? "; validation is a tenth of the reviewed faces, and a tenth of the replayed training data when there is any."
               : "; no validation split (too few faces to hold any back)."}
           </p>
-          {/* A live job's axis spans the planned epochs; a finished one's, the epochs it ran (early stopping may end it sooner). */}
-          <EpochCharts
-            epochs={curves}
-            xMax={
-              isJobLive(job.status) ? plannedEpochs : Math.max(1, curves[curves.length - 1]?.epoch ?? curves.length)
-            }
-          />
+          {/* The axis spans the epochs run so far: early stopping may end a job well before the planned ones. */}
+          <EpochCharts epochs={curves} />
+          {plannedEpochs > lastEpoch ? (
+            <p className="muted small" data-testid="planned-epochs">
+              {isJobLive(job.status)
+                ? `Epoch ${lastEpoch} of ${plannedEpochs} planned.`
+                : `Stopped after epoch ${lastEpoch} of ${plannedEpochs} planned.`}
+            </p>
+          ) : null}
         </>
       )}
     </section>
