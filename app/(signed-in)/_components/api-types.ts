@@ -9,6 +9,7 @@
 import type { presentUser } from "@/lib/auth/present";
 import type { listApiTokens } from "@/lib/auth/tokens";
 import type { GateDecision } from "@/worker/gate";
+import type { TrainingSetSizes } from "@/worker/training-set";
 import type { listFaces } from "@/lib/dataset/browse";
 import type { bulkAction } from "@/lib/dataset/bulk";
 import type { listGolden } from "@/lib/dataset/golden";
@@ -94,9 +95,13 @@ export type JobProgress = Omit<FitProgress, "lr" | "epochEtaSeconds"> &
  * GET /api/training-jobs rows. Progress, curves and the gate's decision are JSON columns that only
  * the worker writes, with these shapes; the candidate's status is a model status.
  */
-export type TrainingJobRow = Omit<PresentedJob, "progress" | "curves" | "decision" | "candidate_version"> & {
+export type TrainingJobRow = Omit<
+  PresentedJob,
+  "progress" | "curves" | "decision" | "candidate_version" | "training_set"
+> & {
   progress: JobProgress | null;
   curves: EpochPoint[] | null;
+  training_set: TrainingSetSizes | null;
   decision: GateDecision | null;
   candidate_version: (Omit<NonNullable<PresentedJob["candidate_version"]>, "status"> & { status: ModelStatus }) | null;
 };
