@@ -13,6 +13,7 @@ import type { TrainingSetSizes } from "@/worker/training-set";
 import type { listFaces } from "@/lib/dataset/browse";
 import type { bulkAction } from "@/lib/dataset/bulk";
 import type { listGolden } from "@/lib/dataset/golden";
+import type { trainingPreflight } from "@/lib/dataset/preflight";
 import type { getJob } from "@/lib/jobs/get-job";
 import type { presentJob } from "@/lib/jobs/present";
 import type { presentVersion } from "@/lib/registry/present";
@@ -108,6 +109,9 @@ export type TrainingJobRow = Omit<
 
 /** GET /api/training-jobs/:id adds the log. */
 export type TrainingJobDetail = TrainingJobRow & Pick<Awaited<ReturnType<typeof getJob>>, "log">;
+
+/** GET /api/training-jobs/preflight: what a retrain would train on now, and whether it can run. */
+export type TrainingPreflight = Awaited<ReturnType<typeof trainingPreflight>>;
 
 /** GET /api/golden */
 export type GoldenSet = Awaited<ReturnType<typeof listGolden>>;
