@@ -181,6 +181,12 @@ describe("uncertaintyOf", () => {
     expect(u.macroF1).not.toBeNull();
   });
 
+  it("gives macro-F1 no interval when every resample gives the same value", () => {
+    const u = uncertaintyOf({ n: 4, accuracy: 0, macroF1: 0, full: evalRight(4, 0), set: "golden set at training" })!;
+    expect(u.accuracy!.high).toBeCloseTo(0.4899, 4);
+    expect(u.macroF1).toBeNull();
+  });
+
   it.each([
     ["100 faces or more", { n: 3589, accuracy: 0.6473, macroF1: null, full: null, set: "test-public" }, false],
     ["an unknown size", { n: null, accuracy: 0.6, macroF1: null, full: null, set: "its own test set" }, null],

@@ -40,7 +40,7 @@ export interface VersionRef {
 }
 
 const HOLDOUT = "held-out slice";
-const GOLDEN = "golden set then";
+const GOLDEN = "golden set at training";
 
 export function fromEval(e: EvalMetrics, set: string): Figures;
 export function fromEval(e: EvalMetrics | null, set: string): Figures | null;
@@ -228,12 +228,23 @@ export function uncertaintyOf(f: Figures | null): Uncertainty | null {
   if (!f || f.n === null) return null;
   if (f.n >= SMALL_SAMPLE) return { n: f.n, small: false, accuracy: null, macroF1: null };
   const k = correctCount(f);
-  return {
-    n: f.n,
-    small: true,
-    accuracy: k === null ? null : wilsonInterval(k, f.n),
-    macroF1: f.full ? bootstrapMacroF1Interval(f.full.confusion) : null,
-  };
+  return { n: f.n, small: true, accuracy: k === null ? null : wilsonInterval(k, f.n), macroF1: f1Interval(f.full) };
+}
+
+/** Bootstrap intervals by evaluation: a page renders the same figures many times. */
+const f1Intervals = new WeakMap<EvalMetrics, Interval | null>();
+
+/**
+ * Macro-F1's bootstrap interval; null when there is no matrix, or when every resample gives the
+ * same value (all faces wrong, say): a zero-width "interval" would claim a certainty the faces lack.
+ */
+function f1Interval(full: EvalMetrics | null): Interval | null {
+  if (!full) return null;
+  if (!f1Intervals.has(full)) {
+    const ci = bootstrapMacroF1Interval(full.confusion);
+    f1Intervals.set(full, ci && ci.high > ci.low ? ci : null);
+  }
+  return f1Intervals.get(full) ?? null;
 }
 
 export interface ClassRow {

@@ -178,7 +178,7 @@ function columns(canSeeJobs: boolean): Column<ModelVersionRow>[] {
       },
     },
     {
-      header: "Golden set then",
+      header: "Golden set at training",
       cell: (m) => {
         const metrics = readMetrics(m.metrics);
         return metrics.kind === "trained" && metrics.data.golden ? (
