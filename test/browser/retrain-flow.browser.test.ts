@@ -197,6 +197,9 @@ it.skipIf(!ui.executablePath)(
     await page.getByRole("link", { name: "← Training jobs" }).click();
     await page.waitForURL(/\/training$/);
     await page.locator(`[data-testid="job-row"][data-job-id="${longJob}"]`).waitFor();
+    // The form is back at its defaults: a minimum the faces meet, so Start is on.
+    await form.getByLabel("Minimum faces").fill("5");
+    await form.getByTestId("preflight-ok").waitFor({ timeout: 15_000 });
     await form.getByRole("button", { name: "Start training" }).click();
     const conflict = page.getByTestId("job-conflict");
     await conflict.getByText("A job is already running.").waitFor();
