@@ -105,8 +105,8 @@ export function PreflightPanel({ state, headingId }: { state: PreflightState; he
             </table>
           </div>
           <p className="muted small">
-            Held out: a fifth of each emotion, never trained on, scored to decide promotion; the job also scores the{" "}
-            {plural(data.golden, "golden face")}. {leftOut(data)}
+            Held out: about a fifth of each emotion (chosen by hash), never trained on, scored to decide promotion; the
+            job also scores the {plural(data.golden, "golden face")}. {leftOut(data)}
           </p>
           {blocked ? (
             <p className={`${styles.preflightVerdict} ${styles.isBlocked}`} data-testid="preflight-blocked">
