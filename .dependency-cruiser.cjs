@@ -14,6 +14,8 @@ const LIB_FOLDERS = {
   errors: [],
   ids: [],
   agreement: [],
+  // Intervals and tests for figures on few faces (pure functions).
+  stats: [],
   http: [],
   tf: ["env"],
   db: ["env"],

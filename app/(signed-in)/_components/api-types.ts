@@ -9,9 +9,11 @@
 import type { presentUser } from "@/lib/auth/present";
 import type { listApiTokens } from "@/lib/auth/tokens";
 import type { GateDecision } from "@/worker/gate";
+import type { TrainingSetSizes } from "@/worker/training-set";
 import type { listFaces } from "@/lib/dataset/browse";
 import type { bulkAction } from "@/lib/dataset/bulk";
 import type { listGolden } from "@/lib/dataset/golden";
+import type { trainingPreflight } from "@/lib/dataset/preflight";
 import type { getJob } from "@/lib/jobs/get-job";
 import type { presentJob } from "@/lib/jobs/present";
 import type { presentVersion } from "@/lib/registry/present";
@@ -100,15 +102,22 @@ export type JobProgress = Omit<FitProgress, "lr" | "epochEtaSeconds"> &
  * GET /api/training-jobs rows. Progress, curves and the gate's decision are JSON columns that only
  * the worker writes, with these shapes; the candidate's status is a model status.
  */
-export type TrainingJobRow = Omit<PresentedJob, "progress" | "curves" | "decision" | "candidate_version"> & {
+export type TrainingJobRow = Omit<
+  PresentedJob,
+  "progress" | "curves" | "decision" | "candidate_version" | "training_set"
+> & {
   progress: JobProgress | null;
   curves: EpochPoint[] | null;
+  training_set: TrainingSetSizes | null;
   decision: GateDecision | null;
   candidate_version: (Omit<NonNullable<PresentedJob["candidate_version"]>, "status"> & { status: ModelStatus }) | null;
 };
 
 /** GET /api/training-jobs/:id adds the log. */
 export type TrainingJobDetail = TrainingJobRow & Pick<Awaited<ReturnType<typeof getJob>>, "log">;
+
+/** GET /api/training-jobs/preflight: what a retrain would train on now, and whether it can run. */
+export type TrainingPreflight = Awaited<ReturnType<typeof trainingPreflight>>;
 
 /** GET /api/golden */
 export type GoldenSet = Awaited<ReturnType<typeof listGolden>>;

@@ -2,6 +2,7 @@
 
 import { useEffect, useEffectEvent, useId, useState } from "react";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
+import { auditActionSentence } from "../_components/audit-text";
 import type { FaceAuditEntry, FaceDetail, Verdict } from "../_components/api-types";
 import { formatDateTime, formatPercent, plural } from "../_components/format";
 import { isTextEntry } from "../_components/keyboard";
@@ -329,8 +330,7 @@ function FaceDetailBody({ detail, admin }: { detail: FaceDetail; admin: boolean 
                 <li key={a.id} data-action={a.action}>
                   <span>{describeAudit(a)}</span>
                   <span className="muted small">
-                    {a.actor?.email ?? "system"} · <time dateTime={a.at}>{formatDateTime(a.at)}</time> ·{" "}
-                    <code>{a.action}</code>
+                    {a.actor?.email ?? "system"} · <time dateTime={a.at}>{formatDateTime(a.at)}</time>
                   </span>
                 </li>
               ))}
@@ -377,7 +377,9 @@ export function describeAudit(a: FaceAuditEntry): string {
       return `Adjudicated: ${str(d.label) ? labelText(str(d.label)!) : "?"}${str(d.note) ? ` — “${str(d.note)}”` : ""}`;
     case "review.change":
       return `Verdict changed from ${verdictPhrase(d.from)} to ${verdictPhrase(d.to)}`;
+    case "review.undo":
+      return `Verdict undone (it was ${verdictPhrase(d)})`;
     default:
-      return a.action;
+      return `${auditActionSentence(a.action)}${others}`;
   }
 }

@@ -92,10 +92,10 @@ type Snake<T> = { [K in keyof T as SnakeCase<K & string>]: T[K] };
 type Answer<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
 /**
- * The JSON columns that only the worker writes (a job's parameters, progress, curves and the
- * gate's decision) are typed as any JSON by the database client; the schema says what they hold.
+ * The JSON columns that only the worker writes (a job's parameters, progress, curves, training set
+ * sizes and the gate's decision) are typed as any JSON by the database client; the schema says what they hold.
  */
-type JobColumns = "params" | "progress" | "curves" | "decision";
+type JobColumns = "params" | "progress" | "curves" | "decision" | "training_set";
 type JobSent = Omit<ReturnType<typeof presentJob>, JobColumns>;
 type JobDocumented = Omit<z.output<typeof r.TrainingJob>, JobColumns>;
 

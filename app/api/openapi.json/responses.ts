@@ -379,6 +379,15 @@ export const TrainingJob = z.object({
     )
     .nullable()
     .describe("One point per finished epoch."),
+  training_set: z
+    .object({
+      train: z.object({ reviewed: z.number().int(), replay: z.number().int() }),
+      validation: z.object({ reviewed: z.number().int(), replay: z.number().int() }),
+    })
+    .nullable()
+    .describe(
+      "Faces the run trained on and validated on (early stopping), reviewed and replayed from the base model's training data; null before training starts and for jobs from before it was recorded.",
+    ),
   error: z.string().nullable(),
   decision: z
     .object({ promote: z.boolean(), reason: z.string() })
