@@ -14,6 +14,8 @@ const LIB_FOLDERS = {
   errors: [],
   ids: [],
   agreement: [],
+  // Intervals and tests for figures on few faces (pure functions).
+  stats: [],
   http: [],
   tf: ["env"],
   db: ["env"],
@@ -31,6 +33,10 @@ const LIB_FOLDERS = {
   review: ["agreement", "audit", "dataset", "db", "env", "errors", "ids", "model", "uploads"],
   "feedback-io": ["audit", "dataset", "db", "env", "errors", "faces", "images", "model", "registry", "storage"],
   health: ["db", "env", "faces", "registry", "tf"],
+  // Bulk imports: photos through the upload pipeline, the previous tool's layout through feedback-io.
+  imports: ["audit", "db", "env", "errors", "feedback-io", "images", "jobs", "storage", "uploads"],
+  // The dashboard's figures: aggregates over the queue, verdicts, labels and versions.
+  stats: ["dataset", "db", "model", "review"],
   // The route wrapper and request helpers: above lib/auth, which it calls to know who is asking.
   api: ["auth", "db", "env", "errors", "http", "ids", "storage"],
 };

@@ -150,6 +150,8 @@ class UsageError extends Error {}
 
 interface UploadAnswer {
   faces: { prediction_id: number; label: string; model_version: { version: number } }[];
+  /** Set when the same bytes were uploaded before (200). */
+  duplicate_of?: number;
 }
 
 interface JobView {
@@ -419,7 +421,8 @@ async function reviewOne(reviewer: ApiClient, face: FaceRecord): Promise<"correc
   const predicted = up.faces[0];
   if (up.faces.length !== 1 || !predicted)
     throw new Error(`${face.key}: a face-crop upload gave ${up.faces.length} faces`);
-  if (!face.ferplus.label) return null;
+  // An image byte-identical to one uploaded before is that upload: its face has this reviewer's verdict.
+  if (!face.ferplus.label || up.duplicate_of !== undefined) return null;
   const correct = predicted.label === face.ferplus.label;
   await reviewer.post(
     "/api/reviews",

@@ -1,7 +1,7 @@
 /**
  * `npm start` / `npm run dev`: starts the embedded database when DATABASE_URL is unset, applies
  * pending migrations, makes sure an admin and the shipped baseline model exist, then runs the
- * Next.js server and a training worker with DATABASE_URL pointing at the database.
+ * Next.js server, a training worker and an import worker with DATABASE_URL pointing at the database.
  *
  * The launcher watches over what it started: a web server or worker that dies is started again
  * (1 s, 2 s, 4 s … apart), and one that keeps dying makes the launcher stop everything and exit 1.
@@ -87,7 +87,12 @@ async function main() {
   supervisor.start({ name: "web server", args: [nextBin, mode, "-p", String(env.PORT)], env: childEnv });
   // A worker that dies leaves its running job to the stale-job sweep (ended as FAILED); the new one
   // takes what is queued.
-  if (env.START_WORKER) supervisor.start({ name: "worker", args: typeScriptEntry("scripts/worker.ts"), env: childEnv });
+  if (env.START_WORKER) {
+    supervisor.start({ name: "worker", args: typeScriptEntry("scripts/worker.ts"), env: childEnv });
+    // Bulk imports in a process of their own: a training run never holds them up, and face
+    // detection keeps the app's TensorFlow.js. An import a dead one left is resumed by the next.
+    supervisor.start({ name: "import worker", args: typeScriptEntry("scripts/worker.ts", "--imports"), env: childEnv });
+  }
   log(
     `Emotion Loop on ${env.NEXTAUTH_URL ?? `http://localhost:${env.PORT}`} (${db.embedded ? "embedded database" : "DATABASE_URL"})`,
   );

@@ -71,6 +71,26 @@ describe("evaluateModelOnFolder", () => {
     expect(flipped.metrics.n).toBe(4);
   });
 
+  it("serves through the version's temperature and gives the ECE without it too", async () => {
+    const hot = path.join(work, "model-t2");
+    await fs.cp(path.join(work, "model"), hot, { recursive: true });
+    await writeModelMetadata(hot, {
+      labels: [...EMOTION_LABELS],
+      inputShape: [48, 48, 1],
+      preprocessing: "unit",
+      temperature: 2,
+    });
+    const r = await evaluateModelOnFolder(hot, path.join(work, "data"));
+    // p^(1/2) renormalised: √0.7 / (√0.7 + 6·√0.05) for "happy", still the top label on every face.
+    const q = Math.sqrt(P_HAPPY) / (Math.sqrt(P_HAPPY) + 6 * Math.sqrt(0.05));
+    expect(r.temperature).toBe(2);
+    expect(r.metrics.accuracy).toBe(0.25);
+    expect(r.metrics.ece).toBeCloseTo(Math.abs(q - 0.25), 5);
+    expect(r.eceUncalibrated).toBeCloseTo(0.45, 5);
+    const raw = await evaluateModelOnFolder(hot, path.join(work, "data"), { calibrated: false });
+    expect([raw.temperature, raw.metrics.ece]).toEqual([1, r.eceUncalibrated]);
+  });
+
   it("prints a table with the summary, one row per class and the confusion matrix", async () => {
     const { metrics: m } = await evaluateModelOnFolder(path.join(work, "model"), path.join(work, "data"));
     const table = formatMetricsTable(m, EMOTION_LABELS);

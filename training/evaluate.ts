@@ -1,5 +1,6 @@
 import { resizeFilterOf, type TestTimeAugmentation } from "@/lib/model/metadata";
 import { loadModelFromDir, type LoadOptions } from "@/lib/model/predictor";
+import { applyTemperature } from "@/lib/model/calibration";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
 import { loadImageFolder, sampleInput } from "@/training/dataset";
 
@@ -14,20 +15,29 @@ export async function evaluateModelOnFolder(
   modelDir: string,
   dataDir: string,
   options: LoadOptions = {},
-): Promise<{ metrics: EvalMetrics; labels: string[]; testTimeAugmentation: TestTimeAugmentation }> {
-  const model = await loadModelFromDir(modelDir, options);
+): Promise<{
+  metrics: EvalMetrics;
+  labels: string[];
+  testTimeAugmentation: TestTimeAugmentation;
+  /** The temperature the figures were served with (1: none), and the ECE without it. */
+  temperature: number;
+  eceUncalibrated: number;
+}> {
+  // Loaded without its temperature, applied here: the same forward passes give both ECEs.
+  const model = await loadModelFromDir(modelDir, { ...options, calibrated: false });
+  const temperature = options.calibrated === false ? 1 : (model.metadata.temperature ?? 1);
   try {
     const { labels, inputShape, preprocessing } = model.metadata;
     const ds = await loadImageFolder(dataDir, { labels, inputShape, resizeFilter: resizeFilterOf(model.metadata) });
-    const probs = await model.predict(ds.samples.map((_, i) => sampleInput(ds, i, preprocessing)));
+    const raw = await model.predict(ds.samples.map((_, i) => sampleInput(ds, i, preprocessing)));
+    const truth = ds.samples.map((s) => s.label);
+    const served = temperature === 1 ? raw : raw.map((p) => applyTemperature(p, temperature));
     return {
-      metrics: computeMetrics(
-        labels,
-        ds.samples.map((s) => s.label),
-        probs,
-      ),
+      metrics: computeMetrics(labels, truth, served),
       labels,
       testTimeAugmentation: model.testTimeAugmentation,
+      temperature,
+      eceUncalibrated: computeMetrics(labels, truth, raw).ece,
     };
   } finally {
     model.dispose();

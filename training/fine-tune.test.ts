@@ -31,7 +31,12 @@ describe("fineTune", () => {
   it("learns a tiny two-class set and writes a loadable version with its metadata", async () => {
     const base = await createTinyModelDir(path.join(work, "base"));
     // A base that serves with flip averaging hands it on to the version fine-tuned from it.
-    await writeModelMetadata(base, { ...(await readModelMetadata(base)), testTimeAugmentation: "flip" });
+    // Its temperature does not: the candidate's own is fitted on its early-stopping slice.
+    await writeModelMetadata(base, {
+      ...(await readModelMetadata(base)),
+      testTimeAugmentation: "flip",
+      temperature: 2.5,
+    });
     const out = path.join(work, "out");
     const train = await dataset(32, 1);
     const progress: number[] = [];
@@ -57,6 +62,9 @@ describe("fineTune", () => {
     const meta = await readModelMetadata(out);
     expect(meta.trainingConfig).toMatchObject({ kind: "fine-tune", strategy: "full", trainSamples: 32 });
     expect(meta.testTimeAugmentation).toBe("flip");
+    // 8 validation faces are too few to fit a temperature on: none is claimed, none is served.
+    expect(meta.temperature).toBeUndefined();
+    expect(meta.calibration).toMatchObject({ temperature: 1, n: 8, fitted_on: "early-stopping slice (8 faces)" });
     const model = await loadModelFromDir(out);
     expect(model.testTimeAugmentation).toBe("flip");
     const [pHappy, pSad] = await model.predictImages([train[0]!.image, train[1]!.image]);

@@ -5,8 +5,10 @@ import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { readModelMetadata, resizeFilterOf, writeModelMetadata, type ModelMetadata } from "@/lib/model/metadata";
 import { imageToPixels } from "@/lib/model/preprocess";
 import { fastBatchNormalization } from "@/training/batch-norm";
-import { datasetFromPixels, type ClassWeightMode } from "@/training/dataset";
-import { fit, type EpochPoint, type FitProgress } from "@/training/fit";
+import { datasetFromPixels, type ClassWeightMode, type ImageDataset } from "@/training/dataset";
+import { fit, predictSplit, type EpochPoint, type FitProgress } from "@/training/fit";
+import { applyTemperature, expectedCalibrationError, fitTemperature } from "@/lib/model/calibration";
+import type { Tf } from "@/lib/tf/tf";
 import { FIT_DEFAULTS, type FitConfig } from "@/training/fit-defaults";
 
 /** An encoded image (any format sharp reads) with its label name. */
@@ -123,6 +125,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       return { stopped: true, epochs: history, metadata: meta, durationSeconds: (Date.now() - started) / 1000 };
     }
     const counts = ds.labels.map((_, c) => train.filter((r) => r.label === c).length);
+    const calibration = await calibrateOnValidation(tf, model, ds, indices(train.length, val.length), meta);
     model.layers.forEach((l) => (l.trainable = true));
     await fs.mkdir(o.outDir, { recursive: true });
     await model.save(fileSystemIOHandler(tf, o.outDir));
@@ -134,6 +137,9 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       labels: meta.labels,
       inputShape: meta.inputShape,
       preprocessing: meta.preprocessing,
+      // The parent's temperature does not carry over: the candidate's own is fitted on its
+      // early-stopping slice (none without one).
+      ...calibration,
       createdAt: new Date().toISOString(),
       backend,
       durationSeconds,
@@ -159,4 +165,46 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/**
+ * The temperature that calibrates the fine-tuned model's served probabilities (with the parent's
+ * test-time augmentation) on its early-stopping slice, with that slice's figures before and after.
+ * No slice, no temperature.
+ */
+async function calibrateOnValidation(
+  tf: Tf,
+  model: LayersModel,
+  ds: ImageDataset,
+  valIndices: number[],
+  meta: ModelMetadata,
+): Promise<Pick<ModelMetadata, "temperature" | "calibration">> {
+  if (valIndices.length === 0) return { temperature: undefined, calibration: undefined };
+  const [h, w, c] = meta.inputShape;
+  const tta = meta.testTimeAugmentation ?? "none";
+  const { probs } = await predictSplit(
+    tf,
+    model,
+    ds,
+    valIndices,
+    meta.preprocessing,
+    h * w * c,
+    meta.labels.length,
+    tta,
+  );
+  const truth = valIndices.map((i) => ds.samples[i]?.label ?? 0);
+  const fitted = fitTemperature(probs, truth);
+  const calibrated = probs.map((p) => applyTemperature(p, fitted.temperature));
+  return {
+    temperature: fitted.temperature === 1 ? undefined : fitted.temperature,
+    calibration: {
+      temperature: fitted.temperature,
+      fitted_on: `early-stopping slice (${valIndices.length} faces)`,
+      n: fitted.n,
+      nll_before: fitted.nllBefore,
+      nll_after: fitted.nllAfter,
+      ece_before: expectedCalibrationError(probs, truth),
+      ece_after: expectedCalibrationError(calibrated, truth),
+    },
+  };
 }

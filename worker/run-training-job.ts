@@ -26,6 +26,7 @@ import { trainingParamsSchema } from "@/worker/params";
 import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/worker/training-set";
 import { fineTune, type LabeledImage } from "@/training/fine-tune";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
+import { countAgreement } from "@/lib/stats/mcnemar";
 
 const HEARTBEAT_MS = 2_000;
 const PROGRESS_MS = 1_000;
@@ -99,7 +100,11 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
       ? await sampleReplay(path.resolve(replayData), baseMeta.labels, getEnv().REPLAY_PER_CLASS, jobId)
       : [];
     if (replay.length) await appendLog(db, jobId, `replay: ${replay.length} faces from the base model's training data`);
-    const { train: trainSet, validation } = assembleTrainingSet(await readItems(trainItems), replay);
+    const { train: trainSet, validation, sizes } = assembleTrainingSet(await readItems(trainItems), replay);
+    await db.trainingJob.update({
+      where: { id: jobId },
+      data: { trainingSet: sizes as unknown as Prisma.InputJsonValue },
+    });
 
     let lastProgress = 0;
     const curves: Prisma.InputJsonValue[] = [];
@@ -188,6 +193,15 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
       active_version: active?.version ?? null,
       active_holdout: scores.active?.holdout ?? null,
       active_golden: scores.active?.golden ?? null,
+      // Face by face, which of the two got each right: what an exact paired test of the two needs.
+      agreement: scores.active
+        ? {
+            holdout: countAgreement(scores.candidate.holdoutHits, scores.active.holdoutHits),
+            golden: scores.candidate.goldenHits.length
+              ? countAgreement(scores.candidate.goldenHits, scores.active.goldenHits)
+              : null,
+          }
+        : null,
       snapshot: {
         hash: snapshot.hash,
         train: trainItems.length,
@@ -246,6 +260,9 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
 interface VersionScores {
   holdout: EvalMetrics;
   golden: EvalMetrics | null;
+  /** Per face of the held-out slice and of the golden set, in their order: right or not. */
+  holdoutHits: boolean[];
+  goldenHits: boolean[];
 }
 
 function setScore(m: EvalMetrics): SetScore {
@@ -257,23 +274,34 @@ async function scoreVersion(
   holdout: SnapshotItem[],
   golden: SnapshotItem[],
 ): Promise<VersionScores> {
-  return {
-    holdout: await evaluateItems(model, holdout),
-    golden: golden.length ? await evaluateItems(model, golden) : null,
-  };
+  const h = await evaluateItems(model, holdout);
+  const g = golden.length ? await evaluateItems(model, golden) : null;
+  return { holdout: h.metrics, golden: g?.metrics ?? null, holdoutHits: h.hits, goldenHits: g?.hits ?? [] };
 }
 
-export async function evaluateItems(model: LoadedModel, items: SnapshotItem[]): Promise<EvalMetrics> {
+/**
+ * Scores a model on snapshot items. `hits` says, per item in order, whether its top label was right;
+ * an item whose label the model lacks counts as wrong, so two models' hits line up face by face.
+ */
+export async function evaluateItems(
+  model: LoadedModel,
+  items: SnapshotItem[],
+): Promise<{ metrics: EvalMetrics; hits: boolean[] }> {
   const labels = model.metadata.labels;
   const index = new Map(labels.map((l, i) => [l.toLowerCase(), i]));
   const kept = items.filter((i) => index.has(i.label.toLowerCase()));
   const images = await Promise.all(kept.map((i) => fs.readFile(feedbackPath(i.cropPath))));
   const probs = images.length ? await model.predictImages(images) : [];
-  return computeMetrics(
-    labels,
-    kept.map((i) => index.get(i.label.toLowerCase())!),
-    probs,
-  );
+  const truth = kept.map((i) => index.get(i.label.toLowerCase())!);
+  const right = new Map(kept.map((item, k) => [item, topIndex(probs[k]!) === truth[k]]));
+  return { metrics: computeMetrics(labels, truth, probs), hits: items.map((i) => right.get(i) ?? false) };
+}
+
+/** The index of the largest probability (the first on a tie, as computeMetrics takes it). */
+function topIndex(p: ArrayLike<number>): number {
+  let best = 0;
+  for (let j = 1; j < p.length; j++) if ((p[j] ?? 0) > (p[best] ?? 0)) best = j;
+  return best;
 }
 
 async function readItems(items: SnapshotItem[]): Promise<LabeledImage[]> {

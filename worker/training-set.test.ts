@@ -52,7 +52,7 @@ describe("assembleTrainingSet", () => {
   it("keeps a tenth of the reviewed faces and of the replay for validation, and trains on the rest", () => {
     const faces = (label: string, n: number) =>
       Array.from({ length: n }, (_, i) => ({ image: Buffer.from(`${label}${i}`), label }));
-    const { train, validation } = assembleTrainingSet(faces("r", 20), faces("p", 30));
+    const { train, validation, sizes } = assembleTrainingSet(faces("r", 20), faces("p", 30));
     expect(count(validation.map((v) => ({ ...v, label: v.label === "r" ? "happy" : "sad" })))).toMatchObject({
       happy: 2,
       sad: 3,
@@ -60,6 +60,12 @@ describe("assembleTrainingSet", () => {
     expect(train).toHaveLength(45);
     const seen = new Set(train.map((t) => t.image.toString()));
     expect(validation.every((v) => !seen.has(v.image.toString()))).toBe(true);
+    // What the job records, so its page can say what validation was.
+    expect(sizes).toEqual({ train: { reviewed: 18, replay: 27 }, validation: { reviewed: 2, replay: 3 } });
+    expect(assembleTrainingSet(faces("r", 7), []).sizes).toEqual({
+      train: { reviewed: 6, replay: 0 },
+      validation: { reviewed: 1, replay: 0 },
+    });
   });
 });
 

@@ -42,6 +42,12 @@ export async function sampleReplay(
 export const REPLAY_MODES = ["proportional", "per-class"] as const;
 export type ReplayMode = (typeof REPLAY_MODES)[number];
 
+/** How many reviewed and replayed faces a run trained on and validated on, as the job records it. */
+export interface TrainingSetSizes {
+  train: { reviewed: number; replay: number };
+  validation: { reviewed: number; replay: number };
+}
+
 /**
  * What a retrain learns from, and what its early stopping watches: a tenth of the reviewed faces
  * and a tenth of the replay are kept for validation, so the best epoch is the one that learned the
@@ -51,12 +57,19 @@ export type ReplayMode = (typeof REPLAY_MODES)[number];
 export function assembleTrainingSet(
   reviewed: LabeledImage[],
   replay: LabeledImage[],
-): { train: LabeledImage[]; validation: LabeledImage[] } {
+): { train: LabeledImage[]; validation: LabeledImage[]; sizes: TrainingSetSizes } {
   const tenth = (_: LabeledImage, i: number) => i % 10 === 0;
   const rest = (_: LabeledImage, i: number) => i % 10 !== 0;
+  const split = (faces: LabeledImage[]) => ({ train: faces.filter(rest), validation: faces.filter(tenth) });
+  const r = split(reviewed);
+  const p = split(replay);
   return {
-    train: [...reviewed.filter(rest), ...replay.filter(rest)],
-    validation: [...reviewed.filter(tenth), ...replay.filter(tenth)],
+    train: [...r.train, ...p.train],
+    validation: [...r.validation, ...p.validation],
+    sizes: {
+      train: { reviewed: r.train.length, replay: p.train.length },
+      validation: { reviewed: r.validation.length, replay: p.validation.length },
+    },
   };
 }
 

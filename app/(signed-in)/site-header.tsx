@@ -52,7 +52,7 @@ export function SiteHeader({ email, role }: Props) {
     // "site-header" stays a plain class: the review page asks whether focus is inside the header by it.
     <header className={`site-header ${styles.siteHeader}`}>
       <div className={crowded ? `${styles.siteHeaderInner} ${styles.isCrowded}` : styles.siteHeaderInner}>
-        <Link href="/review" className="brand">
+        <Link href="/" className="brand">
           <span className="brand-mark" aria-hidden="true" />
           Emotion Loop
         </Link>

@@ -26,7 +26,7 @@ export default async function DocsPage() {
             <span className="brand-mark" aria-hidden="true" />
             Emotion Loop
           </Link>
-          <span className={styles.title}>API reference</span>
+          <h1 className={styles.title}>API reference</h1>
           <p className={styles.session}>
             {principal ? (
               <>

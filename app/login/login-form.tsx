@@ -12,13 +12,13 @@ import { postCredentials } from "./post-credentials";
  * site, anything else falls back to the review queue (no open redirect).
  */
 function safeTarget(callbackUrl: string | undefined): string {
-  if (!callbackUrl) return "/review";
+  if (!callbackUrl) return "/";
   try {
     const url = new URL(callbackUrl, window.location.origin);
-    if (url.origin !== window.location.origin || url.pathname.startsWith("/login")) return "/review";
+    if (url.origin !== window.location.origin || url.pathname.startsWith("/login")) return "/";
     return url.pathname + url.search + url.hash;
   } catch {
-    return "/review";
+    return "/";
   }
 }
 

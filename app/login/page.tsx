@@ -17,7 +17,7 @@ export default async function LoginPage({
   if (await getPrincipal(await headers()).catch(() => null)) {
     const local =
       typeof callbackUrl === "string" && /^\/(?![/\\])/.test(callbackUrl) && !callbackUrl.startsWith("/login");
-    redirect(local ? callbackUrl : "/review");
+    redirect(local ? callbackUrl : "/");
   }
   return (
     <main className={styles.loginPage}>

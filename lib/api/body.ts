@@ -63,6 +63,41 @@ export async function readMultipart(req: Request, limit: number, tooLarge: strin
   }
 }
 
+/**
+ * A multipart form of at most `limit` bytes parsed as it streams in, without a copy of the whole
+ * body beside the parsed files: a Content-Length over `limit` is refused before a byte is read,
+ * and a body that crosses it is cut off there. Not multipart, or cut short, is a 400.
+ */
+export async function readMultipartStream(req: Request, limit: number, tooLarge: string): Promise<FormData> {
+  const declared = req.headers.get("content-length");
+  const refuse = () => new AppError("payload_too_large", tooLarge, { max_bytes: limit });
+  if (declared !== null && Number(declared) > limit) throw refuse();
+  if (!req.body) throw new AppError("bad_request", "Could not read the multipart form.");
+  let received = 0;
+  let over = false;
+  const counted = req.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        received += chunk.byteLength;
+        if (received > limit) {
+          over = true;
+          controller.error(refuse());
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  try {
+    return await new Response(counted, {
+      headers: { "content-type": req.headers.get("content-type") ?? "" },
+    }).formData();
+  } catch {
+    if (over) throw refuse();
+    throw new AppError("bad_request", "Could not read the multipart form.");
+  }
+}
+
 function parseJsonText(text: string): unknown {
   let nul = false;
   let parsed: unknown;

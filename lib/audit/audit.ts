@@ -1,5 +1,6 @@
 import "server-only";
 import type { Prisma } from "@/lib/db/generated/prisma/client";
+import type { AuditAction } from "@/lib/audit/actions";
 
 type Tx = Pick<Prisma.TransactionClient, "auditLog">;
 
@@ -8,7 +9,7 @@ export function audit(
   db: Tx,
   entry: {
     actorId: number | null;
-    action: string;
+    action: AuditAction;
     targetType: string;
     targetId?: string | number | null;
     details?: Prisma.InputJsonValue;

@@ -17,7 +17,7 @@ export async function requirePageUser(permission?: Permission, returnTo?: string
     principal = null;
   }
   if (!principal) {
-    const target = returnTo ?? "/review";
+    const target = returnTo ?? "/";
     redirect(`/login?callbackUrl=${encodeURIComponent(target)}`);
   }
   if (permission && !roleCan(principal.role, permission)) forbidden();

@@ -16,6 +16,8 @@ export const permissions = [
   "agreement:read",
   /** Deciding faces whose verdicts conflict. */
   "adjudication:work",
+  /** The dashboard's figures: the queue, verdicts per day (a reviewer's own), labels, golden-set accuracy. */
+  "stats:read",
 ] as const;
 
 export type Permission = (typeof permissions)[number];
@@ -28,6 +30,7 @@ const reviewer: Permission[] = [
   "history:read",
   "tokens:manage-own",
   "models:read",
+  "stats:read",
 ];
 
 export const rolePermissions: Record<RoleName, ReadonlySet<Permission>> = {

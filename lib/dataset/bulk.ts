@@ -41,6 +41,8 @@ export async function bulkAction(db: Db, actorId: number, input: FaceBulk) {
     const r = await setGolden(db, actorId, { face_ids: ids, golden: input.action === "golden_add" });
     return { action: input.action, matched: ids.length, changed: r.changed };
   }
+  // Narrowed here, outside the transaction's callback, where the check above no longer applies.
+  const action = `faces.${input.action}` as const;
   return db.$transaction(
     async (tx) => {
       let changed = 0;
@@ -64,7 +66,7 @@ export async function bulkAction(db: Db, actorId: number, input: FaceBulk) {
       }
       await audit(tx, {
         actorId,
-        action: `faces.${input.action}`,
+        action,
         targetType: "face",
         details: {
           selection: input.face_ids ? { face_ids: ids.slice(0, 1000) } : { filter: input.filter ?? {} },

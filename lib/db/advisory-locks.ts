@@ -13,4 +13,10 @@ export const ADVISORY_LOCKS = {
   trainingRequest: 72707371,
   /** A change of review settings and its recomputation of open faces (transaction lock). */
   reviewSettings: 72707372,
+  /**
+   * "Is there an upload of these bytes? If not, store this one" (transaction lock). Taken as the
+   * two-key form `pg_advisory_xact_lock(uploadContent, hashtext(sha256))`: one lock per content hash,
+   * in a key space apart from the one-key locks above.
+   */
+  uploadContent: 72707373,
 } as const;

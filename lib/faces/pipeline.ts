@@ -3,6 +3,10 @@ import type { DecodedImage } from "@/lib/images/decode";
 import { type Box, centerSquare, cropFaces, cropName, cropWholeImage, expandBox } from "./crop";
 import { detectFaces } from "./detector";
 
+/** Runs one stage of the work, timing it under `stage` (see lib/uploads/stage-times). */
+export type Timed = <T>(stage: string, run: () => Promise<T>) => Promise<T>;
+const untimed: Timed = (_stage, run) => run();
+
 export interface ExtractedFace {
   /**
    * The square region the crop was cut from, in pixels of the oriented image (decoded.width ×
@@ -23,25 +27,29 @@ export interface ExtractedFace {
  * an empty array; an upload flagged as a face crop gives exactly one (its centre square).
  * Pure computation: nothing is written anywhere.
  */
-export async function extractFaces(decoded: DecodedImage, opts: { isFaceCrop: boolean }): Promise<ExtractedFace[]> {
+export async function extractFaces(
+  decoded: DecodedImage,
+  opts: { isFaceCrop: boolean; timed?: Timed },
+): Promise<ExtractedFace[]> {
+  const timed = opts.timed ?? untimed;
   if (opts.isFaceCrop) {
     const png = await cropWholeImage(decoded.gray);
     return [{ box: centerSquare(decoded.width, decoded.height), score: null, png, ...cropName(png) }];
   }
 
-  return detectAndCrop(decoded);
+  return detectAndCrop(decoded, timed);
 }
 
 /**
  * The faces of one frame of pixels (a video frame): `rgb` for the detector (any size up to the
  * frame's), `gray` the full frame the crops are cut from; boxes in `gray`'s pixels, left to right.
  */
-export async function detectAndCrop(frame: {
-  rgb: DecodedImage["rgb"];
-  gray: DecodedImage["gray"];
-}): Promise<ExtractedFace[]> {
+export async function detectAndCrop(
+  frame: { rgb: DecodedImage["rgb"]; gray: DecodedImage["gray"] },
+  timed: Timed = untimed,
+): Promise<ExtractedFace[]> {
   const { rgb, gray } = frame;
-  const detections = await detectFaces(rgb);
+  const detections = await timed("detect", () => detectFaces(rgb));
   if (detections.length === 0) return [];
 
   // The detector saw a downscaled copy; crops are cut from the full-resolution gray image.
@@ -51,7 +59,7 @@ export async function detectAndCrop(frame: {
     const face = { x: d.x * sx, y: d.y * sy, width: d.width * sx, height: d.height * sy };
     return expandBox(face, gray.width, gray.height);
   });
-  const pngs = await cropFaces(gray, boxes);
+  const pngs = await timed("crop", () => cropFaces(gray, boxes));
 
   return detections.map((d, i) => {
     const box = boxes[i];

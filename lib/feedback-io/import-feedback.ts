@@ -30,6 +30,8 @@ export interface ImportFeedbackOptions {
   /** Owner of the uploads and author of the verdicts; default: the first admin. */
   userEmail?: string;
   log: (line: string) => void;
+  /** Called after each CSV row, whatever became of it, with the counts so far (a bulk import's progress). */
+  onRow?: (summary: Readonly<ImportSummary>) => Promise<void>;
 }
 
 export interface ImportSummary {
@@ -99,39 +101,44 @@ export async function importFeedback(db: Db, opts: ImportFeedbackOptions): Promi
     if (kind) summary[kind]++;
   };
 
-  for (const { line, values, fieldCount } of table.rows) {
+  for (const row of table.rows) {
+    await importRow(row);
+    await opts.onRow?.(summary);
+  }
+
+  async function importRow({ line, values, fieldCount }: (typeof table.rows)[number]): Promise<void> {
     if (fieldCount < table.columnCount) {
       skip(line, `has ${fieldCount} field${fieldCount === 1 ? "" : "s"}, the header has ${table.columnCount}`);
-      continue;
+      return;
     }
     const parsed = feedbackRowSchema.safeParse(values);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const badLabel = parsed.error.issues.some((i) => LABEL_COLUMNS.includes(String(i.path[0])));
       skip(line, issue?.message ?? "invalid row", badLabel ? "badLabels" : undefined);
-      continue;
+      return;
     }
     const row = parsed.data;
     const found = await locateImage(row.image_path, { csvDir, imagesDir });
     if (found.status === "missing") {
       skip(line, `image not found: ${row.image_path}`, "missingImages");
-      continue;
+      return;
     }
     if (found.status === "outside") {
       skip(line, `image path leads outside the images folder: ${row.image_path}`);
-      continue;
+      return;
     }
     const png = await readFaceCrop(found.path);
     if (!png) {
       skip(line, `not a readable image: ${row.image_path}`);
-      continue;
+      return;
     }
     const crop = cropName(png);
     const key = importKey(crop.sha256, row);
     // Cheap check first, so a re-run writes no files; the locked check below is the one that counts.
     if (await isImported(db, key)) {
       summary.alreadyImported++;
-      continue;
+      return;
     }
     version ??= await ensureImportedVersion(db, csvName, user.id);
     summary.modelVersionId = version.id;

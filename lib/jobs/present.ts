@@ -16,6 +16,7 @@ export function presentJob(
     snapshot_size: j.snapshotSize,
     progress: j.progress,
     curves: j.curves,
+    training_set: j.trainingSet,
     error: j.error,
     decision: j.decision,
     worker: j.workerId,

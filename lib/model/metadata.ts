@@ -57,6 +57,23 @@ export const modelMetadataSchema = z.looseObject({
    * keep their parent's.
    */
   resizeFilter: z.enum(RESIZE_FILTERS).optional(),
+  /**
+   * Temperature applied to every served probability vector (lib/model/calibration): fitted on the
+   * version's validation faces; absent means 1 (served as the model gives them).
+   */
+  temperature: z.number().positive().optional(),
+  /** How the temperature was fitted, with the figures on those faces before and after. */
+  calibration: z
+    .looseObject({
+      temperature: z.number().positive(),
+      fitted_on: z.string(),
+      n: z.number().int().nonnegative(),
+      nll_before: z.number(),
+      nll_after: z.number(),
+      ece_before: z.number(),
+      ece_after: z.number(),
+    })
+    .optional(),
   name: z.string().optional(),
   /** ISO 8601 time the version was written. */
   createdAt: z.string().optional(),

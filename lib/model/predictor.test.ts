@@ -7,6 +7,7 @@ import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { EMOTION_LABELS, readModelMetadata, writeModelMetadata } from "@/lib/model/metadata";
 import { imageToInput } from "@/lib/model/preprocess";
 import { resizeBilinear } from "@/lib/model/resize";
+import { applyTemperature } from "@/lib/model/calibration";
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
 import { createTinyModelDir } from "@/test/support/tiny-model";
 
@@ -96,6 +97,27 @@ describe("tiny model + predictor", () => {
       expect(Array.from(lanczos!)).not.toEqual(Array.from(viaImages!));
     } finally {
       bilinear.dispose();
+    }
+  });
+
+  it("serves probabilities through the version's temperature, and without it when asked", async () => {
+    const hotDir = await createTinyModelDir();
+    cleanup.push(hotDir);
+    await writeModelMetadata(hotDir, { ...(await readModelMetadata(hotDir)), temperature: 2 });
+    const hot = await loadModelFromDir(hotDir);
+    const raw = await loadModelFromDir(hotDir, { calibrated: false });
+    try {
+      expect([hot.temperature, raw.temperature]).toEqual([2, 1]);
+      const [p] = await raw.predict([input(5)]);
+      const [q] = await hot.predict([input(5)]);
+      const expected = applyTemperature(p!, 2);
+      expected.forEach((v, i) => expect(q![i]).toBeCloseTo(v, 6));
+      // Softer, same ranking.
+      expect(Math.max(...q!)).toBeLessThan(Math.max(...p!));
+      expect(q!.indexOf(Math.max(...q!))).toBe(p!.indexOf(Math.max(...p!)));
+    } finally {
+      hot.dispose();
+      raw.dispose();
     }
   });
 

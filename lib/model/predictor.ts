@@ -4,6 +4,7 @@ import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { readModelMetadata, type ModelMetadata, type TestTimeAugmentation } from "@/lib/model/metadata";
 import { imageToInput } from "@/lib/model/preprocess";
+import { applyTemperature } from "@/lib/model/calibration";
 
 /** Inputs per forward pass: large enough to keep XNNPACK busy, small enough for little memory. */
 const BATCH = 64;
@@ -17,6 +18,8 @@ export interface LoadedModel {
   backend: string;
   /** How predict() forms probabilities (metadata's, unless the loader was told otherwise). */
   testTimeAugmentation: TestTimeAugmentation;
+  /** The temperature predict() applies (metadata's, 1 when absent or when loaded uncalibrated). */
+  temperature: number;
   /**
    * Probability vectors, one per input, each labels.length long (the model's own softmax).
    * @param inputs each h·w·c floats, already preprocessed (imageToInput).
@@ -77,6 +80,8 @@ export function servedProbabilities(tf: Tf, model: LayersModel, x: Tensor4D, tta
 export interface LoadOptions {
   /** Overrides metadata.testTimeAugmentation (e.g. `npm run eval -- --tta none` to compare). */
   testTimeAugmentation?: TestTimeAugmentation;
+  /** false serves the model's probabilities without metadata.temperature (to compare); default true. */
+  calibrated?: boolean;
 }
 
 /**
@@ -87,6 +92,7 @@ export async function loadModelFromDir(dir: string, options: LoadOptions = {}): 
   const { tf, backend } = await getTf();
   const metadata = await readModelMetadata(dir);
   const tta = options.testTimeAugmentation ?? metadata.testTimeAugmentation ?? "none";
+  const temperature = options.calibrated === false ? 1 : (metadata.temperature ?? 1);
   const model = await tf.loadLayersModel(fileSystemIOHandler(tf, dir));
   try {
     checkModelMatchesMetadata(model, metadata, dir);
@@ -113,7 +119,10 @@ export async function loadModelFromDir(dir: string, options: LoadOptions = {}): 
       const probs = tf.tidy(() => servedProbabilities(tf, model, tf.tensor4d(batch, [chunk.length, h, w, c]), tta));
       const flat = (await probs.data()) as Float32Array;
       probs.dispose();
-      for (let i = 0; i < chunk.length; i++) out.push(flat.slice(i * classes, (i + 1) * classes));
+      for (let i = 0; i < chunk.length; i++) {
+        const row = flat.slice(i * classes, (i + 1) * classes);
+        out.push(temperature === 1 ? row : applyTemperature(row, temperature));
+      }
     }
     return out;
   }
@@ -143,6 +152,7 @@ export async function loadModelFromDir(dir: string, options: LoadOptions = {}): 
     metadata,
     backend,
     testTimeAugmentation: tta,
+    temperature,
     predict,
     predictImages,
     dispose() {

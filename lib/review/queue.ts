@@ -1,5 +1,6 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
+import type { Prisma } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/errors/app-error";
 import { presentFace, probabilitiesByLabel } from "@/lib/uploads/present";
 import type { QueueOrder } from "@/lib/review/schemas";
@@ -108,7 +109,9 @@ async function claimControl(db: Db, reviewerId: number, exclude: number[]): Prom
 }
 
 /** What is left: faces still open, verdicts they still need, and conflicts waiting for an admin. */
-export async function countRemaining(db: Db): Promise<{ faces: number; verdicts: number; conflicts: number }> {
+export async function countRemaining(
+  db: Pick<Prisma.TransactionClient, "$queryRaw">,
+): Promise<{ faces: number; verdicts: number; conflicts: number }> {
   const rows = await db.$queryRaw<{ faces: bigint | null; verdicts: bigint | null; conflicts: bigint | null }[]>`
     SELECT sum("openFaces") AS faces, sum("verdictsNeeded") AS verdicts, sum("conflicts") AS conflicts
     FROM "QueueTally"`;

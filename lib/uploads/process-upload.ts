@@ -2,11 +2,13 @@ import "server-only";
 import crypto from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/prisma/client";
+import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 import { decodeUpload, type DecodedImage } from "@/lib/images/decode";
 import { extractFaces, type ExtractedFace } from "@/lib/faces/pipeline";
 import { requireActiveModel, type ActiveModel } from "@/lib/registry/model-versions";
 import { removeFiles, sniffImageType, writeContentFile } from "@/lib/storage/files";
 import { summarizePrediction } from "@/lib/uploads/present";
+import { StageTimes } from "@/lib/uploads/stage-times";
 
 export interface UploadResult {
   upload_id: number;
@@ -17,22 +19,58 @@ export interface UploadResult {
   faces: ReturnType<typeof summarizePrediction>[];
 }
 
+/** The earlier upload of the same bytes, with its faces as they were predicted then. */
+export type DuplicateUploadResult = UploadResult & { duplicate_of: number };
+
+export type UploadOutcome =
+  { duplicate: false; result: UploadResult } | { duplicate: true; result: DuplicateUploadResult };
+
+export interface ProcessUploadOptions {
+  isFaceCrop: boolean;
+  /**
+   * Runs inside the transaction that stores the upload, after its rows: work that must commit with
+   * them or not at all (a bulk import advances its counters here).
+   */
+  afterStore?: (tx: Prisma.TransactionClient, stored: { uploadId: number; faces: number }) => Promise<void>;
+  /** Where each stage's time is added (decode, detect, crop, model, store). */
+  times?: StageTimes;
+}
+
 /**
  * Photo → faces → predictions. Everything that can refuse the input (format, size, model) runs
  * before anything is written; if storing fails, the files this call created are removed again.
+ *
+ * The same bytes (SHA-256 of the file as sent) taken the same way (photo or face crop) are stored
+ * once: a second upload answers with the first one (`duplicate: true`) and writes nothing. The
+ * check is repeated under a transaction lock on the content hash, held while the files and rows
+ * are written, so two clients sending the same bytes at once still make one upload.
  */
 export async function processUpload(
   db: Db,
   userId: number,
   bytes: Buffer,
-  opts: { isFaceCrop: boolean },
-): Promise<UploadResult> {
-  const decoded = await decodeUpload(bytes);
+  opts: ProcessUploadOptions,
+): Promise<UploadOutcome> {
+  const times = opts.times ?? new StageTimes();
+  const contentSha = crypto.createHash("sha256").update(bytes).digest("hex");
+  const earlier = await findEarlierUpload(db, contentSha, opts.isFaceCrop);
+  if (earlier !== null) return { duplicate: true, result: await presentDuplicate(db, earlier) };
+
+  const decoded = await times.time("decode", () => decodeUpload(bytes));
   const active = await requireActiveModel(db);
-  const faces = await extractFaces(decoded, { isFaceCrop: opts.isFaceCrop });
-  const [result] = await storeUploads(db, userId, active, [{ decoded, faces, isFaceCrop: opts.isFaceCrop }]);
+  const faces = await extractFaces(decoded, { isFaceCrop: opts.isFaceCrop, timed: times.time });
+  const stored = await storeUploads(db, userId, active, [{ decoded, faces, isFaceCrop: opts.isFaceCrop }], {
+    times,
+    onlyNew: true,
+    inTransaction: async (tx, results) => {
+      const [first] = results;
+      if (first) await opts.afterStore?.(tx, { uploadId: first.upload_id, faces: first.faces.length });
+    },
+  });
+  if ("duplicateOf" in stored) return { duplicate: true, result: await presentDuplicate(db, stored.duplicateOf) };
+  const [result] = stored.results;
   if (!result) throw new Error("storeUploads returned no upload");
-  return result;
+  return { duplicate: false, result };
 }
 
 /** One photo to store: decoded, with the faces to keep (their crops already cut). */
@@ -44,20 +82,50 @@ export interface UploadToStore {
   video?: { videoId: number; timeS: number; track: number };
 }
 
+export interface StoreOptions {
+  /** Runs in the transaction after the rows: work that must commit with them (an audit row, counters). */
+  inTransaction?: (tx: Prisma.TransactionClient, results: UploadResult[]) => Promise<unknown>;
+  /**
+   * One photo whose identical bytes (taken the same way) must not be stored twice: checked again
+   * under a transaction lock on its hash, held while its files and rows are written, so two clients
+   * sending the same bytes at once still make one upload.
+   */
+  onlyNew?: boolean;
+  times?: StageTimes;
+}
+
 /**
  * Predicts every face with the active model, then stores the photos, crops, uploads, faces and
- * predictions: all the rows in one transaction (with `inTransaction`'s, e.g. an audit row), the
- * files first and removed again if anything fails, so either everything is stored or nothing.
+ * predictions: all the rows in one transaction (with `inTransaction`'s), the files written inside it
+ * and removed again if anything fails, so either everything is stored or nothing.
  */
 export async function storeUploads(
   db: Db,
   userId: number,
   active: ActiveModel,
   items: UploadToStore[],
-  opts: { inTransaction?: (tx: Prisma.TransactionClient, results: UploadResult[]) => Promise<unknown> } = {},
-): Promise<UploadResult[]> {
+  opts: StoreOptions & { onlyNew: true },
+): Promise<{ results: UploadResult[] } | { duplicateOf: number }>;
+export async function storeUploads(
+  db: Db,
+  userId: number,
+  active: ActiveModel,
+  items: UploadToStore[],
+  opts?: StoreOptions,
+): Promise<UploadResult[]>;
+export async function storeUploads(
+  db: Db,
+  userId: number,
+  active: ActiveModel,
+  items: UploadToStore[],
+  opts: StoreOptions = {},
+): Promise<UploadResult[] | { results: UploadResult[] } | { duplicateOf: number }> {
+  const times = opts.times ?? new StageTimes();
+  if (opts.onlyNew && items.length !== 1) throw new Error("storeUploads: onlyNew stores exactly one photo");
   const allFaces = items.flatMap((item) => item.faces);
-  const allProbabilities = allFaces.length ? await active.model.predictImages(allFaces.map((f) => f.png)) : [];
+  const allProbabilities = allFaces.length
+    ? await times.time("model", () => active.model.predictImages(allFaces.map((f) => f.png)))
+    : [];
   const labels = active.version.labels;
   const prepared = items.map((item) => {
     const imageType = sniffImageType(item.decoded.normalized);
@@ -67,14 +135,23 @@ export async function storeUploads(
   });
 
   const created: string[] = [];
+  const storeStarted = performance.now();
   try {
-    for (const item of prepared) {
-      if (await writeContentFile(item.imagePath, item.decoded.normalized)) created.push(item.imagePath);
-      for (const f of item.faces) {
-        if (await writeContentFile(f.fileName, f.png)) created.push(f.fileName);
+    const outcome = await db.$transaction(async (tx) => {
+      const only = prepared[0];
+      if (opts.onlyNew && only) {
+        await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${ADVISORY_LOCKS.uploadContent}::int, hashtext(${only.decoded.sha256}))`;
+        const first = await findEarlierUpload(tx, only.decoded.sha256, only.isFaceCrop);
+        if (first !== null) return { duplicateOf: first };
       }
-    }
-    return await db.$transaction(async (tx) => {
+      // Written under the lock: a request that finds the other's upload above never removes files
+      // that upload uses.
+      for (const item of prepared) {
+        if (await writeContentFile(item.imagePath, item.decoded.normalized)) created.push(item.imagePath);
+        for (const f of item.faces) {
+          if (await writeContentFile(f.fileName, f.png)) created.push(f.fileName);
+        }
+      }
       const results: UploadResult[] = [];
       let k = 0;
       for (const item of prepared) {
@@ -135,10 +212,53 @@ export async function storeUploads(
         });
       }
       await opts.inTransaction?.(tx, results);
-      return results;
+      return { results };
     });
+    times.ms.store = performance.now() - storeStarted;
+    if (opts.onlyNew) return outcome;
+    if ("duplicateOf" in outcome) throw new Error("storeUploads: a duplicate without onlyNew");
+    return outcome.results;
   } catch (err) {
     await removeFiles(created).catch(() => {});
     throw err;
   }
+}
+
+/** The first upload of these bytes taken the same way (photo or face crop), or null. */
+async function findEarlierUpload(
+  db: Pick<Prisma.TransactionClient, "upload">,
+  sha256: string,
+  isFaceCrop: boolean,
+): Promise<number | null> {
+  const hit = await db.upload.findFirst({
+    where: { sha256, isFaceCrop },
+    orderBy: { id: "asc" },
+    select: { id: true },
+  });
+  return hit?.id ?? null;
+}
+
+/** An earlier upload as POST /api/predictions answers it, each face with its newest prediction. */
+async function presentDuplicate(db: Db, uploadId: number): Promise<DuplicateUploadResult> {
+  const upload = await db.upload.findUniqueOrThrow({
+    where: { id: uploadId },
+    include: {
+      faces: {
+        orderBy: { position: "asc" },
+        include: { predictions: { orderBy: { id: "desc" }, take: 1, include: { modelVersion: true } } },
+      },
+    },
+  });
+  return {
+    upload_id: upload.id,
+    image_url: `/api/uploads/${upload.id}/image`,
+    width: upload.width,
+    height: upload.height,
+    is_face_crop: upload.isFaceCrop,
+    faces: upload.faces.flatMap((face) => {
+      const prediction = face.predictions[0];
+      return prediction ? [summarizePrediction(face, prediction, prediction.modelVersion)] : [];
+    }),
+    duplicate_of: upload.id,
+  };
 }

@@ -53,6 +53,10 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
     "reviewer",
     (c) => c.json("POST", "/api/videos/999999/tracks/1/review", {}),
   ],
+  // A JSON body: an allowed caller gets 415 (multipart only) and nothing is queued.
+  ["POST /api/imports", "reviewer", (c) => c.json("POST", "/api/imports", {})],
+  ["GET /api/imports", "reviewer", (c) => c.get("/api/imports")],
+  ["GET /api/imports/:id", "reviewer", (c) => c.get("/api/imports/999999")],
   ["GET /api/review/next", "reviewer", (c) => c.get("/api/review/next")],
   ["POST /api/review/release", "reviewer", (c) => c.json("POST", "/api/review/release", { prediction_id: 999999 })],
   [
@@ -73,6 +77,7 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["GET /api/settings/review", "admin", (c) => c.get("/api/settings/review")],
   // An empty change: allowed callers get 200 and nothing moves.
   ["PUT /api/settings/review", "admin", (c) => c.json("PUT", "/api/settings/review", {})],
+  ["GET /api/stats", "reviewer", (c) => c.get("/api/stats")],
   ["GET /api/agreement", "admin", (c) => c.get("/api/agreement")],
   ["GET /api/adjudication/next", "admin", (c) => c.get("/api/adjudication/next")],
   ["POST /api/adjudication/release", "admin", (c) => c.json("POST", "/api/adjudication/release", { face_id: 999999 })],
@@ -162,6 +167,7 @@ describe("tokens", () => {
 
 describe("pages", () => {
   it.each([
+    "/",
     "/review",
     "/upload",
     "/history",

@@ -175,6 +175,17 @@ describe("answers fit the document", () => {
     expect((await call(who.admin, "GET", "/api/users")).status).toBe(200);
     expect((await call(who.admin, "GET", "/api/training-jobs")).status).toBe(200);
     expect((await call(who.admin, "GET", "/api/export/feedback.csv")).status).toBe(200);
+    expect(await call(who.reviewer, "GET", "/api/imports")).toMatchObject({ status: 200, body: { imports: [] } });
+    expect((await call(who.reviewer, "GET", "/api/imports/999999")).status).toBe(404);
+  });
+
+  it("the dashboard's figures, for an admin (every reviewer) and a reviewer (their own)", async () => {
+    const admin = await call(who.admin, "GET", "/api/stats");
+    expect(admin.status).toBe(200);
+    expect(admin.body).toMatchObject({ scope: "everyone" });
+    const reviewer = await call(who.reviewer, "GET", "/api/stats");
+    expect(reviewer.status).toBe(200);
+    expect(reviewer.body).toMatchObject({ scope: "own" });
   });
 
   it("errors: 401, 403, 400, 404, 409, 415, 422", async () => {

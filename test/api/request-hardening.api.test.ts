@@ -352,7 +352,7 @@ describe("security headers", () => {
     ["admin page, signed in", "/admin/users", "page", true],
     ["upload page, signed in", "/upload", "page", true],
     ["not-found page", "/no-such-page", "page", false],
-    ["redirect from /", "/", "page", true],
+    ["dashboard at /, signed in", "/", "page", true],
     ["API JSON", "/api/health", "api", false],
     ["API 401", "/api/users", "api", false],
     ["API 404 (catch-all)", "/api/nothing-here", "api", true],

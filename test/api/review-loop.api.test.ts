@@ -5,6 +5,7 @@ import sharp from "sharp";
 import pg from "pg";
 import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
 import { client, listFiles, samplePhoto } from "@/test/support/http";
+import { parseServerTiming } from "@/lib/uploads/stage-times";
 
 // The whole loop through the real server: a production build, a real Postgres database, the
 // real face detector and a small real TF.js model.
@@ -45,6 +46,10 @@ describe("upload → faces → predictions", () => {
     expect(res.status).toBe(201);
     body = (await res.json()) as UploadBody;
     expect(body.faces.length).toBeGreaterThanOrEqual(2);
+    // Where the time went, stage by stage, for a browser's network panel and bench:serve.
+    const stages = parseServerTiming(res.headers.get("server-timing"));
+    expect(Object.keys(stages)).toEqual(["decode", "detect", "crop", "model", "store"]);
+    for (const ms of Object.values(stages)) expect(ms).toBeGreaterThan(0);
 
     const faces = await db.query(`SELECT * FROM "Face" WHERE "uploadId" = $1 ORDER BY position`, [body.upload_id]);
     const preds = await db.query(

@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +21,10 @@ interface Job {
   error: string | null;
   worker: string | null;
   snapshot_size: number | null;
+  training_set: {
+    train: { reviewed: number; replay: number };
+    validation: { reviewed: number; replay: number };
+  } | null;
 }
 
 async function getJob(id: number): Promise<Job & { log: string }> {
@@ -77,10 +82,20 @@ describe("training jobs", () => {
     expect(done.curves).toHaveLength(2);
     expect(done.log).toMatch(/snapshot [0-9a-f]{12}: \d+ to train, \d+ held out/);
     expect(done.log).toMatch(/gate: /);
+    // What it trained and validated on: the faces not held out, a tenth kept for validation; no replay here.
+    const trained = Number(/(\d+) to train/.exec(done.log)?.[1]);
+    expect(done.training_set).toEqual({
+      train: { reviewed: trained - Math.ceil(trained / 10), replay: 0 },
+      validation: { reviewed: Math.ceil(trained / 10), replay: 0 },
+    });
     const cand = done.candidate_version!;
     const detail = (await (await admin.get(`/api/models/${cand.id}`)).json()) as {
       model: {
-        metrics: { holdout: { n: number; accuracy: number; confusion: number[][] } };
+        metrics: {
+          holdout: { n: number; accuracy: number; confusion: number[][] };
+          active_holdout: { accuracy: number };
+          agreement: { holdout: { both: number; first_only: number; second_only: number; neither: number } };
+        };
         parent_version: number;
         job: { id: number };
       };
@@ -89,6 +104,12 @@ describe("training jobs", () => {
     expect(detail.model.job.id).toBe(job_id);
     expect(detail.model.metrics.holdout.n).toBeGreaterThan(0);
     expect(detail.model.metrics.holdout.confusion).toHaveLength(7);
+    // Face by face, which of candidate and version 1 got each held-out face right: it adds up to both accuracies.
+    const { holdout, active_holdout, agreement } = detail.model.metrics;
+    const a = agreement.holdout;
+    expect(a.both + a.first_only + a.second_only + a.neither).toBe(holdout.n);
+    expect((a.both + a.first_only) / holdout.n).toBeCloseTo(holdout.accuracy, 12);
+    expect((a.both + a.second_only) / holdout.n).toBeCloseTo(active_holdout.accuracy, 12);
     // The candidate's files are in place and immutable: what was checksummed is what is there.
     const row = (await db.query(`SELECT "artifactPath" FROM "ModelVersion" WHERE id = $1`, [cand.id])).rows[0];
     expect(fs.existsSync(path.join(app.modelsDir, row.artifactPath, "model.json"))).toBe(true);
@@ -208,7 +229,10 @@ describe("versions", () => {
       expect(seen.model?.version).toBe(1);
       // Predictions made after the switch carry the new version.
       const cookie = await signIn(second.baseUrl, app.admin.email, app.admin.password);
-      const up = await client(second.baseUrl, { cookie }).upload(samplePhoto(2));
+      // Not the bytes seedReviewedFaces sent: those would answer with the earlier upload's faces.
+      const photo = await sharp(samplePhoto(2)).modulate({ brightness: 1.05 }).jpeg().toBuffer();
+      const up = await client(second.baseUrl, { cookie }).upload(photo);
+      expect(up.status).toBe(201);
       const faces = ((await up.json()) as { faces: { model_version: { version: number } }[] }).faces;
       expect(faces.every((f) => f.model_version.version === 1)).toBe(true);
       const audit = await db.query(

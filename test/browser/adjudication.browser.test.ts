@@ -8,6 +8,7 @@ import sharp from "sharp";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { signIn } from "@/test/support/app-server";
+import { expectNoSeriousAxeFindings } from "@/test/support/axe";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 import { client } from "@/test/support/http";
 
@@ -155,6 +156,7 @@ it.skipIf(!ui.executablePath)(
     await page.keyboard.press(String(EMOTION_LABELS.findIndex((l) => l === decided) + 1));
     await expect.poll(() => page.getByTestId(`label-${decided}`).locator("input").isChecked()).toBe(true);
     await shot("adjudication");
+    await expectNoSeriousAxeFindings(page, "adjudication");
     await page.keyboard.press("Enter");
 
     await page.getByTestId("adjudication-empty").waitFor({ timeout: 15_000 });
@@ -261,6 +263,7 @@ it.skipIf(!ui.executablePath)(
     await page.keyboard.press("u");
     await expect.poll(() => dialog.getByRole("radio", { name: /Can’t tell/ }).isChecked()).toBe(true);
     await shot("history-change");
+    await expectNoSeriousAxeFindings(page, "history, change dialog");
     await page.keyboard.press("Enter");
     await dialog.waitFor({ state: "detached" });
     const changed = page.locator(`[data-testid="history-row"][data-prediction-id="${predictionId}"]`);
@@ -333,6 +336,7 @@ it.skipIf(!ui.executablePath)(
     await matrix.getByRole("heading", { name: "ada@example.test against the others" }).waitFor();
     expect(await matrix.getByTestId("confusion-counts").count()).toBe(1);
     await shot("reviewers");
+    await expectNoSeriousAxeFindings(page, "reviewers");
     expect(failures).toEqual([]);
   },
   120_000,
@@ -373,6 +377,7 @@ it.skipIf(!ui.executablePath)(
       .getByText(`Saved; applied to ${open.rows[0]!.n} open face${open.rows[0]!.n === 1 ? "" : "s"}.`)
       .waitFor();
     await shot("review-settings");
+    await expectNoSeriousAxeFindings(page, "review settings");
 
     const stored = (await (await admin.get("/api/settings/review")).json()) as { settings: Record<string, unknown> };
     expect(stored.settings).toMatchObject({

@@ -8,6 +8,7 @@ import sharp from "sharp";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { signIn } from "@/test/support/app-server";
+import { expectNoSeriousAxeFindings } from "@/test/support/axe";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 import { client, samplePhoto } from "@/test/support/http";
 
@@ -160,6 +161,7 @@ it.skipIf(!ui.executablePath)(
     expect(header!.height).toBeLessThan(70);
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dataset" }).waitFor();
     await shot(page, "grid");
+    await expectNoSeriousAxeFindings(page, "dataset, grid");
 
     // By predicted label: the least common one, so the grid visibly narrows.
     const counts = new Map<string, number>();
@@ -224,6 +226,7 @@ it.skipIf(!ui.executablePath)(
     await page.keyboard.press("/");
     expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.filter)).toBe("predicted");
     await shot(page, "table");
+    await expectNoSeriousAxeFindings(page, "dataset, table");
     await page.locator("body").click({ position: { x: 5, y: 300 } });
     await page.keyboard.press("g");
     await expect.poll(() => search(page).get("view")).toBeNull();
@@ -231,7 +234,10 @@ it.skipIf(!ui.executablePath)(
 
     // The shortcuts are listed on the page.
     await page.getByText("Keyboard shortcuts", { exact: true }).click();
-    await page.getByRole("region", { name: "Keyboard" }).getByText("Select the face (Shift+X: a range)").waitFor();
+    await page
+      .getByRole("region", { name: "Keyboard" })
+      .getByText("Select every face from the last one selected")
+      .waitFor();
     await shot(page, "keys", false);
     await page.getByText("Keyboard shortcuts", { exact: true }).click();
     expect(failures).toEqual([]);
@@ -283,6 +289,7 @@ it.skipIf(!ui.executablePath)(
     await expect.poll(() => detail.getAttribute("data-face-id"), { timeout: 15_000 }).toBe(String(faces[0]!.id));
     await detail.getByRole("img", { name: /uploaded photo with face/ }).waitFor();
     await shot(page, "drawer", false);
+    await expectNoSeriousAxeFindings(page, "dataset, drawer");
     await page.keyboard.press("Escape");
     await detail.waitFor({ state: "detached" });
     expect(failures).toEqual([]);

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { expect, it } from "vitest";
 import { EMOTION_LABELS } from "@/lib/model/labels";
+import { expectNoSeriousAxeFindings } from "@/test/support/axe";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 
 const SAMPLE = path.resolve("node_modules/@vladmandic/face-api/demo/sample1.jpg");
@@ -34,6 +35,7 @@ it.skipIf(!ui.executablePath)(
     expect(cardCount).toBeGreaterThanOrEqual(2);
     await page.waitForFunction(() => [...document.images].every((i) => i.complete && i.naturalWidth > 0));
     await shot("02-upload");
+    await expectNoSeriousAxeFindings(page, "upload, with faces");
 
     // Review: C answers "correct", and the next face is shown at once.
     const nav = page.getByRole("navigation", { name: "Main" });
@@ -42,6 +44,7 @@ it.skipIf(!ui.executablePath)(
     const item = page.getByTestId("review-item");
     await item.waitFor();
     await shot("03-review");
+    await expectNoSeriousAxeFindings(page, "review");
     const firstId = Number(await item.getAttribute("data-prediction-id"));
     await page.keyboard.press("c");
     await toast("Saved: correct");
@@ -69,6 +72,7 @@ it.skipIf(!ui.executablePath)(
     expect(await incorrect.getAttribute("data-verdict")).toBe("incorrect");
     expect((await incorrect.getByTestId("history-corrected").textContent())?.trim()).toBe(chosen);
     await shot("05-history");
+    await expectNoSeriousAxeFindings(page, "history");
   },
   240_000,
 );

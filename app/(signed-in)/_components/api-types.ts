@@ -9,9 +9,11 @@
 import type { presentUser } from "@/lib/auth/present";
 import type { listApiTokens } from "@/lib/auth/tokens";
 import type { GateDecision } from "@/worker/gate";
+import type { TrainingSetSizes } from "@/worker/training-set";
 import type { listFaces } from "@/lib/dataset/browse";
 import type { bulkAction } from "@/lib/dataset/bulk";
 import type { listGolden } from "@/lib/dataset/golden";
+import type { trainingPreflight } from "@/lib/dataset/preflight";
 import type { getJob } from "@/lib/jobs/get-job";
 import type { presentJob } from "@/lib/jobs/present";
 import type { presentVersion } from "@/lib/registry/present";
@@ -23,8 +25,10 @@ import type { countRemaining, getQueueItem } from "@/lib/review/queue";
 import type { ReviewInput } from "@/lib/review/schemas";
 import type { presentReviewSettings } from "@/lib/review/settings";
 import type { listHistory, presentReview } from "@/lib/review/verdicts";
+import type { dashboardStats } from "@/lib/stats/dashboard-stats";
 import type { faceBox, probabilitiesByLabel } from "@/lib/uploads/present";
-import type { UploadResult } from "@/lib/uploads/process-upload";
+import type { DuplicateUploadResult, UploadResult } from "@/lib/uploads/process-upload";
+import type { presentImport } from "@/lib/imports/read-imports";
 import type { EpochPoint as FitEpochPoint, FitProgress } from "@/training/fit";
 
 /** What `NextResponse.json` makes of a value: Dates arrive as ISO strings. */
@@ -46,8 +50,12 @@ export type Box = ReturnType<typeof faceBox>;
 /** `{ label: probability }` in the model's label order. */
 export type Probabilities = ReturnType<typeof probabilitiesByLabel>;
 
-// POST /api/predictions answers exactly what the upload service returns.
-export type { UploadResult };
+// POST /api/predictions answers exactly what the upload service returns: a new upload (201), or the
+// earlier upload of the same bytes (200, with `duplicate_of`).
+export type { UploadResult, DuplicateUploadResult };
+
+/** GET /api/imports/:id, and the rows of GET /api/imports. */
+export type ImportState = Json<ReturnType<typeof presentImport>>;
 export type UploadedFace = UploadResult["faces"][number];
 
 /** GET /api/review/next: the claimed item and how many faces are left. */
@@ -94,15 +102,22 @@ export type JobProgress = Omit<FitProgress, "lr" | "epochEtaSeconds"> &
  * GET /api/training-jobs rows. Progress, curves and the gate's decision are JSON columns that only
  * the worker writes, with these shapes; the candidate's status is a model status.
  */
-export type TrainingJobRow = Omit<PresentedJob, "progress" | "curves" | "decision" | "candidate_version"> & {
+export type TrainingJobRow = Omit<
+  PresentedJob,
+  "progress" | "curves" | "decision" | "candidate_version" | "training_set"
+> & {
   progress: JobProgress | null;
   curves: EpochPoint[] | null;
+  training_set: TrainingSetSizes | null;
   decision: GateDecision | null;
   candidate_version: (Omit<NonNullable<PresentedJob["candidate_version"]>, "status"> & { status: ModelStatus }) | null;
 };
 
 /** GET /api/training-jobs/:id adds the log. */
 export type TrainingJobDetail = TrainingJobRow & Pick<Awaited<ReturnType<typeof getJob>>, "log">;
+
+/** GET /api/training-jobs/preflight: what a retrain would train on now, and whether it can run. */
+export type TrainingPreflight = Awaited<ReturnType<typeof trainingPreflight>>;
 
 /** GET /api/golden */
 export type GoldenSet = Awaited<ReturnType<typeof listGolden>>;
@@ -136,3 +151,7 @@ export interface ReviewSettingsAnswer {
   settings: ReviewSettings;
   faces_affected?: number;
 }
+
+/** GET /api/stats: the dashboard's figures. */
+export type DashboardStats = Awaited<ReturnType<typeof dashboardStats>>;
+export type GoldenVersion = DashboardStats["golden"]["versions"][number];

@@ -84,7 +84,8 @@ export function ConfusionMatrix({
                     );
                   }
                   const better = i === j ? v > 0 : v < 0;
-                  const strength = Math.round((Math.abs(v) / maxAbs) * 70);
+                  // At most 55 % of the colour: dark text on the strongest red still has 4.5:1.
+                  const strength = Math.round((Math.abs(v) / maxAbs) * 55);
                   return (
                     <td
                       key={predLabel}

@@ -2,6 +2,7 @@
 
 import { useState, type HTMLAttributes, type Key, type ReactNode } from "react";
 import { ListStatus } from "./list-status";
+import { ScrollRegion } from "./scroll-region";
 import styles from "./data-table.module.css";
 
 export type SortDirection = "asc" | "desc";
@@ -38,6 +39,8 @@ interface Props<T> {
   rowAttributes?: (row: T) => RowAttributes;
   /** The table's `data-testid`. */
   testId: string;
+  /** The table's name, given to its box while it scrolls sideways (a keyboard can then focus it). */
+  label?: string;
   /** Added to the `table` class. */
   className?: string;
   /** The order rows are shown in at first: a sortable column (by index) and a direction. */
@@ -65,6 +68,7 @@ export function DataTable<T>({
   rowKey,
   rowAttributes,
   testId,
+  label = "Table",
   className,
   defaultSort,
   status,
@@ -95,7 +99,7 @@ export function DataTable<T>({
         />
       ) : null}
       {shown && shown.length > 0 ? (
-        <div className="table-wrap">
+        <ScrollRegion label={label}>
           <table className={className ? `table ${className}` : "table"} data-testid={testId}>
             <thead>
               <tr>
@@ -138,7 +142,7 @@ export function DataTable<T>({
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollRegion>
       ) : null}
     </>
   );

@@ -7,9 +7,17 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { reviewInputSchema, type ReviewInput } from "@/lib/review/schemas";
 import { errorMessage } from "./api-client";
+import { matchShortcut, type Shortcut } from "./shortcuts";
 import styles from "./incorrect-form.module.css";
 
 const reviewResolver = zodResolver(reviewInputSchema);
+
+/** The form's own keys (it keeps every key from the page's shortcuts while it has focus). */
+export const incorrectFormShortcuts = [
+  { id: "pick", keys: ["1", "–", "7"], action: "Pick the true emotion (not in the note)" },
+  { id: "save", keys: ["Enter"], action: "Save as incorrect" },
+  { id: "cancel", keys: ["Esc"], action: "Cancel" },
+] as const satisfies readonly Shortcut[];
 
 interface Props {
   predictionId: number;
@@ -58,19 +66,15 @@ export function IncorrectForm({ predictionId, predictedLabel, onSubmit, onCancel
     const inNote = target instanceof HTMLInputElement && target.type === "text";
     // The page's own shortcuts must not see keys meant for this form.
     e.stopPropagation();
-    if (e.key === "Escape") {
+    const shortcut = matchShortcut(incorrectFormShortcuts, e);
+    if (shortcut?.id === "cancel") {
       e.preventDefault();
       onCancel();
-      return;
-    }
-    if (e.key === "Enter" && !(target instanceof HTMLButtonElement)) {
+    } else if (shortcut?.id === "save" && !(target instanceof HTMLButtonElement)) {
       e.preventDefault();
       formRef.current?.requestSubmit();
-      return;
-    }
-    const digit = Number(e.key);
-    if (!inNote && !e.ctrlKey && !e.metaKey && !e.altKey && Number.isInteger(digit) && digit >= 1) {
-      const label = EMOTION_LABELS[digit - 1];
+    } else if (shortcut?.id === "pick" && !inNote) {
+      const label = EMOTION_LABELS[Number(e.key) - 1];
       if (!label) return;
       e.preventDefault();
       if (label === predictedLabel) return;

@@ -6,7 +6,9 @@ import { ApiError, apiFetch, apiFetchBody, errorMessage } from "../_components/a
 import type { Adjudication, AdjudicationItem, FaceVerdict } from "../_components/api-types";
 import { formatDateTime, formatPercent, plural } from "../_components/format";
 import { activatesOnEnter, isTextEntry } from "../_components/keyboard";
-import { KeyLegend, type KeyBinding } from "../_components/key-legend";
+import { KeyLegend } from "../_components/key-legend";
+import { ShortcutHelp } from "../_components/shortcut-help";
+import { matchShortcut, type Shortcut, type ShortcutGroup } from "../_components/shortcuts";
 import { PhotoWithBoxes } from "../_components/photo-with-boxes";
 import { ProbabilityBars } from "../_components/probability-bars";
 import { Toast } from "../_components/toast";
@@ -19,13 +21,16 @@ const NOT_A_FACE = "not_a_face";
 /** The server accepts at most 200 excluded faces; the oldest skips are the first to be forgotten. */
 const MAX_EXCLUDE = 200;
 
-const adjudicationKeys: KeyBinding[] = [
-  { keys: ["1", "–", "7"], action: "Choose the model’s label in that place" },
-  { keys: ["0"], action: "Not a face" },
-  { keys: ["Enter"], action: "Decide with the chosen label" },
-  { keys: ["S"], action: "Skip (offered again after Check again)" },
-  { keys: ["Esc"], action: "Leave the note field" },
-];
+/** The keys the page answers to: its handler matches these, the legend and the `?` list show them. */
+const adjudicationShortcuts = [
+  { id: "label", keys: ["1", "–", "7"], action: "Choose the model’s label in that place" },
+  { id: "not-a-face", keys: ["0"], action: "Not a face" },
+  { id: "decide", keys: ["Enter"], action: "Decide with the chosen label" },
+  { id: "skip", keys: ["S"], action: "Skip (offered again after Check again)" },
+  { id: "leave-note", keys: ["Esc"], action: "Leave the note field" },
+] as const satisfies readonly Shortcut[];
+
+const adjudicationShortcutGroups: ShortcutGroup[] = [{ title: "Adjudication", shortcuts: adjudicationShortcuts }];
 
 type Status = "loading" | "ready" | "empty" | "error";
 
@@ -167,10 +172,12 @@ export function AdjudicationQueue() {
   }, [load]);
 
   const onKeyDown = useEffectEvent((e: KeyboardEvent) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || !item) return;
+    if (e.defaultPrevented || !item) return;
+    const shortcut = matchShortcut(adjudicationShortcuts, e);
+    if (!shortcut) return;
     const target = e.target;
     const inForm = target instanceof Node && formRef.current?.contains(target);
-    if (e.key === "Enter") {
+    if (shortcut.id === "decide") {
       // In the note, on a label or anywhere that Enter does not already press something: decide.
       if ((inForm && !activatesOnEnter(target)) || (!isTextEntry(target) && !activatesOnEnter(target))) {
         e.preventDefault();
@@ -179,19 +186,18 @@ export function AdjudicationQueue() {
       return;
     }
     if (isTextEntry(target)) {
-      if (e.key === "Escape") stageRef.current?.focus({ preventScroll: true });
+      if (shortcut.id === "leave-note") stageRef.current?.focus({ preventScroll: true });
       return;
     }
     if (e.repeat) return;
-    const key = e.key.toLowerCase();
-    if (key === "s") {
+    if (shortcut.id === "skip") {
       e.preventDefault();
       void skip();
-    } else if (key === "0") {
+    } else if (shortcut.id === "not-a-face") {
       e.preventDefault();
       setChoice(NOT_A_FACE);
-    } else if (/^[1-9]$/.test(key)) {
-      const label = item.prediction.labels[Number(key) - 1];
+    } else if (shortcut.id === "label") {
+      const label = item.prediction.labels[Number(e.key) - 1];
       if (!label) return;
       e.preventDefault();
       setChoice(label);
@@ -337,6 +343,7 @@ export function AdjudicationQueue() {
           ) : (
             <QueueState status={status} error={loadError} skipped={skippedCount} onRecheck={recheck} />
           )}
+          <Toast toast={toast} placement="column" />
         </div>
 
         <aside className={styles.side}>
@@ -355,11 +362,10 @@ export function AdjudicationQueue() {
               </figcaption>
             </figure>
           ) : null}
-          <KeyLegend keys={adjudicationKeys} />
+          <KeyLegend keys={adjudicationShortcuts} />
+          <ShortcutHelp groups={adjudicationShortcutGroups} />
         </aside>
       </div>
-
-      <Toast toast={toast} />
     </>
   );
 }

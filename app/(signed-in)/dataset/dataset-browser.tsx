@@ -7,12 +7,14 @@ import { ApiError, apiFetchBody, errorMessage } from "../_components/api-client"
 import type { BulkResult, FaceListItem, FacePage, ModelVersionRow, UserRow } from "../_components/api-types";
 import { plural } from "../_components/format";
 import { isTextEntry } from "../_components/keyboard";
-import { KeyLegend, type KeyBinding } from "../_components/key-legend";
+import { KeyLegend } from "../_components/key-legend";
+import { ShortcutHelp } from "../_components/shortcut-help";
+import { matchShortcut, type Shortcut, type ShortcutGroup } from "../_components/shortcuts";
 import { Toast } from "../_components/toast";
 import { useToast } from "../_components/use-toast";
 import { BulkBar, BulkConfirm, bulkResultText, type BulkAction, type Selection } from "./bulk-actions";
 import { apiFilters, countText, listQuery, readState, withChanges, type View } from "./dataset-query";
-import { FaceDrawer } from "./face-drawer";
+import { FaceDrawer, faceDrawerShortcuts } from "./face-drawer";
 import { FaceList } from "./face-list";
 import { FilterBar, sortText } from "./filter-bar";
 import styles from "./dataset.module.css";
@@ -23,6 +25,28 @@ const PAGE_SIZE = 60;
 const MAX_PAGE = 200;
 
 const EMPTY: ReadonlySet<number> = new Set();
+
+/** The keys the list answers to: its handler matches these, the legend and the `?` list show them. */
+const listShortcuts = [
+  { id: "filters", keys: ["/"], action: "Go to the filters" },
+  { id: "view", keys: ["G"], action: "Grid or table" },
+  { id: "move", keys: ["←", "→", "↑", "↓"], action: "Move between faces" },
+  { id: "ends", keys: ["Home", "End"], action: "First or last face shown" },
+  { id: "open", keys: ["Enter"], action: "Open the face" },
+] as const satisfies readonly Shortcut[];
+
+/** Admins only: choosing faces for a bulk action. */
+const selectShortcuts = [
+  { id: "select", keys: ["X"], action: "Select the face" },
+  { id: "select-range", keys: ["Shift X"], action: "Select every face from the last one selected" },
+] as const satisfies readonly Shortcut[];
+
+function shortcutGroups(canBulk: boolean): ShortcutGroup[] {
+  return [
+    { title: "Faces", shortcuts: canBulk ? [...listShortcuts, ...selectShortcuts] : listShortcuts },
+    { title: "In an open face", shortcuts: faceDrawerShortcuts },
+  ];
+}
 
 interface SelectionState {
   /** The list the selection belongs to; another query starts with nothing selected. */
@@ -285,18 +309,20 @@ export function DatasetBrowser({ admin, canBulk }: { admin: boolean; canBulk: bo
   }
 
   const onKeyDown = useEffectEvent((e: KeyboardEvent) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.defaultPrevented) return;
     // The drawer and the confirmation take their own keys.
     if (state.face !== null || pending) return;
     const target = e.target;
     if (isTextEntry(target)) return;
-    if (e.key === "/") {
+    const shortcut = matchShortcut(canBulk ? [...listShortcuts, ...selectShortcuts] : listShortcuts, e);
+    if (!shortcut) return;
+    if (shortcut.id === "filters") {
       e.preventDefault();
       firstFilterRef.current?.focus();
       return;
     }
     const inList = target instanceof HTMLElement && listRef.current?.contains(target);
-    if (e.key.toLowerCase() === "g" && !e.shiftKey) {
+    if (shortcut.id === "view") {
       e.preventDefault();
       refocusList.current = Boolean(inList);
       setView(state.view === "grid" ? "table" : "grid");
@@ -318,16 +344,17 @@ export function DatasetBrowser({ admin, canBulk }: { admin: boolean; canBulk: bo
       End: items.length - 1 - index,
     };
     const move = moves[e.key];
-    if (move !== undefined && !e.shiftKey) {
+    if ((shortcut.id === "move" || shortcut.id === "ends") && move !== undefined) {
       e.preventDefault();
       const next = items[Math.min(items.length - 1, Math.max(0, index + move))];
       if (next) focusFace(next.id, onCheckbox);
-    } else if (e.key === "Enter" && onCheckbox) {
+    } else if (shortcut.id === "open" && onCheckbox) {
+      // Elsewhere on a tile Enter follows its link, which opens the face too.
       e.preventDefault();
       openFace(id);
-    } else if (e.key.toLowerCase() === "x" && canBulk) {
+    } else if (shortcut.id === "select" || shortcut.id === "select-range") {
       e.preventDefault();
-      toggle(id, e.shiftKey);
+      toggle(id, shortcut.id === "select-range");
     }
   });
   useEffect(() => {
@@ -335,15 +362,6 @@ export function DatasetBrowser({ admin, canBulk }: { admin: boolean; canBulk: bo
     window.addEventListener("keydown", listener);
     return () => window.removeEventListener("keydown", listener);
   }, []);
-
-  const keys: KeyBinding[] = [
-    { keys: ["/"], action: "Go to the filters" },
-    { keys: ["G"], action: "Grid or table" },
-    { keys: ["←", "→", "↑", "↓"], action: "Move between faces" },
-    { keys: ["Enter"], action: "Open the face" },
-    ...(canBulk ? [{ keys: ["X"], action: "Select the face (Shift+X: a range)" }] : []),
-    { keys: ["Esc"], action: "Close the face" },
-  ];
 
   const openIndex = items && state.face !== null ? items.findIndex((f) => f.id === state.face) : -1;
   const total = current?.total ?? null;
@@ -423,9 +441,13 @@ export function DatasetBrowser({ admin, canBulk }: { admin: boolean; canBulk: bo
         <details className={styles.keys}>
           <summary>Keyboard shortcuts</summary>
           <div className={styles.keysPanel}>
-            <KeyLegend keys={keys} note="In an open face: ← and → for the previous and next face." />
+            <KeyLegend
+              keys={canBulk ? [...listShortcuts, ...selectShortcuts] : listShortcuts}
+              note="In an open face: ← and → for the previous and next face."
+            />
           </div>
         </details>
+        <ShortcutHelp groups={shortcutGroups(canBulk)} />
       </div>
 
       {canBulk && !listError ? (

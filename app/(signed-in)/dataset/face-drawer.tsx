@@ -2,10 +2,12 @@
 
 import { useEffect, useEffectEvent, useId, useState } from "react";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
+import { auditActionSentence } from "../_components/audit-text";
 import type { FaceAuditEntry, FaceDetail, Verdict } from "../_components/api-types";
 import { formatDateTime, formatPercent, plural } from "../_components/format";
 import { isTextEntry } from "../_components/keyboard";
 import { ModalDialog } from "../_components/modal-dialog";
+import { matchShortcut, type Shortcut } from "../_components/shortcuts";
 import { PhotoWithBoxes } from "../_components/photo-with-boxes";
 import { ProbabilityBars } from "../_components/probability-bars";
 import { VerdictBadge } from "../_components/verdict-badge";
@@ -26,6 +28,13 @@ interface Props {
   /** Where focus goes when the drawer closes: the face now shown, in the list. */
   returnFocus: () => HTMLElement | null;
 }
+
+/** The drawer's keys; Esc is the dialog's own. */
+export const faceDrawerShortcuts = [
+  { id: "previous", keys: ["←"], action: "Previous face" },
+  { id: "next", keys: ["→"], action: "Next face" },
+  { id: "close", keys: ["Esc"], action: "Close the face" },
+] as const satisfies readonly Shortcut[];
 
 function isVerdict(v: string): v is Verdict {
   return v in verdictNames;
@@ -56,11 +65,12 @@ export function FaceDrawer({ faceId, position, admin, version, onPrevious, onNex
   }, [faceId, key]);
 
   const onKeyDown = useEffectEvent((e: KeyboardEvent) => {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || isTextEntry(e.target)) return;
-    if (e.key === "ArrowLeft" && onPrevious) {
+    if (e.defaultPrevented || isTextEntry(e.target)) return;
+    const shortcut = matchShortcut(faceDrawerShortcuts, e);
+    if (shortcut?.id === "previous" && onPrevious) {
       e.preventDefault();
       onPrevious();
-    } else if (e.key === "ArrowRight" && onNext) {
+    } else if (shortcut?.id === "next" && onNext) {
       e.preventDefault();
       onNext();
     }
@@ -320,8 +330,7 @@ function FaceDetailBody({ detail, admin }: { detail: FaceDetail; admin: boolean 
                 <li key={a.id} data-action={a.action}>
                   <span>{describeAudit(a)}</span>
                   <span className="muted small">
-                    {a.actor?.email ?? "system"} · <time dateTime={a.at}>{formatDateTime(a.at)}</time> ·{" "}
-                    <code>{a.action}</code>
+                    {a.actor?.email ?? "system"} · <time dateTime={a.at}>{formatDateTime(a.at)}</time>
                   </span>
                 </li>
               ))}
@@ -368,7 +377,9 @@ export function describeAudit(a: FaceAuditEntry): string {
       return `Adjudicated: ${str(d.label) ? labelText(str(d.label)!) : "?"}${str(d.note) ? ` — “${str(d.note)}”` : ""}`;
     case "review.change":
       return `Verdict changed from ${verdictPhrase(d.from)} to ${verdictPhrase(d.to)}`;
+    case "review.undo":
+      return `Verdict undone (it was ${verdictPhrase(d)})`;
     default:
-      return a.action;
+      return `${auditActionSentence(a.action)}${others}`;
   }
 }

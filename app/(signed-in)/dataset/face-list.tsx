@@ -101,10 +101,11 @@ function FaceGrid({ items, admin, selectable, isSelected, activeId, onActivate, 
               className={styles.tileOpen}
               tabIndex={active ? 0 : -1}
               data-tile-open={f.id}
-              aria-label={describeFace(f)}
               onFocus={() => onActivate(f.id)}
               onClick={() => onOpen(f.id)}
             >
+              {/* The name is the whole description; the tile's short visible text is a part of it. */}
+              <span className="sr-only">{describeFace(f)}</span>
               <img
                 src={f.crop_url}
                 alt=""
@@ -114,7 +115,7 @@ function FaceGrid({ items, admin, selectable, isSelected, activeId, onActivate, 
                 loading="lazy"
                 decoding="async"
               />
-              <span className={styles.tileBody}>
+              <span className={styles.tileBody} aria-hidden="true">
                 <span className={styles.tilePrediction}>
                   <span className={styles.tileLabel} data-testid="tile-predicted">
                     {labelTitle(f.prediction.label)}

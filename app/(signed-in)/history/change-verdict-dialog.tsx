@@ -8,6 +8,8 @@ import type { HistoryRow, StoredReview } from "../_components/api-types";
 import { formatPercent } from "../_components/format";
 import { ModalDialog } from "../_components/modal-dialog";
 import { saveReview } from "../_components/reviews-api";
+import { ShortcutHelp } from "../_components/shortcut-help";
+import { matchShortcut, type Shortcut } from "../_components/shortcuts";
 import styles from "./change-verdict-dialog.module.css";
 
 /** "correct", another emotion (an "incorrect" verdict naming it), "not_a_face" or "unsure". */
@@ -24,6 +26,18 @@ function inputFor(row: HistoryRow, choice: Choice, note: string): ReviewInput {
   if (choice === "not_a_face" || choice === "unsure") return { ...base, verdict: choice };
   return { ...base, verdict: "incorrect", corrected_label: choice };
 }
+
+/** The dialog's keys: its handler matches these, and `?` lists them. */
+const changeVerdictShortcuts = [
+  { id: "correct", keys: ["C"], action: "Correct" },
+  { id: "emotion", keys: ["1", "–", "7"], action: "This emotion (Correct if it is the prediction)" },
+  { id: "not-a-face", keys: ["N"], action: "Not a face" },
+  { id: "unsure", keys: ["U"], action: "Can’t tell" },
+  { id: "save", keys: ["Enter"], action: "Save" },
+  { id: "cancel", keys: ["Esc"], action: "Cancel" },
+] as const satisfies readonly Shortcut[];
+
+const changeVerdictGroups = [{ title: "Change your verdict", shortcuts: changeVerdictShortcuts }];
 
 interface Props {
   row: HistoryRow;
@@ -71,20 +85,23 @@ export function ChangeVerdictDialog({ row, onSaved, onDismiss }: Props) {
   function onKeyDown(e: KeyboardEvent<HTMLFormElement>) {
     const target = e.target;
     const inNote = target instanceof HTMLInputElement && target.type === "text";
-    if (e.key === "Enter" && !(target instanceof HTMLButtonElement)) {
+    const shortcut = matchShortcut(changeVerdictShortcuts, e);
+    // Esc is the dialog's own.
+    if (!shortcut || shortcut.id === "cancel") return;
+    if (shortcut.id === "save") {
+      if (target instanceof HTMLButtonElement) return;
       e.preventDefault();
       formRef.current?.requestSubmit();
       return;
     }
-    if (inNote || e.ctrlKey || e.metaKey || e.altKey) return;
-    const key = e.key.toLowerCase();
-    const digit = /^[1-7]$/.test(key) ? EMOTION_LABELS[Number(key) - 1] : undefined;
+    if (inNote) return;
+    const digit = shortcut.id === "emotion" ? EMOTION_LABELS[Number(e.key) - 1] : undefined;
     const value =
-      key === "c"
+      shortcut.id === "correct"
         ? "correct"
-        : key === "n"
+        : shortcut.id === "not-a-face"
           ? "not_a_face"
-          : key === "u"
+          : shortcut.id === "unsure"
             ? "unsure"
             : digit === predicted
               ? "correct"
@@ -165,6 +182,7 @@ export function ChangeVerdictDialog({ row, onSaved, onDismiss }: Props) {
           <button type="button" className="btn btn-ghost" onClick={onDismiss} disabled={saving}>
             Cancel <kbd aria-hidden="true">Esc</kbd>
           </button>
+          <ShortcutHelp groups={changeVerdictGroups} />
         </div>
       </form>
     </ModalDialog>

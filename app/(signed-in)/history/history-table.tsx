@@ -152,6 +152,7 @@ export function HistoryTable({ filters, selfId }: { filters: HistoryFilters; sel
       <DataTable
         rows={rows}
         testId="history-table"
+        label="Verdicts"
         rowKey={(r) => r.id}
         rowAttributes={(r) => ({
           "data-testid": "history-row",

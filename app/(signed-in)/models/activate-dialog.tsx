@@ -1,6 +1,6 @@
 "use client";
 
-import { useId } from "react";
+import { useEffect, useId } from "react";
 import { useForm } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { EMOTION_LABELS } from "@/lib/model/labels";
@@ -50,8 +50,12 @@ export function ActivateDialog({ target, active, onActivated, onDismiss }: Props
     register,
     handleSubmit,
     setError,
+    setFocus,
     formState: { errors, isSubmitting },
   } = useForm({ resolver: zodResolver(activateBodySchema), defaultValues: { reason: "" } });
+  // The dialog starts on its one field, whatever comes before it (a wide figures table scrolls, and
+  // the browser would otherwise give the first focus to that scrolling box).
+  useEffect(() => setFocus("reason"), [setFocus]);
 
   const submit = handleSubmit(async (input) => {
     try {

@@ -1,5 +1,7 @@
+import { intervalsOverlap } from "@/lib/stats/wilson";
 import { formatAccuracy, formatDelta, formatScore } from "../_components/format";
-import { perClassF1, type Comparison, type SetComparison } from "./compare";
+import { perClassF1, uncertaintyOf, type Comparison, type Figures, type SetComparison } from "./compare";
+import { intervalText, smallSampleText, testText } from "./figure-text";
 import styles from "./metric-comparison.module.css";
 
 /** A difference, green when it is an improvement and red when it is a loss (higher is better here). */
@@ -14,6 +16,87 @@ export function Delta({ value, unit }: { value: number | null; unit: "points" | 
 const diff = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null ? a - b : null);
 const show = (x: number | null | undefined, f: (x: number) => string) =>
   x != null ? f(x) : <span className="muted">—</span>;
+
+type Measure = "accuracy" | "macroF1";
+
+/**
+ * A figure with what it needs to be read: its 95 % interval when measured on fewer than 100 faces,
+ * and, when `withSet`, the faces it was measured on (figures on different faces side by side).
+ */
+function FigureCell({ figures, measure, withSet }: { figures: Figures | null; measure: Measure; withSet: boolean }) {
+  return (
+    <>
+      {show(figures?.[measure], measure === "accuracy" ? formatAccuracy : formatScore)}
+      <FigureNotes figures={figures} measure={measure} withSet={withSet} />
+    </>
+  );
+}
+
+function FigureNotes({ figures, measure, withSet }: { figures: Figures | null; measure: Measure; withSet: boolean }) {
+  const u = uncertaintyOf(figures);
+  const ci = u?.small ? u[measure] : null;
+  return (
+    <>
+      {ci ? (
+        <span className={styles.figureNote} data-testid="figure-interval">
+          {intervalText(ci, measure === "accuracy" ? "percent" : "score")}
+        </span>
+      ) : null}
+      {withSet && figures ? (
+        <span className={styles.figureNote}>
+          {figures.set}
+          {figures.n !== null ? `, n = ${figures.n}` : ""}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+/** The change between two figures on the same faces, and whether it could be chance. */
+function ChangeCell({ set, measure }: { set: SetComparison; measure: Measure }) {
+  if (!set.sameFaces) return <span className={styles.figureNote}>not comparable: different faces</span>;
+  const value = diff(set.target?.[measure], set.other?.[measure]);
+  return (
+    <>
+      <Delta value={value} unit={measure === "accuracy" ? "points" : "score"} />
+      {value !== null ? <ChangeNote set={set} measure={measure} /> : null}
+    </>
+  );
+}
+
+function ChangeNote({ set, measure }: { set: SetComparison; measure: Measure }) {
+  if (measure === "accuracy") {
+    if (!set.test) return null;
+    const t = testText(set.test);
+    return (
+      <span className={styles.figureNote} data-testid="significance" data-significant={String(t.significant)}>
+        {t.text}
+      </span>
+    );
+  }
+  // Macro-F1 has no paired test here: on few faces, overlapping intervals say the data cannot tell.
+  const a = uncertaintyOf(set.target)?.macroF1;
+  const b = uncertaintyOf(set.other)?.macroF1;
+  return a && b && intervalsOverlap(a, b) ? (
+    <span className={styles.figureNote}>not significant: the intervals overlap</span>
+  ) : null;
+}
+
+/** The warning of a set whose figures stand on fewer than 100 faces, with how the intervals are made. */
+export function SmallSampleNote({ set }: { set: SetComparison }) {
+  const sizes = [set.target, set.other]
+    .map((f) => uncertaintyOf(f))
+    .filter((u) => u?.small)
+    .map((u) => u!.n);
+  if (sizes.length === 0) return null;
+  const n = Math.min(...sizes);
+  return (
+    <p className={`${styles.smallSample} small`} role="note" data-testid="small-sample">
+      <strong>{smallSampleText(n)}.</strong> Intervals are 95 %: Wilson score for accuracy, bootstrap over the confusion
+      matrix for macro-F1.
+    </p>
+  );
+}
 
 interface Props {
   comparison: Comparison;
@@ -73,36 +156,31 @@ export function MetricComparisonTable({
           </tr>
         </thead>
         {(include === "all" ? comparison.sets : []).map((set) => (
-          <tbody key={set.key}>
+          <tbody key={set.key} data-testid="comparison-set" data-same-faces={String(set.sameFaces)}>
             <tr className={styles.groupRow}>
               <th scope="rowgroup" colSpan={hasOther ? 4 : 2}>
                 {set.title}
+                <SmallSampleNote set={set} />
               </th>
             </tr>
-            <tr>
-              <th scope="row">Accuracy</th>
-              <td className="num">{show(set.target?.accuracy, formatAccuracy)}</td>
-              {hasOther ? (
-                <>
-                  <td className="num">{show(set.other?.accuracy, formatAccuracy)}</td>
-                  <td className="num">
-                    <Delta value={diff(set.target?.accuracy, set.other?.accuracy)} unit="points" />
-                  </td>
-                </>
-              ) : null}
-            </tr>
-            <tr>
-              <th scope="row">Macro-F1</th>
-              <td className="num">{show(set.target?.macroF1, formatScore)}</td>
-              {hasOther ? (
-                <>
-                  <td className="num">{show(set.other?.macroF1, formatScore)}</td>
-                  <td className="num">
-                    <Delta value={diff(set.target?.macroF1, set.other?.macroF1)} unit="score" />
-                  </td>
-                </>
-              ) : null}
-            </tr>
+            {(["accuracy", "macroF1"] as const).map((measure) => (
+              <tr key={measure}>
+                <th scope="row">{measure === "accuracy" ? "Accuracy" : "Macro-F1"}</th>
+                <td className="num">
+                  <FigureCell figures={set.target} measure={measure} withSet={!set.sameFaces} />
+                </td>
+                {hasOther ? (
+                  <>
+                    <td className="num">
+                      <FigureCell figures={set.other} measure={measure} withSet={!set.sameFaces} />
+                    </td>
+                    <td className="num">
+                      <ChangeCell set={set} measure={measure} />
+                    </td>
+                  </>
+                ) : null}
+              </tr>
+            ))}
           </tbody>
         ))}
         {rows.length > 0 && perClassSet ? (
@@ -125,7 +203,11 @@ export function MetricComparisonTable({
                   <>
                     <td className="num">{show(r.other, formatScore)}</td>
                     <td className="num">
-                      <Delta value={diff(r.target, r.other)} unit="score" />
+                      {perClassSet.sameFaces ? (
+                        <Delta value={diff(r.target, r.other)} unit="score" />
+                      ) : (
+                        <span className="muted">—</span>
+                      )}
                     </td>
                   </>
                 ) : null}
@@ -134,6 +216,11 @@ export function MetricComparisonTable({
           </tbody>
         ) : null}
       </table>
+      {rows.length > 0 && perClassSet && rows.some((r) => r.support !== null && r.support < 100) ? (
+        <p className={`${styles.figureNote} small`}>
+          Per-class figures rest on the few faces of each class shown in brackets: read them as hints, not results.
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -143,25 +230,19 @@ export function ScoreTiles({ comparison, otherHeading }: { comparison: Compariso
   return (
     <div className={styles.scoreGroups}>
       {comparison.sets.map((set) => (
-        <section key={set.key} className={styles.scoreGroup} aria-label={set.title}>
+        <section
+          key={set.key}
+          className={styles.scoreGroup}
+          aria-label={set.title}
+          data-testid="score-group"
+          data-same-faces={String(set.sameFaces)}
+        >
           <h4 className="small-heading">{set.title}</h4>
+          <SmallSampleNote set={set} />
           <dl className={styles.scoreTiles}>
-            <ScoreTile
-              name="Accuracy"
-              value={set.target?.accuracy}
-              other={set.other?.accuracy}
-              otherHeading={otherHeading}
-              format={formatAccuracy}
-              unit="points"
-            />
-            <ScoreTile
-              name="Macro-F1"
-              value={set.target?.macroF1}
-              other={set.other?.macroF1}
-              otherHeading={otherHeading}
-              format={formatScore}
-              unit="score"
-            />
+            {(["accuracy", "macroF1"] as const).map((measure) => (
+              <ScoreTile key={measure} set={set} measure={measure} otherHeading={otherHeading} />
+            ))}
           </dl>
         </section>
       ))}
@@ -169,31 +250,25 @@ export function ScoreTiles({ comparison, otherHeading }: { comparison: Compariso
   );
 }
 
-function ScoreTile({
-  name,
-  value,
-  other,
-  otherHeading,
-  format,
-  unit,
-}: {
-  name: string;
-  value: number | null | undefined;
-  other: number | null | undefined;
-  otherHeading: string;
-  format: (x: number) => string;
-  unit: "points" | "score";
-}) {
+function ScoreTile({ set, measure, otherHeading }: { set: SetComparison; measure: Measure; otherHeading: string }) {
+  const format = measure === "accuracy" ? formatAccuracy : formatScore;
+  const other = set.other?.[measure];
   return (
     <div className={styles.scoreTile}>
-      <dt>{name}</dt>
+      <dt>{measure === "accuracy" ? "Accuracy" : "Macro-F1"}</dt>
       <dd>
-        <span className={styles.scoreBig}>{show(value, format)}</span>
+        <span className={styles.scoreBig}>{show(set.target?.[measure], format)}</span>
+        <FigureNotes figures={set.target} measure={measure} withSet={!set.sameFaces} />
         {otherHeading ? (
           <span className={styles.scoreOther}>
-            <Delta value={diff(value, other)} unit={unit} />
             <span className="muted small">
               {otherHeading}: {other != null ? format(other) : "—"}
+              {!set.sameFaces && set.other
+                ? ` (${set.other.set}${set.other.n !== null ? `, n = ${set.other.n}` : ""})`
+                : ""}
+            </span>
+            <span className={styles.scoreChange}>
+              <ChangeCell set={set} measure={measure} />
             </span>
           </span>
         ) : null}

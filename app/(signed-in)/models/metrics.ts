@@ -31,6 +31,14 @@ const epochPointSchema = z.object({
   valAcc: z.number().nullable(),
 });
 
+/** Faces the candidate and the version it was judged against got right together or alone (lib/stats/mcnemar.ts). */
+const agreementSchema = z.object({
+  both: z.number(),
+  first_only: z.number(),
+  second_only: z.number(),
+  neither: z.number(),
+});
+
 const trainedMetricsSchema = z.object({
   holdout: evalMetricsSchema,
   golden: evalMetricsSchema.nullable(),
@@ -38,6 +46,12 @@ const trainedMetricsSchema = z.object({
   active_version: z.number().nullable(),
   active_holdout: evalMetricsSchema.nullable(),
   active_golden: evalMetricsSchema.nullable(),
+  /** Stored since per-face results were kept; older versions have only the two confusion matrices. */
+  agreement: z
+    .object({ holdout: agreementSchema, golden: agreementSchema.nullable() })
+    .nullable()
+    .optional()
+    .catch(null),
   snapshot: z
     .object({ hash: z.string(), train: z.number(), holdout: z.number(), golden: z.number(), replay: z.number() })
     .nullable()

@@ -8,7 +8,9 @@ import type { ModelVersionRow } from "../_components/api-types";
 import { formatAccuracy, formatDate, formatDateTime, formatScore, formatTime } from "../_components/format";
 import { ModelStatusBadge } from "../_components/status-badge";
 import { ActivateDialog, activationKind, canActivate } from "./activate-dialog";
-import { readMetrics, type EvalMetrics } from "./metrics";
+import { fromEval, uncertaintyOf, type Figures } from "./compare";
+import { intervalText, smallSampleText } from "./figure-text";
+import { readMetrics } from "./metrics";
 import styles from "./model-versions.module.css";
 
 interface Props {
@@ -86,8 +88,9 @@ export function ModelVersions({ canManage, canSeeJobs }: Props) {
       />
       {models && models.length > 0 ? (
         <p className="muted small card-foot">
-          Held-out and golden figures are each version’s own, measured when it was trained. Open a version to compare it
-          with the active one on the same faces.
+          Each figure is the version’s own, on the faces named under it (a training run’s held-out slice and the golden
+          set as it was then, or the test set an installed model came with), so figures in one column are not on the
+          same faces and are not a ranking. Open a version to compare it with another on the same faces.
         </p>
       ) : null}
 
@@ -152,32 +155,34 @@ function columns(canSeeJobs: boolean): Column<ModelVersionRow>[] {
       ),
     },
     {
-      header: "Held-out",
+      // Each version's figures are on faces of their own (a training run's held-out slice, or the
+      // test set an installed model came with): every cell names them, and nothing here is a ranking.
+      header: "Own evaluation",
       cell: (m) => {
         const metrics = readMetrics(m.metrics);
         return metrics.kind === "trained" ? (
-          <Score metrics={metrics.data.holdout} />
+          <Score figures={fromEval(metrics.data.holdout, "held-out slice")} />
         ) : metrics.kind === "summary" ? (
-          <span className={styles.score}>
-            {metrics.data.accuracy !== undefined ? (
-              <span className={styles.scoreMain}>{formatAccuracy(metrics.data.accuracy)}</span>
-            ) : null}
-            {metrics.data.macro_f1 !== undefined ? (
-              <span className={styles.scoreSub}>F1 {formatScore(metrics.data.macro_f1)}</span>
-            ) : null}
-            <span className={styles.scoreSub}>{metrics.data.dataset ?? "from its metadata"}</span>
-          </span>
+          <Score
+            figures={{
+              n: metrics.data.n ?? null,
+              accuracy: metrics.data.accuracy ?? null,
+              macroF1: metrics.data.macro_f1 ?? null,
+              full: null,
+              set: metrics.data.dataset ?? "its own test set",
+            }}
+          />
         ) : (
           <span className="muted">—</span>
         );
       },
     },
     {
-      header: "Golden set",
+      header: "Golden set at training",
       cell: (m) => {
         const metrics = readMetrics(m.metrics);
         return metrics.kind === "trained" && metrics.data.golden ? (
-          <Score metrics={metrics.data.golden} />
+          <Score figures={fromEval(metrics.data.golden, "golden set at training")} />
         ) : (
           <span className="muted">—</span>
         );
@@ -215,13 +220,24 @@ function StackedTime({ iso }: { iso: string }) {
   );
 }
 
-function Score({ metrics }: { metrics: EvalMetrics }) {
+/**
+ * One version's own figure with the faces it is on; under 100 faces, with its Wilson interval and
+ * the warning that it means little.
+ */
+function Score({ figures }: { figures: Figures }) {
+  const u = uncertaintyOf(figures);
   return (
-    <span className={styles.score}>
-      <span className={styles.scoreMain}>{formatAccuracy(metrics.accuracy)}</span>
+    <span className={styles.score} data-testid="own-score" data-set={figures.set} data-n={figures.n ?? ""}>
+      {figures.accuracy !== null ? <span className={styles.scoreMain}>{formatAccuracy(figures.accuracy)}</span> : null}
+      {u?.small && u.accuracy ? (
+        <span className={styles.scoreSub}>{intervalText(u.accuracy, "percent")} (Wilson)</span>
+      ) : null}
+      {figures.macroF1 !== null ? <span className={styles.scoreSub}>F1 {formatScore(figures.macroF1)}</span> : null}
       <span className={styles.scoreSub}>
-        F1 {formatScore(metrics.macro_f1)} · n={metrics.n}
+        {figures.set}
+        {figures.n !== null ? `, n = ${figures.n.toLocaleString("en")}` : ""}
       </span>
+      {u?.small ? <span className={styles.scoreWarn}>{smallSampleText(u.n)}</span> : null}
     </span>
   );
 }

@@ -6,9 +6,11 @@ import { EMOTION_LABELS } from "@/lib/model/labels";
 import { queueOrders, type QueueOrder, type ReviewInput } from "@/lib/review/schemas";
 import type { QueueItem } from "../_components/api-types";
 import { formatPercent } from "../_components/format";
-import { IncorrectForm } from "../_components/incorrect-form";
+import { IncorrectForm, incorrectFormShortcuts } from "../_components/incorrect-form";
 import { activatesOnEnter, isTextEntry } from "../_components/keyboard";
-import { KeyLegend, type KeyBinding } from "../_components/key-legend";
+import { KeyLegend } from "../_components/key-legend";
+import { ShortcutHelp } from "../_components/shortcut-help";
+import { matchShortcut, type Shortcut, type ShortcutGroup } from "../_components/shortcuts";
 import { PhotoWithBoxes } from "../_components/photo-with-boxes";
 import { ProbabilityBars } from "../_components/probability-bars";
 import { Toast } from "../_components/toast";
@@ -26,14 +28,20 @@ const orderLabels: Record<QueueOrder, string> = {
   second_look: "Second look (suspect first)",
 };
 
-const reviewKeys: KeyBinding[] = [
-  { keys: ["C", "Enter"], action: "Correct" },
-  { keys: ["X"], action: "Incorrect… (pick the emotion)" },
-  { keys: ["1", "–", "7"], action: "This emotion (Correct if it is the prediction)" },
-  { keys: ["N"], action: "Not a face (no face in the crop)" },
-  { keys: ["U"], action: "Can’t tell (the emotion is unclear)" },
-  { keys: ["S"], action: "Skip" },
-  { keys: ["Z", "Ctrl Z"], action: "Undo last verdict" },
+/** The keys the page answers to: its handler matches these, the legend and the `?` list show them. */
+const reviewShortcuts = [
+  { id: "correct", keys: ["C", "Enter"], action: "Correct" },
+  { id: "incorrect", keys: ["X"], action: "Incorrect… (pick the emotion)" },
+  { id: "emotion", keys: ["1", "–", "7"], action: "This emotion (Correct if it is the prediction)" },
+  { id: "not-a-face", keys: ["N"], action: "Not a face (no face in the crop)" },
+  { id: "unsure", keys: ["U"], action: "Can’t tell (the emotion is unclear)" },
+  { id: "skip", keys: ["S"], action: "Skip" },
+  { id: "undo", keys: ["Z", "Ctrl Z"], action: "Undo last verdict" },
+] as const satisfies readonly Shortcut[];
+
+const reviewShortcutGroups: ShortcutGroup[] = [
+  { title: "Review", shortcuts: reviewShortcuts },
+  { title: "In the Incorrect form", shortcuts: incorrectFormShortcuts },
 ];
 
 function readStoredOrder(): QueueOrder {
@@ -108,41 +116,34 @@ export function ReviewQueue({ reviewerId }: { reviewerId: number }) {
       if (e.key === "Escape") closeForm();
       return;
     }
-    const key = e.key.toLowerCase();
-    if ((e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey && key === "z") {
-      e.preventDefault();
-      void queue.undo();
-      return;
-    }
-    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const shortcut = matchShortcut(reviewShortcuts, e);
     // Holding a key down must not answer a string of faces.
-    if (e.repeat) return;
-    if (key === "z") {
+    if (!shortcut || e.repeat) return;
+    // Enter already means "press this" on a button or link.
+    if (shortcut.id === "correct" && e.key === "Enter" && activatesOnEnter(e.target)) return;
+    if (shortcut.id === "undo") {
       e.preventDefault();
       void queue.undo();
       return;
     }
     if (!current) return;
-    if (key === "c" || (key === "enter" && !activatesOnEnter(e.target))) {
-      e.preventDefault();
-      answerCorrect(current);
-    } else if (key === "x") {
-      e.preventDefault();
-      setFormFor(current.prediction_id);
-    } else if (key === "n") {
-      e.preventDefault();
-      answerWithout(current, "not_a_face");
-    } else if (key === "u") {
-      e.preventDefault();
-      answerWithout(current, "unsure");
-    } else if (key === "s") {
-      e.preventDefault();
-      queue.skip();
-    } else if (/^[1-7]$/.test(key)) {
-      const label = EMOTION_LABELS[Number(key) - 1];
-      if (!label) return;
-      e.preventDefault();
-      answerWithLabel(current, label);
+    e.preventDefault();
+    switch (shortcut.id) {
+      case "correct":
+        return answerCorrect(current);
+      case "incorrect":
+        return setFormFor(current.prediction_id);
+      case "not-a-face":
+        return answerWithout(current, "not_a_face");
+      case "unsure":
+        return answerWithout(current, "unsure");
+      case "skip":
+        return queue.skip();
+      case "emotion": {
+        const label = EMOTION_LABELS[Number(e.key) - 1];
+        if (label) answerWithLabel(current, label);
+        return;
+      }
     }
   });
 
@@ -289,6 +290,7 @@ export function ReviewQueue({ reviewerId }: { reviewerId: number }) {
           ) : (
             <QueueState status={queue.status} error={queue.loadError} onRecheck={queue.recheck} />
           )}
+          <Toast toast={toast} placement="column" />
         </div>
 
         <aside className={styles.reviewSide}>
@@ -311,11 +313,10 @@ export function ReviewQueue({ reviewerId }: { reviewerId: number }) {
               </figcaption>
             </figure>
           ) : null}
-          <KeyLegend keys={reviewKeys} note="In the Incorrect form: 1–7 picks, Enter saves, Esc cancels." />
+          <KeyLegend keys={reviewShortcuts} note="In the Incorrect form: 1–7 picks, Enter saves, Esc cancels." />
+          <ShortcutHelp groups={reviewShortcutGroups} />
         </aside>
       </div>
-
-      <Toast toast={toast} />
     </>
   );
 }

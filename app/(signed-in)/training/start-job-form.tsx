@@ -1,15 +1,19 @@
 "use client";
 
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useForm } from "react-hook-form";
+import { useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";
-import { trainingParamsSchema } from "@/worker/params";
+import { preflightQuerySchema, trainingParamsSchema } from "@/worker/params";
 import { ApiError, apiFetchBody, errorMessage } from "../_components/api-client";
-import type { ModelVersionRow } from "../_components/api-types";
+import type { ModelVersionRow, TrainingPreflight } from "../_components/api-types";
+import { blockedReason, PreflightPanel, type PreflightState } from "./preflight-panel";
 import styles from "./start-job-form.module.css";
+
+/** How long typing must pause before the pre-flight is asked again. */
+const PREFLIGHT_DEBOUNCE_MS = 400;
 
 type ParamsInput = z.input<typeof trainingParamsSchema>;
 type ParamsOutput = z.output<typeof trainingParamsSchema>;
@@ -45,6 +49,15 @@ const fields: { name: NumberField; label: string; hint: string; inputMode: "nume
   { name: "batch_size", label: "Batch size", hint: "Faces per update step.", inputMode: "numeric" },
 ];
 
+const aggregationChoices: { value: ParamsOutput["label_aggregation"]; label: string; hint: string }[] = [
+  { value: "majority", label: "Majority", hint: "A face takes the label most reviewers gave it; ties wait." },
+  {
+    value: "dawid-skene",
+    label: "Weighed by reviewer",
+    hint: "Each reviewer’s reliability is estimated from all verdicts (Dawid–Skene).",
+  },
+];
+
 const classWeightChoices: { value: ParamsOutput["class_weights"]; label: string; hint: string }[] = [
   { value: "none", label: "None", hint: "Every face counts the same; learns the most from the corrections." },
   { value: "sqrt", label: "Mild", hint: "Rare emotions count a little more." },
@@ -72,6 +85,7 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
     register,
     handleSubmit,
     setError,
+    control,
     formState: { errors, isSubmitting },
   } = useForm<ParamsInput, unknown, ParamsOutput>({
     resolver: zodResolver(trainingParamsSchema),
@@ -83,8 +97,39 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
       class_weights: defaults.class_weights,
       min_samples: String(defaults.min_samples),
       batch_size: String(defaults.batch_size),
+      label_aggregation: defaults.label_aggregation,
     },
   });
+
+  // The pre-flight follows the parameters it depends on, once typing pauses.
+  const [minSamples, aggregation] = useWatch({ control, name: ["min_samples", "label_aggregation"] });
+  const [preflight, setPreflight] = useState<PreflightState>({ status: "idle" });
+  useEffect(() => {
+    const query = preflightQuerySchema.safeParse({ min_samples: minSamples, label_aggregation: aggregation });
+    if (!query.success) {
+      setPreflight({ status: "invalid" });
+      return;
+    }
+    setPreflight((prev) => ({ status: "loading", last: prev.status === "ready" ? prev.data : null }));
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      const qs = new URLSearchParams({
+        min_samples: String(query.data.min_samples),
+        label_aggregation: query.data.label_aggregation,
+      });
+      apiFetchBody<TrainingPreflight>(`/api/training-jobs/preflight?${qs}`, { signal: controller.signal }).then(
+        (data) => setPreflight({ status: "ready", data }),
+        (err: unknown) => {
+          if (!controller.signal.aborted) setPreflight({ status: "error", message: errorMessage(err) });
+        },
+      );
+    }, PREFLIGHT_DEBOUNCE_MS);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [minSamples, aggregation]);
+  const blocked = preflight.status === "ready" ? blockedReason(preflight.data) : null;
 
   const onSubmit = handleSubmit(async (params) => {
     setRunning(null);
@@ -95,8 +140,11 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
       router.push(`/training/${data.job_id}`);
     } catch (err) {
       const jobId = err instanceof ApiError && err.status === 409 ? err.details?.job_id : undefined;
+      const refused = err instanceof ApiError && err.status === 422 ? err.details?.preflight : undefined;
       if (typeof jobId === "number") setRunning({ jobId });
       else setError("root.server", { message: errorMessage(err) });
+      // The server counted again and refused: show its counts (the faces may have changed meanwhile).
+      if (isPreflight(refused)) setPreflight({ status: "ready", data: refused });
     }
   });
 
@@ -182,6 +230,21 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
         </fieldset>
 
         <fieldset className={styles.choiceGroup}>
+          <legend>Labels from verdicts</legend>
+          <div className={styles.choiceOptions}>
+            {aggregationChoices.map((c) => (
+              <label className={styles.choice} key={c.value}>
+                <input type="radio" value={c.value} {...register("label_aggregation")} />
+                <span>
+                  <strong>{c.label}</strong>
+                  <span className="block muted small">{c.hint}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+
+        <fieldset className={styles.choiceGroup}>
           <legend>Class weights</legend>
           <div className={styles.choiceOptions}>
             {classWeightChoices.map((c) => (
@@ -195,6 +258,8 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
             ))}
           </div>
         </fieldset>
+
+        <PreflightPanel state={preflight} headingId={`${id}-preflight`} />
 
         {running ? (
           <div className="notice notice-warning" role="alert" data-testid="job-conflict">
@@ -211,11 +276,26 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
         ) : null}
 
         <div className="form-actions">
-          <button type="submit" className="btn btn-primary" disabled={isSubmitting || leaving}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={isSubmitting || leaving || blocked !== null}
+            aria-describedby={blocked ? `${id}-blocked` : undefined}
+          >
             {isSubmitting || leaving ? "Starting…" : "Start training"}
           </button>
+          {blocked ? (
+            <p id={`${id}-blocked`} className="muted small" data-testid="start-blocked">
+              This job cannot succeed: {blocked}
+            </p>
+          ) : null}
         </div>
       </form>
     </section>
   );
+}
+
+/** The counts a 422 carries in `error.details.preflight`. */
+function isPreflight(x: unknown): x is TrainingPreflight {
+  return typeof x === "object" && x !== null && "ready" in x && "classes" in x && "train" in x && "holdout" in x;
 }

@@ -3,18 +3,24 @@
 import { useEffect, useId, useRef, useState, type DragEvent } from "react";
 import Link from "next/link";
 import { ApiError, apiFetchBody, errorMessage } from "../_components/api-client";
-import type { UploadResult } from "../_components/api-types";
+import type { DuplicateUploadResult, ImportState, UploadResult } from "../_components/api-types";
 import { PhotoWithBoxes } from "../_components/photo-with-boxes";
 import { FaceCard } from "./face-card";
+import { ImportProgress } from "./import-progress";
 import styles from "./upload-workspace.module.css";
 
 const ACCEPTED = ["image/jpeg", "image/png", "image/webp"];
+const ZIP_TYPES = ["application/zip", "application/x-zip-compressed"];
 
 type State =
   | { kind: "idle" }
   | { kind: "uploading"; fileName: string; previewUrl: string }
-  | { kind: "done"; fileName: string; result: UploadResult }
-  | { kind: "failed"; fileName: string; message: string; noModel: boolean };
+  | { kind: "done"; fileName: string; result: UploadResult | DuplicateUploadResult }
+  | { kind: "failed"; fileName: string; message: string; noModel: boolean }
+  | { kind: "sending"; label: string }
+  | { kind: "importing"; importId: number; label: string | null };
+
+const isZip = (f: File) => ZIP_TYPES.includes(f.type) || /\.zip$/i.test(f.name);
 
 export function UploadWorkspace() {
   const id = useId();
@@ -32,6 +38,57 @@ export function UploadWorkspace() {
     };
   }, [previewUrl]);
 
+  // After a reload: the import named in the address, else one of yours still queued or running.
+  useEffect(() => {
+    const named = Number(new URLSearchParams(window.location.search).get("import"));
+    if (Number.isInteger(named) && named > 0) {
+      setState({ kind: "importing", importId: named, label: null });
+      return;
+    }
+    let stopped = false;
+    apiFetchBody<{ imports: ImportState[] }>("/api/imports")
+      .then(({ imports }) => {
+        const open = imports.find((i) => i.status === "queued" || i.status === "running");
+        if (open && !stopped) {
+          setState((s) => (s.kind === "idle" ? { kind: "importing", importId: open.id, label: null } : s));
+        }
+      })
+      .catch(() => {});
+    return () => {
+      stopped = true;
+    };
+  }, []);
+
+  /** One photo keeps the instant flow; several files or a zip become an import. */
+  function chooseFiles(files: File[]) {
+    const [first] = files;
+    if (!first) return;
+    if (files.length === 1 && !isZip(first)) void upload(first);
+    else void startImport(files);
+  }
+
+  async function startImport(files: File[]) {
+    const label = files.length === 1 ? files[0]!.name : `${files.length} files`;
+    setActiveFace(null);
+    setState({ kind: "sending", label });
+    const body = new FormData();
+    for (const f of files) body.append("file", f);
+    body.set("is_face_crop", isFaceCrop ? "true" : "false");
+    try {
+      const { import_id: importId } = await apiFetchBody<{ import_id: number }>("/api/imports", {
+        method: "POST",
+        body,
+      });
+      // In the address, so a reload shows the same import.
+      window.history.replaceState(null, "", `?import=${importId}`);
+      setState({ kind: "importing", importId, label });
+    } catch (err) {
+      setState({ kind: "failed", fileName: label, message: errorMessage(err), noModel: false });
+    } finally {
+      if (inputRef.current) inputRef.current.value = "";
+    }
+  }
+
   async function upload(file: File) {
     if (file.type && !ACCEPTED.includes(file.type)) {
       setState({
@@ -43,6 +100,7 @@ export function UploadWorkspace() {
       return;
     }
     setActiveFace(null);
+    window.history.replaceState(null, "", window.location.pathname);
     setState({ kind: "uploading", fileName: file.name, previewUrl: URL.createObjectURL(file) });
     const body = new FormData();
     body.set("image", file);
@@ -62,11 +120,10 @@ export function UploadWorkspace() {
   function onDrop(e: DragEvent<HTMLDivElement>) {
     e.preventDefault();
     setDragging(false);
-    const file = e.dataTransfer.files[0];
-    if (file && state.kind !== "uploading") void upload(file);
+    if (!busy) chooseFiles([...e.dataTransfer.files]);
   }
 
-  const busy = state.kind === "uploading";
+  const busy = state.kind === "uploading" || state.kind === "sending";
 
   return (
     <div className={styles.uploadWorkspace}>
@@ -90,28 +147,33 @@ export function UploadWorkspace() {
             id={`${id}-file`}
             type="file"
             name="image"
-            accept={ACCEPTED.join(",")}
+            multiple
+            accept={[...ACCEPTED, ...ZIP_TYPES, ".zip"].join(",")}
             className={styles.dropzoneInput}
             disabled={busy}
             aria-describedby={`${id}-hint`}
             onChange={(e) => {
-              const file = e.currentTarget.files?.[0];
-              if (file) void upload(file);
+              chooseFiles([...(e.currentTarget.files ?? [])]);
             }}
           />
           <label htmlFor={`${id}-file`} className={styles.dropzoneLabel}>
             <span className={styles.dropzoneIcon} aria-hidden="true" />
             <span className={styles.dropzoneTitle}>
               {busy ? (
-                "Detecting faces…"
+                state.kind === "sending" ? (
+                  "Sending…"
+                ) : (
+                  "Detecting faces…"
+                )
               ) : (
                 <>
-                  Drop a photo here, or <span className={styles.linkLike}>choose a file</span>
+                  Drop photos or a zip here, or <span className={styles.linkLike}>choose files</span>
                 </>
               )}
             </span>
             <span id={`${id}-hint`} className="muted small">
-              JPEG, PNG or WebP. The photo is analysed as soon as you choose it.
+              JPEG, PNG or WebP. One photo is analysed as soon as you choose it; several photos or a zip (also the
+              previous tool’s feedback_log.csv with feedback_images/) are imported in the background.
             </span>
           </label>
         </div>
@@ -159,6 +221,18 @@ export function UploadWorkspace() {
           )
         ) : null}
 
+        {state.kind === "sending" ? (
+          <div className="card uploading">
+            <p className="status-line">
+              <span className="spinner" aria-hidden="true" /> Sending <strong>{state.label}</strong>…
+            </p>
+          </div>
+        ) : null}
+
+        {state.kind === "importing" ? (
+          <ImportProgress key={state.importId} importId={state.importId} fileLabel={state.label} />
+        ) : null}
+
         {state.kind === "done" ? (
           <UploadOutcome
             result={state.result}
@@ -176,6 +250,10 @@ function announce(state: State): string {
   switch (state.kind) {
     case "idle":
       return "";
+    case "sending":
+      return `Sending ${state.label}…`;
+    case "importing":
+      return `Import ${state.importId} started.`;
     case "uploading":
       return `Analysing ${state.fileName}…`;
     case "failed":
@@ -193,7 +271,7 @@ function UploadOutcome({
   activeFace,
   onActivate,
 }: {
-  result: UploadResult;
+  result: UploadResult | DuplicateUploadResult;
   fileName: string;
   activeFace: number | null;
   onActivate: (faceId: number | null) => void;
@@ -205,6 +283,12 @@ function UploadOutcome({
         {n === 0 ? "No faces found" : n === 1 ? "1 face found" : `${n} faces found`}
         <span className="muted small"> in {fileName}</span>
       </h2>
+      {"duplicate_of" in result ? (
+        <p className="notice" data-testid="duplicate-notice">
+          This photo was uploaded before (upload {result.duplicate_of}); nothing new was stored. Its faces are shown as
+          they were predicted then.
+        </p>
+      ) : null}
       {n === 0 ? (
         <p className="notice">
           Nothing that looks like a face was detected. Try a clearer, front-facing photo — or, if the image is already a

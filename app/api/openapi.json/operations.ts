@@ -20,6 +20,7 @@ import {
   reviewSettingsSchema,
 } from "@/lib/review/schemas";
 import { predictionFormSchema, predictionJsonSchema } from "@/lib/uploads/schemas";
+import { importFormSchema } from "@/lib/imports/schemas";
 import { trackReviewSchema, videoFormSchema } from "@/lib/videos/schemas";
 import { preflightQuerySchema, trainingParamsSchema } from "@/worker/params";
 import * as r from "./responses";
@@ -36,10 +37,16 @@ const noBody = "No content: nothing is left for you.";
 
 export const tags = [
   { name: "Health", description: "Is the app up: database, model, compute backend." },
+  { name: "Dashboard", description: "The figures of the home page: queue, pace, labels, golden-set accuracy." },
   { name: "Predictions", description: "Upload a photo; every face in it is detected and predicted." },
   {
     name: "Videos",
     description: "Upload a video; a worker samples its frames, follows each face and predicts it over time.",
+  },
+  {
+    name: "Imports",
+    description:
+      "Many photos, a zip of photos or the previous tool's feedback log at once, imported in the background.",
   },
   { name: "Review", description: "The review queue: claim a face, answer it, undo, history." },
   { name: "Faces", description: "The dataset's faces: browse, one face, its crop and photo, bulk actions." },
@@ -69,6 +76,21 @@ export const operations: OperationSpec[] = [
       200: { description: "Up: the database answers.", json: r.Health },
       503: { description: "Degraded: the database cannot be reached (`database.ok: false`).", json: r.Health },
     },
+  },
+  {
+    method: "get",
+    path: "/api/stats",
+    operationId: "getStats",
+    tag: "Dashboard",
+    summary: "The dashboard's figures: queue and burn-down, verdicts per day, labels, golden-set accuracy",
+    description:
+      "Over the last 30 UTC days: faces in the queue now and at the end of each day, verdicts per day (one series " +
+      "per reviewer for admins, the caller's own for reviewers), consensus labels beside the active version's " +
+      "predictions, the active version against reviewers' labels (a confusion matrix), and every model version's " +
+      "accuracy on the golden set with a 95 % Wilson interval and n, oldest version first. Aggregates only: no face " +
+      "is named.",
+    access: { permission: "stats:read" },
+    responses: { 200: { description: "The figures.", json: r.DashboardStats } },
   },
   {
     method: "get",
@@ -105,7 +127,15 @@ export const operations: OperationSpec[] = [
       json: predictionJsonSchema,
       description: 'The photo as `multipart/form-data` (field `image`), or JSON `{ "image_base64": "…" }`.',
     },
-    responses: { 201: { description: "Stored, with every face found.", json: r.UploadResult } },
+    responses: {
+      201: { description: "Stored, with every face found.", json: r.UploadResult },
+      200: {
+        description:
+          "The same bytes were uploaded before (taken the same way, photo or face crop): nothing is stored, and the " +
+          "answer is that upload (`duplicate_of`, its id) with its faces as they were predicted.",
+        json: r.UploadDuplicate,
+      },
+    },
     errors: {
       400: "`invalid_image`: the file is empty, corrupt or truncated; `bad_request`: no `image` field.",
       413: "`payload_too_large`: the file is larger than 10 MB or 40 megapixels.",
@@ -224,6 +254,55 @@ export const operations: OperationSpec[] = [
       409: "`conflict`: the video's file is no longer stored.",
       503: "`model_unavailable`: no active model.",
     },
+  },
+  {
+    method: "post",
+    path: "/api/imports",
+    operationId: "createImport",
+    tag: "Imports",
+    summary: "Import many photos, a zip of photos, or a zip of the previous tool's feedback log",
+    description:
+      "`multipart/form-data` with the field `file` repeated for each photo (JPEG, PNG or WebP, up to 10 MB " +
+      "each), or once with a zip; up to 100 MB and 2,000 files in all, recognised by content. The files are kept " +
+      "on the server and imported in the background, each photo exactly as `POST /api/predictions` takes it (the " +
+      "same checks, faces and predictions; a photo uploaded before counts as a duplicate). A zip holding " +
+      "`feedback_log.csv` with a `feedback_images/` folder is the previous tool's layout: its verdicts are " +
+      "imported as `npm run import:feedback` does, as you. Follow the progress with `GET /api/imports/{id}`.\n\n" +
+      '`curl -H "Authorization: Bearer $TOKEN" -F file=@a.jpg -F file=@b.jpg http://localhost:3000/api/imports`',
+    access: { permission: "predictions:create" },
+    body: {
+      required: true,
+      form: importFormSchema,
+      description: "The photos (field `file`, repeated) or one zip (field `file`).",
+    },
+    responses: { 202: { description: "Received and queued.", json: r.ImportQueued } },
+    errors: {
+      400: "`bad_request`: no `file`, or a zip together with other files; `invalid_image`: an empty file.",
+      413: "`payload_too_large`: over 100 MB in all, a photo over 10 MB, or more than 2,000 files.",
+      415: "`unsupported_media_type`: not `multipart/form-data`, or a file that is neither a photo nor a zip (named).",
+      507: "`storage_unavailable`: the server cannot keep the files; nothing is kept.",
+    },
+  },
+  {
+    method: "get",
+    path: "/api/imports",
+    operationId: "listImports",
+    tag: "Imports",
+    summary: "Your recent imports",
+    description: "So a page can find an import still running after a reload.",
+    access: { permission: "predictions:create" },
+    responses: { 200: { description: "Your 20 most recent imports, newest first.", json: r.ImportList } },
+  },
+  {
+    method: "get",
+    path: "/api/imports/{id}",
+    operationId: "getImport",
+    tag: "Imports",
+    summary: "An import's progress: counts and the files that could not be imported",
+    description: "For the user who sent it and for admins; anyone else gets `404`.",
+    access: { permission: "predictions:create" },
+    pathParams: { id: "The import's id." },
+    responses: { 200: { description: "The import.", json: r.ImportState } },
   },
   {
     method: "get",

@@ -22,8 +22,10 @@ import type { agreementSummary } from "@/lib/review/agreement";
 import type { faceDetail } from "@/lib/review/face-detail";
 import type { getQueueItem } from "@/lib/review/queue";
 import type { presentReviewSettings } from "@/lib/review/settings";
+import type { dashboardStats } from "@/lib/stats/dashboard-stats";
 import type { listHistory, presentReview, undoVerdict } from "@/lib/review/verdicts";
-import type { UploadResult } from "@/lib/uploads/process-upload";
+import type { DuplicateUploadResult, UploadResult } from "@/lib/uploads/process-upload";
+import type { getImport, listImports } from "@/lib/imports/read-imports";
 import type { getVideo, listVideos, presentVideoRow } from "@/lib/videos/read-video";
 import type { sendTrackToReview } from "@/lib/videos/review-track";
 import type * as r from "./responses";
@@ -92,16 +94,19 @@ type Snake<T> = { [K in keyof T as SnakeCase<K & string>]: T[K] };
 type Answer<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;
 
 /**
- * The JSON columns that only the worker writes (a job's parameters, progress, curves and the
- * gate's decision) are typed as any JSON by the database client; the schema says what they hold.
+ * The JSON columns that only the worker writes (a job's parameters, progress, curves, training set
+ * sizes and the gate's decision) are typed as any JSON by the database client; the schema says what they hold.
  */
-type JobColumns = "params" | "progress" | "curves" | "decision";
+type JobColumns = "params" | "progress" | "curves" | "decision" | "training_set";
 type JobSent = Omit<ReturnType<typeof presentJob>, JobColumns>;
 type JobDocumented = Omit<z.output<typeof r.TrainingJob>, JobColumns>;
 
 export type Checks = [
   Fits<Check<Answer<typeof getHealth>, typeof r.Health>>,
   Fits<Check<UploadResult, typeof r.UploadResult>>,
+  Fits<Check<DuplicateUploadResult, typeof r.UploadDuplicate>>,
+  Fits<Check<Answer<typeof getImport>, typeof r.ImportState>>,
+  Fits<Check<Answer<typeof listImports>, typeof r.ImportList>>,
   Fits<
     Check<Answer<typeof getQueueItem> & { queue: { remaining: number; verdicts_needed: number } }, typeof r.QueueItem>
   >,
@@ -125,6 +130,7 @@ export type Checks = [
   Fits<Check<Answer<typeof getVersionDetail>, typeof r.ModelVersionDetail>>,
   Fits<Check<Answer<typeof listGolden>, typeof r.GoldenSet>>,
   Fits<Check<Answer<typeof setGolden>, typeof r.GoldenChanged>>,
+  Fits<Check<Answer<typeof dashboardStats>, typeof r.DashboardStats>>,
   Fits<Check<ReturnType<typeof presentVideoRow>, typeof r.VideoRow>>,
   Fits<Check<Answer<typeof listVideos>, typeof r.VideoList>>,
   Fits<Check<Answer<typeof getVideo>, typeof r.VideoDetail>>,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { verdicts } from "@/lib/review/schemas";
 import { TEST_TIME_AUGMENTATION_MODES } from "@/lib/model/test-time-augmentation";
 import { RESIZE_FILTERS } from "@/lib/model/resize";
+import { importStatuses } from "@/lib/imports/schemas";
 
 /**
  * What the API answers, as zod schemas for the OpenAPI document. The functions that form these
@@ -70,6 +71,42 @@ export const UploadResult = z.object({
   height: z.number().int(),
   is_face_crop: z.boolean(),
   faces: z.array(UploadedFace).describe("Every face found; empty when there is none."),
+});
+
+export const UploadDuplicate = UploadResult.extend({
+  duplicate_of: id.describe("The earlier upload of the same bytes (as `upload_id`); nothing new was stored."),
+});
+
+export const ImportQueued = z.object({ import_id: id, status: z.literal("queued") });
+
+export const ImportState = z.object({
+  id,
+  status: z.enum(importStatuses),
+  kind: z
+    .enum(["images", "zip", "feedback"])
+    .describe("Photos sent together, a zip of photos, or a zip in the previous tool's layout (known once read)."),
+  is_face_crop: z.boolean(),
+  total: z
+    .number()
+    .int()
+    .describe("Files to process (CSV rows for the previous tool's layout); 0 until a zip is read."),
+  processed: z.number().int(),
+  faces: z.number().int().describe("Faces stored (verdicts imported, for the previous tool's layout)."),
+  duplicates: z
+    .number()
+    .int()
+    .describe("Photos uploaded before, byte for byte (rows imported before, for the previous tool's layout)."),
+  errors: z
+    .array(z.object({ file: z.string(), message: z.string() }))
+    .describe("One per file (or CSV row) that could not be imported; the first 1,000."),
+  error: z.string().nullable().describe("Why the whole import failed (e.g. a zip that cannot be read)."),
+  created_at: dateTime,
+  started_at: when,
+  finished_at: when,
+});
+
+export const ImportList = z.object({
+  imports: z.array(ImportState).describe("Your 20 most recent imports, newest first."),
 });
 
 export const QueueItem = z.object({
@@ -342,6 +379,15 @@ export const TrainingJob = z.object({
     )
     .nullable()
     .describe("One point per finished epoch."),
+  training_set: z
+    .object({
+      train: z.object({ reviewed: z.number().int(), replay: z.number().int() }),
+      validation: z.object({ reviewed: z.number().int(), replay: z.number().int() }),
+    })
+    .nullable()
+    .describe(
+      "Faces the run trained on and validated on (early stopping), reviewed and replayed from the base model's training data; null before training starts and for jobs from before it was recorded.",
+    ),
   error: z.string().nullable(),
   decision: z
     .object({ promote: z.boolean(), reason: z.string() })
@@ -534,4 +580,77 @@ export const VideoDetail = VideoRow.extend({
 export const TrackReviewResult = z.object({
   sent: z.array(z.object({ t: z.number(), upload_id: id, face_id: id, prediction_id: id })),
   already_sent: z.number().int().describe("Frames of this track sent before."),
+});
+
+const count = z.number().int().nonnegative();
+const perDay = z.array(count).describe("One figure per entry of `days`.");
+
+export const DashboardStats = z.object({
+  generated_at: dateTime,
+  scope: z
+    .enum(["everyone", "own"])
+    .describe("`everyone` (admins): a verdict series per reviewer; `own`: only the caller's. The rest is the team's."),
+  days: z
+    .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/))
+    .describe("The last 30 UTC dates (`YYYY-MM-DD`), oldest first, today last."),
+  queue: z.object({
+    remaining: count.describe("Faces in the review queue now."),
+    verdicts_needed: count.describe("Verdicts those faces still need."),
+    conflicts: count.describe("Faces whose verdicts tie, waiting for an admin."),
+    burn_down: perDay.describe(
+      "Faces in the queue at the end of each day (today: now), derived from when faces entered (their prediction) " +
+        "and were decided (the verdict that completed them, or joining the golden set, or an adjudication).",
+    ),
+  }),
+  verdicts: z.object({
+    reviewers: z.array(
+      z.object({
+        id,
+        email: z.string(),
+        name: z.string().nullable(),
+        per_day: perDay.describe("Verdicts given each day (the day a verdict was first given)."),
+        total: count,
+      }),
+    ),
+  }),
+  labels: z.object({
+    model_version: ModelVersionRef.nullable().describe("The active version; null when none is active."),
+    labels: z.array(z.string()).describe("The active version's labels, then `not_a_face` and `unsure`."),
+    consensus: z.array(count).describe("Decided faces (agreed or adjudicated) per consensus label, in `labels` order."),
+    predicted: z.array(count).describe("The active version's predictions per label, in `labels` order."),
+  }),
+  confusion: z
+    .object({
+      model_version: ModelVersionRef,
+      labels: z.array(z.string()).describe("The rows and columns, the active version's labels."),
+      matrix: z
+        .array(z.array(count))
+        .describe("Rows: the reviewer's label; columns: the active version's prediction for the face."),
+      verdicts: count.describe("Verdicts counted in `matrix`."),
+      left_out: count.describe(
+        "Verdicts of the window not counted: not a face, can't tell, or a face the active version never predicted.",
+      ),
+    })
+    .nullable()
+    .describe("The last 30 days' verdicts (controls aside) against the active version; null without one."),
+  golden: z
+    .object({
+      size: count.describe("Faces in the golden set."),
+      min_n: z.number().int().describe("Below this many golden faces a version's accuracy is marked as too uncertain."),
+      versions: z.array(
+        z.object({
+          id,
+          version: z.number().int(),
+          name: z.string(),
+          status: z.enum(modelStatuses),
+          created_at: dateTime,
+          n: count.describe("Golden faces the version predicted."),
+          correct: count,
+          accuracy: z.number().nullable().describe("correct / n; null when n is 0."),
+          ci_low: z.number().nullable().describe("95 % Wilson score interval, lower end."),
+          ci_high: z.number().nullable().describe("95 % Wilson score interval, upper end."),
+        }),
+      ),
+    })
+    .describe("Each model version's accuracy on the golden set, in the order the versions were created."),
 });

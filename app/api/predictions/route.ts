@@ -1,4 +1,5 @@
-// POST /api/predictions — upload a photo (or a face crop); detect faces and predict each
+// POST /api/predictions — upload a photo (or a face crop); detect faces and predict each (201), or
+// point at the earlier upload of the same bytes (200, `duplicate_of`)
 import { NextResponse } from "next/server";
 import { apiMethods, apiRoute } from "@/lib/api/handler";
 import { readJson, readMultipart } from "@/lib/api/body";
@@ -6,6 +7,7 @@ import { AppError } from "@/lib/errors/app-error";
 import { getDb } from "@/lib/db/client";
 import { MAX_UPLOAD_BYTES } from "@/lib/images/decode";
 import { processUpload } from "@/lib/uploads/process-upload";
+import { StageTimes } from "@/lib/uploads/stage-times";
 import { faceCropFlagSchema, predictionJsonSchema } from "@/lib/uploads/schemas";
 
 const TOO_LARGE = `The image is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB.`;
@@ -17,8 +19,12 @@ const MAX_BASE64_JSON_BYTES = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 64 * 1024;
 export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
   POST: apiRoute({ permission: "predictions:create", body: "upload" }, async ({ req, principal }) => {
     const { bytes, isFaceCrop } = await readImage(req);
-    const result = await processUpload(getDb(), principal.userId, bytes, { isFaceCrop });
-    return NextResponse.json(result, { status: 201 });
+    const times = new StageTimes();
+    const outcome = await processUpload(getDb(), principal.userId, bytes, { isFaceCrop, times });
+    return NextResponse.json(outcome.result, {
+      status: outcome.duplicate ? 200 : 201,
+      headers: { "server-timing": times.header() },
+    });
   }),
 });
 

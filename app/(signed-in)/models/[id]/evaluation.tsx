@@ -2,19 +2,27 @@
 
 import { useState } from "react";
 import Link from "next/link";
+import type { ModelVersionRow } from "../../_components/api-types";
 import type { Comparison, SetComparison } from "../compare";
 import { MetricComparisonTable, ScoreTiles } from "../metric-comparison";
-import type { Counterpart } from "./counterpart";
+import { scoredTogether, type Counterpart } from "./counterpart";
 import { Matrices } from "./matrices";
 import styles from "./evaluation.module.css";
 
 export function Evaluation({
+  model,
+  versions,
+  onChoose,
   comparison,
   counterpart,
   labels,
   targetHeading,
   otherHeading,
 }: {
+  model: ModelVersionRow;
+  /** Every version; the others are offered to compare with. */
+  versions: ModelVersionRow[];
+  onChoose: (id: number) => void;
   comparison: Comparison;
   counterpart: Counterpart | null;
   labels: readonly string[];
@@ -29,42 +37,63 @@ export function Evaluation({
     <section className="stack" aria-labelledby="evaluation-heading">
       <div className="section-head">
         <div>
-          <h2 id="evaluation-heading">
+          <h2 id="evaluation-heading" data-testid="comparison-heading">
             {counterpart ? (
               <>
-                Compared with{" "}
-                {counterpart.version.id !== null ? (
-                  <Link href={`/models/${counterpart.version.id}`}>version {counterpart.version.version}</Link>
-                ) : (
-                  `version ${counterpart.version.version}`
-                )}
-                , {counterpart.role}
+                Version {model.version} compared with{" "}
+                <Link href={`/models/${counterpart.version.id}`}>version {counterpart.version.version}</Link>,{" "}
+                {counterpart.role}
               </>
             ) : (
               "Evaluation"
             )}
           </h2>
-          {comparison.sets.length > 0 ? <p className="muted small">{comparison.basis}</p> : null}
+          {comparison.sets.length > 0 ? (
+            <p className="muted small" data-testid="comparison-basis">
+              {comparison.basis}
+            </p>
+          ) : null}
         </div>
-        {full.length > 1 ? (
-          <div className="segmented" role="radiogroup" aria-labelledby="set-label">
-            <span id="set-label" className="segmented-label">
-              Faces
-            </span>
-            {full.map((s) => (
-              <label key={s.key} className="segmented-option">
-                <input
-                  type="radio"
-                  name="evaluation-set"
-                  value={s.key}
-                  checked={set?.key === s.key}
-                  onChange={() => setChosen(s.key)}
-                />
-                <span>{s.key === "golden" ? "Golden set" : "Held-out slice"}</span>
-              </label>
-            ))}
-          </div>
-        ) : null}
+        <div className={styles.controls}>
+          {versions.length > 1 ? (
+            <div className={`field ${styles.compareWith}`}>
+              <label htmlFor="compare-with">Compare with</label>
+              <select
+                id="compare-with"
+                value={counterpart?.version.id ?? ""}
+                onChange={(e) => onChoose(Number(e.target.value))}
+              >
+                {versions
+                  .filter((v) => v.id !== model.id)
+                  .map((v) => (
+                    <option key={v.id} value={v.id}>
+                      Version {v.version} · {v.name} ({v.status.toLowerCase()})
+                      {scoredTogether(model, v) ? " · same faces" : ""}
+                    </option>
+                  ))}
+              </select>
+            </div>
+          ) : null}
+          {full.length > 1 ? (
+            <div className="segmented" role="radiogroup" aria-labelledby="set-label">
+              <span id="set-label" className="segmented-label">
+                Faces
+              </span>
+              {full.map((s) => (
+                <label key={s.key} className="segmented-option">
+                  <input
+                    type="radio"
+                    name="evaluation-set"
+                    value={s.key}
+                    checked={set?.key === s.key}
+                    onChange={() => setChosen(s.key)}
+                  />
+                  <span>{s.key === "golden" ? "Golden set" : "Held-out slice"}</span>
+                </label>
+              ))}
+            </div>
+          ) : null}
+        </div>
       </div>
 
       {comparison.sets.length === 0 ? (

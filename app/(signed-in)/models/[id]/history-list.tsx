@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ModelHistoryEntry } from "../../_components/api-types";
+import { auditActionSentence } from "../../_components/audit-text";
 import { formatDateTime } from "../../_components/format";
 import styles from "./history-list.module.css";
 
@@ -10,14 +11,6 @@ const auditDetailsSchema = z.object({
   replacedBy: z.object({ version: z.number() }).optional(),
   status: z.string().optional(),
 });
-
-const actionText: Record<string, string> = {
-  "model.register": "Registered",
-  "model.activate": "Activated",
-  "model.rollback": "Rolled back to this version",
-  "model.auto-promote": "Promoted automatically by the training gate",
-  "model.archive": "Stopped serving",
-};
 
 export function HistoryList({ history }: { history: ModelHistoryEntry[] }) {
   return (
@@ -36,7 +29,7 @@ export function HistoryList({ history }: { history: ModelHistoryEntry[] }) {
                   {formatDateTime(h.at)}
                 </time>
                 <div>
-                  <strong>{actionText[h.action] ?? h.action}</strong>
+                  <strong>{auditActionSentence(h.action)}</strong>
                   {d.from ? <span className="muted"> (from version {d.from.version})</span> : null}
                   {d.replacedBy ? <span className="muted"> (version {d.replacedBy.version} became active)</span> : null}
                   {h.action === "model.register" && d.status ? (

@@ -20,13 +20,17 @@ interface Props {
   id: number;
   canManage: boolean;
   canSeeJobs: boolean;
+  /** The version to compare with, from the address (`?with=<id>`); null: the page chooses. */
+  compareWith: number | null;
 }
 
-/** One version beside the active one: scores, per-class F1, confusion matrices, curves, lineage, history. */
-export function ModelDetailView({ id, canManage, canSeeJobs }: Props) {
+/** One version beside another: scores, per-class F1, confusion matrices, curves, lineage, history. */
+export function ModelDetailView({ id, canManage, canSeeJobs, compareWith }: Props) {
   const [detail, setDetail] = useState<ModelDetail | null>(null);
-  /** Every version, to find the one this is best compared with when it is the active one. */
+  /** Every version: the ones it can be compared with. */
   const [all, setAll] = useState<ModelVersionRow[]>([]);
+  /** The version chosen to compare with; kept in the address so a link shows the same comparison. */
+  const [withId, setWithId] = useState(compareWith);
   const [loadError, setLoadError] = useState<{ message: string; notFound: boolean } | null>(null);
   const [confirming, setConfirming] = useState(false);
   const [status, setStatus] = useState("");
@@ -79,9 +83,13 @@ export function ModelDetailView({ id, canManage, canSeeJobs }: Props) {
   const { model, active, history } = detail;
   const metrics = readMetrics(model.metrics);
   const isActive = active?.id === model.id;
-  const counterpart = pickCounterpart(model, active, all);
+  const counterpart = pickCounterpart(model, all, withId);
   const comparison = compareVersions(model, counterpart?.version ?? null);
   const otherHeading = counterpart ? `v${counterpart.version.version} (${counterpart.short})` : "";
+  const choose = (other: number) => {
+    setWithId(other);
+    window.history.replaceState(null, "", `/models/${model.id}?with=${other}`);
+  };
   const labels = model.labels.length ? model.labels : EMOTION_LABELS;
   const kind = activationKind(model, active);
 
@@ -132,6 +140,9 @@ export function ModelDetailView({ id, canManage, canSeeJobs }: Props) {
         ) : null}
 
         <Evaluation
+          model={model}
+          versions={all}
+          onChoose={choose}
           comparison={comparison}
           counterpart={counterpart}
           labels={labels}

@@ -14,7 +14,7 @@ export function TrainingCurves({ training }: { training: NonNullable<TrainedMetr
         {training.backend ? ` on ${training.backend}` : ""}
         {hasVal ? "" : " · no validation split (no replay data)"}
       </p>
-      <EpochCharts epochs={epochs} xMax={epochs.length} />
+      <EpochCharts epochs={epochs} />
     </section>
   );
 }

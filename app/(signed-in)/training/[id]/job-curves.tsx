@@ -1,10 +1,25 @@
 import type { TrainingJobDetail } from "../../_components/api-types";
 import { EpochCharts } from "../../_components/epoch-charts";
+import { plural } from "../../_components/format";
 import { isJobLive } from "../../_components/status-badge";
+
+/**
+ * What this job's validation curve measured, from the sizes the job recorded: reviewed faces only,
+ * or with replayed ones. Jobs from before the sizes were recorded get the rule without the counts.
+ */
+export function validationCaption(sizes: TrainingJobDetail["training_set"]): string {
+  if (!sizes) return "validation is a tenth of the faces it trained on (this job did not record how many).";
+  const { reviewed, replay } = sizes.validation;
+  const reviewedText = `${reviewed} of the ${plural(sizes.train.reviewed + reviewed, "reviewed face")} (a tenth, not trained on)`;
+  const replayed = sizes.train.replay + replay;
+  if (replayed === 0) return `validation is ${reviewedText}; nothing was replayed.`;
+  return `validation is ${reviewedText} and ${replay} of the ${plural(replayed, "replayed face")} from the base model’s training data.`;
+}
 
 export function JobCurves({ job, plannedEpochs }: { job: TrainingJobDetail; plannedEpochs: number }) {
   const curves = job.curves ?? [];
   const hasVal = curves.some((c) => c.valLoss !== null);
+  const lastEpoch = curves[curves.length - 1]?.epoch ?? 0;
   return (
     <section
       className="card chart-container"
@@ -24,16 +39,18 @@ export function JobCurves({ job, plannedEpochs }: { job: TrainingJobDetail; plan
           <p className="muted small">
             One point per finished epoch
             {hasVal
-              ? "; validation is a tenth of the reviewed faces, and a tenth of the replayed training data when there is any."
+              ? `; ${validationCaption(job.training_set)}`
               : "; no validation split (too few faces to hold any back)."}
           </p>
-          {/* A live job's axis spans the planned epochs; a finished one's, the epochs it ran (early stopping may end it sooner). */}
-          <EpochCharts
-            epochs={curves}
-            xMax={
-              isJobLive(job.status) ? plannedEpochs : Math.max(1, curves[curves.length - 1]?.epoch ?? curves.length)
-            }
-          />
+          {/* The axis spans the epochs run so far: early stopping may end a job well before the planned ones. */}
+          <EpochCharts epochs={curves} />
+          {plannedEpochs > lastEpoch ? (
+            <p className="muted small" data-testid="planned-epochs">
+              {isJobLive(job.status)
+                ? `Epoch ${lastEpoch} of ${plannedEpochs} planned.`
+                : `Stopped after epoch ${lastEpoch} of ${plannedEpochs} planned.`}
+            </p>
+          ) : null}
         </>
       )}
     </section>
