@@ -21,7 +21,7 @@ const LIB_FOLDERS = {
   images: ["errors"],
   audit: ["db"],
   model: ["env", "tf"],
-  faces: ["env", "images", "tf"],
+  faces: ["env", "images", "model", "tf"],
   auth: ["audit", "db", "env", "errors", "ids"],
   registry: ["audit", "db", "env", "errors", "model"],
   dataset: ["agreement", "audit", "db", "errors", "ids"],
