@@ -46,10 +46,7 @@ describe("cropGrayFrame", () => {
   // Square regions of the sample photos, from no resize to a 6.7× reduction, against sharp's crop.
   const cases = [1, 2, 3, 4, 5, 6].flatMap((n) => [48, 97, 150, 211, 320].map((side) => [n, side] as const));
   it.each(cases)("sample%i.jpg, a %i px square: within 3 grey levels of sharp, under 1 on average", async (n, side) => {
-    const { data, info } = await sharp(samplePhoto(n))
-      .toColourspace("b-w")
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(samplePhoto(n)).toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
     const box = { x: 7, y: 3, width: side, height: side };
     const expected = await sharp(data, { raw: { width: info.width, height: info.height, channels: 1 } })
       .extract({ left: box.x, top: box.y, width: side, height: side })

@@ -19,7 +19,9 @@ const linearToSrgb = (y: number) => (y <= 0.0031308 ? 12.92 * y : 1.055 * Math.p
 /** 8-bit sRGB → linear light. */
 const TO_LINEAR = Float32Array.from({ length: 256 }, (_, i) => srgbToLinear(i / 255));
 /** Linear light at i/255 → 8-bit sRGB, rounded, as libvips tabulates it (one extra entry for the top). */
-const FROM_LINEAR = Float64Array.from({ length: 257 }, (_, i) => Math.round(255 * linearToSrgb(Math.min(i, 255) / 255)));
+const FROM_LINEAR = Float64Array.from({ length: 257 }, (_, i) =>
+  Math.round(255 * linearToSrgb(Math.min(i, 255) / 255)),
+);
 
 /**
  * Grey pixels from interleaved 8-bit RGB or RGBA (alpha ignored: a video frame is opaque), as sharp's
@@ -32,7 +34,9 @@ export function grayLikeSharp(pixels: Uint8Array | Uint8ClampedArray, channels: 
   const out = new Uint8Array(n);
   for (let i = 0, p = 0; i < n; i++, p += channels) {
     // Single precision where libvips computes in floats: the last rounding agrees only then.
-    const y = f32(0.2126 * TO_LINEAR[pixels[p]!]! + 0.7152 * TO_LINEAR[pixels[p + 1]!]! + 0.0722 * TO_LINEAR[pixels[p + 2]!]!);
+    const y = f32(
+      0.2126 * TO_LINEAR[pixels[p]!]! + 0.7152 * TO_LINEAR[pixels[p + 1]!]! + 0.0722 * TO_LINEAR[pixels[p + 2]!]!,
+    );
     const f = f32(y * 255);
     const k = Math.min(254, Math.max(0, Math.floor(f)));
     const v = f32(FROM_LINEAR[k]! + f32((FROM_LINEAR[k + 1]! - FROM_LINEAR[k]!) * f32(f - k)));
@@ -52,6 +56,7 @@ export function cropGrayFrame(gray: Uint8Array, width: number, height: number, b
     throw new RangeError(`crop box ${JSON.stringify(box)} is not whole pixels inside the ${width}×${height} image`);
   }
   const region = new Uint8Array(w * h);
-  for (let row = 0; row < h; row++) region.set(gray.subarray((y + row) * width + x, (y + row) * width + x + w), row * w);
+  for (let row = 0; row < h; row++)
+    region.set(gray.subarray((y + row) * width + x, (y + row) * width + x + w), row * w);
   return resizeLanczos3(region, w, h, size, size);
 }
