@@ -1,9 +1,8 @@
 import "server-only";
-import { createRequire } from "node:module";
-import path from "node:path";
 import type { RgbImage } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
 import { MAX_FACES, MIN_FACE_SCORE } from "./detector-settings";
+import { faceApiModelDir } from "./face-api-package";
 import { clipToImage } from "./square-box";
 
 // The node-wasm build is the one face-api build that brings no TensorFlow.js of its own and does
@@ -57,7 +56,8 @@ async function loadDetector(): Promise<Detector> {
     );
   }
 
-  await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir());
+  // The weights ship in the npm package; read from disk, so detection never needs the network.
+  await faceapi.nets.ssdMobilenetv1.loadFromDisk(faceApiModelDir());
   return {
     faceapi,
     options: new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES }),
@@ -72,16 +72,6 @@ async function loadDetector(): Promise<Detector> {
 export async function preloadDetector(): Promise<void> {
   const size = 64;
   await detectFaces({ data: new Uint8Array(size * size * 3), width: size, height: size, channels: 3 });
-}
-
-/**
- * The weights ship in the npm package; read them from disk so detection never needs the network.
- * Resolved from the working directory (like every other path in the app, see lib/env) because
- * bundlers rewrite `import.meta.url` and `__dirname`.
- */
-function modelDir(): string {
-  const require = createRequire(path.join(process.cwd(), "package.json"));
-  return path.join(path.dirname(require.resolve("@vladmandic/face-api/package.json")), "model");
 }
 
 /**

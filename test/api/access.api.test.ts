@@ -74,6 +74,8 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["PATCH /api/users/:id", "admin", (c) => c.json("PATCH", "/api/users/999999", { disabled: true })],
   ["GET /api/models", "reviewer", (c) => c.get("/api/models")],
   ["GET /api/models/:id", "reviewer", (c) => c.get("/api/models/999999")],
+  ["GET /api/models/:id/files/:name", "reviewer", (c) => c.get("/api/models/999999/files/model.json")],
+  ["GET /api/detector/files/:name", "reviewer", (c) => c.get("/api/detector/files/ssd_mobilenetv1_model.bin")],
   ["POST /api/models/:id/activate", "admin", (c) => c.json("POST", "/api/models/999999/activate", {})],
   ["GET /api/golden", "admin", (c) => c.get("/api/golden")],
   ["POST /api/golden", "admin", (c) => c.json("POST", "/api/golden", { face_ids: [999999], golden: false })],
@@ -153,6 +155,7 @@ describe("pages", () => {
   it.each([
     "/review",
     "/upload",
+    "/live",
     "/history",
     "/dataset",
     "/settings",
