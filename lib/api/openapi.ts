@@ -174,7 +174,9 @@ function commonErrors(op: OperationSpec): Map<number, string[]> {
     add(
       404,
       `\`not_found\`: nothing has that ${names.join(" and ")}` +
-        (ids.length ? ` (or ${ids.map(([n]) => `\`${n}\``).join(" and ")} is not a whole number from 1 to ${MAX_ID}).` : "."),
+        (ids.length
+          ? ` (or ${ids.map(([n]) => `\`${n}\``).join(" and ")} is not a whole number from 1 to ${MAX_ID}).`
+          : "."),
     );
   }
   // A 503 of the operation's own (no model) stands beside the database's, which every route can give.

@@ -34,7 +34,8 @@ export function cachedFileResponse(req: Request, file: CachedFile, opts: { immut
     etag: `"${file.etag}"`,
     "cache-control": opts.immutable ? `private, max-age=${IMMUTABLE_MAX_AGE}, immutable` : "private, no-cache",
   };
-  if (matchesIfNoneMatch(req.headers.get("if-none-match"), file.etag)) return new Response(null, { status: 304, headers });
+  if (matchesIfNoneMatch(req.headers.get("if-none-match"), file.etag))
+    return new Response(null, { status: 304, headers });
   return new Response(new Uint8Array(file.body), {
     headers: { ...headers, "content-type": file.contentType, "content-length": String(file.body.byteLength) },
   });

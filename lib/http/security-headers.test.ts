@@ -38,4 +38,10 @@ describe("pageContentSecurityPolicy", () => {
   it("development adds eval (React's dev tooling needs it)", () => {
     expect(pageContentSecurityPolicy("n", { dev: true, https: false })).toContain("'unsafe-eval'");
   });
+
+  it("a page that runs WebAssembly may compile it, and still not eval JavaScript", () => {
+    const csp = pageContentSecurityPolicy("n", { dev: false, https: false, webAssembly: true });
+    expect(csp).toContain("script-src 'self' 'nonce-n' 'strict-dynamic' 'wasm-unsafe-eval';");
+    expect(csp).not.toMatch(/'unsafe-eval'/);
+  });
 });

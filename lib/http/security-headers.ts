@@ -27,11 +27,17 @@ export const API_CONTENT_SECURITY_POLICY =
  * page's chunks. Style elements need the nonce too, while style attributes stay allowed: React
  * renders positions and bar widths as `style="…"`, and an attribute cannot load or run anything.
  * Images: same-origin (face crops, uploads) plus the `blob:` preview of a file being uploaded.
+ * `webAssembly` (the live view only, whose TensorFlow.js backend is WebAssembly) lets the page
+ * compile WebAssembly — the app's own binaries, since connect-src stays 'self' — and nothing else:
+ * 'wasm-unsafe-eval' allows no JavaScript eval.
  */
-export function pageContentSecurityPolicy(nonce: string, opts: { dev: boolean; https: boolean }): string {
+export function pageContentSecurityPolicy(
+  nonce: string,
+  opts: { dev: boolean; https: boolean; webAssembly?: boolean },
+): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${opts.dev ? " 'unsafe-eval'" : ""}`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${opts.webAssembly ? " 'wasm-unsafe-eval'" : ""}${opts.dev ? " 'unsafe-eval'" : ""}`,
     `style-src 'self' 'nonce-${nonce}'${opts.dev ? " 'unsafe-inline'" : ""}`,
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' blob: data:",

@@ -1,5 +1,5 @@
 import sharp from "sharp";
-import { resizeFilterOf, type ModelMetadata, type Preprocessing } from "@/lib/model/metadata";
+import { resizeFilterOf, type ModelMetadata } from "@/lib/model/metadata";
 import { resizeBilinear, type ResizeFilter } from "@/lib/model/resize";
 import { normalizePixels } from "@/lib/model/model-input";
 
