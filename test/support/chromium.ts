@@ -36,9 +36,15 @@ export function findChromium(): string | null {
 /** Where browser tests leave screenshots for people to look at (git-ignored). */
 export const SCREENSHOT_DIR = path.resolve("test-results/browser");
 
-/** Chromium with one 1280x900 page, the size the screenshots are taken at. */
-export async function openPage(executablePath: string): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+/**
+ * Chromium with one 1280x900 page, the size the screenshots are taken at. `args` are added to
+ * CHROMIUM_ARGS (e.g. a fake camera, test/support/fake-camera).
+ */
+export async function openPage(
+  executablePath: string,
+  opts: { args?: string[] } = {},
+): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...(opts.args ?? [])] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return { browser, page };
@@ -74,13 +80,16 @@ export interface BrowserSession {
 /**
  * A browser test file's setup in one call: before its tests, the app (startTestApp's options, then
  * `prepare`, e.g. seeding through the API) and Chromium with one page; after them, both closed.
- * Without Chromium nothing starts: `it.skipIf(!ui.executablePath)`. `session()` is for test bodies.
+ * Without Chromium (or with `browser.skip`, e.g. no ffmpeg for a fake camera) nothing starts:
+ * `it.skipIf(!ui.executablePath)`. `browser.args` adds Chromium flags, computed when it starts.
+ * `session()` is for test bodies.
  */
 export function useBrowserApp(
   options?: Parameters<typeof startTestApp>[0],
   prepare?: (app: TestApp) => Promise<void>,
+  browser: { args?: () => string[]; skip?: boolean } = {},
 ): { executablePath: string | null; session(): BrowserSession } {
-  const executablePath = findChromium();
+  const executablePath = browser.skip ? null : findChromium();
   let app: TestApp | undefined;
   let opened: { browser: Browser; page: Page } | undefined;
   beforeAll(async () => {
@@ -88,7 +97,7 @@ export function useBrowserApp(
     // startTestApp may have to build the app first: minutes, not seconds.
     app = await startTestApp(options);
     await prepare?.(app);
-    opened = await openPage(executablePath);
+    opened = await openPage(executablePath, { args: browser.args?.() });
   }, 900_000);
   afterAll(async () => {
     await opened?.browser.close();
