@@ -63,7 +63,7 @@ it.skipIf(!ui.executablePath)(
 it.skipIf(!ui.executablePath)(
   "the C key captures the frame: its faces become review items",
   async () => {
-    const { page } = ui.session();
+    const { app, page } = ui.session();
     await page.keyboard.press("c");
     const result = page.getByTestId("capture-result").locator("[data-review-items]");
     await result.waitFor({ timeout: 120_000 });
@@ -73,7 +73,7 @@ it.skipIf(!ui.executablePath)(
     expect(await result.textContent()).toContain(`${faces} review item`);
 
     // Through the API, as any client sees them: the upload's faces, each predicted and unreviewed.
-    const res = await page.request.get(`/api/faces?upload=${id}&limit=100`);
+    const res = await page.request.get(`${app.baseUrl}/api/faces?upload=${id}&limit=100`);
     expect(res.status()).toBe(200);
     const body = (await res.json()) as { items: { id: number; upload_id: number; prediction: unknown }[] };
     expect(body.items).toHaveLength(faces);
@@ -81,7 +81,7 @@ it.skipIf(!ui.executablePath)(
       expect(item.upload_id).toBe(id);
       expect(item.prediction).not.toBeNull();
     }
-    const photo = await page.request.get(`/api/uploads/${id}/image`);
+    const photo = await page.request.get(`${app.baseUrl}/api/uploads/${id}/image`);
     expect(photo.headers()["content-type"]).toBe("image/png");
     upload = { id, faces };
   },
@@ -91,18 +91,20 @@ it.skipIf(!ui.executablePath)(
 it.skipIf(!ui.executablePath)(
   "the browser's inference and the server's give one 48x48 crop the same probabilities (within 1e-4)",
   async () => {
-    const { page } = ui.session();
+    const { app, page } = ui.session();
     expect(upload, "the capture test ran first").not.toBeNull();
-    const faces = (await (await page.request.get(`/api/faces?upload=${upload!.id}&limit=100`)).json()) as {
+    const faces = (await (
+      await page.request.get(`${app.baseUrl}/api/faces?upload=${upload!.id}&limit=100`)
+    ).json()) as {
       items: { id: number }[];
     };
     for (const { id } of faces.items) {
       // The crop the server stored for a captured face: a real face, 48x48 grey.
-      const png = Buffer.from(await (await page.request.get(`/api/faces/${id}/crop.png`)).body());
+      const png = Buffer.from(await (await page.request.get(`${app.baseUrl}/api/faces/${id}/crop.png`)).body());
       const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
       expect([info.width, info.height, info.channels]).toEqual([48, 48, 1]);
 
-      const server = await page.request.post("/api/predictions", {
+      const server = await page.request.post(`${app.baseUrl}/api/predictions`, {
         multipart: {
           image: { name: `face-${id}.png`, mimeType: "image/png", buffer: png },
           is_face_crop: "true",

@@ -66,10 +66,24 @@ async function fetchOk(url: string): Promise<Response> {
   return res;
 }
 
-/** WebGL when it works here (a GPU, or a software fallback the browser allows), else WASM. */
+/**
+ * The renderer behind WebGL, when the browser names it: "SwiftShader", "llvmpipe" and the like are
+ * the CPU drawing triangles, which runs these models many times slower than WASM (0.1 fps against
+ * several on a 2-core machine, bench:live).
+ */
+function softwareWebGl(): boolean {
+  const gl =
+    document.createElement("canvas").getContext("webgl2") ?? document.createElement("canvas").getContext("webgl");
+  if (!gl) return false;
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+}
+
+/** WebGL on a real GPU, else WASM; `wanted` forces one (a software WebGL included). */
 async function chooseBackend(wasmBase: string, wanted?: LiveBackend): Promise<string> {
   setWasmPaths(wasmBase);
-  if (wanted !== "wasm") {
+  if (wanted === "webgl" || (wanted === undefined && !softwareWebGl())) {
     try {
       if (await tf.setBackend("webgl")) {
         await tf.ready();
