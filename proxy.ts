@@ -4,9 +4,6 @@ import { assertSameOrigin } from "@/lib/api/same-origin";
 import { getEnv } from "@/lib/env/env";
 import { STRICT_TRANSPORT_SECURITY, pageContentSecurityPolicy, servedOverHttps } from "@/lib/http/security-headers";
 
-/** Pages that run WebAssembly (in-browser inference); every other page may not compile any. */
-const WEB_ASSEMBLY_PAGES = new Set(["/live"]);
-
 /**
  * Runs before pages and next-auth's routes (see `config.matcher`): gives every page a fresh CSP
  * nonce, and refuses next-auth form posts from other origins. Access checks stay in the pages
@@ -20,11 +17,7 @@ export function proxy(request: NextRequest): NextResponse {
     response = checkAuthRoute(request, env.NEXTAUTH_URL);
   } else {
     const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
-    const policy = pageContentSecurityPolicy(nonce, {
-      dev: env.NODE_ENV === "development",
-      https,
-      webAssembly: WEB_ASSEMBLY_PAGES.has(request.nextUrl.pathname),
-    });
+    const policy = pageContentSecurityPolicy(nonce, { dev: env.NODE_ENV === "development", https });
     // Next.js reads the nonce from the request's CSP header and puts it on the scripts it renders.
     const requestHeaders = new Headers(request.headers);
     requestHeaders.set("Content-Security-Policy", policy);

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, findChromium } from "@/test/support/chromium";
+import { CHROMIUM_ARGS, findChromium } from "@/test/support/chromium-launch";
 import { fakeCameraArgs, findFfmpeg, makeFakeCameraVideo } from "@/test/support/fake-camera";
 import { signIn, startTestApp } from "@/test/support/app-server";
 import { machineInfo } from "./support/report";

@@ -31,11 +31,17 @@ it.skipIf(!ui.executablePath)(
     const { app, page } = ui.session();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error") console.log(`browser console: ${m.text()}`);
+    });
     await page.setViewportSize({ width: 1280, height: 800 });
     await signInThroughForm(page, app.baseUrl, "/live", app.admin);
 
     const view = page.getByTestId("live-view");
-    await expect.poll(() => view.getAttribute("data-phase"), { timeout: 180_000 }).toBe("running");
+    await expect.poll(() => view.getAttribute("data-phase"), { timeout: 180_000 }).not.toBe("starting");
+    const notice = page.locator(".notice-error");
+    expect(await notice.count(), `the page failed: ${await notice.textContent().catch(() => "")}`).toBe(0);
+    expect(await view.getAttribute("data-phase")).toBe("running");
     const faces = page.getByTestId("live-face");
     await expect.poll(() => faces.count(), { timeout: 60_000 }).toBeGreaterThan(0);
     for (const label of await faces.evaluateAll((els) => els.map((e) => e.getAttribute("data-label")))) {
