@@ -107,7 +107,7 @@ it.skipIf(!ui.executablePath)(
     for (const { id } of faces.items) {
       // The crop the server stored for a captured face: a real face, 48x48 grey.
       const png = Buffer.from(await (await page.request.get(`${app.baseUrl}/api/faces/${id}/crop.png`)).body());
-      const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await sharp(png).toColourspace("b-w").raw().toBuffer({ resolveWithObject: true });
       expect([info.width, info.height, info.channels]).toEqual([48, 48, 1]);
 
       const server = await page.request.post(`${app.baseUrl}/api/predictions`, {
