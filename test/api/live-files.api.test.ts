@@ -78,7 +78,6 @@ describe("GET /api/models/:id/files/:name", () => {
   it.each([
     ["notes.txt", "a file of the folder that model.json does not list"],
     ["..%2F..%2Fpackage.json", "a path out of the folder"],
-    ["%2E%2E", "the parent folder"],
     [".env", "a hidden file"],
     ["group1-shard1of1.bin%00.json", "a NUL"],
     ["constructor", "a name every object has"],
@@ -86,6 +85,12 @@ describe("GET /api/models/:id/files/:name", () => {
     const res = await reviewer.get(url(name));
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
+  });
+
+  it("a '..' segment never reaches the route: the URL is normalised (a redirect to the version's own URL)", async () => {
+    const res = await reviewer.get(url("%2E%2E"));
+    expect(res.status).toBe(308);
+    expect(new URL(res.headers.get("location")!, app.baseUrl).pathname).toBe(`/api/models/${model.id}`);
   });
 
   it("answers 404 for a version that does not exist, 400 for a v that is not a checksum, 401 signed out", async () => {
