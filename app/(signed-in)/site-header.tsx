@@ -12,6 +12,8 @@ import styles from "./site-header.module.css";
  */
 const links: { href: string; label: string; permission?: Permission; section?: string }[] = [
   { href: "/upload", label: "Upload", permission: "predictions:create" },
+  // Every signed-in user: the camera's faces predicted in the browser; a capture is an upload.
+  { href: "/live", label: "Live", permission: "predictions:create" },
   { href: "/review", label: "Review", permission: "review:work" },
   { href: "/history", label: "History", permission: "history:read" },
   // The golden set is curated from here too (its filter and bulk actions); /golden is linked from it.

@@ -41,8 +41,11 @@ export interface OperationSpec {
   summary: string;
   description?: string;
   access: OperationAccess;
-  /** `{name}` path parameters (all are ids) → what each names. */
-  pathParams?: Record<string, string>;
+  /**
+   * `{name}` path parameters → what each names: a string for an id (a whole number), or
+   * `{ description, file: true }` for a file name (text, one path segment).
+   */
+  pathParams?: Record<string, string | { description: string; file: true }>;
   /** The zod object the route parses the query string with, and what each parameter means. */
   query?: { schema: z.ZodObject; describe?: Record<string, string> };
   /** The request body: the zod schema the route parses JSON with, and/or a multipart form. */
@@ -166,10 +169,14 @@ function commonErrors(op: OperationSpec): Map<number, string[]> {
     }
   }
   if (op.pathParams) {
+    const ids = Object.entries(op.pathParams).filter(([, p]) => typeof p === "string");
     const names = Object.keys(op.pathParams).map((n) => `\`${n}\``);
     add(
       404,
-      `\`not_found\`: nothing has that ${names.join(" and ")} (or it is not a whole number from 1 to ${MAX_ID}).`,
+      `\`not_found\`: nothing has that ${names.join(" and ")}` +
+        (ids.length
+          ? ` (or ${ids.map(([n]) => `\`${n}\``).join(" and ")} is not a whole number from 1 to ${MAX_ID}).`
+          : "."),
     );
   }
   // A 503 of the operation's own (no model) stands beside the database's, which every route can give.
@@ -252,12 +259,15 @@ export function buildOpenApiDocument(spec: DocumentSpec): JsonSchema {
   for (const op of spec.operations) {
     const id = capitalize(op.operationId);
     const parameters = [
-      ...Object.entries(op.pathParams ?? {}).map(([name, description]) => ({
+      ...Object.entries(op.pathParams ?? {}).map(([name, param]) => ({
         name,
         in: "path",
         required: true,
-        description,
-        schema: { type: "integer", minimum: 1, maximum: MAX_ID },
+        description: typeof param === "string" ? param : param.description,
+        schema:
+          typeof param === "string"
+            ? { type: "integer", minimum: 1, maximum: MAX_ID }
+            : { type: "string", pattern: "^[A-Za-z0-9][A-Za-z0-9._-]*$" },
       })),
       ...(op.query ? queryParameters(op.query) : []),
     ];

@@ -6,6 +6,7 @@ export const permissions = [
   "history:read",
   "tokens:manage-own",
   "users:manage",
+  /** Model versions, their files (the live view predicts with them) and the face detector's weights. */
   "models:read",
   "models:manage",
   "training:manage",

@@ -2,55 +2,13 @@ import "server-only";
 import crypto from "node:crypto";
 import sharp, { type Sharp } from "sharp";
 import type { GrayImage } from "@/lib/images/decode";
+import { type Box, centerSquare, CROP_SIZE } from "./square-box";
 
-/** Side of the square grayscale crops the emotion model reads (FER-2013 format). */
-export const CROP_SIZE = 48;
-/** Room kept around a detected face on each side, as a fraction of the face's larger side. */
-export const DEFAULT_MARGIN = 0.2;
-
-export interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
+// The geometry is pure and shared with the browser (the live view); re-exported for the server side.
+export { type Box, centerSquare, CROP_SIZE, DEFAULT_MARGIN, expandBox } from "./square-box";
 
 /** An encoded image (JPEG/PNG/WebP bytes) or decoded 8-bit grayscale pixels; already oriented. */
 export type CropSource = Buffer | GrayImage;
-
-/**
- * The square, whole-pixel region to cut for a face: centred on the box, side
- * `max(width, height) × (1 + 2 × margin)`, always inside the image.
- *
- * At an edge the square is shifted inward rather than cut short or padded: it stays square, so
- * the resize to 48×48 never stretches the face, and it contains only real pixels, like the
- * training data. The face is then off-centre but still whole. Only when the square is larger
- * than the image's shorter side does it shrink, to that side.
- */
-export function expandBox(box: Box, imageW: number, imageH: number, margin = DEFAULT_MARGIN): Box {
-  if (!(imageW >= 1 && imageH >= 1)) throw new RangeError(`expandBox: empty image ${imageW}×${imageH}`);
-  const wanted = Math.round(Math.max(box.width, box.height) * (1 + 2 * margin));
-  const side = Math.max(1, Math.min(wanted, Math.floor(imageW), Math.floor(imageH)));
-  const place = (centre: number, limit: number) =>
-    Math.min(Math.max(0, Math.round(centre - side / 2)), Math.floor(limit) - side);
-  return {
-    x: place(box.x + box.width / 2, imageW),
-    y: place(box.y + box.height / 2, imageH),
-    width: side,
-    height: side,
-  };
-}
-
-/** The largest centred square of a `width`×`height` image. */
-export function centerSquare(width: number, height: number): Box {
-  const side = Math.min(width, height);
-  return {
-    x: Math.floor((width - side) / 2),
-    y: Math.floor((height - side) / 2),
-    width: side,
-    height: side,
-  };
-}
 
 /**
  * Cuts `box` (whole pixels, inside the image, normally from `expandBox`) out of an oriented image

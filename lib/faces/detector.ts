@@ -1,8 +1,9 @@
 import "server-only";
-import { createRequire } from "node:module";
-import path from "node:path";
 import type { RgbImage } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
+import { MAX_FACES, MIN_FACE_SCORE } from "./detector-settings";
+import { faceApiModelDir } from "./face-api-package";
+import { clipToImage } from "./square-box";
 
 // The node-wasm build is the one face-api build that brings no TensorFlow.js of its own and does
 // not insist on tfjs-node: it `require`s "@tensorflow/tfjs" (plus the WASM backend package, which
@@ -20,14 +21,7 @@ export interface FaceBox {
   score: number;
 }
 
-/**
- * SSD MobileNet v1 confidence below which a detection is dropped. Below face-api's default 0.5
- * because a true face turned half away scores only 0.55–0.64 on its sample photos (depending on
- * resampling), while nothing that is not a face scores even 0.1 there. A missed face costs a
- * review; a false one is just rejected by the reviewer.
- */
-export const MIN_FACE_SCORE = 0.4;
-const MAX_FACES = 100;
+export { MIN_FACE_SCORE } from "./detector-settings";
 
 interface Detector {
   faceapi: FaceApi;
@@ -62,7 +56,8 @@ async function loadDetector(): Promise<Detector> {
     );
   }
 
-  await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir());
+  // The weights ship in the npm package; read from disk, so detection never needs the network.
+  await faceapi.nets.ssdMobilenetv1.loadFromDisk(faceApiModelDir());
   return {
     faceapi,
     options: new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES }),
@@ -77,16 +72,6 @@ async function loadDetector(): Promise<Detector> {
 export async function preloadDetector(): Promise<void> {
   const size = 64;
   await detectFaces({ data: new Uint8Array(size * size * 3), width: size, height: size, channels: 3 });
-}
-
-/**
- * The weights ship in the npm package; read them from disk so detection never needs the network.
- * Resolved from the working directory (like every other path in the app, see lib/env) because
- * bundlers rewrite `import.meta.url` and `__dirname`.
- */
-function modelDir(): string {
-  const require = createRequire(path.join(process.cwd(), "package.json"));
-  return path.join(path.dirname(require.resolve("@vladmandic/face-api/package.json")), "model");
 }
 
 /**
@@ -114,12 +99,8 @@ export async function detectFaces(rgb: RgbImage): Promise<FaceBox[]> {
 
   const boxes: FaceBox[] = [];
   for (const d of detections) {
-    const x = Math.max(0, d.box.x);
-    const y = Math.max(0, d.box.y);
-    const right = Math.min(width, d.box.x + d.box.width);
-    const bottom = Math.min(height, d.box.y + d.box.height);
-    if (right - x < 1 || bottom - y < 1) continue;
-    boxes.push({ x, y, width: right - x, height: bottom - y, score: d.score });
+    const clipped = clipToImage(d.box, width, height);
+    if (clipped) boxes.push({ ...clipped, score: d.score });
   }
   return boxes.sort((a, b) => a.x - b.x || a.y - b.y);
 }

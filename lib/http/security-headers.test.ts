@@ -29,8 +29,8 @@ describe("servedOverHttps", () => {
 describe("pageContentSecurityPolicy", () => {
   it("production: the nonce for scripts, no eval, no inline style elements, upgrade only over https", () => {
     const csp = pageContentSecurityPolicy("abc123", { dev: false, https: false });
-    expect(csp).toContain("script-src 'self' 'nonce-abc123' 'strict-dynamic';");
-    expect(csp).not.toMatch(/unsafe-eval|style-src 'self' 'nonce-abc123' 'unsafe-inline'/);
+    expect(csp).toContain("script-src 'self' 'nonce-abc123' 'strict-dynamic' 'wasm-unsafe-eval';");
+    expect(csp).not.toMatch(/'unsafe-eval'|style-src 'self' 'nonce-abc123' 'unsafe-inline'/);
     expect(csp).not.toContain("upgrade-insecure-requests");
     expect(pageContentSecurityPolicy("abc123", { dev: false, https: true })).toContain("upgrade-insecure-requests");
   });

@@ -27,11 +27,16 @@ export const API_CONTENT_SECURITY_POLICY =
  * page's chunks. Style elements need the nonce too, while style attributes stay allowed: React
  * renders positions and bar widths as `style="…"`, and an attribute cannot load or run anything.
  * Images: same-origin (face crops, uploads) plus the `blob:` preview of a file being uploaded.
+ * 'wasm-unsafe-eval' lets the nonce'd scripts compile WebAssembly (the live view's TensorFlow.js
+ * backend; the binaries come from the app itself, connect-src being 'self') and allows no
+ * JavaScript eval. On every page, not just /live: Next.js moves between pages without reloading,
+ * and a document keeps the policy it was loaded with, so /live reached from the login form or the
+ * nav runs under the previous page's policy.
  */
 export function pageContentSecurityPolicy(nonce: string, opts: { dev: boolean; https: boolean }): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${opts.dev ? " 'unsafe-eval'" : ""}`,
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic' 'wasm-unsafe-eval'${opts.dev ? " 'unsafe-eval'" : ""}`,
     `style-src 'self' 'nonce-${nonce}'${opts.dev ? " 'unsafe-inline'" : ""}`,
     "style-src-attr 'unsafe-inline'",
     "img-src 'self' blob: data:",

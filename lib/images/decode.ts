@@ -2,18 +2,14 @@ import "server-only";
 import crypto from "node:crypto";
 import sharp, { type Metadata, type Sharp } from "sharp";
 import { AppError } from "@/lib/errors/app-error";
+import { DETECTOR_MAX_SIDE } from "./detector-input";
 
 /** Largest upload accepted, in bytes (10 MiB). */
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 /** Largest image accepted, in pixels (width × height, read from the header before any decoding). */
 export const MAX_IMAGE_PIXELS = 40_000_000;
-/**
- * Longest side of the RGB copy handed to the face detector. SSD MobileNet v1 looks at 512×512
- * anyway, so more pixels only cost memory (a 40 MP int32 tensor would be ~480 MB). 768 rather
- * than 512 because face-api's own last resize is bilinear without antialiasing; on its sample
- * photos 768 gave the weakest true faces their best scores (0.64, 0.78; 0.55 at 1024).
- */
-export const DETECTOR_MAX_SIDE = 768;
+// The detector's input size is shared with the browser (the live view), so it lives in a pure module.
+export { DETECTOR_MAX_SIDE } from "./detector-input";
 
 export type ImageFormat = "jpeg" | "png" | "webp";
 

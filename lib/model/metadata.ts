@@ -3,16 +3,13 @@ import path from "node:path";
 import { z } from "zod";
 import { TEST_TIME_AUGMENTATION_MODES } from "@/lib/model/test-time-augmentation";
 import { DEFAULT_RESIZE_FILTER, RESIZE_FILTERS, type ResizeFilter } from "@/lib/model/resize";
+import { PREPROCESSING_MODES } from "@/lib/model/model-input";
 
 // The label list lives in a module without Node imports so client components can use it too.
 export { EMOTION_LABELS, type EmotionLabel } from "@/lib/model/labels";
 
-/**
- * How uint8 pixels become model inputs: "unit" = x / 255 → [0, 1];
- * "symmetric" = x / 255 · 2 − 1 → [−1, 1] (Keras mini-Xception).
- */
-export const PREPROCESSING_MODES = ["unit", "symmetric"] as const;
-export type Preprocessing = (typeof PREPROCESSING_MODES)[number];
+// How uint8 pixels become model inputs; in a module without Node imports (the browser uses it too).
+export { PREPROCESSING_MODES, type Preprocessing } from "@/lib/model/model-input";
 
 // Test-time augmentation too (the version page describes it).
 export {

@@ -1,10 +1,13 @@
-import type { LayersModel, Tensor2D, Tensor4D } from "@tensorflow/tfjs";
+import type { LayersModel } from "@tensorflow/tfjs";
 import { getTf } from "@/lib/tf/backend";
-import type { Tf } from "@/lib/tf/tf";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { readModelMetadata, type ModelMetadata, type TestTimeAugmentation } from "@/lib/model/metadata";
 import { imageToInput } from "@/lib/model/preprocess";
 import { applyTemperature } from "@/lib/model/calibration";
+import { servedProbabilities } from "@/lib/model/served-probabilities";
+
+// Pure tf code, shared with the browser (the live view); re-exported for the server side.
+export { servedProbabilities, testTimeViews, TTA_SHIFT } from "@/lib/model/served-probabilities";
 
 /** Inputs per forward pass: large enough to keep XNNPACK busy, small enough for little memory. */
 const BATCH = 64;
@@ -28,53 +31,6 @@ export interface LoadedModel {
   /** predict() on encoded images (any format sharp reads), preprocessed per the metadata. */
   predictImages(images: Buffer[]): Promise<Float32Array[]>;
   dispose(): void;
-}
-
-/** Pixels a "flip-shift" view is moved by. */
-export const TTA_SHIFT = 2;
-
-/**
- * The views of a batch `x` [n, h, w, c] that `tta` averages over (see TEST_TIME_AUGMENTATION_MODES);
- * the first is always `x` itself.
- */
-export function testTimeViews(tf: Tf, x: Tensor4D, tta: TestTimeAugmentation): Tensor4D[] {
-  if (tta === "none") return [x];
-  if (tta === "flip") return [x, tf.reverse(x, 2)];
-  const [n, h, w, c] = x.shape;
-  const s = TTA_SHIFT;
-  const padded = tf.mirrorPad(
-    x,
-    [
-      [0, 0],
-      [s, s],
-      [s, s],
-      [0, 0],
-    ],
-    "reflect",
-  );
-  // Crop offsets into the padded batch: centre, then the content moved down, up, right, left.
-  const shifted = [
-    [s, s],
-    [0, s],
-    [2 * s, s],
-    [s, 0],
-    [s, 2 * s],
-  ].map(([dy, dx]) => (dy === s && dx === s ? x : (tf.slice(padded, [0, dy!, dx!, 0], [n, h, w, c]) as Tensor4D)));
-  return [...shifted, ...shifted.map((v) => tf.reverse(v, 2) as Tensor4D)];
-}
-
-/**
- * The probabilities a version serves for a batch `x` [n, h, w, c]: the model's softmax, or the mean
- * of it over the test-time views (one forward pass of n per view). The app, the retrain gate, the
- * trainer's final validation and the evaluator all score through this.
- * @returns [n, classes]
- */
-export function servedProbabilities(tf: Tf, model: LayersModel, x: Tensor4D, tta: TestTimeAugmentation): Tensor2D {
-  return tf.tidy(() => {
-    const views = testTimeViews(tf, x, tta);
-    if (views.length === 1) return model.predict(x) as Tensor2D;
-    return tf.div(tf.addN(views.map((v) => model.predict(v) as Tensor2D)), views.length) as Tensor2D;
-  });
 }
 
 export interface LoadOptions {

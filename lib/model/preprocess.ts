@@ -1,6 +1,10 @@
 import sharp from "sharp";
-import { resizeFilterOf, type ModelMetadata, type Preprocessing } from "@/lib/model/metadata";
+import { resizeFilterOf, type ModelMetadata } from "@/lib/model/metadata";
 import { resizeBilinear, type ResizeFilter } from "@/lib/model/resize";
+import { normalizePixels } from "@/lib/model/model-input";
+
+// The pure end (uint8 → floats) is shared with the browser (the live view).
+export { normalizePixels } from "@/lib/model/model-input";
 
 /**
  * THE preprocessing: inference, training and evaluation all turn an image into model input here,
@@ -51,15 +55,4 @@ export async function imageToPixels(
     gray[i] = Math.round(0.299 * (src[3 * i] ?? 0) + 0.587 * (src[3 * i + 1] ?? 0) + 0.114 * (src[3 * i + 2] ?? 0));
   }
   return gray;
-}
-
-/** Scales uint8 pixels: "unit" → [0, 1], "symmetric" → [−1, 1]. Pure; same length out as in. */
-export function normalizePixels(pixels: Uint8Array, preprocessing: Preprocessing): Float32Array {
-  const out = new Float32Array(pixels.length);
-  if (preprocessing === "unit") {
-    for (let i = 0; i < pixels.length; i++) out[i] = (pixels[i] ?? 0) / 255;
-  } else {
-    for (let i = 0; i < pixels.length; i++) out[i] = ((pixels[i] ?? 0) / 255) * 2 - 1;
-  }
-  return out;
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
+import { IMPORTED_ARTIFACT } from "@/lib/registry/model-versions";
 import { presentHistoryEntry, presentWithDetail } from "@/lib/registry/present";
 
 // What the presenters show beside a version: its parent, who activated it, the job that made it.
@@ -31,4 +32,17 @@ export async function getVersionDetail(db: Db, id: number) {
     active: active ? presentWithDetail(active) : null,
     history: audit.map(presentHistoryEntry),
   };
+}
+
+/**
+ * The active version as a client that predicts by itself needs it (the live view): its id, number,
+ * name and checksum (which names its files' content, see model-files), or null when there is none
+ * or it has no files (imported verdicts).
+ */
+export async function findActiveVersionFiles(db: Db) {
+  const v = await db.modelVersion.findFirst({
+    where: { status: "ACTIVE", artifactPath: { not: IMPORTED_ARTIFACT } },
+    select: { id: true, version: true, name: true, checksum: true },
+  });
+  return v;
 }

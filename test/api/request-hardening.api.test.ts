@@ -375,7 +375,8 @@ describe("security headers", () => {
       for (const d of ["default-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"])
         expect(csp).toContain(d);
       expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+' 'strict-dynamic'/);
-      expect(csp).not.toContain("unsafe-eval");
+      // WebAssembly may compile (the live view), JavaScript may not be eval'd.
+      expect(csp).not.toMatch(/'unsafe-eval'/);
     } else {
       expect(csp).toContain("default-src 'none'");
     }

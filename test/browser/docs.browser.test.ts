@@ -69,7 +69,7 @@ it.skipIf(!ui.executablePath)(
       expect(res?.status()).toBe(200);
       // The page keeps the app's nonce-based policy: no 'unsafe-inline' scripts, no eval.
       const csp = res?.headers()["content-security-policy"] ?? "";
-      expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'(;|$)/);
+      expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic' 'wasm-unsafe-eval'(;|$)/);
 
       await page.locator(".swagger-ui .opblock").first().waitFor({ timeout: 60_000 });
       await page.locator(".swagger-ui .info .title").waitFor();

@@ -2,43 +2,24 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { getEnv } from "@/lib/env/env";
+import { CHROMIUM_ARGS, findChromium } from "@/test/support/chromium-launch";
 import { startTestApp, type TestApp } from "@/test/support/app-server";
 
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-/**
- * The Chromium binary for browser tests: CHROMIUM_PATH, else the usual system locations. Browsers
- * are never downloaded. Returns null where none is installed, so the test can skip with a message;
- * CI must have one (`.ci/run` installs Debian's chromium), so there a missing browser is an error.
- */
-export function findChromium(): string | null {
-  const env = getEnv();
-  const candidates = env.CHROMIUM_PATH
-    ? [env.CHROMIUM_PATH]
-    : ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
-  const found = candidates.find((p) => fs.existsSync(p)) ?? null;
-  if (!found && env.CI) throw new Error(`No Chromium for browser tests (looked at ${candidates.join(", ")}).`);
-  if (!found)
-    console.warn("Skipping the browser tests: no Chromium found (set CHROMIUM_PATH, or apt-get install chromium).");
-  return found;
-}
+// Launching needs no vitest (benches launch Chromium too); re-exported for the browser tests.
+export { CHROMIUM_ARGS, findChromium } from "@/test/support/chromium-launch";
 
 /** Where browser tests leave screenshots for people to look at (git-ignored). */
 export const SCREENSHOT_DIR = path.resolve("test-results/browser");
 
-/** Chromium with one 1280x900 page, the size the screenshots are taken at. */
-export async function openPage(executablePath: string): Promise<{ browser: Browser; page: Page }> {
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+/**
+ * Chromium with one 1280x900 page, the size the screenshots are taken at. `args` are added to
+ * CHROMIUM_ARGS (e.g. a fake camera, test/support/fake-camera).
+ */
+export async function openPage(
+  executablePath: string,
+  opts: { args?: string[] } = {},
+): Promise<{ browser: Browser; page: Page }> {
+  const browser = await chromium.launch({ executablePath, args: [...CHROMIUM_ARGS, ...(opts.args ?? [])] });
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   return { browser, page };
@@ -74,13 +55,16 @@ export interface BrowserSession {
 /**
  * A browser test file's setup in one call: before its tests, the app (startTestApp's options, then
  * `prepare`, e.g. seeding through the API) and Chromium with one page; after them, both closed.
- * Without Chromium nothing starts: `it.skipIf(!ui.executablePath)`. `session()` is for test bodies.
+ * Without Chromium (or with `browser.skip`, e.g. no ffmpeg for a fake camera) nothing starts:
+ * `it.skipIf(!ui.executablePath)`. `browser.args` adds Chromium flags, computed when it starts.
+ * `session()` is for test bodies.
  */
 export function useBrowserApp(
   options?: Parameters<typeof startTestApp>[0],
   prepare?: (app: TestApp) => Promise<void>,
+  browser: { args?: () => string[]; skip?: boolean } = {},
 ): { executablePath: string | null; session(): BrowserSession } {
-  const executablePath = findChromium();
+  const executablePath = browser.skip ? null : findChromium();
   let app: TestApp | undefined;
   let opened: { browser: Browser; page: Page } | undefined;
   beforeAll(async () => {
@@ -88,7 +72,7 @@ export function useBrowserApp(
     // startTestApp may have to build the app first: minutes, not seconds.
     app = await startTestApp(options);
     await prepare?.(app);
-    opened = await openPage(executablePath);
+    opened = await openPage(executablePath, { args: browser.args?.() });
   }, 900_000);
   afterAll(async () => {
     await opened?.browser.close();

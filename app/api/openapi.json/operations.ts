@@ -8,7 +8,8 @@ import {
   goldenPageSchema,
 } from "@/lib/dataset/schemas";
 import { exportQuerySchema } from "@/lib/feedback-io/schemas";
-import { activateBodySchema } from "@/lib/registry/schemas";
+import { detectorFileQuerySchema } from "@/lib/faces/detector-files";
+import { activateBodySchema, modelFileQuerySchema } from "@/lib/registry/schemas";
 import {
   adjudicationInputSchema,
   adjudicationNextSchema,
@@ -707,6 +708,41 @@ export const operations: OperationSpec[] = [
     responses: { 200: { description: "The version.", json: r.ModelVersionDetail } },
   },
   {
+    method: "get",
+    path: "/api/models/{id}/files/{name}",
+    operationId: "getModelFile",
+    tag: "Models",
+    summary: "A version's model.json, metadata.json or weight shard, to predict in the browser",
+    description:
+      "The files of a version as TensorFlow.js loads them (the live view predicts with the active version's own " +
+      "files): `model.json`, `metadata.json`, and the weight shards `model.json` lists in `weightsManifest`; no " +
+      "other name. Versions never change, so the version's `checksum` (`GET /api/models`) is the ETag of each " +
+      "file: with `?v=<checksum>` the answer is cached for good (`private, max-age=31536000, immutable`), " +
+      "without it revalidated each time (`private, no-cache`); a matching `If-None-Match` gets `304`.",
+    access: { permission: "models:read" },
+    pathParams: {
+      id: "The model version's id.",
+      name: { description: "`model.json`, `metadata.json` or a weight shard's name.", file: true },
+    },
+    query: {
+      schema: modelFileQuerySchema,
+      describe: { v: "The version's checksum: the answer may then be kept for good." },
+    },
+    responses: {
+      200: {
+        description: "The file.",
+        content: {
+          "application/json": { type: "object", description: "`model.json` or `metadata.json`." },
+          "application/octet-stream": { type: "string", format: "binary", description: "A weight shard." },
+        },
+      },
+      304: { description: "Not modified: the `If-None-Match` ETag is the version's checksum." },
+    },
+    errors: {
+      404: "`not_found`: no such version, a version without files (imported verdicts), or a name it does not serve.",
+    },
+  },
+  {
     method: "post",
     path: "/api/models/{id}/activate",
     operationId: "activateModel",
@@ -721,6 +757,34 @@ export const operations: OperationSpec[] = [
       409: "`conflict`: the version failed, is already active, cannot be loaded, or changed meanwhile.",
       503: "`model_unavailable`: its files are missing or changed.",
     },
+  },
+  {
+    method: "get",
+    path: "/api/detector/files/{name}",
+    operationId: "getDetectorFile",
+    tag: "Models",
+    summary: "The face detector's weights, to detect faces in the browser",
+    description:
+      "SSD MobileNet v1 as shipped in `@vladmandic/face-api`, the detector the server runs on every upload: " +
+      "`ssd_mobilenetv1_model-weights_manifest.json` and `ssd_mobilenetv1_model.bin`, nothing else. The ETag is " +
+      "the file's SHA-256; with `?v=<face-api version>` the answer is cached for good, without it revalidated.",
+    access: { permission: "models:read" },
+    pathParams: { name: { description: "One of the two file names.", file: true } },
+    query: {
+      schema: detectorFileQuerySchema,
+      describe: { v: "The installed face-api version: the answer may then be kept for good." },
+    },
+    responses: {
+      200: {
+        description: "The file.",
+        content: {
+          "application/json": { type: "array", description: "The weights manifest." },
+          "application/octet-stream": { type: "string", format: "binary", description: "The weights." },
+        },
+      },
+      304: { description: "Not modified: the `If-None-Match` ETag is the file's hash." },
+    },
+    errors: { 404: "`not_found`: a name the detector does not have." },
   },
   {
     method: "get",
