@@ -49,24 +49,47 @@ const fields: { name: NumberField; label: string; hint: string; inputMode: "nume
   { name: "batch_size", label: "Batch size", hint: "Faces per update step.", inputMode: "numeric" },
 ];
 
-const aggregationChoices: { value: ParamsOutput["label_aggregation"]; label: string; hint: string }[] = [
-  { value: "majority", label: "Majority", hint: "A face takes the label most reviewers gave it; ties wait." },
-  {
-    value: "dawid-skene",
-    label: "Weighed by reviewer",
-    hint: "Each reviewer’s reliability is estimated from all verdicts (Dawid–Skene).",
-  },
-];
+type ChoiceField = "strategy" | "label_aggregation" | "class_weights";
+/** One radio choice of `field`: a value the shared schema accepts, with its words. */
+type Choice<F extends ChoiceField> = { value: ParamsOutput[F]; label: string; hint: string };
 
-const classWeightChoices: { value: ParamsOutput["class_weights"]; label: string; hint: string }[] = [
-  { value: "none", label: "None", hint: "Every face counts the same; learns the most from the corrections." },
-  { value: "sqrt", label: "Mild", hint: "Rare emotions count a little more." },
-  {
-    value: "balanced",
-    label: "Balanced",
-    hint: "Every emotion counts the same; more rare-class recall, lower accuracy.",
-  },
-];
+/** The form's radio groups, each a field of the shared schema with its choices. */
+const choiceGroups: { name: ChoiceField; legend: string; choices: { value: string; label: string; hint: string }[] }[] =
+  [
+    {
+      name: "strategy",
+      legend: "What learns",
+      choices: [
+        { value: "full", label: "Every layer", hint: "Adapts furthest; needs more faces." },
+        { value: "head", label: "Last layer only", hint: "Faster and safer with few faces." },
+      ] satisfies Choice<"strategy">[],
+    },
+    {
+      name: "label_aggregation",
+      legend: "Labels from verdicts",
+      choices: [
+        { value: "majority", label: "Majority", hint: "A face takes the label most reviewers gave it; ties wait." },
+        {
+          value: "dawid-skene",
+          label: "Weighed by reviewer",
+          hint: "Each reviewer’s reliability is estimated from all verdicts (Dawid–Skene).",
+        },
+      ] satisfies Choice<"label_aggregation">[],
+    },
+    {
+      name: "class_weights",
+      legend: "Class weights",
+      choices: [
+        { value: "none", label: "None", hint: "Every face counts the same; learns the most from the corrections." },
+        { value: "sqrt", label: "Mild", hint: "Rare emotions count a little more." },
+        {
+          value: "balanced",
+          label: "Balanced",
+          hint: "Every emotion counts the same; more rare-class recall, lower accuracy.",
+        },
+      ] satisfies Choice<"class_weights">[],
+    },
+  ];
 
 /**
  * The select gives text; the API takes a version as a JSON number. Empty means "not given": the
@@ -209,55 +232,22 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
           })}
         </div>
 
-        <fieldset className={styles.choiceGroup}>
-          <legend>What learns</legend>
-          <div className={styles.choiceOptions}>
-            <label className={styles.choice}>
-              <input type="radio" value="full" {...register("strategy")} />
-              <span>
-                <strong>Every layer</strong>
-                <span className="block muted small">Adapts furthest; needs more faces.</span>
-              </span>
-            </label>
-            <label className={styles.choice}>
-              <input type="radio" value="head" {...register("strategy")} />
-              <span>
-                <strong>Last layer only</strong>
-                <span className="block muted small">Faster and safer with few faces.</span>
-              </span>
-            </label>
-          </div>
-        </fieldset>
-
-        <fieldset className={styles.choiceGroup}>
-          <legend>Labels from verdicts</legend>
-          <div className={styles.choiceOptions}>
-            {aggregationChoices.map((c) => (
-              <label className={styles.choice} key={c.value}>
-                <input type="radio" value={c.value} {...register("label_aggregation")} />
-                <span>
-                  <strong>{c.label}</strong>
-                  <span className="block muted small">{c.hint}</span>
-                </span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
-
-        <fieldset className={styles.choiceGroup}>
-          <legend>Class weights</legend>
-          <div className={styles.choiceOptions}>
-            {classWeightChoices.map((c) => (
-              <label className={styles.choice} key={c.value}>
-                <input type="radio" value={c.value} {...register("class_weights")} />
-                <span>
-                  <strong>{c.label}</strong>
-                  <span className="block muted small">{c.hint}</span>
-                </span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        {choiceGroups.map((g) => (
+          <fieldset className={styles.choiceGroup} key={g.name}>
+            <legend>{g.legend}</legend>
+            <div className={styles.choiceOptions}>
+              {g.choices.map((c) => (
+                <label className={styles.choice} key={c.value}>
+                  <input type="radio" value={c.value} {...register(g.name)} />
+                  <span>
+                    <strong>{c.label}</strong>
+                    <span className="block muted small">{c.hint}</span>
+                  </span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        ))}
 
         <PreflightPanel state={preflight} headingId={`${id}-preflight`} />
 
