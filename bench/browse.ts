@@ -8,9 +8,9 @@ import { parseArgs } from "node:util";
 import { getEnv } from "@/lib/env/env";
 import { createApiToken } from "@/lib/auth/tokens";
 import { createDb } from "@/lib/db/client";
-import { createTestDatabase, type TestDatabase } from "@/test/support/database";
+import type { TestDatabase } from "@/test/support/database";
 import { startTestApp, type TestApp } from "@/test/support/app-server";
-import { seedReviewDatabase } from "./support/review-seed";
+import { seedFreshDatabase } from "./support/review-seed";
 import { machineInfo } from "./support/report";
 import { latency } from "./support/review-report";
 
@@ -60,11 +60,9 @@ async function main() {
   let database: TestDatabase | null = null;
   let app: TestApp | null = null;
   try {
-    if (!getEnv().TEST_DATABASE_URL) console.log("TEST_DATABASE_URL is unset: seeding an embedded database.");
-    database = await createTestDatabase();
-    console.log(`seeding ${faces.toLocaleString("en")} faces …`);
-    const seed = await seedReviewDatabase(database.url, { faces, reviewers: 8, seed: 1, log: () => {} });
-    console.log(`seeded in ${seed.seconds.toFixed(1)} s`);
+    const seeded = await seedFreshDatabase(faces);
+    database = seeded.database;
+    const { seed } = seeded;
     // An admin token: the browser's admin filters are what is measured.
     const db = createDb(database.url);
     const { token } = await createApiToken(db, seed.adminId, { name: "bench" });

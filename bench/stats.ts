@@ -7,10 +7,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { createDb } from "@/lib/db/client";
-import { getEnv } from "@/lib/env/env";
 import { dashboardStats } from "@/lib/stats/dashboard-stats";
-import { createTestDatabase, type TestDatabase } from "@/test/support/database";
-import { seedReviewDatabase } from "./support/review-seed";
+import type { TestDatabase } from "@/test/support/database";
+import { seedFreshDatabase } from "./support/review-seed";
 import { machineInfo } from "./support/report";
 import { latency } from "./support/review-report";
 
@@ -44,13 +43,8 @@ async function main() {
   try {
     let url = values.url;
     if (!url) {
-      if (!getEnv().TEST_DATABASE_URL) console.log("TEST_DATABASE_URL is unset: seeding an embedded database.");
-      database = await createTestDatabase();
+      ({ database } = await seedFreshDatabase(Number(values.faces)));
       url = database.url;
-      const faces = Number(values.faces);
-      console.log(`seeding ${faces.toLocaleString("en")} faces …`);
-      const seed = await seedReviewDatabase(url, { faces, reviewers: 8, seed: 1, log: () => {} });
-      console.log(`seeded in ${seed.seconds.toFixed(1)} s`);
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       // A golden set as an admin would make one: agreed faces with an emotion, their consensus fixed.

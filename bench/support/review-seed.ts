@@ -2,6 +2,8 @@ import crypto from "node:crypto";
 import pg from "pg";
 import { hashToken } from "@/lib/auth/tokens";
 import { EMOTION_LABELS } from "@/lib/model/labels";
+import { getEnv } from "@/lib/env/env";
+import { createTestDatabase, type TestDatabase } from "@/test/support/database";
 
 /**
  * A review database as after long use, written with set-based SQL: faces, one prediction each,
@@ -405,4 +407,22 @@ async function countSeed(client: pg.Client): Promise<SeedResult["counts"]> {
   );
   const row = r.rows[0]!;
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) as SeedResult["counts"];
+}
+
+/**
+ * A fresh database (on TEST_DATABASE_URL's server, else an embedded one) seeded with `faces` faces
+ * and 8 reviewers as the scale benches (browse, stats) read it, saying where and how long.
+ */
+export async function seedFreshDatabase(faces: number): Promise<{ database: TestDatabase; seed: SeedResult }> {
+  if (!getEnv().TEST_DATABASE_URL) console.log("TEST_DATABASE_URL is unset: seeding an embedded database.");
+  const database = await createTestDatabase();
+  try {
+    console.log(`seeding ${faces.toLocaleString("en")} faces …`);
+    const seed = await seedReviewDatabase(database.url, { faces, reviewers: 8, seed: 1, log: () => {} });
+    console.log(`seeded in ${seed.seconds.toFixed(1)} s`);
+    return { database, seed };
+  } catch (err) {
+    await database.drop();
+    throw err;
+  }
 }
