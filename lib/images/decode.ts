@@ -56,7 +56,7 @@ const SUPPORTED = "JPEG, PNG or WebP";
  * @throws AppError invalid_image (empty, corrupt, truncated), unsupported_media_type (not an
  *   image, or not JPEG/PNG/WebP), payload_too_large (over MAX_UPLOAD_BYTES or MAX_IMAGE_PIXELS).
  */
-export async function decodeUpload(bytes: Buffer): Promise<DecodedImage> {
+export async function decodeUpload(bytes: Buffer, known: { sha256?: string } = {}): Promise<DecodedImage> {
   if (bytes.length === 0) throw new AppError("invalid_image", "The file is empty.");
   if (bytes.length > MAX_UPLOAD_BYTES) {
     throw new AppError("payload_too_large", `The file is larger than ${MAX_UPLOAD_BYTES / (1024 * 1024)} MB.`, {
@@ -124,7 +124,8 @@ export async function decodeUpload(bytes: Buffer): Promise<DecodedImage> {
   }
 
   return {
-    sha256: crypto.createHash("sha256").update(bytes).digest("hex"),
+    // A caller that hashed the bytes already (to find an earlier upload of them) passes the hash.
+    sha256: known.sha256 ?? crypto.createHash("sha256").update(bytes).digest("hex"),
     format: sniffed,
     width: gray.width,
     height: gray.height,

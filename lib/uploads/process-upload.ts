@@ -56,7 +56,7 @@ export async function processUpload(
   const earlier = await findEarlierUpload(db, contentSha, opts.isFaceCrop);
   if (earlier !== null) return { duplicate: true, result: await presentDuplicate(db, earlier) };
 
-  const decoded = await times.time("decode", () => decodeUpload(bytes));
+  const decoded = await times.time("decode", () => decodeUpload(bytes, { sha256: contentSha }));
   const active = await requireActiveModel(db);
   const faces = await extractFaces(decoded, { isFaceCrop: opts.isFaceCrop, timed: times.time });
   const stored = await storeUploads(db, userId, active, [{ decoded, faces, isFaceCrop: opts.isFaceCrop }], {
