@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { signIn } from "@/test/support/app-server";
 import { expectNoSeriousAxeFindings } from "@/test/support/axe";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
-import { client, SAMPLE_PHOTO, seedReviewedFaces } from "@/test/support/http";
+import { SAMPLE_PHOTO, client, expectStatus, seedReviewedFaces } from "@/test/support/http";
 
 const REVIEWER = { email: "rita@example.test", password: "reviewer-password" };
 /** swagger-ui's own markup on /docs; see the /docs check for what it is excused from. */
@@ -17,10 +17,6 @@ const SWAGGER = ".swagger-ui";
 
 let jobId = 0;
 let modelId = 0;
-
-async function expectStatus(res: Response, status: number, what: string) {
-  if (res.status !== status) throw new Error(`${what} answered ${res.status}: ${await res.text()}`);
-}
 
 const ui = useBrowserApp(undefined, async (app) => {
   const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });

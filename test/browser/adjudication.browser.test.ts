@@ -10,7 +10,7 @@ import { EMOTION_LABELS } from "@/lib/model/labels";
 import { signIn } from "@/test/support/app-server";
 import { expectNoSeriousAxeFindings } from "@/test/support/axe";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
-import { client } from "@/test/support/http";
+import { client, expectStatus } from "@/test/support/http";
 
 type Client = ReturnType<typeof client>;
 interface SeededFace {
@@ -26,10 +26,6 @@ let admin: Client;
 const faces: SeededFace[] = [];
 /** The face the two reviewers split on, and the labels they gave. */
 let conflict: { face: SeededFace; labels: [string, string] };
-
-async function expectStatus(res: Response, status: number, what: string) {
-  if (res.status !== status) throw new Error(`${what} answered ${res.status}: ${await res.text()}`);
-}
 
 /** A 48 × 48 gradient with its own tilt: a distinct face crop per index. */
 function crop(i: number): Promise<Buffer> {

@@ -9,14 +9,10 @@ import type { Browser, Page } from "playwright-core";
 import { expect, it } from "vitest";
 import { signIn } from "@/test/support/app-server";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
-import { client, samplePhoto } from "@/test/support/http";
+import { type UploadedFace, client, expectStatus, judgeThree, samplePhoto } from "@/test/support/http";
 
 type Client = ReturnType<typeof client>;
-interface Uploaded {
-  id: number;
-  prediction_id: number;
-  label: string;
-}
+type Uploaded = UploadedFace;
 interface Stats {
   queue: { remaining: number };
   golden: { size: number; versions: { status: string; n: number; correct: number }[] };
@@ -29,10 +25,6 @@ const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 let admin: Client;
 const faces: Uploaded[] = [];
 let confirmed: Uploaded;
-
-async function expectStatus(res: Response, status: number, what: string) {
-  if (res.status !== status) throw new Error(`${what} answered ${res.status}: ${await res.text()}`);
-}
 
 const ui = useBrowserApp(undefined, async (app) => {
   admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
@@ -50,20 +42,7 @@ const ui = useBrowserApp(undefined, async (app) => {
     faces.push(...((await res.json()) as { faces: Uploaded[] }).faces);
   }
   // Rosa confirms the first face, corrects the second and calls the third no face; three stay open.
-  const [a, b, c] = faces as [Uploaded, Uploaded, Uploaded];
-  confirmed = a;
-  const other = b.label === "happy" ? "sad" : "happy";
-  for (const [face, body] of [
-    [a, { verdict: "correct" }],
-    [b, { verdict: "incorrect", corrected_label: other }],
-    [c, { verdict: "not_a_face" }],
-  ] as const) {
-    await expectStatus(
-      await rosa.json("POST", "/api/reviews", { prediction_id: face.prediction_id, ...body }),
-      201,
-      `a verdict on face ${face.id}`,
-    );
-  }
+  confirmed = (await judgeThree(rosa, faces as [Uploaded, Uploaded, Uploaded])).correct;
 });
 
 async function stats(): Promise<Stats> {

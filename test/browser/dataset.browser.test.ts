@@ -10,18 +10,14 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { signIn } from "@/test/support/app-server";
 import { expectNoSeriousAxeFindings } from "@/test/support/axe";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
-import { client, samplePhoto } from "@/test/support/http";
+import { type UploadedFace, client, expectStatus, judgeThree, samplePhoto } from "@/test/support/http";
 
 type Client = ReturnType<typeof client>;
 interface Listed {
   id: number;
   prediction: { label: string; confidence: number };
 }
-interface Uploaded {
-  id: number;
-  prediction_id: number;
-  label: string;
-}
+type Uploaded = UploadedFace;
 
 const REVIEWER = { email: "rita@example.test", password: "reviewer-password" };
 /** Synthetic crops besides the six sample photos: enough faces for a few rows. */
@@ -31,10 +27,6 @@ let admin: Client;
 const faces: Uploaded[] = [];
 /** The faces the reviewer judged: correct, incorrect (another label), not a face. */
 let judged: { correct: Uploaded; incorrect: Uploaded; noFace: Uploaded };
-
-async function expectStatus(res: Response, status: number, what: string) {
-  if (res.status !== status) throw new Error(`${what} answered ${res.status}: ${await res.text()}`);
-}
 
 function gradient(i: number): Promise<Buffer> {
   const pixels = Buffer.from(
@@ -72,20 +64,7 @@ const ui = useBrowserApp(undefined, async (app) => {
     await upload(await gradient(i), { isFaceCrop: true, filename: `face-${i}.png`, type: "image/png" }, `face ${i}`);
   }
 
-  const [a, b, c] = faces as [Uploaded, Uploaded, Uploaded];
-  judged = { correct: a, incorrect: b, noFace: c };
-  const other = b.label === "happy" ? "sad" : "happy";
-  for (const [face, body] of [
-    [a, { verdict: "correct" }],
-    [b, { verdict: "incorrect", corrected_label: other }],
-    [c, { verdict: "not_a_face" }],
-  ] as const) {
-    await expectStatus(
-      await rita.json("POST", "/api/reviews", { prediction_id: face.prediction_id, ...body }),
-      201,
-      `a verdict on face ${face.id}`,
-    );
-  }
+  judged = await judgeThree(rita, faces as [Uploaded, Uploaded, Uploaded]);
 });
 
 let db: pg.Client;

@@ -12,8 +12,8 @@ import { fakeCameraArgs, findFfmpeg, makeFakeCameraVideo } from "@/test/support/
 import { SAMPLE_PHOTO } from "@/test/support/http";
 
 const ffmpeg = findFfmpeg();
-// The shipped model (separable convolutions, batch norm, flip-shift test-time augmentation: ten
-// passes per face), so the comparison covers what reviewers really see.
+// The shipped model (separable convolutions, batch norm, flip test-time augmentation and a
+// temperature), so the comparison covers what reviewers really see, calibration included.
 const BASELINE = path.resolve("models/baseline");
 const SHOTS = "/tmp/shots";
 

@@ -140,3 +140,38 @@ export function sendUntilAnswered(
     })();
   });
 }
+
+/** Throws with the answer's body when a seeding request did not get the status it needs. */
+export async function expectStatus(res: Response, status: number, what: string): Promise<void> {
+  if (res.status !== status) throw new Error(`${what} answered ${res.status}: ${await res.text()}`);
+}
+
+/** A face as POST /api/predictions answers it, as far as seeding needs. */
+export interface UploadedFace {
+  id: number;
+  prediction_id: number;
+  label: string;
+}
+
+/**
+ * One reviewer's three kinds of verdict: the first face confirmed, the second corrected to another
+ * emotion, the third called no face.
+ */
+export async function judgeThree(
+  reviewer: ReturnType<typeof client>,
+  [correct, incorrect, noFace]: readonly [UploadedFace, UploadedFace, UploadedFace],
+): Promise<{ correct: UploadedFace; incorrect: UploadedFace; noFace: UploadedFace }> {
+  const other = incorrect.label === "happy" ? "sad" : "happy";
+  for (const [face, body] of [
+    [correct, { verdict: "correct" }],
+    [incorrect, { verdict: "incorrect", corrected_label: other }],
+    [noFace, { verdict: "not_a_face" }],
+  ] as const) {
+    await expectStatus(
+      await reviewer.json("POST", "/api/reviews", { prediction_id: face.prediction_id, ...body }),
+      201,
+      `a verdict on face ${face.id}`,
+    );
+  }
+  return { correct, incorrect, noFace };
+}
