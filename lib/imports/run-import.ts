@@ -16,6 +16,17 @@ import { listZipEntries, readZipEntry, ZipUnreadableError, type ZipEntry } from 
 /** A reason the whole import stops, shown as is on the import. */
 class ImportFailure extends Error {}
 
+/**
+ * The import is no longer this worker's: a sweep handed it to another (this one stopped writing for
+ * longer than the heartbeat timeout, or was told to stop). Whatever this worker was storing is rolled
+ * back with the counter it could not advance, so no file is stored or counted twice.
+ */
+export class ImportHandedOver extends Error {
+  constructor(importId: number) {
+    super(`import ${importId} was handed to another worker`);
+  }
+}
+
 type Tx = Pick<Prisma.TransactionClient, "$executeRaw">;
 
 /**
@@ -35,10 +46,16 @@ export async function runImport(db: Db, importId: number, workerId: string): Pro
   try {
     if (row.kind === "images") await importPhotos(db, row);
     else await importZip(db, row, row.user.email);
-    await finish(db, importId, "DONE");
+    await finish(db, row, "DONE");
   } catch (err) {
+    if (err instanceof ImportHandedOver) {
+      console.log(`[import ${importId}] ${err.message}; this worker stops it`);
+      return;
+    }
     if (err instanceof ImportFailure || (isAppError(err) && err.code !== "database_unavailable")) {
-      await finish(db, importId, "FAILED", err.message);
+      await finish(db, row, "FAILED", err.message).catch((lost: unknown) => {
+        if (!(lost instanceof ImportHandedOver)) throw lost;
+      });
       return;
     }
     // The database or a bug: the import stays RUNNING; once its heartbeat is stale, the sweep hands
@@ -80,7 +97,7 @@ async function importZip(db: Db, row: Import, userEmail: string): Promise<void> 
   for (let i = row.processed; i < files.length; i++) {
     const entry = files[i]!;
     if (entry.size > MAX_UPLOAD_BYTES) {
-      await advance(db, row.id, {
+      await advance(db, row, {
         error: { file: entry.name, message: `larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` },
       });
       continue;
@@ -89,11 +106,11 @@ async function importZip(db: Db, row: Import, userEmail: string): Promise<void> 
     try {
       bytes = readZipEntry(zip, entry);
     } catch (err) {
-      await advance(db, row.id, { error: { file: entry.name, message: (err as Error).message } });
+      await advance(db, row, { error: { file: entry.name, message: (err as Error).message } });
       continue;
     }
     if (!sniffImageType(bytes)) {
-      await advance(db, row.id, { error: { file: entry.name, message: "not a JPEG, PNG or WebP photo" } });
+      await advance(db, row, { error: { file: entry.name, message: "not a JPEG, PNG or WebP photo" } });
       continue;
     }
     await importPhoto(db, row, entry.name, bytes);
@@ -106,17 +123,18 @@ async function importPhoto(db: Db, row: Import, name: string, bytes: Buffer): Pr
     const outcome = await processUpload(db, row.userId, bytes, {
       isFaceCrop: row.isFaceCrop,
       afterStore: async (tx, stored) => {
-        await advance(tx, row.id, { faces: stored.faces });
+        await advance(tx, row, { faces: stored.faces });
       },
     });
-    if (outcome.duplicate) await advance(db, row.id, { duplicates: 1 });
+    if (outcome.duplicate) await advance(db, row, { duplicates: 1 });
   } catch (err) {
+    if (err instanceof ImportHandedOver) throw err;
     if (!isAppError(err) || err.code === "database_unavailable") {
       if (!isAppError(err)) console.error(`[import ${row.id}] ${name}:`, err);
       // The database or a bug: not this file's fault, so it is not counted; the import stops here.
       throw err;
     }
-    await advance(db, row.id, { error: { file: name, message: err.message } });
+    await advance(db, row, { error: { file: name, message: err.message } });
   }
 }
 
@@ -203,31 +221,36 @@ async function importFeedbackZip(
       onRow: async (summary) => {
         const errors = pending;
         pending = [];
-        await db.$executeRaw`
+        const updated = await db.$executeRaw`
           UPDATE "Import" SET
             "processed" = ${summary.imported + summary.skipped + summary.alreadyImported},
             "faces" = ${summary.imported}, "duplicates" = ${summary.alreadyImported},
             "errors" = CASE WHEN jsonb_array_length("errors") >= ${MAX_IMPORT_ERRORS} THEN "errors"
                             ELSE "errors" || ${JSON.stringify(errors)}::jsonb END,
             "heartbeatAt" = now()
-          WHERE "id" = ${row.id}`;
+          WHERE "id" = ${row.id} AND "workerId" = ${row.workerId} AND "status" = 'RUNNING'`;
+        if (updated === 0) throw new ImportHandedOver(row.id);
       },
     });
   } catch (err) {
+    if (err instanceof ImportHandedOver) throw err;
     // importFeedback refuses with a message for a person (a disabled user, a malformed CSV).
     if (err instanceof Error && !isAppError(err) && !("code" in err)) throw new ImportFailure(err.message);
     throw err;
   }
 }
 
-/** One more file processed: stored (its faces), a duplicate, or an error. */
-function advance(
+/**
+ * One more file processed: stored (its faces), a duplicate, or an error — only while the import is
+ * still this worker's (else ImportHandedOver, which rolls back a store in the same transaction).
+ */
+export async function advance(
   db: Tx,
-  importId: number,
+  row: Pick<Import, "id" | "workerId">,
   change: { faces?: number; duplicates?: number; error?: ImportFileError },
-): Promise<number> {
+): Promise<void> {
   const error = change.error ? JSON.stringify([change.error]) : null;
-  return db.$executeRaw`
+  const updated = await db.$executeRaw`
     UPDATE "Import" SET
       "processed" = "processed" + 1,
       "faces" = "faces" + ${change.faces ?? 0},
@@ -235,15 +258,24 @@ function advance(
       "errors" = CASE WHEN ${error}::jsonb IS NULL OR jsonb_array_length("errors") >= ${MAX_IMPORT_ERRORS} THEN "errors"
                       ELSE "errors" || ${error}::jsonb END,
       "heartbeatAt" = now()
-    WHERE "id" = ${importId}`;
+    WHERE "id" = ${row.id} AND "workerId" = ${row.workerId} AND "status" = 'RUNNING'`;
+  if (updated === 0) throw new ImportHandedOver(row.id);
 }
 
-async function finish(db: Db, importId: number, status: "DONE" | "FAILED", error?: string): Promise<void> {
-  const row = await db.$transaction(async (tx) => {
-    const done = await tx.import.update({
-      where: { id: importId },
+async function finish(
+  db: Db,
+  row: Pick<Import, "id" | "workerId" | "spoolDir">,
+  status: "DONE" | "FAILED",
+  error?: string,
+): Promise<void> {
+  const importId = row.id;
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.import.updateMany({
+      where: { id: importId, workerId: row.workerId, status: "RUNNING" },
       data: { status, finishedAt: new Date(), error: error ?? null },
     });
+    if (count === 0) throw new ImportHandedOver(importId);
+    const done = await tx.import.findUniqueOrThrow({ where: { id: importId } });
     await audit(tx, {
       actorId: done.userId,
       action: "import.complete",
