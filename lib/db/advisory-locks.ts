@@ -19,4 +19,9 @@ export const ADVISORY_LOCKS = {
    * in a key space apart from the one-key locks above.
    */
   uploadContent: 72707373,
+  /**
+   * "Which of this video track's frames were sent to review? Store the others" (transaction lock,
+   * two-key form with hashtext("<video id>:<track>")).
+   */
+  videoTrackReview: 72707374,
 } as const;

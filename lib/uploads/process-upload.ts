@@ -91,6 +91,12 @@ export interface StoreOptions {
    * sending the same bytes at once still make one upload.
    */
   onlyNew?: boolean;
+  /**
+   * Runs first in the transaction, before any file is written: take a lock and check again what
+   * must not be stored twice (throw to store nothing). Files are written only after it, so a request
+   * refused here never removes files another request's rows use.
+   */
+  beforeStore?: (tx: Prisma.TransactionClient) => Promise<void>;
   times?: StageTimes;
 }
 
@@ -144,6 +150,7 @@ export async function storeUploads(
         const first = await findEarlierUpload(tx, only.decoded.sha256, only.isFaceCrop);
         if (first !== null) return { duplicateOf: first };
       }
+      await opts.beforeStore?.(tx);
       // Written under the lock: a request that finds the other's upload above never removes files
       // that upload uses.
       for (const item of prepared) {

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors/app-error";
+import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 import { audit } from "@/lib/audit/audit";
 import { decodeUpload } from "@/lib/images/decode";
 import { cropFace, cropName } from "@/lib/faces/crop";
@@ -53,6 +54,20 @@ export async function sendTrackToReview(db: Db, viewer: VideoViewer, videoId: nu
     });
   }
   const results = await storeUploads(db, viewer.userId, active, items, {
+    // Two requests for one track (a double click, two tabs) chose their frames from what was sent
+    // before either stored: the second waits here, and finds the first's frames taken.
+    beforeStore: async (tx) => {
+      await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${ADVISORY_LOCKS.videoTrackReview}::int, hashtext(${`${videoId}:${trackNo}`}))`;
+      const taken = await tx.upload.count({
+        where: { videoId, videoTrack: trackNo, videoTimeS: { in: frames.map((f) => f.t) } },
+      });
+      if (taken > 0) {
+        throw new AppError(
+          "conflict",
+          `Frames of track ${trackNo} were just sent to review by another request; send again for the next ones.`,
+        );
+      }
+    },
     inTransaction: (tx, stored) =>
       audit(tx, {
         actorId: viewer.userId,

@@ -271,6 +271,22 @@ describe("a video of the sample photos", () => {
     expect((await other.json("POST", `/api/videos/${videoId}/tracks/${track.track_id}/review`, {})).status).toBe(404);
     expect((await owner.json("POST", `/api/videos/${videoId}/tracks/999/review`, {})).status).toBe(404);
   });
+
+  it("sends no frame twice when two requests for one track arrive at once", async () => {
+    const track = [...detail.tracks].sort((a, b) => b.frames.length - a.frames.length)[1]!;
+    const send = () => owner.json("POST", `/api/videos/${videoId}/tracks/${track.track_id}/review`, { count: 2 });
+    const statuses = (await Promise.all([send(), send(), send()])).map((r) => r.status);
+    // The first stores its frames; each other one either waited and found them taken (409) or chose
+    // the next ones after the first had committed (201).
+    expect(statuses).toContain(201);
+    for (const s of statuses) expect([201, 409]).toContain(s);
+    const twice = await db.query(
+      `SELECT "videoTimeS", count(*)::int AS n FROM "Upload"
+        WHERE "videoId" = $1 AND "videoTrack" = $2 GROUP BY 1 HAVING count(*) > 1`,
+      [videoId, track.track_id],
+    );
+    expect(twice.rows).toEqual([]);
+  });
 });
 
 describe("refusals leave nothing behind", () => {
