@@ -252,7 +252,7 @@ export const operations: OperationSpec[] = [
     body: { required: false, json: trackReviewSchema },
     responses: { 201: { description: "Sent (possibly none, when all were sent before).", json: r.TrackReviewResult } },
     errors: {
-      409: "`conflict`: the video's file is no longer stored.",
+      409: "`conflict`: the video's file is no longer stored, or another request just sent the frames this one chose (send again for the next ones).",
       503: "`model_unavailable`: no active model.",
     },
   },
