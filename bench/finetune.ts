@@ -3,7 +3,9 @@
 // stream faces as the reviewers' verdicts (FER+ majority), the job's own recipe (20 % of them held
 // out, replay of the base's training data, fineTune), and every resulting version scored on the
 // holdout against FER+ and against the original labels. Used to choose the job defaults.
-// Run: npm run bench:finetune [-- --base <dir> --corrections 1000 --run "lr=1e-4 epochs=8" --run …]
+// Each configuration runs once per seed (split, stream order, replay sample and training order all
+// follow the seed); the table gives the mean and spread of the changes over the seeds.
+// Run: npm run bench:finetune [-- --base <dir> --corrections 1000 --seeds 1,2,3 --run "lr=1e-4 distill=0.5" --run …]
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -26,9 +28,11 @@ const USAGE = `npm run bench:finetune -- [flags]
   --run "<k=v …>"       one configuration, repeatable: lr, epochs, strategy (head|full), batch,
                         replay (faces per class from the base's training data), mix (proportional |
                         per-class: how the replay is spread over classes), cw (class weights: none |
-                        sqrt | balanced); unset keys take the job's defaults. Default: the job
+                        sqrt | balanced), distill (the distillation weight, 0 = off), dt (its
+                        temperature); unset keys take the job's defaults. Default: the job
                         defaults at three learning rates
-  --seed <n>            split and stream order, as bench:loop (default 1)
+  --seeds <list>        one run of every configuration per seed: split and stream order as
+                        bench:loop, replay sample, training order (default 1,2,3)
   --out <dir>           where finetune.md and finetune.json go (default bench/results)`;
 
 interface RunConfig {
@@ -44,11 +48,18 @@ function parseRun(spec: string, replayDefault: number): RunConfig {
     if (!k || v === undefined) throw new Error(`--run "${spec}": expected key=value pairs, got "${part}"`);
     raw[k] = v;
   }
-  const { replay, lr, batch, cw, mix, ...rest } = raw;
+  const { replay, lr, batch, cw, mix, distill, dt, ...rest } = raw;
   const replayMode = (mix ?? "proportional") as ReplayMode;
   if (!REPLAY_MODES.includes(replayMode))
     throw new Error(`--run "${spec}": mix must be one of ${REPLAY_MODES.join(", ")}`);
-  const params = trainingParamsSchema.parse({ ...rest, learning_rate: lr, batch_size: batch, class_weights: cw });
+  const params = trainingParamsSchema.parse({
+    ...rest,
+    learning_rate: lr,
+    batch_size: batch,
+    class_weights: cw,
+    distill_weight: distill,
+    distill_temperature: dt,
+  });
   const replayPerClass = replay === undefined ? replayDefault : Number(replay);
   if (!Number.isInteger(replayPerClass) || replayPerClass < 0)
     throw new Error(`--run "${spec}": replay must be a whole number ≥ 0`);
@@ -62,7 +73,7 @@ async function main(): Promise<void> {
       data: { type: "string", default: "../shared/data/fer2013/test-public" },
       corrections: { type: "string", default: "1000" },
       run: { type: "string", multiple: true },
-      seed: { type: "string", default: "1" },
+      seeds: { type: "string", default: "1,2,3" },
       out: { type: "string", default: "bench/results" },
       help: { type: "boolean" },
     },
@@ -86,94 +97,124 @@ async function main(): Promise<void> {
     parseRun(r, replayDefault),
   );
   const corrections = Number(values.corrections);
-  const seed = Number(values.seed);
+  const seeds = values.seeds.split(",").map((x) => Number(x.trim()));
+  if (!seeds.length || seeds.some((x) => !Number.isInteger(x)))
+    throw new Error(`--seeds must be whole numbers separated by commas, got "${values.seeds}"`);
   const base = path.resolve(values.base);
   const meta = await readModelMetadata(base);
   const replayDir = typeof meta.trainingConfig?.data === "string" ? path.resolve(meta.trainingConfig.data) : null;
 
   const rt = await getTf();
   const faces = await loadLabeledFaces({ dataDir: data, mappingCsv, ferplusCsv });
-  const split = splitStreamHoldout(faces, 0.3, seed);
   const trainDir = path.join(data, "..", "train");
-  const holdout = await readHoldout(
-    (await dropSeenFromHoldout(split.holdout, split.stream, fs.existsSync(trainDir) ? trainDir : null)).holdout,
-  );
-  const labelled = split.stream.filter((f) => f.ferplus.label).slice(0, corrections);
-  const verdicts: LabeledImage[] = labelled.map((f) => ({ image: fs.readFileSync(f.file), label: f.ferplus.label! }));
-  // The job holds out a fifth of the snapshot for its gate; it never trains on it.
-  const reviewed = verdicts.filter((_, i) => i % 5 !== 0);
-  const baseline = await scoreVersionDir(base, holdout);
-  console.log(
-    `base ${meta.name ?? base}: ${pct(baseline.ferplus.accuracy)} vs FER+ (n=${baseline.ferplus.n}), ${pct(baseline.original.accuracy)} vs original (n=${baseline.original.n}); backend ${rt.backend}`,
-  );
-
   const rows: Row[] = [];
-  for (const run of runs) {
-    const replay = replayDir
-      ? await sampleReplay(replayDir, meta.labels, run.replayPerClass, seed, run.replayMode)
-      : [];
-    const { train, validation } = assembleTrainingSet(reviewed, replay);
-    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "el-finetune-"));
-    try {
-      const result = await fineTune({
-        baseDir: base,
-        outDir,
-        train,
-        validation,
-        epochs: run.params.epochs,
-        learningRate: run.params.learning_rate,
-        batchSize: run.params.batch_size,
-        strategy: run.params.strategy,
-        classWeights: run.params.class_weights,
-        seed,
-      });
-      const score = await scoreVersionDir(outDir, holdout);
-      const row: Row = {
-        ...run,
-        reviewed: reviewed.length,
-        replay: replay.length,
-        trained: train.length,
-        validation: validation.length,
-        epochsRun: result.epochs.length,
-        seconds: result.durationSeconds,
-        ferplus: score.ferplus.accuracy,
-        original: score.original.accuracy,
-      };
-      rows.push(row);
-      console.log(formatRow(row, baseline.ferplus.accuracy, baseline.original.accuracy).join(" | "));
-    } finally {
-      fs.rmSync(outDir, { recursive: true, force: true });
+  const baselines: { seed: number; ferplus: number; original: number; nFerplus: number; nOriginal: number }[] = [];
+  let reviewedCount = 0;
+  for (const seed of seeds) {
+    const split = splitStreamHoldout(faces, 0.3, seed);
+    const holdout = await readHoldout(
+      (await dropSeenFromHoldout(split.holdout, split.stream, fs.existsSync(trainDir) ? trainDir : null)).holdout,
+    );
+    const labelled = split.stream.filter((f) => f.ferplus.label).slice(0, corrections);
+    const verdicts: LabeledImage[] = labelled.map((f) => ({ image: fs.readFileSync(f.file), label: f.ferplus.label! }));
+    // The job holds out a fifth of the snapshot for its gate; it never trains on it.
+    const reviewed = verdicts.filter((_, i) => i % 5 !== 0);
+    reviewedCount = reviewed.length;
+    const baseline = await scoreVersionDir(base, holdout);
+    baselines.push({
+      seed,
+      ferplus: baseline.ferplus.accuracy,
+      original: baseline.original.accuracy,
+      nFerplus: baseline.ferplus.n,
+      nOriginal: baseline.original.n,
+    });
+    console.log(
+      `seed ${seed}: base ${meta.name ?? base} ${pct(baseline.ferplus.accuracy)} vs FER+ (n=${baseline.ferplus.n}), ${pct(baseline.original.accuracy)} vs original (n=${baseline.original.n}); backend ${rt.backend}`,
+    );
+    for (const [configIndex, run] of runs.entries()) {
+      const replay = replayDir
+        ? await sampleReplay(replayDir, meta.labels, run.replayPerClass, seed, run.replayMode)
+        : [];
+      const { train, validation } = assembleTrainingSet(reviewed, replay);
+      const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "el-finetune-"));
+      try {
+        const result = await fineTune({
+          baseDir: base,
+          outDir,
+          train,
+          validation,
+          epochs: run.params.epochs,
+          learningRate: run.params.learning_rate,
+          batchSize: run.params.batch_size,
+          strategy: run.params.strategy,
+          classWeights: run.params.class_weights,
+          distillWeight: run.params.distill_weight,
+          distillTemperature: run.params.distill_temperature,
+          seed,
+        });
+        const score = await scoreVersionDir(outDir, holdout);
+        const row: Row = {
+          ...run,
+          configIndex,
+          seed,
+          reviewed: reviewed.length,
+          replay: replay.length,
+          trained: train.length,
+          validation: validation.length,
+          epochsRun: result.epochs.length,
+          seconds: result.durationSeconds,
+          ferplus: score.ferplus.accuracy,
+          original: score.original.accuracy,
+          dFerplus: score.ferplus.accuracy - baseline.ferplus.accuracy,
+          dOriginal: score.original.accuracy - baseline.original.accuracy,
+        };
+        rows.push(row);
+        console.log(`seed ${seed} | ${formatSeedRow(row).join(" | ")}`);
+      } finally {
+        fs.rmSync(outDir, { recursive: true, force: true });
+      }
     }
   }
 
   const machine = machineInfo();
-  const head = [
-    "lr",
-    "epochs (run)",
-    "strategy",
-    "batch",
-    "replay",
-    "class weights",
-    "faces trained on",
-    "acc vs FER+",
-    "Δ",
-    "acc vs original",
-    "Δ",
-    "train (s)",
-  ];
+  const summary = runs.map((run, i) =>
+    summarize(
+      run,
+      rows.filter((r) => r.configIndex === i),
+    ),
+  );
   const table = markdownTable(
-    head,
-    rows.map((r) => formatRow(r, baseline.ferplus.accuracy, baseline.original.accuracy)),
+    [
+      "lr",
+      "epochs (run)",
+      "strategy",
+      "batch",
+      "replay",
+      "class weights",
+      "distillation",
+      "seeds",
+      "Δ vs FER+ (mean ± sd)",
+      "range",
+      "Δ vs original (mean ± sd)",
+      "range",
+      "train (s)",
+    ],
+    summary.map(formatSummary),
+  );
+  const perSeed = markdownTable(
+    ["seed", ...SEED_HEAD],
+    rows.map((r) => [String(r.seed), ...formatSeedRow(r)]),
   );
   const header = [
     `# Fine-tuning parameters, measured`,
     ``,
     `date: ${new Date().toISOString()}`,
     `machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB} GiB RAM (${machine.os}, Node ${machine.node}); backend ${rt.backend}${rt.threads ? ` (${rt.threads} thread${rt.threads === 1 ? "" : "s"})` : ""}; load ${os.loadavg()[0]!.toFixed(1)} at the end`,
-    `base: ${meta.name ?? values.base} (${values.base}); before fine-tuning ${pct(baseline.ferplus.accuracy)} vs FER+ (n=${baseline.ferplus.n}), ${pct(baseline.original.accuracy)} vs original (n=${baseline.original.n}) on the holdout`,
-    `verdicts: the first ${labelled.length} labelled stream faces (FER+ majority), ${reviewed.length} trained on (a fifth held out, as a job does); replay from ${replayDir ? path.relative(process.cwd(), replayDir) : "(none: the base names no training data on this machine)"}; seed ${seed}`,
+    `base: ${meta.name ?? values.base} (${values.base}); before fine-tuning, per seed: ${baselines.map((b) => `seed ${b.seed} ${pct(b.ferplus)} vs FER+ (n=${b.nFerplus}), ${pct(b.original)} vs original (n=${b.nOriginal})`).join("; ")} on that seed's holdout`,
+    `verdicts: the first ${corrections} labelled stream faces of each seed's stream (FER+ majority), ${reviewedCount} trained on (a fifth held out, as a job does); replay from ${replayDir ? path.relative(process.cwd(), replayDir) : "(none: the base names no training data on this machine)"}; seeds ${seeds.join(", ")}`,
+    `Δ: the fine-tuned version's accuracy on the seed's holdout minus the base's on the same faces, in points; mean and sample standard deviation over the seeds, range = lowest to highest.`,
   ];
-  const md = [...header, ``, table, ``].join("\n");
+  const md = [...header, ``, table, ``, `## Every run`, ``, perSeed, ``].join("\n");
   console.log(`\n${md}`);
   fs.mkdirSync(values.out, { recursive: true });
   fs.writeFileSync(path.join(values.out, "finetune.md"), md);
@@ -184,9 +225,10 @@ async function main(): Promise<void> {
         machine,
         backend: rt.backend,
         base: values.base,
-        baseline: { ferplus: baseline.ferplus.accuracy, original: baseline.original.accuracy },
-        verdicts: labelled.length,
-        seed,
+        baselines,
+        corrections,
+        seeds,
+        summary,
         rows,
       },
       null,
@@ -197,6 +239,9 @@ async function main(): Promise<void> {
 }
 
 interface Row extends RunConfig {
+  /** Which --run this is. */
+  configIndex: number;
+  seed: number;
   reviewed: number;
   replay: number;
   /** Reviewed + replay faces trained on, and kept for early stopping. */
@@ -206,24 +251,100 @@ interface Row extends RunConfig {
   seconds: number;
   ferplus: number;
   original: number;
+  /** Against the base on the same seed's holdout. */
+  dFerplus: number;
+  dOriginal: number;
+}
+
+interface Summary extends RunConfig {
+  seeds: number;
+  epochsRun: number[];
+  dFerplus: Spread;
+  dOriginal: Spread;
+  seconds: number;
+}
+
+interface Spread {
+  mean: number;
+  sd: number;
+  min: number;
+  max: number;
+}
+
+/** Mean, sample standard deviation (0 for one value) and range. */
+export function spread(xs: number[]): Spread {
+  const mean = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  return { mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+function summarize(run: RunConfig, rows: Row[]): Summary {
+  return {
+    ...run,
+    seeds: rows.length,
+    epochsRun: rows.map((r) => r.epochsRun),
+    dFerplus: spread(rows.map((r) => r.dFerplus)),
+    dOriginal: spread(rows.map((r) => r.dOriginal)),
+    seconds: rows.reduce((a, r) => a + r.seconds, 0) / Math.max(1, rows.length),
+  };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const pts = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x * 100).toFixed(1)}`;
+const distillText = (r: RunConfig) =>
+  r.params.distill_weight > 0 ? `${r.params.distill_weight}, T ${r.params.distill_temperature}` : "off";
+const configCells = (r: RunConfig) => [
+  String(r.params.learning_rate),
+  String(r.params.epochs),
+  r.params.strategy,
+  String(r.params.batch_size),
+  `${r.replayPerClass}/class, ${r.replayMode}`,
+  r.params.class_weights,
+  distillText(r),
+];
 
-function formatRow(r: Row, ferplus0: number, original0: number): string[] {
+function formatSummary(s: Summary): string[] {
+  const [lr, epochs, ...rest] = configCells(s);
   return [
-    String(r.params.learning_rate),
-    `${r.params.epochs} (${r.epochsRun})`,
-    r.params.strategy,
-    String(r.params.batch_size),
-    `${r.replayPerClass}/class, ${r.replayMode}`,
-    r.params.class_weights,
+    lr!,
+    `${epochs} (${s.epochsRun.join(", ")})`,
+    ...rest,
+    String(s.seeds),
+    `${pts(s.dFerplus.mean)} ± ${(s.dFerplus.sd * 100).toFixed(1)}`,
+    `${pts(s.dFerplus.min)} … ${pts(s.dFerplus.max)}`,
+    `${pts(s.dOriginal.mean)} ± ${(s.dOriginal.sd * 100).toFixed(1)}`,
+    `${pts(s.dOriginal.min)} … ${pts(s.dOriginal.max)}`,
+    s.seconds.toFixed(0),
+  ];
+}
+
+const SEED_HEAD = [
+  "lr",
+  "epochs (run)",
+  "strategy",
+  "batch",
+  "replay",
+  "class weights",
+  "distillation",
+  "faces trained on",
+  "acc vs FER+",
+  "Δ",
+  "acc vs original",
+  "Δ",
+  "train (s)",
+];
+
+function formatSeedRow(r: Row): string[] {
+  const [lr, epochs, ...rest] = configCells(r);
+  return [
+    lr!,
+    `${epochs} (${r.epochsRun})`,
+    ...rest,
     `${r.trained} (+${r.validation} val)`,
     pct(r.ferplus),
-    pts(r.ferplus - ferplus0),
+    pts(r.dFerplus),
     pct(r.original),
-    pts(r.original - original0),
+    pts(r.dOriginal),
     r.seconds.toFixed(0),
   ];
 }

@@ -155,6 +155,32 @@ describe("fineTune", () => {
     expect(weights[0]).toBe(1);
   });
 
+  it.each([
+    ["off", 0, { distillWeight: 0 }],
+    ["at half the loss, T 3", 0.5, { distillWeight: 0.5, distillTemperature: 3 }],
+  ] as const)(
+    "distillation from the base %s: recorded in the version's training config",
+    async (_, weight, expected) => {
+      const base = await createTinyModelDir(path.join(work, `base-kd-${weight}`));
+      const out = path.join(work, `out-kd-${weight}`);
+      const r = await fineTune({
+        baseDir: base,
+        outDir: out,
+        train: await dataset(16, 4),
+        validation: [],
+        epochs: 2,
+        learningRate: 0.01,
+        batchSize: 8,
+        strategy: "full",
+        seed: 1,
+        distillWeight: weight,
+        distillTemperature: 3,
+      });
+      expect(r.epochs.every((e) => Number.isFinite(e.loss))).toBe(true);
+      expect((await readModelMetadata(out)).trainingConfig).toMatchObject(expected);
+    },
+  );
+
   it("refuses an unknown label", async () => {
     const base = await createTinyModelDir(path.join(work, "base-bad"));
     const [img] = await dataset(1, 8);

@@ -1,5 +1,5 @@
 import fs from "node:fs/promises";
-import type { LayersModel, Optimizer } from "@tensorflow/tfjs";
+import type { LayersModel, Optimizer, Tensor } from "@tensorflow/tfjs";
 import { getTf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { readModelMetadata, resizeFilterOf, writeModelMetadata, type ModelMetadata } from "@/lib/model/metadata";
@@ -34,6 +34,13 @@ export interface FineTuneOptions {
   classWeights?: ClassWeightMode;
   /** Seeds each epoch's order and each batch's augmentation. */
   seed: number;
+  /**
+   * Learning without forgetting: the share of the loss that keeps the model's softened outputs
+   * near the base version's on the same inputs (default FIT_DEFAULTS.fineTune's; 0 = off).
+   */
+  distillWeight?: number;
+  /** The softening temperature of that term (default FIT_DEFAULTS.fineTune's). */
+  distillTemperature?: number;
   /** Stop when validation loss has not improved for this many epochs (best weights are kept). */
   patience?: number;
   onProgress?: (p: FitProgress) => void | Promise<void>;
@@ -98,11 +105,16 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     seed: o.seed,
     classWeights: o.classWeights ?? FIT_DEFAULTS.fineTune.classWeights,
     patience: o.patience ?? FIT_DEFAULTS.fineTune.patience,
+    distillWeight: o.distillWeight ?? FIT_DEFAULTS.fineTune.distillWeight,
+    distillTemperature: o.distillTemperature ?? FIT_DEFAULTS.fineTune.distillTemperature,
   };
 
   // Loads BatchNormalization layers with the closed-form training gradient (same weights and config).
   fastBatchNormalization(tf);
   const model: LayersModel = await tf.loadLayersModel(fileSystemIOHandler(tf, o.baseDir));
+  // The base version as it was, frozen: the teacher whose outputs the distillation term keeps.
+  const parent: LayersModel | null =
+    config.distillWeight > 0 ? await tf.loadLayersModel(fileSystemIOHandler(tf, o.baseDir)) : null;
   let optimizer: Optimizer = tf.train.adam(config.learningRate);
   try {
     if (o.strategy === "head") freezeAllButHead(model);
@@ -115,6 +127,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       val: indices(train.length, val.length),
       preprocessing: meta.preprocessing,
       config,
+      teacher: parent ? (x) => parent.apply(x, { training: false }) as Tensor : undefined,
       onProgress: o.onProgress,
       onEpoch: o.onEpoch,
       shouldStop: o.shouldStop,
@@ -155,6 +168,8 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
         trainSamples: train.length,
         validationSamples: val.length,
         classWeights: config.classWeights,
+        distillWeight: config.distillWeight,
+        distillTemperature: config.distillWeight > 0 ? config.distillTemperature : undefined,
         // Classes absent from the training set weigh nothing; 1 reads better than 0 here.
         classWeight: Object.fromEntries(run.classWeights.map((w, i) => [i, counts[i] ? w : 1])),
       },
@@ -164,6 +179,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
   } finally {
     optimizer.dispose();
     model.dispose();
+    parent?.dispose();
   }
 }
 

@@ -21,6 +21,14 @@ export interface FitConfig {
   classWeights: ClassWeightMode;
   /** Seeds the per-epoch order and each batch's augmentation. */
   seed: number;
+  /**
+   * Distillation (learning without forgetting): the share of the loss that pulls the model's
+   * softened outputs toward a teacher's on the same (augmented) batch; the rest is the labels'
+   * cross-entropy. 0 = off. Used only when fit() is given a teacher.
+   */
+  distillWeight: number;
+  /** Both outputs are softened as softmax(log p / T) before they are compared; the term is scaled by T². */
+  distillTemperature: number;
 }
 
 const SHARED = {
@@ -29,6 +37,8 @@ const SHARED = {
   minLearningRate: 1e-5,
   augment: true,
   seed: 1,
+  distillWeight: 0,
+  distillTemperature: 2,
 } as const satisfies Partial<FitConfig>;
 
 /**

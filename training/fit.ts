@@ -91,6 +91,12 @@ export interface FitOptions {
   val: readonly number[];
   preprocessing: ModelMetadata["preprocessing"];
   config: FitConfig;
+  /**
+   * The teacher for distillation (config.distillWeight > 0): its probabilities [n, k] for a
+   * training batch `x` [n, h, w, c] (e.g. the parent version in inference mode on the same
+   * augmented inputs). Called inside the step's tidy; what it returns is not trained.
+   */
+  teacher?: Teacher;
   /** A resumed run's state; default a fresh one at config.learningRate. */
   state?: FitState;
   /** Stop after this many epochs in this call (a checkpoint lets a later call go on). */
@@ -121,6 +127,8 @@ export interface FitResult {
   classWeights: number[];
 }
 
+export type Teacher = (x: Tensor, indices: readonly number[]) => Tensor;
+
 /** Trains `model` per `o.config`; see the file header. */
 export async function fit(o: FitOptions): Promise<FitResult> {
   const { tf, model, ds, config: cfg } = o;
@@ -131,6 +139,10 @@ export async function fit(o: FitOptions): Promise<FitResult> {
   const weights = classWeights(counts, cfg.classWeights);
   const vars = trainableVariables(tf, model);
   const restoreBest = o.restoreBest ?? true;
+  const distill =
+    o.teacher && cfg.distillWeight > 0
+      ? { teacher: o.teacher, weight: cfg.distillWeight, temperature: cfg.distillTemperature }
+      : null;
   let optimizer = o.optimizer;
   let state: FitState = o.state ? { ...o.state, history: [...o.state.history] } : initialFitState(cfg.learningRate);
   let best: Tensor[] | null = null;
@@ -156,7 +168,7 @@ export async function fit(o: FitOptions): Promise<FitResult> {
           cfg.augment ? mixSeed(cfg.seed, epoch, b) : null,
           weights,
         );
-        const step = trainStep(tf, model, optimizer, vars, batch, [idx.length, h, w, c], k);
+        const step = trainStep(tf, model, optimizer, vars, batch, [idx.length, h, w, c], k, distill, idx);
         lossSum += step.loss * idx.length;
         correct += step.correct;
         seen += idx.length;
@@ -302,10 +314,22 @@ export async function predictSplit(
   return { loss: loss / Math.max(1, probs.length), metrics: computeMetrics(ds.labels, truth, probs), probs };
 }
 
+/** How a training step distils (see FitConfig.distillWeight). */
+export interface Distillation {
+  teacher: Teacher;
+  /** Share of the loss on the teacher's softened outputs, in (0, 1]. */
+  weight: number;
+  temperature: number;
+}
+
 /**
  * One optimiser step on a batch (also what the throughput benches time).
+ * The loss is (1 − α)·CE(labels) + α·T²·CE(teacher_T, student_T) + weight decay, where p_T =
+ * softmax(log p / T) and α = distill.weight (0 without a teacher): Hinton et al.'s distillation,
+ * used here as "learning without forgetting" (Li & Hoiem) with the parent version as the teacher.
  * @param batch x [n·h·w·c], y [n·k] one-hot, w [n] per-sample loss weights (makeTrainBatch)
  * @param shape [n, h, w, c]
+ * @param indices the batch's sample indices (passed to the teacher)
  * @returns the batch's mean loss (class-weighted, with weight decay) and its correct predictions
  */
 export function trainStep(
@@ -316,18 +340,29 @@ export function trainStep(
   batch: { x: Float32Array; y: Float32Array; w: Float32Array },
   shape: [number, number, number, number],
   k: number,
+  distill: Distillation | null = null,
+  indices: readonly number[] = [],
 ): { loss: number; correct: number } {
   let hits: Tensor | undefined;
   const loss = tf.tidy(() => {
     const x = tf.tensor4d(batch.x, shape);
     const y = tf.tensor2d(batch.y, [shape[0], k]);
     const sw = tf.tensor1d(batch.w);
+    /** The teacher's softened probabilities [n, k], outside the gradient. */
+    const soft = distill ? soften(tf, distill.teacher(x, indices), distill.temperature) : null;
     const { value, grads } = tf.variableGrads(() => {
       /** [n, k] */
       const probs = model.apply(x, { training: true }) as Tensor;
       hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(probs, -1), tf.argMax(y, -1)), "float32")));
-      const ce = tf.neg(tf.sum(tf.mul(y, tf.log(tf.clipByValue(probs, 1e-7, 1))), -1));
-      const dataLoss = tf.mean(tf.mul(ce, sw));
+      const logProbs = tf.log(tf.clipByValue(probs, 1e-7, 1));
+      const ce = tf.neg(tf.sum(tf.mul(y, logProbs), -1));
+      let dataLoss: Tensor = tf.mean(tf.mul(ce, sw));
+      if (distill && soft) {
+        const T = distill.temperature;
+        const studentLog = tf.logSoftmax(tf.div(logProbs, T));
+        const kd = tf.mul(tf.mean(tf.neg(tf.sum(tf.mul(soft, studentLog), -1))), T * T);
+        dataLoss = tf.add(tf.mul(dataLoss, 1 - distill.weight), tf.mul(kd, distill.weight));
+      }
       const decay = model.calculateLosses();
       return (decay.length ? tf.add(dataLoss, tf.addN(decay)) : dataLoss) as Scalar;
     }, vars);
@@ -338,6 +373,11 @@ export function trainStep(
   tf.dispose([loss, ...(hits ? [hits] : [])]);
   if (!Number.isFinite(out.loss)) throw new Error("training diverged (loss is not finite); lower the learning rate");
   return out;
+}
+
+/** softmax(log p / T): probabilities [n, k] softened (T > 1) or sharpened (T < 1). */
+export function soften(tf: Tf, probs: Tensor, temperature: number): Tensor {
+  return tf.tidy(() => tf.softmax(tf.div(tf.log(tf.clipByValue(probs, 1e-7, 1)), temperature)));
 }
 
 /** The variables behind the model's trainable weights (frozen layers have none here). */

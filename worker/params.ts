@@ -16,6 +16,13 @@ export const trainingParamsSchema = z
     class_weights: z.enum(["none", "sqrt", "balanced"]).default(DEFAULTS.classWeights),
     min_samples: z.coerce.number().int().min(1).max(1_000_000).default(20),
     batch_size: z.coerce.number().int().min(1).max(512).default(DEFAULTS.batchSize),
+    /**
+     * Learning without forgetting: the share of the loss that keeps the candidate's softened
+     * outputs near the base version's on the same faces (0 = plain fine-tuning).
+     */
+    distill_weight: z.coerce.number().min(0).max(0.95).default(DEFAULTS.distillWeight),
+    /** How much both outputs are softened before they are compared (Hinton's T). */
+    distill_temperature: z.coerce.number().min(1).max(10).default(DEFAULTS.distillTemperature),
     /** How verdicts become a face's label: the majority, or Dawid–Skene (each reviewer's reliability estimated by EM). */
     label_aggregation: z.enum(["majority", "dawid-skene"]).default("majority"),
   })

@@ -118,6 +118,8 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
       batchSize: params.batch_size,
       strategy: params.strategy,
       classWeights: params.class_weights,
+      distillWeight: params.distill_weight,
+      distillTemperature: params.distill_temperature,
       seed: jobId,
       metadata: {
         name: `job ${jobId}`,

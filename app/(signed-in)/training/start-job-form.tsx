@@ -17,7 +17,7 @@ const PREFLIGHT_DEBOUNCE_MS = 400;
 
 type ParamsInput = z.input<typeof trainingParamsSchema>;
 type ParamsOutput = z.output<typeof trainingParamsSchema>;
-type NumberField = "epochs" | "learning_rate" | "min_samples" | "batch_size";
+type NumberField = "epochs" | "learning_rate" | "min_samples" | "batch_size" | "distill_weight" | "distill_temperature";
 
 /** The server's defaults, read from the shared schema rather than copied. */
 const defaults = trainingParamsSchema.parse({});
@@ -29,7 +29,8 @@ function rangeText(field: NumberField): string {
   const min = inner.minValue ?? 0;
   const max = inner.maxValue;
   if (inner.isInt) return `a whole number from ${min} to ${max}`;
-  return `a number above ${min}, at most ${max}`;
+  // learning_rate is the one field whose lower bound is exclusive (positive()).
+  return field === "learning_rate" ? `a number above ${min}, at most ${max}` : `a number from ${min} to ${max}`;
 }
 
 const fields: { name: NumberField; label: string; hint: string; inputMode: "numeric" | "decimal" }[] = [
@@ -47,6 +48,18 @@ const fields: { name: NumberField; label: string; hint: string; inputMode: "nume
     inputMode: "numeric",
   },
   { name: "batch_size", label: "Batch size", hint: "Faces per update step.", inputMode: "numeric" },
+  {
+    name: "distill_weight",
+    label: "Keep the base’s outputs",
+    hint: "Share of the loss that keeps answers near the base version’s, so it forgets less (0 = off).",
+    inputMode: "decimal",
+  },
+  {
+    name: "distill_temperature",
+    label: "Softening temperature",
+    hint: "Higher compares the base’s second and third choices too.",
+    inputMode: "decimal",
+  },
 ];
 
 type ChoiceField = "strategy" | "label_aggregation" | "class_weights";
@@ -120,6 +133,8 @@ export function StartJobForm({ models, onStarted }: { models: ModelVersionRow[] 
       class_weights: defaults.class_weights,
       min_samples: String(defaults.min_samples),
       batch_size: String(defaults.batch_size),
+      distill_weight: String(defaults.distill_weight),
+      distill_temperature: String(defaults.distill_temperature),
       label_aggregation: defaults.label_aggregation,
     },
   });

@@ -33,6 +33,14 @@ export function JobSettings({ job, params }: { job: TrainingJobDetail; params: T
             <dd>{params.class_weights}</dd>
           </div>
           <div>
+            <dt>Keep the base&rsquo;s outputs</dt>
+            <dd>
+              {params.distill_weight > 0
+                ? `${params.distill_weight} of the loss, temperature ${params.distill_temperature}`
+                : "Off"}
+            </dd>
+          </div>
+          <div>
             <dt>Minimum faces</dt>
             <dd>{params.min_samples}</dd>
           </div>
