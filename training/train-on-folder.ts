@@ -30,9 +30,18 @@ import {
   type TrainState,
 } from "@/training/checkpoint";
 import { dataFingerprint, loadImageFolder, stratifiedSplit, type ClassWeightMode } from "@/training/dataset";
-import { fit, formatPercent, initialFitState, predictSplit, type EpochPoint, type FitProgress } from "@/training/fit";
+import {
+  fit,
+  formatPercent,
+  initialFitState,
+  predictSplit,
+  type EpochPoint,
+  type FitProgress,
+  type Teacher,
+} from "@/training/fit";
 import { FIT_DEFAULTS, type FitConfig } from "@/training/fit-defaults";
-import type { EvalMetrics } from "@/training/metrics";
+import { computeMetrics, type EvalMetrics } from "@/training/metrics";
+import { formatTeacherSpec, precomputedTeacher, teacherProbabilities, type TeacherSpec } from "@/training/teacher";
 import { createModel, type Architecture } from "@/training/model";
 
 export interface TrainOptions {
@@ -64,6 +73,15 @@ export interface TrainOptions {
   minLr?: number;
   augment?: boolean;
   classWeights?: ClassWeightMode;
+  /**
+   * Distil from these versions (their mean served probabilities on each training image, computed
+   * once and cached beside the checkpoints; see teacher.ts), with `distillWeight` of the loss.
+   */
+  teachers?: TeacherSpec[];
+  /** Share of the loss on the teachers' softened outputs (default 0.5 with teachers). */
+  distillWeight?: number;
+  /** Softening temperature of that term (default FIT_DEFAULTS.fromScratch's). */
+  distillTemperature?: number;
   /** How the version serves (metadata.testTimeAugmentation); default the base's, else "none". */
   testTimeAugmentation?: TestTimeAugmentation;
   name?: string;
@@ -105,6 +123,8 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     minLearningRate: opts.minLr ?? preset.minLearningRate,
     augment: opts.augment ?? preset.augment,
     classWeights: opts.classWeights ?? preset.classWeights,
+    distillWeight: opts.teachers?.length ? (opts.distillWeight ?? 0.5) : 0,
+    distillTemperature: opts.distillTemperature ?? preset.distillTemperature,
   };
   const cfg = {
     architecture: opts.architecture ?? ("xception-wide" as Architecture),
@@ -133,7 +153,15 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       path.join(
         env.dataDir,
         "checkpoints",
-        hash([dataRoot, opts.base ? path.resolve(opts.base) : "", cfg.architecture, out].join("\n")).slice(0, 16),
+        hash(
+          [
+            dataRoot,
+            opts.base ? path.resolve(opts.base) : "",
+            cfg.architecture,
+            out,
+            ...(opts.teachers ?? []).map((t) => formatTeacherSpec({ ...t, dir: path.resolve(t.dir) })),
+          ].join("\n"),
+        ).slice(0, 16),
       ),
   );
 
@@ -184,6 +212,19 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const [h, w, c] = inputShape;
   const size = h * w * c;
   const k = labels.length;
+  let teacher: Teacher | undefined;
+  if (opts.teachers?.length && fitConfig.distillWeight > 0 && !opts.exportBest) {
+    const probs = await teacherProbabilities({ teachers: opts.teachers, ds, cacheDir: checkpointDir, log });
+    const val = computeMetrics(
+      labels,
+      split.val.map((i) => ds.samples[i]?.label ?? 0),
+      split.val.map((i) => probs.subarray(i * k, (i + 1) * k)),
+    );
+    log(
+      `teacher (${opts.teachers.map(formatTeacherSpec).join(" + ")}) on the validation split: accuracy ${formatPercent(val.accuracy)}, macro-F1 ${formatPercent(val.macro_f1)}; distilled with ${fitConfig.distillWeight} of the loss at temperature ${fitConfig.distillTemperature}`,
+    );
+    teacher = precomputedTeacher(tf, probs, k);
+  }
   let epochsThisRun = 0;
   try {
     if (!opts.exportBest) {
@@ -196,6 +237,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         val: split.val,
         preprocessing,
         config: fitConfig,
+        teacher,
         state,
         maxEpochsThisRun: opts.maxEpochsThisRun,
         // The best epoch may come from an earlier, resumed run: the version is written from disk.
@@ -261,6 +303,17 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         seed: fitConfig.seed,
         augment: fitConfig.augment ? DEFAULT_AUGMENT : null,
         classWeights: fitConfig.classWeights,
+        ...(opts.teachers?.length
+          ? {
+              distillation: {
+                teachers: opts.teachers.map((t) =>
+                  formatTeacherSpec({ ...t, dir: path.relative(process.cwd(), path.resolve(t.dir)) || "." }),
+                ),
+                weight: fitConfig.distillWeight,
+                temperature: fitConfig.distillTemperature,
+              },
+            }
+          : {}),
         trainSamples: split.train.length,
         validationSamples: split.val.length,
         ...(finished

@@ -184,6 +184,13 @@ describe("freezeLayers and parseTrainArgs", () => {
     expect(() => parseTrainArgs(["--data", "d", "--arch", "resnet"])).toThrow(/--arch must be one of/);
     expect(() => parseTrainArgs(["--data", "d", "--lr", "0"])).toThrow(/positive/);
     expect(parseTrainArgs(["--data", "d", "--tta", "flip"]).testTimeAugmentation).toBe("flip");
+    expect(
+      parseTrainArgs(["--data", "d", "--teacher", "a@flip-shift", "--teacher", "b", "--distill-weight", "0.6"]),
+    ).toMatchObject({
+      teachers: [{ dir: "a", testTimeAugmentation: "flip-shift" }, { dir: "b" }],
+      distillWeight: 0.6,
+    });
+    expect(() => parseTrainArgs(["--data", "d", "--distill-weight", "1"])).toThrow(/between 0 and 1/);
     expect(() => parseTrainArgs(["--data", "d", "--tta", "rotate"])).toThrow(
       /--tta must be one of none, flip, flip-shift/,
     );

@@ -1,12 +1,15 @@
 /**
  * `npm run train -- --data <dir> [--base <model dir>] [--arch <name>] [--epochs N] [--batch-size N]
  *   [--lr X] [--freeze <N | layer,names>] [--out <dir>] [--resume] [--checkpoints <dir>]
- *   [--class-weights none|balanced|sqrt] [--tta none|flip|flip-shift] [--no-augment] [--seed N] [--val-fraction X]`
+ *   [--class-weights none|balanced|sqrt] [--tta none|flip|flip-shift] [--no-augment] [--seed N] [--val-fraction X]
+ *   [--teacher <model dir>[@none|flip|flip-shift] …] [--distill-weight X] [--distill-temperature T]`
  *
  * Trains (from scratch, or fine-tunes `--base`) on an image folder `<data>/<label>/*.png|jpg`, with
  * a stratified seeded validation split, on-the-fly augmentation of training batches only, LR decay
  * and early stopping on validation loss, a checkpoint after every epoch (resumable with --resume),
  * and writes a model version folder (model.json + shards + metadata.json) through a temp folder.
+ * With --teacher (repeatable) it distils: the loss mixes the labels with the teachers' mean served
+ * probabilities on each image (training/teacher.ts).
  * Defaults: FIT_DEFAULTS.fromScratch (training/fit-defaults.ts). The work is train() in
  * train-on-folder.ts; this file only reads the command line.
  */
@@ -16,6 +19,7 @@ import { parseTestTimeAugmentation } from "@/lib/model/metadata";
 import { CLASS_WEIGHT_MODES, type ClassWeightMode } from "@/training/dataset";
 import { ARCHITECTURES, type Architecture } from "@/training/model";
 import { train, type TrainOptions } from "@/training/train-on-folder";
+import { parseTeacherSpec } from "@/training/teacher";
 
 /** CLI flags → TrainOptions (exported for tests). */
 export function parseTrainArgs(argv: string[]): TrainOptions {
@@ -40,6 +44,9 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
       "val-fraction": { type: "string" },
       patience: { type: "string" },
       name: { type: "string" },
+      teacher: { type: "string", multiple: true },
+      "distill-weight": { type: "string" },
+      "distill-temperature": { type: "string" },
     },
     strict: true,
   });
@@ -75,7 +82,17 @@ export function parseTrainArgs(argv: string[]): TrainOptions {
     valFraction: num(values["val-fraction"], "val-fraction"),
     patience: num(values.patience, "patience"),
     name: values.name,
+    teachers: values.teacher?.map(parseTeacherSpec),
+    distillWeight: fraction(values["distill-weight"], "distill-weight"),
+    distillTemperature: num(values["distill-temperature"], "distill-temperature"),
   };
+}
+
+function fraction(v: string | undefined, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n > 0 && n < 1)) throw new Error(`--${flag} must be a number between 0 and 1, got "${v}"`);
+  return n;
 }
 
 async function main(): Promise<void> {
