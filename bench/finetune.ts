@@ -18,7 +18,7 @@ import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { fineTune, type LabeledImage } from "@/training/fine-tune";
 import { dropSeenFromHoldout, loadLabeledFaces, splitStreamHoldout } from "./support/ferplus";
 import { readHoldout, scoreVersionDir } from "./support/measure";
-import { machineInfo, markdownTable } from "./support/report";
+import { machineInfo, markdownTable, spread, type Spread } from "./support/report";
 
 const USAGE = `npm run bench:finetune -- [flags]
 
@@ -262,20 +262,6 @@ interface Summary extends RunConfig {
   dFerplus: Spread;
   dOriginal: Spread;
   seconds: number;
-}
-
-interface Spread {
-  mean: number;
-  sd: number;
-  min: number;
-  max: number;
-}
-
-/** Mean, sample standard deviation (0 for one value) and range. */
-export function spread(xs: number[]): Spread {
-  const mean = xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean, sd, min: Math.min(...xs), max: Math.max(...xs) };
 }
 
 function summarize(run: RunConfig, rows: Row[]): Summary {

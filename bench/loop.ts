@@ -1,7 +1,9 @@
 // The loop, measured: a simulated reviewer corrects the model through the real app (HTTP API,
 // Postgres, pg-boss, worker); an admin retrains at checkpoints; each new version is measured on a
-// holdout against FER+ crowd labels and the original FER2013 labels.
-// Run: npm run bench:loop [-- --base <model dir>] [--limit N --checkpoints 20,40 --epochs 1] (--help for all flags)
+// holdout against FER+ crowd labels and the original FER2013 labels. The reviewer answers the faces
+// as they arrive, or works the app's review queue in one of its orders; several orders and seeds run
+// one after another, each on a fresh app, and are compared in one table.
+// Run: npm run bench:loop [-- --base <model dir>] [--order uncertain,arrival --seed 1,2,3] [--limit N --checkpoints 20,40 --epochs 1] (--help for all flags)
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -24,12 +26,17 @@ import {
 import { apiClient, signIn, type ApiClient } from "./support/http";
 import { readHoldout, scoreVersionDir, type Holdout } from "./support/measure";
 import {
+  formatOrdersTable,
   formatTable,
   headerLines,
+  LOOP_ORDERS,
   machineInfo,
+  ordersResult,
   renderMarkdown,
+  renderOrdersMarkdown,
   targetLines,
   type CheckpointRow,
+  type LoopOrder,
   type LoopResult,
   type Score,
 } from "./support/report";
@@ -41,15 +48,21 @@ const USAGE = `npm run bench:loop -- [flags]
   --mapping <csv>       ferplus-mapping.csv (default <data>/../ferplus-mapping.csv)
   --ferplus <csv>       FER+ fer2013new.csv (default <data>/../../ferplus/fer2013new.csv)
   --train <dir>         FER2013 train folder; exact copies of its images leave the holdout (default <data>/../train)
-  --seed <n>            split and stream order (default 1)
+  --seed <list>         split and stream order; one run per seed, e.g. 1,2,3 (default 1)
+  --order <list>        the order the reviewer answers the faces in; one run per order (default uncertain):
+                          arrival    each face answered as it is uploaded
+                          uncertain, random, newest
+                                     the whole stream uploaded first, then answered as the app's review
+                                     queue serves it (GET /api/review/next?order=…; uncertain is its default)
   --holdout <fraction>  held out per class (default 0.3)
   --limit <n>           stream only the first n faces
   --checkpoints <list>  verdict counts to retrain at, plus "all" (default 100,300,1000,all)
   --epochs, --lr, --strategy head|full, --batch-size   job params (defaults: the API's)
   --min-samples <n>     job param (default 10)
   --job-timeout <min>   give up on a job after this many minutes (default 360)
-  --out <dir>           where loop-<date>-<backend>.md/.json go (default bench/results)
-  --keep                keep the app's temp folder (database, crops, versions) for inspection`;
+  --out <dir>           where each run's loop-<date>-<backend>-<order>-seed<n>.md/.json go, and with more
+                        than one run the comparison loop-orders-<date>-<backend>.md/.json (default bench/results)
+  --keep                keep each app's temp folder (database, crops, versions) for inspection`;
 
 const JOB_POLL_MS = 2_000;
 const PROGRESS_PRINT_MS = 15_000;
@@ -60,7 +73,8 @@ interface Options {
   mappingCsv: string;
   ferplusCsv: string;
   trainDir: string;
-  seed: number;
+  seeds: number[];
+  orders: LoopOrder[];
   holdout: number;
   limit: number | null;
   checkpoints: number[];
@@ -80,6 +94,7 @@ function parseOptions(): Options {
       ferplus: { type: "string" },
       train: { type: "string" },
       seed: { type: "string", default: "1" },
+      order: { type: "string", default: "uncertain" },
       holdout: { type: "string", default: "0.3" },
       limit: { type: "string" },
       checkpoints: { type: "string", default: "100,300,1000,all" },
@@ -104,10 +119,12 @@ function parseOptions(): Options {
     if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got "${v}"`);
     return n;
   };
-  const parts = values.checkpoints
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const list = (v: string) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const parts = list(values.checkpoints);
   const checkpoints = [...new Set(parts.filter((p) => p !== "all").map((p) => int("checkpoints", p, 1)))].sort(
     (a, b) => a - b,
   );
@@ -124,6 +141,12 @@ function parseOptions(): Options {
     throw new UsageError(
       `job params: ${params.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
+  const seeds = [...new Set(list(values.seed).map((p) => int("seed", p, 0)))];
+  if (!seeds.length) throw new UsageError("--seed needs at least one seed");
+  const asked = [...new Set(list(values.order))];
+  const orders = asked.filter((o): o is LoopOrder => (LOOP_ORDERS as readonly string[]).includes(o));
+  if (!asked.length || orders.length !== asked.length)
+    throw new UsageError(`--order takes ${LOOP_ORDERS.join(", ")} (comma-separated), got "${values.order}"`);
   const holdout = Number(values.holdout);
   if (!(holdout > 0 && holdout < 1))
     throw new UsageError(`--holdout must be a fraction in (0, 1), got "${values.holdout}"`);
@@ -134,7 +157,8 @@ function parseOptions(): Options {
     mappingCsv: path.resolve(values.mapping ?? path.join(data, "..", "ferplus-mapping.csv")),
     ferplusCsv: path.resolve(values.ferplus ?? path.join(data, "..", "..", "ferplus", "fer2013new.csv")),
     trainDir: path.resolve(values.train ?? path.join(data, "..", "train")),
-    seed: int("seed", values.seed, 0),
+    seeds,
+    orders,
     holdout,
     limit: values.limit === undefined ? null : int("limit", values.limit, 1),
     checkpoints,
@@ -149,9 +173,23 @@ function parseOptions(): Options {
 class UsageError extends Error {}
 
 interface UploadAnswer {
-  faces: { prediction_id: number; label: string; model_version: { version: number } }[];
+  /** This upload's id, or with `duplicate_of` the earlier upload's. */
+  upload_id: number;
+  faces: {
+    prediction_id: number;
+    label: string;
+    probabilities: Record<string, number>;
+    model_version: { version: number };
+  }[];
   /** Set when the same bytes were uploaded before (200). */
   duplicate_of?: number;
+}
+
+/** GET /api/review/next's item, as far as the bench reads it. */
+interface QueueItem {
+  prediction_id: number;
+  face: { id: number; upload: { id: number } };
+  prediction: { label: string; margin: number; model_version: { version: number } };
 }
 
 interface JobView {
@@ -189,8 +227,35 @@ interface ModelView {
 let app: TestApp | null = null;
 let keepFiles = false;
 
+/** The same for every run: options, the labelled faces (read once) and what is known about them. */
+interface Shared {
+  opts: Options;
+  faces: FaceRecord[];
+  crowdColumns: Record<FerPlusColumn, number>;
+  skipped: Record<SkipReason, number>;
+  baseName: string | null;
+  benchBackend: string;
+}
+
+/** One seed's split, holdout and baseline: the same for every order, so orders differ only in when a face is answered. */
+interface SeedData {
+  seed: number;
+  split: { stream: FaceRecord[]; holdout: FaceRecord[] };
+  /** The part of the stream used (--limit). */
+  stream: FaceRecord[];
+  trainDir: string | null;
+  unseen: { inStream: number; inTrain: number };
+  holdout: Holdout;
+  baseline: Score;
+}
+
+/** The simulated reviewer's answer, as POST /api/reviews takes it (less the prediction id). */
+type Answer = { verdict: "correct" | "not_a_face" | "unsure" } | { verdict: "incorrect"; corrected_label: string };
+
+/** How many answered faces a results file lists, to show which faces an order serves first. */
+const FIRST_ANSWERED = 10;
+
 async function main(): Promise<void> {
-  const t0 = performance.now();
   const startedAt = new Date().toISOString();
   const opts = parseOptions();
   keepFiles = opts.keep;
@@ -214,18 +279,12 @@ async function main(): Promise<void> {
   }
   const baseMeta = await readModelMetadata(opts.base);
 
-  // Data: one seeded, stratified split; the stream is shuffled across classes.
+  // Data, read once: every seed splits the same faces.
   const faces = await loadLabeledFaces({
     dataDir: opts.data,
     mappingCsv: opts.mappingCsv,
     ferplusCsv: opts.ferplusCsv,
   });
-  const split = splitStreamHoldout(faces, opts.holdout, opts.seed);
-  const stream = opts.limit === null ? split.stream : split.stream.slice(0, opts.limit);
-  // Against the whole stream, not just the --limit part, so a smoke run measures the same holdout.
-  const trainDir = fs.existsSync(opts.trainDir) ? opts.trainDir : null;
-  const unseen = await dropSeenFromHoldout(split.holdout, split.stream, trainDir);
-  const holdout = await readHoldout(unseen.holdout);
   const crowdColumns = Object.fromEntries(FERPLUS_COLUMNS.map((c) => [c, 0])) as Record<FerPlusColumn, number>;
   const skipped: Record<SkipReason, number> = { tie: 0, unknown: 0, NF: 0, "no-votes": 0, "no-ferplus-row": 0 };
   for (const f of faces) {
@@ -235,58 +294,140 @@ async function main(): Promise<void> {
       if (f.ferplus.skip === "unknown" || f.ferplus.skip === "NF") crowdColumns[f.ferplus.skip] += 1;
     }
   }
+  const rt = await getTf();
+  const shared: Shared = {
+    opts,
+    faces,
+    crowdColumns,
+    skipped,
+    baseName: baseMeta.name ?? null,
+    benchBackend: `${rt.backend}${rt.threads ? ` (${rt.threads} thread${rt.threads === 1 ? "" : "s"})` : ""}`,
+  };
+
+  const runs = opts.seeds.length * opts.orders.length;
+  const results: LoopResult[] = [];
+  const files: string[] = [];
+  for (const seed of opts.seeds) {
+    const data = await prepareSeed(shared, seed);
+    for (const order of opts.orders) {
+      if (runs > 1) console.log(`\n=== run ${results.length + 1} of ${runs}: seed ${seed}, order ${order} ===`);
+      const result = await runLoop(shared, data, order);
+      fs.mkdirSync(opts.out, { recursive: true });
+      const stem = path.join(
+        opts.out,
+        `loop-${result.date.slice(0, 10)}-${fileSafe(result.backend.app)}-${order}-seed${seed}`,
+      );
+      fs.writeFileSync(`${stem}.md`, renderMarkdown(result));
+      fs.writeFileSync(`${stem}.json`, JSON.stringify({ ...result, mapping: FERPLUS_TO_MODEL }, null, 2) + "\n");
+      results.push(result);
+      files.push(path.basename(`${stem}.md`));
+
+      console.log(`\n# The loop, measured\n`);
+      for (const l of headerLines(result)) console.log(l);
+      console.log("");
+      console.log(formatTable(result));
+      console.log("");
+      for (const l of targetLines(result)) console.log(`target: ${l}`);
+      console.log(
+        `\nstream ${result.timings.facesPerSecond.toFixed(1)} faces/s; whole run ${result.timings.totalSeconds.toFixed(0)} s`,
+      );
+      console.log(`wrote ${stem}.md and ${stem}.json`);
+      // The next run starts its own app on a fresh database.
+      await stopApp();
+    }
+  }
+
+  if (results.length > 1) {
+    const comparison = ordersResult(startedAt, results, files);
+    const stem = path.join(opts.out, `loop-orders-${startedAt.slice(0, 10)}-${fileSafe(comparison.backend.app)}`);
+    fs.writeFileSync(`${stem}.md`, renderOrdersMarkdown(comparison));
+    fs.writeFileSync(`${stem}.json`, JSON.stringify(comparison, null, 2) + "\n");
+    console.log(`\n# The loop by review order (Δ in points vs each seed's baseline)\n`);
+    console.log(formatOrdersTable(comparison.summary));
+    console.log(`\nwrote ${stem}.md and ${stem}.json`);
+  }
+}
+
+/** One seeded, stratified split (the stream shuffled across classes), its holdout and the baseline's score on it. */
+async function prepareSeed(shared: Shared, seed: number): Promise<SeedData> {
+  const { opts, faces, skipped } = shared;
+  const split = splitStreamHoldout(faces, opts.holdout, seed);
+  const stream = opts.limit === null ? split.stream : split.stream.slice(0, opts.limit);
+  // Against the whole stream, not just the --limit part, so a smoke run measures the same holdout.
+  const trainDir = fs.existsSync(opts.trainDir) ? opts.trainDir : null;
+  const unseen = await dropSeenFromHoldout(split.holdout, split.stream, trainDir);
+  const holdout = await readHoldout(unseen.holdout);
   console.log(
-    `data: ${faces.length} faces → stream ${split.stream.length} (using ${stream.length}), holdout ${split.holdout.length} ` +
+    `data (seed ${seed}): ${faces.length} faces → stream ${split.stream.length} (using ${stream.length}), holdout ${split.holdout.length} ` +
       `→ ${holdout.faces.length} after dropping exact copies of stream (${unseen.inStream}) and train (${unseen.inTrain}) images; ` +
       `${faces.length - Object.values(skipped).reduce((a, b) => a + b, 0)} have a FER+ majority label`,
   );
   if (!trainDir) console.log(`(no ${opts.trainDir}: the holdout keeps images that may be copies of training images)`);
-
-  const rt = await getTf();
-  const baselineScore = await scoreVersionDir(opts.base, holdout);
+  const s = await scoreVersionDir(opts.base, holdout);
   console.log(
-    `baseline on the holdout: ${pct(baselineScore.ferplus.accuracy)} vs FER+ (n=${baselineScore.ferplus.n}), ` +
-      `${pct(baselineScore.original.accuracy)} vs original (n=${baselineScore.original.n}) [${baselineScore.seconds.toFixed(1)} s]`,
+    `baseline on the holdout: ${pct(s.ferplus.accuracy)} vs FER+ (n=${s.ferplus.n}), ` +
+      `${pct(s.original.accuracy)} vs original (n=${s.original.n}) [${s.seconds.toFixed(1)} s]`,
   );
+  return {
+    seed,
+    split,
+    stream,
+    trainDir,
+    unseen: { inStream: unseen.inStream, inTrain: unseen.inTrain },
+    holdout,
+    baseline: { ferplus: s.ferplus, original: s.original },
+  };
+}
+
+/** One run: a fresh app, the stream answered in `order`, a retrain and a measurement at each checkpoint. */
+async function runLoop(shared: Shared, data: SeedData, order: LoopOrder): Promise<LoopResult> {
+  const { opts } = shared;
+  const { stream, holdout } = data;
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
 
   // The app, as `npm start` runs it, with a worker.
+  await stopApp();
   const tStart = performance.now();
   console.log("starting the app (launcher + web server + worker) …");
   // A fresh database on TEST_DATABASE_URL's server, or else the launcher's own embedded default.
   const database = getEnv().TEST_DATABASE_URL ? "server" : "embedded";
   // A real model's warm-up takes longer than the tiny one's the tests use.
-  app = await startTestApp({
+  const running = await startTestApp({
     baseModelDir: opts.base,
     worker: true,
     embeddedDatabase: database === "embedded",
     startupTimeoutMs: 180_000,
   });
+  app = running;
   const startupSeconds = (performance.now() - tStart) / 1000;
-  const health = await apiClient(app.baseUrl).get<{ backend: string | null; model: { version: number } | null }>(
+  const health = await apiClient(running.baseUrl).get<{ backend: string | null; model: { version: number } | null }>(
     "/api/health",
   );
-  if (!health.model) throw new Error("the app has no active model after start");
+  const baseVersion = health.model?.version;
+  if (baseVersion === undefined) throw new Error("the app has no active model after start");
   console.log(
-    `app on ${app.baseUrl} (${database} database), backend ${health.backend}, model v${health.model.version}; started in ${startupSeconds.toFixed(0)} s`,
+    `app on ${running.baseUrl} (${database} database), backend ${health.backend}, model v${baseVersion}; started in ${startupSeconds.toFixed(0)} s`,
   );
 
   // People: the bootstrap admin, and a reviewer created through the API, each with an API token.
-  const adminCookie = await signIn(app.baseUrl, app.admin.email, app.admin.password);
-  const adminToken = await createToken(app.baseUrl, adminCookie, "bench admin");
-  const admin = apiClient(app.baseUrl, { token: adminToken });
+  const adminCookie = await signIn(running.baseUrl, running.admin.email, running.admin.password);
+  const adminToken = await createToken(running.baseUrl, adminCookie, "bench admin");
+  const admin = apiClient(running.baseUrl, { token: adminToken });
   const reviewerLogin = { email: "reviewer@bench.test", password: "bench-reviewer-password" };
   await admin.post("/api/users", { ...reviewerLogin, name: "Simulated reviewer", role: "REVIEWER" }, [201]);
   const reviewerToken = await createToken(
-    app.baseUrl,
-    await signIn(app.baseUrl, reviewerLogin.email, reviewerLogin.password),
+    running.baseUrl,
+    await signIn(running.baseUrl, reviewerLogin.email, reviewerLogin.password),
     "bench reviewer",
   );
-  const reviewer = apiClient(app.baseUrl, { token: reviewerToken });
+  const reviewer = apiClient(running.baseUrl, { token: reviewerToken });
 
-  // The stream: upload each face, give the FER+ verdict, retrain at each checkpoint.
   const pending = [...opts.checkpoints];
   const rows: CheckpointRow[] = [];
   const notes: string[] = [];
+  const firstAnswered: LoopResult["firstAnswered"] = [];
+  const otherVerdicts: LoopResult["otherVerdicts"] = { not_a_face: 0, unsure: 0 };
   let uploaded = 0;
   let verdicts = 0;
   let incorrect = 0;
@@ -296,7 +437,7 @@ async function main(): Promise<void> {
     const row = await retrainAndMeasure({
       name,
       admin,
-      app: app!,
+      app: running,
       holdout,
       params: opts.params,
       timeoutMs: opts.jobTimeoutMs,
@@ -304,37 +445,73 @@ async function main(): Promise<void> {
     rows.push({ ...row, checkpoint: name, faces: uploaded, verdicts, incorrect });
     console.log(`\n${formatTable(snapshotResult())}\n`);
   };
+  const checkpointReached = async () => {
+    if (pending[0] !== undefined && verdicts >= pending[0]) await checkpoint(String(pending.shift()));
+  };
+  /** Posts the answer to a prediction and counts it; only correct and incorrect are corrections. */
+  const answer = async (
+    face: FaceRecord,
+    shown: { upload: number; predictionId: number; label: string; margin: number },
+  ) => {
+    const a = answerFor(face, shown.label);
+    await reviewer.post("/api/reviews", { prediction_id: shown.predictionId, ...a }, [201]);
+    if (a.verdict === "correct" || a.verdict === "incorrect") {
+      verdicts += 1;
+      if (a.verdict === "incorrect") incorrect += 1;
+    } else otherVerdicts[a.verdict] += 1;
+    if (firstAnswered.length < FIRST_ANSWERED) {
+      firstAnswered.push({
+        upload: shown.upload,
+        face: face.key,
+        predicted: shown.label,
+        margin: shown.margin,
+        verdict: a.verdict,
+      });
+      if (firstAnswered.length === FIRST_ANSWERED)
+        console.log(
+          `first ${FIRST_ANSWERED} answered (upload id, margin): ${firstAnswered.map((f) => `#${f.upload} ${f.margin.toFixed(3)}`).join(", ")}`,
+        );
+    }
+  };
+  const printProgress = (what: string) => {
+    if (performance.now() - lastPrint <= 10_000) return;
+    lastPrint = performance.now();
+    console.log(
+      `${what}; ${verdicts} verdicts (${pct(incorrect / Math.max(verdicts, 1))} incorrect), ` +
+        `${(uploaded / (streamMs / 1000)).toFixed(1)} faces/s`,
+    );
+  };
   const snapshotResult = (): LoopResult => ({
     date: startedAt,
     machine: machineInfo(),
-    backend: {
-      app: health.backend,
-      bench: `${rt.backend}${rt.threads ? ` (${rt.threads} thread${rt.threads === 1 ? "" : "s"})` : ""}`,
-    },
+    backend: { app: health.backend, bench: shared.benchBackend },
     // Relative to the project, so results read the same on every machine.
-    base: { dir: shown(opts.base), name: baseMeta.name ?? null },
+    base: { dir: shown(opts.base), name: shared.baseName },
     data: { dir: shown(opts.data), mappingCsv: shown(opts.mappingCsv), ferplusCsv: shown(opts.ferplusCsv) },
-    seed: opts.seed,
+    seed: data.seed,
+    order,
     holdoutFraction: opts.holdout,
     split: {
-      faces: faces.length,
-      stream: split.stream.length,
+      faces: shared.faces.length,
+      stream: data.split.stream.length,
       streamUsed: stream.length,
-      holdoutDrawn: split.holdout.length,
+      holdoutDrawn: data.split.holdout.length,
       holdoutDropped: {
-        copyInStream: unseen.inStream,
-        copyInTrain: unseen.inTrain,
-        trainDir: trainDir && shown(trainDir),
+        copyInStream: data.unseen.inStream,
+        copyInTrain: data.unseen.inTrain,
+        trainDir: data.trainDir && shown(data.trainDir),
       },
       holdout: holdout.faces.length,
-      holdoutWithCrowdLabel: baselineScore.ferplus.n,
-      crowdColumns,
-      skipped,
+      holdoutWithCrowdLabel: data.baseline.ferplus.n,
+      crowdColumns: shared.crowdColumns,
+      skipped: shared.skipped,
     },
     params: { ...opts.params },
     appEnv: appEnv(),
-    baseline: { version: health.model!.version, ferplus: baselineScore.ferplus, original: baselineScore.original },
+    baseline: { version: baseVersion, ...data.baseline },
     rows,
+    firstAnswered,
+    otherVerdicts,
     notes,
     timings: {
       startupSeconds,
@@ -344,27 +521,68 @@ async function main(): Promise<void> {
     },
   });
 
-  for (const face of stream) {
-    const tFace = performance.now();
-    const verdict = await reviewOne(reviewer, face);
-    uploaded += 1;
-    if (verdict) {
-      verdicts += 1;
-      if (verdict === "incorrect") incorrect += 1;
+  if (order === "arrival") {
+    // Each face uploaded, given the FER+ verdict at once, a retrain at each checkpoint.
+    for (const face of stream) {
+      const tFace = performance.now();
+      const up = await uploadFace(reviewer, face);
+      uploaded += 1;
+      // An image byte-identical to one uploaded before is that upload: its face has this reviewer's verdict.
+      if (face.ferplus.label && up.duplicate_of === undefined) {
+        const p = up.face;
+        await answer(face, {
+          upload: up.upload_id,
+          predictionId: p.prediction_id,
+          label: p.label,
+          margin: marginOf(p.probabilities),
+        });
+      }
+      streamMs += performance.now() - tFace;
+      printProgress(`stream: ${uploaded}/${stream.length} faces`);
+      await checkpointReached();
     }
-    streamMs += performance.now() - tFace;
-    if (performance.now() - lastPrint > 10_000) {
-      lastPrint = performance.now();
-      console.log(
-        `stream: ${uploaded}/${stream.length} faces, ${verdicts} verdicts (${pct(incorrect / Math.max(verdicts, 1))} incorrect), ` +
-          `${(uploaded / (streamMs / 1000)).toFixed(1)} faces/s`,
-      );
+  } else {
+    // The whole stream first, so the queue holds every face before the first verdict.
+    const byUpload = new Map<number, FaceRecord>();
+    let duplicates = 0;
+    for (const face of stream) {
+      const tFace = performance.now();
+      const up = await uploadFace(reviewer, face);
+      uploaded += 1;
+      // The same bytes as an earlier upload: the earlier upload's face stands for both.
+      if (up.duplicate_of !== undefined) duplicates += 1;
+      else byUpload.set(up.upload_id, face);
+      streamMs += performance.now() - tFace;
+      printProgress(`upload: ${uploaded}/${stream.length} faces`);
     }
-    if (pending[0] !== undefined && verdicts >= pending[0]) {
-      const n = pending.shift()!;
-      await checkpoint(String(n));
+    console.log(
+      `uploaded ${uploaded} faces (${duplicates} the same bytes as an earlier one); answering them as ` +
+        `GET /api/review/next?order=${order} serves them`,
+    );
+    let answered = 0;
+    // Without "all", the queue is worked only as far as the last count asked for.
+    while (pending.length || opts.checkpointAll) {
+      const tItem = performance.now();
+      const item = await reviewer.get<QueueItem | null>(`/api/review/next?order=${order}`, [200, 204]);
+      if (!item) break;
+      const face = byUpload.get(item.face.upload.id);
+      if (!face)
+        throw new Error(
+          `the queue served prediction ${item.prediction_id} of upload ${item.face.upload.id}, which is none of the stream's uploads`,
+        );
+      await answer(face, {
+        upload: item.face.upload.id,
+        predictionId: item.prediction_id,
+        label: item.prediction.label,
+        margin: item.prediction.margin,
+      });
+      answered += 1;
+      streamMs += performance.now() - tItem;
+      printProgress(`queue: ${answered}/${byUpload.size} faces answered`);
+      await checkpointReached();
     }
   }
+
   const lastVerdicts = rows.at(-1)?.verdicts ?? 0;
   if (pending.length) {
     const which = pending.length === 1 ? `Checkpoint ${pending[0]} was` : `Checkpoints ${pending.join(", ")} were`;
@@ -382,56 +600,64 @@ async function main(): Promise<void> {
       "against the original labels there is a fair forgetting check: forgetting = the drop vs the baseline on original labels.",
     "Accuracy vs FER+ counts only holdout faces with a FER+ majority label; accuracy vs original counts every holdout face. " +
       "The FER+ majority disagrees with the original label on many faces, so the two targets pull in different directions.",
-    "The simulated reviewer answers `correct` when the prediction equals the FER+ label, else `incorrect` with the FER+ label; " +
-      "faces without one are uploaded and left unreviewed. Incorrect share = incorrect verdicts / all verdicts so far, on " +
-      "predictions made by whichever version was active when the face arrived.",
+    order === "arrival"
+      ? "Order arrival: the simulated reviewer answers each face as it is uploaded, `correct` when the prediction equals the " +
+          "FER+ label, else `incorrect` with the FER+ label; faces without one are uploaded and left unreviewed. Incorrect " +
+          "share = incorrect verdicts / all verdicts so far, on predictions made by whichever version was active when the face arrived."
+      : `Order ${order}: the simulated reviewer uploads the whole stream first, then takes faces from GET /api/review/next?order=${order} ` +
+          `(${opts.checkpointAll ? "until the queue is empty" : "until the last checkpoint"}) and answers \`correct\` when the ` +
+          "prediction equals the FER+ label, else `incorrect` with the FER+ label; a face without one is answered `not_a_face` " +
+          "(FER+ majority NF) or `unsure` (a tie, unknown, no votes or no FER+ row), answers the app never trains on and that " +
+          "are not counted as corrections. Every prediction the reviewer sees is the base version's, since all were made at " +
+          "upload, before the first verdict; the incorrect share (incorrect / corrections so far) is the base version's errors " +
+          "among the faces served so far.",
     "Each job fine-tunes the active version on every verdict so far (with the app's replay of the base model's training data " +
       "when that is on disk, REPLAY_PER_CLASS); its own gate holds out 20 % of the verdicts per class. Train time = the fine-tune " +
       "alone (the candidate's metrics); the job's wall time is in the list under the table.",
     `Measured in the bench process with loadModelFromDir + predictImages (the app's preprocessing) and training/metrics computeMetrics, ` +
       `on the version folders the app wrote (checksums checked against GET /api/models/:id).`,
   );
-
-  const result = snapshotResult();
-  fs.mkdirSync(opts.out, { recursive: true });
-  const stem = path.join(
-    opts.out,
-    `loop-${result.date.slice(0, 10)}-${(health.backend ?? "unknown").replace(/[^a-z0-9_-]/gi, "_")}`,
-  );
-  fs.writeFileSync(`${stem}.md`, renderMarkdown(result));
-  fs.writeFileSync(`${stem}.json`, JSON.stringify({ ...result, mapping: FERPLUS_TO_MODEL }, null, 2) + "\n");
-
-  console.log(`\n# The loop, measured\n`);
-  for (const l of headerLines(result)) console.log(l);
-  console.log("");
-  console.log(formatTable(result));
-  console.log("");
-  for (const l of targetLines(result)) console.log(`target: ${l}`);
-  console.log(
-    `\nstream ${result.timings.facesPerSecond.toFixed(1)} faces/s; whole run ${result.timings.totalSeconds.toFixed(0)} s`,
-  );
-  console.log(`wrote ${stem}.md and ${stem}.json`);
+  return snapshotResult();
 }
 
-/** Uploads one face as a crop and, when it has a FER+ label, gives the verdict. */
-async function reviewOne(reviewer: ApiClient, face: FaceRecord): Promise<"correct" | "incorrect" | null> {
+/** Uploads one face as a crop; the answer's one face is its prediction. */
+async function uploadFace(
+  reviewer: ApiClient,
+  face: FaceRecord,
+): Promise<{ upload_id: number; duplicate_of?: number; face: UploadAnswer["faces"][number] }> {
   const bytes = fs.readFileSync(face.file);
   const type = /\.png$/i.test(face.file) ? "image/png" : "image/jpeg";
   const up = await reviewer.uploadFaceCrop<UploadAnswer>(bytes, path.basename(face.file), type);
   const predicted = up.faces[0];
   if (up.faces.length !== 1 || !predicted)
     throw new Error(`${face.key}: a face-crop upload gave ${up.faces.length} faces`);
-  // An image byte-identical to one uploaded before is that upload: its face has this reviewer's verdict.
-  if (!face.ferplus.label || up.duplicate_of !== undefined) return null;
-  const correct = predicted.label === face.ferplus.label;
-  await reviewer.post(
-    "/api/reviews",
-    correct
-      ? { prediction_id: predicted.prediction_id, verdict: "correct" }
-      : { prediction_id: predicted.prediction_id, verdict: "incorrect", corrected_label: face.ferplus.label },
-    [201],
-  );
-  return correct ? "correct" : "incorrect";
+  return { upload_id: up.upload_id, duplicate_of: up.duplicate_of, face: predicted };
+}
+
+/**
+ * The simulated reviewer's answer: the FER+ majority label decides correct or incorrect. A face
+ * without one is not a face when the crowd's majority said so (NF), else one the reviewer cannot tell.
+ */
+function answerFor(face: FaceRecord, predicted: string): Answer {
+  if (!face.ferplus.label) return { verdict: face.ferplus.skip === "NF" ? "not_a_face" : "unsure" };
+  return predicted === face.ferplus.label
+    ? { verdict: "correct" }
+    : { verdict: "incorrect", corrected_label: face.ferplus.label };
+}
+
+/** Top probability minus the runner-up's, as the app stores a prediction's margin. */
+function marginOf(probabilities: Record<string, number>): number {
+  const [first = 0, second = 0] = Object.values(probabilities).sort((a, b) => b - a);
+  return first - second;
+}
+
+/** Stops the running app, if any; the next run starts its own. */
+async function stopApp(): Promise<void> {
+  const running = app;
+  if (!running) return;
+  console.log(keepFiles ? `stopping the app (keeping ${running.work}) …` : "stopping the app …");
+  await running.stop({ keepFiles });
+  app = null;
 }
 
 /** As the admin: start a retrain, wait for it (printing progress), and measure its candidate. */
@@ -585,4 +811,9 @@ main()
 
 function shown(p: string): string {
   return path.relative(process.cwd(), p) || ".";
+}
+
+/** A backend's name as part of a file name. */
+function fileSafe(backend: string | null): string {
+  return (backend ?? "unknown").replace(/[^a-z0-9_-]/gi, "_");
 }
