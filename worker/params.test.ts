@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { trainingParamsSchema } from "@/worker/params";
+import { storedTrainingParams, trainingParamsSchema } from "@/worker/params";
 import { FIT_DEFAULTS } from "@/training/fit-defaults";
 
 describe("trainingParamsSchema", () => {
@@ -13,5 +13,28 @@ describe("trainingParamsSchema", () => {
     ["strategy", "full"],
   ] as const)("defaults %s to %s", (field, expected) => {
     expect(trainingParamsSchema.parse({})[field]).toBe(expected);
+  });
+});
+
+describe("storedTrainingParams", () => {
+  it("reads a job stored before distillation existed as trained without it", () => {
+    const old = {
+      epochs: 8,
+      learning_rate: 3e-5,
+      strategy: "full",
+      class_weights: "none",
+      min_samples: 20,
+      batch_size: 32,
+    };
+    const parsed = storedTrainingParams(old);
+    expect(parsed.success && parsed.data.distill_weight).toBe(0);
+    expect(parsed.success && parsed.data.distill_temperature).toBe(FIT_DEFAULTS.fineTune.distillTemperature);
+  });
+
+  it("keeps what a newer job stored, and refuses what the schema refuses", () => {
+    const parsed = storedTrainingParams(trainingParamsSchema.parse({ distill_weight: 0.4, distill_temperature: 3 }));
+    expect(parsed.success && [parsed.data.distill_weight, parsed.data.distill_temperature]).toEqual([0.4, 3]);
+    expect(storedTrainingParams({ distill_weight: 1 }).success).toBe(false);
+    expect(storedTrainingParams(null).success).toBe(false);
   });
 });

@@ -29,5 +29,16 @@ export const trainingParamsSchema = z
   .strict();
 export type TrainingParams = z.infer<typeof trainingParamsSchema>;
 
+/**
+ * A job's stored parameters (what POST /api/training-jobs parsed, defaults filled in). Jobs stored
+ * before distillation existed lack its fields and trained without it: they read as off, not as
+ * today's default.
+ */
+export function storedTrainingParams(stored: unknown) {
+  const withOldDefaults =
+    typeof stored === "object" && stored !== null && !Array.isArray(stored) ? { distill_weight: 0, ...stored } : stored;
+  return trainingParamsSchema.safeParse(withOldDefaults);
+}
+
 /** GET /api/training-jobs/preflight: the job parameters a pre-flight depends on, with the job's own defaults. */
 export const preflightQuerySchema = trainingParamsSchema.pick({ min_samples: true, label_aggregation: true }).strict();

@@ -22,7 +22,7 @@ import { freezeSnapshot } from "@/lib/dataset/freeze-snapshot";
 import { decidePromotion, type SetScore } from "@/worker/gate";
 import { finishJob } from "@/lib/jobs/finish-job";
 import { appendLog } from "@/lib/jobs/job-log";
-import { trainingParamsSchema } from "@/worker/params";
+import { storedTrainingParams } from "@/worker/params";
 import { assembleTrainingSet, replayDataOf, sampleReplay } from "@/worker/training-set";
 import { fineTune, type LabeledImage } from "@/training/fine-tune";
 import { computeMetrics, type EvalMetrics } from "@/training/metrics";
@@ -67,7 +67,9 @@ export async function runTrainingJob(db: Db, jobId: number, workerId: string): P
   const tmpDir = path.join(getEnv().modelsDir, ".tmp", `job-${jobId}-${crypto.randomBytes(4).toString("hex")}`);
   try {
     const job = await db.trainingJob.findUniqueOrThrow({ where: { id: jobId } });
-    const params = trainingParamsSchema.parse(job.params);
+    const stored = storedTrainingParams(job.params);
+    if (!stored.success) throw stored.error;
+    const params = stored.data;
     const base = job.baseVersionId
       ? await db.modelVersion.findUniqueOrThrow({ where: { id: job.baseVersionId } })
       : await db.modelVersion.findFirst({ where: { status: "ACTIVE" } });

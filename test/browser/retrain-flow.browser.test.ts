@@ -117,6 +117,14 @@ it.skipIf(!ui.executablePath)(
     ).toHaveLength(0);
     // Small batches: several per epoch, so there is progress to watch.
     await form.getByLabel("Batch size").fill("2");
+    // Learning without forgetting: a share of the loss out of range is refused beside the field,
+    // one in range is sent and shown with the job's settings.
+    const keep = form.getByLabel("Keep the base’s outputs");
+    await keep.fill("1.5");
+    await form.getByRole("button", { name: "Start training" }).click();
+    await form.getByText("Enter a number from 0 to 0.95.").waitFor();
+    expect(await keep.getAttribute("aria-invalid")).toBe("true");
+    await keep.fill("0.3");
     await page.getByText("No training jobs yet.").waitFor();
     await shot("02-training-form");
     await form.getByRole("button", { name: "Start training" }).click();
@@ -127,6 +135,8 @@ it.skipIf(!ui.executablePath)(
     await page.getByTestId("job-progress-text").waitFor({ timeout: 120_000 });
     expect(await page.getByTestId("job-progress-text").textContent()).toMatch(/Epoch \d of 3/);
     await shot("03-job-running");
+    const settings = page.getByRole("region", { name: "Settings" });
+    expect(await settings.getByText("0.3 of the loss, temperature 2").count()).toBe(1);
     const outcome = page.getByTestId("job-outcome");
     await outcome.waitFor({ timeout: 180_000 });
     expect(await page.getByTestId("job-curves").getAttribute("data-epochs")).toBe("3");

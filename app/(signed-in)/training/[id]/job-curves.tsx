@@ -16,7 +16,16 @@ export function validationCaption(sizes: TrainingJobDetail["training_set"]): str
   return `validation is ${reviewedText} and ${replay} of the ${plural(replayed, "replayed face")} from the base model’s training data.`;
 }
 
-export function JobCurves({ job, plannedEpochs }: { job: TrainingJobDetail; plannedEpochs: number }) {
+export function JobCurves({
+  job,
+  plannedEpochs,
+  distilled = false,
+}: {
+  job: TrainingJobDetail;
+  plannedEpochs: number;
+  /** Trained with the term that keeps the base's outputs: its training loss includes that term. */
+  distilled?: boolean;
+}) {
   const curves = job.curves ?? [];
   const hasVal = curves.some((c) => c.valLoss !== null);
   const lastEpoch = curves[curves.length - 1]?.epoch ?? 0;
@@ -41,6 +50,9 @@ export function JobCurves({ job, plannedEpochs }: { job: TrainingJobDetail; plan
             {hasVal
               ? `; ${validationCaption(job.training_set)}`
               : "; no validation split (too few faces to hold any back)."}
+            {distilled
+              ? " The training loss includes the term that keeps the base’s outputs, so it runs above the validation loss, which scores the labels alone."
+              : null}
           </p>
           {/* The axis spans the epochs run so far: early stopping may end a job well before the planned ones. */}
           <EpochCharts epochs={curves} />

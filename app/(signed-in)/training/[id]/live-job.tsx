@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { trainingParamsSchema } from "@/worker/params";
+import { storedTrainingParams } from "@/worker/params";
 import { ApiError, apiFetchBody, errorMessage } from "../../_components/api-client";
 import type { TrainingJobDetail } from "../../_components/api-types";
 import { BackLink } from "../../_components/back-link";
@@ -69,7 +69,7 @@ export function LiveJob({ id }: { id: number }) {
   }
 
   const live = isJobLive(job.status);
-  const parsed = trainingParamsSchema.safeParse(job.params);
+  const parsed = storedTrainingParams(job.params);
   const params = parsed.success ? parsed.data : null;
   const p = job.progress;
   // Announced when the status or the epoch changes, not on every batch.
@@ -113,7 +113,11 @@ export function LiveJob({ id }: { id: number }) {
           <JobSettings job={job} params={params} />
         </div>
 
-        <JobCurves job={job} plannedEpochs={params?.epochs ?? p?.epochs ?? 1} />
+        <JobCurves
+          job={job}
+          plannedEpochs={params?.epochs ?? p?.epochs ?? 1}
+          distilled={(params?.distill_weight ?? 0) > 0}
+        />
         <JobLog log={job.log} live={live} />
       </div>
     </>
