@@ -11,6 +11,9 @@ describe("trainingParamsSchema", () => {
     ["batch_size", FIT_DEFAULTS.fineTune.batchSize],
     ["class_weights", "none"],
     ["strategy", "full"],
+    // Learning without forgetting is on by default (chosen with bench:finetune, see fit-defaults).
+    ["distill_weight", 0.5],
+    ["distill_temperature", 2],
   ] as const)("defaults %s to %s", (field, expected) => {
     expect(trainingParamsSchema.parse({})[field]).toBe(expected);
   });
