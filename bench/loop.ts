@@ -8,6 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { getEnv } from "@/lib/env/env";
+import { topMargin } from "@/lib/feedback-io/probabilities";
 import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { checksumDir } from "@/lib/registry/checksum";
@@ -534,7 +535,7 @@ async function runLoop(shared: Shared, data: SeedData, order: LoopOrder): Promis
           upload: up.upload_id,
           predictionId: p.prediction_id,
           label: p.label,
-          margin: marginOf(p.probabilities),
+          margin: topMargin(Object.values(p.probabilities)),
         });
       }
       streamMs += performance.now() - tFace;
@@ -643,12 +644,6 @@ function answerFor(face: FaceRecord, predicted: string): Answer {
   return predicted === face.ferplus.label
     ? { verdict: "correct" }
     : { verdict: "incorrect", corrected_label: face.ferplus.label };
-}
-
-/** Top probability minus the runner-up's, as the app stores a prediction's margin. */
-function marginOf(probabilities: Record<string, number>): number {
-  const [first = 0, second = 0] = Object.values(probabilities).sort((a, b) => b - a);
-  return first - second;
 }
 
 /** Stops the running app, if any; the next run starts its own. */

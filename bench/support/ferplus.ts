@@ -176,23 +176,8 @@ export async function dropSeenFromHoldout(
   stream: readonly FaceRecord[],
   trainDir: string | null,
 ): Promise<{ holdout: FaceRecord[]; inStream: number; inTrain: number }> {
-  const hashOf = async (file: string) =>
-    crypto
-      .createHash("sha256")
-      .update(await fs.readFile(file))
-      .digest("hex");
   const streamHashes = new Set(await Promise.all(stream.map((f) => hashOf(f.file))));
-  const trainHashes = new Set<string>();
-  if (trainDir) {
-    for (const cls of (await fs.readdir(trainDir, { withFileTypes: true })).filter((e) => e.isDirectory())) {
-      const dir = path.join(trainDir, cls.name);
-      const files = (await fs.readdir(dir)).filter((f) => /\.(jpe?g|png)$/i.test(f));
-      for (let i = 0; i < files.length; i += 256) {
-        for (const h of await Promise.all(files.slice(i, i + 256).map((f) => hashOf(path.join(dir, f)))))
-          trainHashes.add(h);
-      }
-    }
-  }
+  const trainHashes = trainDir ? await imageHashes(trainDir) : new Set<string>();
   const kept: FaceRecord[] = [];
   let inStream = 0;
   let inTrain = 0;
@@ -203,6 +188,37 @@ export async function dropSeenFromHoldout(
     else kept.push(f);
   }
   return { holdout: kept, inStream, inTrain };
+}
+
+async function hashOf(file: string): Promise<string> {
+  return crypto
+    .createHash("sha256")
+    .update(await fs.readFile(file))
+    .digest("hex");
+}
+
+/** Hashed once per process and folder: a run over several seeds splits the same data again, not the training folder. */
+const folderHashes = new Map<string, Promise<Set<string>>>();
+
+/** The sha256 of every image in `<dir>/<class>/`. */
+function imageHashes(dir: string): Promise<Set<string>> {
+  const key = path.resolve(dir);
+  let hashes = folderHashes.get(key);
+  if (!hashes) {
+    hashes = (async () => {
+      const out = new Set<string>();
+      for (const cls of (await fs.readdir(key, { withFileTypes: true })).filter((e) => e.isDirectory())) {
+        const sub = path.join(key, cls.name);
+        const files = (await fs.readdir(sub)).filter((f) => /\.(jpe?g|png)$/i.test(f));
+        for (let i = 0; i < files.length; i += 256) {
+          for (const h of await Promise.all(files.slice(i, i + 256).map((f) => hashOf(path.join(sub, f))))) out.add(h);
+        }
+      }
+      return out;
+    })();
+    folderHashes.set(key, hashes);
+  }
+  return hashes;
 }
 
 function byKey(a: FaceRecord, b: FaceRecord): number {
