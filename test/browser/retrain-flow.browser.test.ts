@@ -119,12 +119,18 @@ it.skipIf(!ui.executablePath)(
     await form.getByLabel("Batch size").fill("2");
     // Learning without forgetting: a share of the loss out of range is refused beside the field,
     // one in range is sent and shown with the job's settings.
+    // Each range is read from the schema: 0 is allowed here, a learning rate must be above it.
     const keep = form.getByLabel("Keep the base’s outputs");
+    const rate = form.getByLabel("Learning rate");
+    const defaultRate = await rate.inputValue();
     await keep.fill("1.5");
+    await rate.fill("0");
     await form.getByRole("button", { name: "Start training" }).click();
     await form.getByText("Enter a number from 0 to 0.95.").waitFor();
+    await form.getByText("Enter a number above 0, at most 0.1.").waitFor();
     expect(await keep.getAttribute("aria-invalid")).toBe("true");
     await keep.fill("0.3");
+    await rate.fill(defaultRate);
     await page.getByText("No training jobs yet.").waitFor();
     await shot("02-training-form");
     await form.getByRole("button", { name: "Start training" }).click();

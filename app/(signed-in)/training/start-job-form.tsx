@@ -29,8 +29,8 @@ function rangeText(field: NumberField): string {
   const min = inner.minValue ?? 0;
   const max = inner.maxValue;
   if (inner.isInt) return `a whole number from ${min} to ${max}`;
-  // learning_rate is the one field whose lower bound is exclusive (positive()).
-  return field === "learning_rate" ? `a number above ${min}, at most ${max}` : `a number from ${min} to ${max}`;
+  // A bound the schema itself refuses (positive()) is exclusive.
+  return inner.safeParse(min).success ? `a number from ${min} to ${max}` : `a number above ${min}, at most ${max}`;
 }
 
 const fields: { name: NumberField; label: string; hint: string; inputMode: "numeric" | "decimal" }[] = [
