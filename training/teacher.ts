@@ -113,7 +113,8 @@ export async function teacherProbabilities(o: {
   for (let i = 0; i < sum.length; i++) sum[i]! /= teachers.length;
   if (cacheFile) {
     await fs.mkdir(path.dirname(cacheFile), { recursive: true });
-    const tmp = `${cacheFile}.tmp`;
+    // Each writer its own temp file: two runs computing the same teacher never interleave their bytes.
+    const tmp = `${cacheFile}.${process.pid}-${crypto.randomBytes(4).toString("hex")}.tmp`;
     await fs.writeFile(tmp, Buffer.from(sum.buffer, sum.byteOffset, sum.byteLength));
     await fs.rename(tmp, cacheFile);
   }
