@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
 import { client, samplePhoto, seedReviewedFaces } from "@/test/support/http";
+import { trainingParamsSchema } from "@/worker/params";
 
 // Retraining through the real system: web server + supervised worker (as `npm start` runs them),
 // pg-boss on Postgres, the tiny real model as version 1, faces from real photos.
@@ -114,6 +115,18 @@ describe("training jobs", () => {
     const row = (await db.query(`SELECT "artifactPath" FROM "ModelVersion" WHERE id = $1`, [cand.id])).rows[0];
     expect(fs.existsSync(path.join(app.modelsDir, row.artifactPath, "model.json"))).toBe(true);
     expect(fs.existsSync(path.join(app.modelsDir, row.artifactPath, "metadata.json"))).toBe(true);
+    // The request named no distillation: the job stored the defaults and the candidate trained with them.
+    const defaults = trainingParamsSchema.parse({});
+    const stored = (await db.query(`SELECT params FROM "TrainingJob" WHERE id = $1`, [job_id])).rows[0].params;
+    expect(stored).toMatchObject({
+      distill_weight: defaults.distill_weight,
+      distill_temperature: defaults.distill_temperature,
+    });
+    const meta = JSON.parse(fs.readFileSync(path.join(app.modelsDir, row.artifactPath, "metadata.json"), "utf8"));
+    expect(meta.trainingConfig).toMatchObject({
+      distillWeight: defaults.distill_weight,
+      distillTemperature: defaults.distill_temperature,
+    });
   });
 
   it("refuses a job that could only fail for want of data, with the counts, and lists nothing", async () => {
