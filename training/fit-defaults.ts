@@ -77,9 +77,9 @@ export const FIT_DEFAULTS = {
     // Learning without forgetting, chosen with `npm run bench:finetune` over three seeds
     // (bench/results/finetune-distill/): half the loss on the base version's outputs at T = 2 kept
     // the forgetting to −1.0 ± 1.0 points against the original labels (no distillation: −2.6 ± 2.0)
-    // while learning +2.9 ± 1.1 against FER+ (+4.7 ± 2.6): the most learned per point forgotten of
-    // the settings tried. 0.8 forgot least (−0.5) but learned +2.0; 0.1–0.2 at 1e-4 forgot nearly
-    // as much as none.
+    // while learning +2.9 ± 1.1 against FER+ (+4.7 ± 2.6): of the settings tried that lost at most
+    // one point on average, the one that learned most. 0.8 forgot least (−0.5) but learned +2.0;
+    // 0.1–0.2 at 1e-4 forgot nearly as much as none.
     distillWeight: 0.5,
     distillTemperature: 2,
   },
