@@ -81,6 +81,17 @@ describe("teacherProbabilities", () => {
     expect(fs.readdirSync(cacheDir)).toHaveLength(2);
   });
 
+  it("two runs computing the same teacher at once both finish and leave one whole cache file", async () => {
+    const dir = await createTinyModelDir(path.join(work, "twice"), { seed: 3 });
+    const ds = faces(40);
+    const cacheDir = path.join(work, "cache-twice");
+    const [a, b] = await Promise.all([1, 2].map(() => teacherProbabilities({ teachers: [{ dir }], ds, cacheDir })));
+    expect(Array.from(a!)).toEqual(Array.from(b!));
+    const files = fs.readdirSync(cacheDir);
+    expect(files).toHaveLength(1);
+    expect(fs.statSync(path.join(cacheDir, files[0]!)).size).toBe(40 * EMOTION_LABELS.length * 4);
+  });
+
   it("refuses a teacher without one of the data's labels", async () => {
     const dir = await createTinyModelDir(path.join(work, "two"), { labels: ["happy", "sad"] });
     await expect(teacherProbabilities({ teachers: [{ dir }], ds: faces(3) })).rejects.toThrow(/no label "angry"/);
