@@ -48,6 +48,11 @@ const schema = z.object({
    * regular @tensorflow/tfjs-node is not installed.
    */
   TFJS_NATIVE_DIR: z.string().default("./.native/tfjs-node"),
+  /**
+   * The face detector for uploads, video frames and the live view: "tiny" (default, ~2.7× faster, misses
+   * faces in full profile) or "ssd" (SSD MobileNet v1). See lib/faces/detector-settings.
+   */
+  FACE_DETECTOR: z.enum(["tiny", "ssd"]).default("tiny"),
   /** Threads for the WASM backend's XNNPACK pool (default: idle cores at start-up, 1-4); 1 = no workers. */
   TFJS_WASM_THREADS: z.coerce.number().int().min(1).max(8).optional(),
   /**

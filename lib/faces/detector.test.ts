@@ -4,31 +4,49 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { decodeUpload } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
-import { MIN_FACE_SCORE, detectFaces, preloadDetector } from "./detector";
+import { MIN_FACE_SCORE, activeFaceDetector, detectFaces, detectRawFaces, preloadDetector } from "./detector";
+import { FACE_DETECTORS, type FaceDetectorName } from "./detector-settings";
+import type { Box } from "./square-box";
 
-// Integration test: real photos shipped in the face-api npm package, real SSD MobileNet v1
-// weights, on whatever backend getTf() picks (WASM here, tfjs-node where it is installed).
+// Integration test: real photos shipped in the face-api npm package, both detectors' real weights,
+// on whatever backend getTf() picks (WASM here, tfjs-node where it is installed).
 const demo = path.resolve("node_modules/@vladmandic/face-api/demo");
 
-// Counted by eye: every visible face, including the one in profile in sample2.
-const samples: [string, number][] = [
-  ["sample1.jpg", 3],
-  ["sample2.jpg", 3],
-  ["sample3.jpg", 3],
-  ["sample4.jpg", 4],
-  ["sample5.jpg", 5],
-  ["sample6.jpg", 4],
-];
+// Counted by eye: every visible face, including the one in profile in sample2, which SSD finds and
+// the Tiny detector does not (the price of its speed, measured by `npm run bench:detect`).
+const samples: [FaceDetectorName, string, number][] = FACE_DETECTORS.flatMap((detector) =>
+  (
+    [
+      ["sample1.jpg", 3],
+      ["sample2.jpg", detector === "tiny" ? 2 : 3],
+      ["sample3.jpg", 3],
+      ["sample4.jpg", 4],
+      ["sample5.jpg", 5],
+      ["sample6.jpg", 4],
+    ] as const
+  ).map(([file, n]): [FaceDetectorName, string, number] => [detector, file, n]),
+);
+
+const iou = (a: Box, b: Box) => {
+  const w = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x));
+  const h = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+  return (w * h) / (a.width * a.height + b.width * b.height - w * h);
+};
+const bestOverlap = (box: Box, others: Box[]) => Math.max(0, ...others.map((o) => iou(box, o)));
 
 describe("detectFaces", () => {
-  it("preloads without error (and makes the timings below steady-state)", async () => {
-    await expect(preloadDetector()).resolves.toBeUndefined();
+  it("uses the Tiny detector unless FACE_DETECTOR says otherwise", () => {
+    expect(process.env.FACE_DETECTOR ?? "tiny").toBe(activeFaceDetector());
   });
 
-  it.each(samples)("finds every face in %s (%i)", async (file, count) => {
+  it.each(FACE_DETECTORS)("preloads %s without error (and makes the timings below steady-state)", async (d) => {
+    await expect(preloadDetector(d)).resolves.toBeUndefined();
+  });
+
+  it.each(samples)("%s finds every face in %s (%i)", async (detector, file, count) => {
     const { rgb } = await decodeUpload(await fs.readFile(path.join(demo, file)));
 
-    const faces = await detectFaces(rgb);
+    const faces = await detectFaces(rgb, detector);
 
     expect(faces).toHaveLength(count);
     for (const f of faces) {
@@ -58,6 +76,23 @@ describe("detectFaces", () => {
       .toBuffer();
   };
 
+  it("frames the Tiny detector's faces as SSD frames them (the crops the model was trained with)", async () => {
+    // Tiny's own boxes overlap SSD's by about half (wider, lower); mapped, by over 0.8 on average.
+    const own: number[] = [];
+    const mapped: number[] = [];
+    for (const file of ["sample1.jpg", "sample4.jpg", "sample5.jpg"]) {
+      const { rgb } = await decodeUpload(await fs.readFile(path.join(demo, file)));
+      const ssd = await detectFaces(rgb, "ssd");
+      for (const b of await detectRawFaces(rgb, "tiny")) own.push(bestOverlap(b, ssd));
+      for (const b of await detectFaces(rgb, "tiny")) mapped.push(bestOverlap(b, ssd));
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mapped).toHaveLength(12);
+    expect(mean(own)).toBeLessThan(0.65);
+    expect(mean(mapped)).toBeGreaterThan(0.75);
+    expect(Math.min(...mapped)).toBeGreaterThan(0.6);
+  });
+
   it.each<[string, () => Promise<Buffer>]>([
     ["a flat grey image", () => sharp({ create }).png().toBuffer()],
     [
@@ -72,16 +107,18 @@ describe("detectFaces", () => {
     ["the bottom half of sample4.jpg", () => bottomHalf("sample4.jpg")],
   ])("finds no faces in %s", async (_name, make) => {
     const { rgb } = await decodeUpload(await make());
-    expect(await detectFaces(rgb)).toEqual([]);
+    for (const detector of FACE_DETECTORS) expect(await detectFaces(rgb, detector)).toEqual([]);
   });
 
   it("leaves no tensors behind", async () => {
     const { tf } = await getTf();
     const { rgb } = await decodeUpload(await fs.readFile(path.join(demo, "sample1.jpg")));
-    await detectFaces(rgb); // loads the weights, which stay for the life of the process
-    const before = tf.memory().numTensors;
-    await detectFaces(rgb);
-    expect(tf.memory().numTensors).toBe(before);
+    for (const detector of FACE_DETECTORS) {
+      await detectFaces(rgb, detector); // loads the weights, which stay for the life of the process
+      const before = tf.memory().numTensors;
+      await detectFaces(rgb, detector);
+      expect(tf.memory().numTensors).toBe(before);
+    }
   });
 
   it("refuses pixel data that does not match the stated size", async () => {

@@ -1,7 +1,15 @@
 import "server-only";
 import type { RgbImage } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
-import { MAX_FACES, MIN_FACE_SCORE } from "./detector-settings";
+import { getEnv } from "@/lib/env/env";
+import {
+  FACE_DETECTOR_SPECS,
+  type FaceDetectorName,
+  MAX_FACES,
+  MIN_FACE_SCORE,
+  TINY_INPUT_SIZE,
+  toFaceBox,
+} from "./detector-settings";
 import { faceApiModelDir } from "./face-api-package";
 import { clipToImage } from "./square-box";
 
@@ -24,23 +32,34 @@ export interface FaceBox {
 export { MIN_FACE_SCORE } from "./detector-settings";
 
 interface Detector {
+  name: FaceDetectorName;
   faceapi: FaceApi;
-  options: InstanceType<FaceApi["SsdMobilenetv1Options"]>;
+  options: InstanceType<FaceApi["SsdMobilenetv1Options"]> | InstanceType<FaceApi["TinyFaceDetectorOptions"]>;
 }
 
-// On globalThis so that every server chunk bundling this module shares one loaded detector.
-const state = globalThis as unknown as { emotionLoopDetector?: Promise<Detector> };
+// On globalThis so that every server chunk bundling this module shares the loaded detectors.
+const state = globalThis as unknown as { emotionLoopDetectors?: Map<FaceDetectorName, Promise<Detector>> };
 
-/** Loads the SSD MobileNet v1 weights shipped inside @vladmandic/face-api, once per process. */
-function getDetector(): Promise<Detector> {
-  state.emotionLoopDetector ??= loadDetector().catch((err: unknown) => {
-    state.emotionLoopDetector = undefined;
-    throw err;
-  });
-  return state.emotionLoopDetector;
+/** The detector FACE_DETECTOR names (default "tiny"). */
+export function activeFaceDetector(): FaceDetectorName {
+  return getEnv().FACE_DETECTOR;
 }
 
-async function loadDetector(): Promise<Detector> {
+/** Loads a detector's weights shipped inside @vladmandic/face-api, once per process. */
+function getDetector(name: FaceDetectorName): Promise<Detector> {
+  const loaded = (state.emotionLoopDetectors ??= new Map());
+  let detector = loaded.get(name);
+  if (!detector) {
+    detector = loadDetector(name).catch((err: unknown) => {
+      loaded.delete(name);
+      throw err;
+    });
+    loaded.set(name, detector);
+  }
+  return detector;
+}
+
+async function loadDetector(name: FaceDetectorName): Promise<Detector> {
   const { tf } = await getTf();
   const faceapi: FaceApi = await import("@vladmandic/face-api/dist/face-api.node-wasm.js");
 
@@ -57,10 +76,14 @@ async function loadDetector(): Promise<Detector> {
   }
 
   // The weights ship in the npm package; read from disk, so detection never needs the network.
-  await faceapi.nets.ssdMobilenetv1.loadFromDisk(faceApiModelDir());
+  await faceapi.nets[FACE_DETECTOR_SPECS[name].net].loadFromDisk(faceApiModelDir());
   return {
+    name,
     faceapi,
-    options: new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES }),
+    options:
+      name === "ssd"
+        ? new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES })
+        : new faceapi.TinyFaceDetectorOptions({ inputSize: TINY_INPUT_SIZE, scoreThreshold: MIN_FACE_SCORE }),
   };
 }
 
@@ -69,23 +92,42 @@ async function loadDetector(): Promise<Detector> {
  * for it (~0.5–1.5 s on WASM: weight load plus kernel warm-up). Optional: `detectFaces` loads
  * lazily anyway. Meant for server start-up.
  */
-export async function preloadDetector(): Promise<void> {
+export async function preloadDetector(detector: FaceDetectorName = activeFaceDetector()): Promise<void> {
   const size = 64;
-  await detectFaces({ data: new Uint8Array(size * size * 3), width: size, height: size, channels: 3 });
+  await detectFaces({ data: new Uint8Array(size * size * 3), width: size, height: size, channels: 3 }, detector);
 }
 
 /**
- * Finds faces in an RGB image (the network sees it padded to a square and resized to 512×512, so
- * much more than decodeUpload's DETECTOR_MAX_SIDE only costs time). Boxes are in the pixels of
- * `rgb`, clipped to it, and sorted left to right (then top to bottom) so the same photo always
- * yields faces in the same order. No faces → empty array.
+ * Finds faces in an RGB image with `detector` (default: FACE_DETECTOR's). The network sees the
+ * image padded to a square and resized to 512×512, so much more than decodeUpload's
+ * DETECTOR_MAX_SIDE only costs time. Boxes are in SSD's framing whichever network found them
+ * (see toFaceBox), in the pixels of `rgb`, clipped to it, at most MAX_FACES (the highest scores),
+ * and sorted left to right (then top to bottom) so the same photo always yields faces in the same
+ * order. No faces → empty array.
  */
-export async function detectFaces(rgb: RgbImage): Promise<FaceBox[]> {
+export async function detectFaces(
+  rgb: RgbImage,
+  detector: FaceDetectorName = activeFaceDetector(),
+): Promise<FaceBox[]> {
+  const { width, height } = rgb;
+  const boxes: FaceBox[] = [];
+  for (const d of await detectRawFaces(rgb, detector)) {
+    const clipped = clipToImage(toFaceBox(detector, d), width, height);
+    if (clipped) boxes.push({ ...clipped, score: d.score });
+  }
+  return boxes.sort((a, b) => a.x - b.x || a.y - b.y);
+}
+
+/**
+ * The network's own boxes (its framing, not clipped), the MAX_FACES highest scores, highest first.
+ * For measuring detectors against each other (`npm run bench:detect`); the app uses detectFaces.
+ */
+export async function detectRawFaces(rgb: RgbImage, detector: FaceDetectorName): Promise<FaceBox[]> {
   const { width, height } = rgb;
   if (rgb.data.length !== width * height * 3) {
     throw new Error(`detectFaces: expected ${width}×${height}×3 bytes, got ${rgb.data.length}`);
   }
-  const { faceapi, options } = await getDetector();
+  const { faceapi, options } = await getDetector(detector);
 
   // face-api runs its own ops inside tf.tidy; this input is the one tensor we own, and detection
   // is async, so it is disposed by hand rather than by a tidy. Shape [height, width, 3], int32.
@@ -96,11 +138,8 @@ export async function detectFaces(rgb: RgbImage): Promise<FaceBox[]> {
   } finally {
     input.dispose();
   }
-
-  const boxes: FaceBox[] = [];
-  for (const d of detections) {
-    const clipped = clipToImage(d.box, width, height);
-    if (clipped) boxes.push({ ...clipped, score: d.score });
-  }
-  return boxes.sort((a, b) => a.x - b.x || a.y - b.y);
+  return [...detections]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, MAX_FACES)
+    .map((d) => ({ x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height, score: d.score }));
 }

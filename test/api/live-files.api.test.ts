@@ -110,6 +110,8 @@ describe("GET /api/detector/files/:name", () => {
   it.each([
     ["ssd_mobilenetv1_model-weights_manifest.json", /^application\/json/],
     ["ssd_mobilenetv1_model.bin", /^application\/octet-stream/],
+    ["tiny_face_detector_model-weights_manifest.json", /^application\/json/],
+    ["tiny_face_detector_model.bin", /^application\/octet-stream/],
   ])("serves %s from the installed package, cached for good under its version", async (name, type) => {
     const res = await reviewer.get(`/api/detector/files/${name}?v=${version}`);
     expect(res.status).toBe(200);
@@ -120,7 +122,7 @@ describe("GET /api/detector/files/:name", () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(onDisk)).toBe(true);
   });
 
-  it.each(["face_expression_model.bin", "..%2Fpackage.json", "ssd_mobilenetv1_model.json"])(
+  it.each(["face_expression_model.bin", "..%2Fpackage.json", "ssd_mobilenetv1_model.json", "tiny_face_detector_model"])(
     "answers 404 for %s",
     async (name) => {
       expect((await reviewer.get(`/api/detector/files/${name}`)).status).toBe(404);

@@ -7,7 +7,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.esm-nobundle.js";
-import { DETECTOR_FILES, MAX_FACES, MIN_FACE_SCORE } from "@/lib/faces/detector-settings";
+import {
+  FACE_DETECTOR_SPECS,
+  type FaceDetectorName,
+  MAX_FACES,
+  MIN_FACE_SCORE,
+  TINY_INPUT_SIZE,
+  toFaceBox,
+} from "@/lib/faces/detector-settings";
 import { cropGrayFrame, grayLikeSharp } from "@/lib/faces/frame-crop";
 import { type Box, clipToImage, CROP_SIZE, expandBox } from "@/lib/faces/square-box";
 import { DETECTOR_MAX_SIDE } from "@/lib/images/detector-input";
@@ -24,6 +31,8 @@ export interface LiveEngineOptions {
   model: { id: number; checksum: string };
   /** The installed face-api version (makes the detector's file URLs cacheable for good). */
   faceApiVersion: string;
+  /** The server's detector (FACE_DETECTOR): the live view finds the faces an upload would. */
+  detector: FaceDetectorName;
   /** Where the WASM backend's binaries are served, e.g. "/tfjs-wasm/4.22.0/". */
   wasmBase: string;
   /** Force a backend; default: WebGL when the browser has it, else WASM. */
@@ -126,10 +135,11 @@ async function loadModel(model: LiveEngineOptions["model"]) {
   return { layers, metadata };
 }
 
-/** face-api's SSD MobileNet v1 with the weights the server detects with. */
-async function loadDetector(version: string) {
+/** The server's face detector (face-api's network) with the weights the server detects with. */
+async function loadDetector(detector: FaceDetectorName, version: string) {
   const url = (name: string) => `/api/detector/files/${name}?v=${encodeURIComponent(version)}`;
-  const [manifestName, binName] = DETECTOR_FILES;
+  const { net, files } = FACE_DETECTOR_SPECS[detector];
+  const [manifestName, binName] = files;
   const manifest = (await fetchOk(url(manifestName)).then((r) => r.json())) as tf.io.WeightsManifestConfig;
   const weights = await fetchOk(url(binName)).then((r) => r.arrayBuffer());
   // face-api's own `tf` (the same instance, checked in createLiveEngine): its typings are its own.
@@ -137,8 +147,10 @@ async function loadDetector(version: string) {
     weights,
     manifest.flatMap((g) => g.weights),
   );
-  faceapi.nets.ssdMobilenetv1.loadFromWeightMap(map);
-  return new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES });
+  faceapi.nets[net].loadFromWeightMap(map);
+  return detector === "ssd"
+    ? new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES })
+    : new faceapi.TinyFaceDetectorOptions({ inputSize: TINY_INPUT_SIZE, scoreThreshold: MIN_FACE_SCORE });
 }
 
 export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEngine> {
@@ -151,7 +163,7 @@ export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEng
 
   const [{ layers, metadata }, detectorOptions] = await Promise.all([
     loadModel(opts.model),
-    loadDetector(opts.faceApiVersion),
+    loadDetector(opts.detector, opts.faceApiVersion),
   ]);
   const [h, w, c] = metadata.inputShape;
   const tta = metadata.testTimeAugmentation ?? "none";
@@ -207,8 +219,9 @@ export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEng
       input.dispose();
     }
     const found: { box: Box; score: number }[] = [];
-    for (const d of detections) {
-      const clipped = clipToImage(d.box, pixels.width, pixels.height);
+    const strongest = [...detections].sort((a, b) => b.score - a.score).slice(0, MAX_FACES);
+    for (const d of strongest) {
+      const clipped = clipToImage(toFaceBox(opts.detector, d.box), pixels.width, pixels.height);
       if (!clipped) continue;
       const face = {
         x: clipped.x / scale,

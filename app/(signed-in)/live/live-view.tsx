@@ -5,6 +5,7 @@ import Link from "next/link";
 import { IouTracker } from "@/lib/faces/track";
 import { argmax, ProbabilitySmoother } from "@/lib/faces/track-smoothing";
 import type { Box } from "@/lib/faces/square-box";
+import type { FaceDetectorName } from "@/lib/faces/detector-settings";
 import { apiFetchBody, errorMessage } from "../_components/api-client";
 import type { Probabilities, UploadResult } from "../_components/api-types";
 import { formatPercent } from "../_components/format";
@@ -27,6 +28,7 @@ interface ActiveModel {
 interface Props {
   model: ActiveModel | null;
   faceApiVersion: string;
+  detector: FaceDetectorName;
   wasmBase: string;
   backend?: LiveBackend;
 }
@@ -76,7 +78,7 @@ export function LiveView(props: Props) {
   return <LiveCamera {...props} model={props.model} />;
 }
 
-function LiveCamera({ model, faceApiVersion, wasmBase, backend }: Props & { model: ActiveModel }) {
+function LiveCamera({ model, faceApiVersion, detector, wasmBase, backend }: Props & { model: ActiveModel }) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const [phase, setPhase] = useState<Phase>({ kind: "starting", step: "Starting the camera…" });
   const [frame, setFrame] = useState<{ width: number; height: number; faces: ShownFace[] } | null>(null);
@@ -156,7 +158,7 @@ function LiveCamera({ model, faceApiVersion, wasmBase, backend }: Props & { mode
       setPhase({ kind: "starting", step: "Loading the model and the face detector…" });
       try {
         const { createLiveEngine } = await import("./live-engine");
-        engine = await createLiveEngine({ model, faceApiVersion, wasmBase, backend });
+        engine = await createLiveEngine({ model, faceApiVersion, detector, wasmBase, backend });
       } catch (err) {
         console.error("[live] could not start inference", err);
         setPhase({
@@ -184,7 +186,7 @@ function LiveCamera({ model, faceApiVersion, wasmBase, backend }: Props & { mode
       engine?.dispose();
       delete window.emotionLoopLive;
     };
-  }, [model, faceApiVersion, wasmBase, backend]);
+  }, [model, faceApiVersion, detector, wasmBase, backend]);
 
   const sendFrame = useCallback(async () => {
     const video = videoRef.current;

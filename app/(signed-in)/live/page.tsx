@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requirePageUser } from "@/lib/auth/page-guard";
 import { getDb } from "@/lib/db/client";
+import { activeFaceDetector } from "@/lib/faces/detector";
 import { faceApiPackage } from "@/lib/faces/face-api-package";
 import { findActiveVersionFiles } from "@/lib/registry/read-versions";
 import { tfjsWasmBaseUrl } from "../../tfjs-wasm/tfjs-wasm-dist";
@@ -24,6 +25,7 @@ export default async function LivePage({ searchParams }: { searchParams: Promise
       <LiveView
         model={active}
         faceApiVersion={faceApiPackage().version}
+        detector={activeFaceDetector()}
         wasmBase={tfjsWasmBaseUrl()}
         backend={backend === "wasm" || backend === "webgl" ? backend : undefined}
       />

@@ -765,11 +765,13 @@ export const operations: OperationSpec[] = [
     tag: "Models",
     summary: "The face detector's weights, to detect faces in the browser",
     description:
-      "SSD MobileNet v1 as shipped in `@vladmandic/face-api`, the detector the server runs on every upload: " +
-      "`ssd_mobilenetv1_model-weights_manifest.json` and `ssd_mobilenetv1_model.bin`, nothing else. The ETag is " +
+      "The face detectors' weights as shipped in `@vladmandic/face-api`, for the one the server runs on every " +
+      "upload (`FACE_DETECTOR`): the Tiny Face Detector's `tiny_face_detector_model-weights_manifest.json` and " +
+      "`tiny_face_detector_model.bin`, SSD MobileNet v1's `ssd_mobilenetv1_model-weights_manifest.json` and " +
+      "`ssd_mobilenetv1_model.bin`, nothing else. The ETag is " +
       "the file's SHA-256; with `?v=<face-api version>` the answer is cached for good, without it revalidated.",
     access: { permission: "models:read" },
-    pathParams: { name: { description: "One of the two file names.", file: true } },
+    pathParams: { name: { description: "One of the four file names.", file: true } },
     query: {
       schema: detectorFileQuerySchema,
       describe: { v: "The installed face-api version: the answer may then be kept for good." },
