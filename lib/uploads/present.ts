@@ -30,8 +30,8 @@ export function presentFace(
 
 /** The JSON shape of one face with its prediction, as the API returns it. */
 export function summarizePrediction(
-  face: Face,
-  prediction: Prediction,
+  face: Pick<Face, "id" | "boxX" | "boxY" | "boxWidth" | "boxHeight" | "detectionScore">,
+  prediction: Pick<Prediction, "id" | "label" | "confidence" | "probabilities">,
   version: Pick<ModelVersion, "id" | "version" | "name" | "labels">,
 ) {
   return {

@@ -162,60 +162,36 @@ export async function storeUploads(
       const results: UploadResult[] = [];
       let k = 0;
       for (const item of prepared) {
-        const { decoded } = item;
-        const upload = await tx.upload.create({
-          data: {
-            userId,
-            sha256: decoded.sha256,
-            format: decoded.format,
-            bytes: decoded.bytes,
-            width: decoded.width,
-            height: decoded.height,
-            isFaceCrop: item.isFaceCrop,
-            imagePath: item.imagePath,
-            videoId: item.video?.videoId,
-            videoTimeS: item.video?.timeS,
-            videoTrack: item.video?.track,
-          },
-        });
-        const rows = [];
-        for (const [i, f] of item.faces.entries()) {
-          const probs = Array.from(allProbabilities[k++] ?? []);
-          const ranked = probs.map((p, j) => [p, j] as const).sort((a, b) => b[0] - a[0]);
+        const faces = item.faces.map((f, position) => {
+          const probabilities = Array.from(allProbabilities[k++] ?? []);
+          const ranked = probabilities.map((p, j) => [p, j] as const).sort((a, b) => b[0] - a[0]);
           const [top, second] = ranked;
           if (!top) throw new Error("the model returned no probabilities");
-          const face = await tx.face.create({
-            data: {
-              uploadId: upload.id,
-              position: i,
-              boxX: Math.round(f.box.x),
-              boxY: Math.round(f.box.y),
-              boxWidth: Math.round(f.box.width),
-              boxHeight: Math.round(f.box.height),
-              detectionScore: f.score,
-              cropPath: f.fileName,
-              cropSha256: f.sha256,
-            },
-          });
-          const prediction = await tx.prediction.create({
-            data: {
-              faceId: face.id,
-              modelVersionId: active.version.id,
-              label: labels[top[1]] ?? String(top[1]),
-              confidence: top[0],
-              probabilities: probs,
-              margin: top[0] - (second?.[0] ?? 0),
-            },
-          });
-          rows.push(summarizePrediction(face, prediction, active.version));
-        }
+          return {
+            position,
+            boxX: Math.round(f.box.x),
+            boxY: Math.round(f.box.y),
+            boxWidth: Math.round(f.box.width),
+            boxHeight: Math.round(f.box.height),
+            detectionScore: f.score,
+            label: labels[top[1]] ?? String(top[1]),
+            confidence: top[0],
+            probabilities,
+            margin: top[0] - (second?.[0] ?? 0),
+            cropPath: f.fileName,
+            cropSha256: f.sha256,
+          };
+        });
+        const ids = await insertUploadRows(tx, { userId, item, faces, modelVersionId: active.version.id });
         results.push({
-          upload_id: upload.id,
-          image_url: `/api/uploads/${upload.id}/image`,
-          width: decoded.width,
-          height: decoded.height,
+          upload_id: ids.uploadId,
+          image_url: `/api/uploads/${ids.uploadId}/image`,
+          width: item.decoded.width,
+          height: item.decoded.height,
           is_face_crop: item.isFaceCrop,
-          faces: rows,
+          faces: faces.map((f, i) =>
+            summarizePrediction({ ...f, id: ids.faceIds[i]! }, { ...f, id: ids.predictionIds[i]! }, active.version),
+          ),
         });
       }
       await opts.inTransaction?.(tx, results);
@@ -267,5 +243,80 @@ async function presentDuplicate(db: Db, uploadId: number): Promise<DuplicateUplo
       return prediction ? [summarizePrediction(face, prediction, prediction.modelVersion)] : [];
     }),
     duplicate_of: upload.id,
+  };
+}
+
+interface FaceRow {
+  position: number;
+  boxX: number;
+  boxY: number;
+  boxWidth: number;
+  boxHeight: number;
+  detectionScore: number | null;
+  cropPath: string;
+  cropSha256: string;
+  label: string;
+  confidence: number;
+  probabilities: number[];
+  margin: number;
+}
+
+/**
+ * One photo's upload, faces and predictions in one statement (one round trip however many faces:
+ * under load every round trip also waits for the event loop, which inference keeps busy). The
+ * prediction trigger queues each face as the ORM's inserts did. Ids come back in position order.
+ */
+async function insertUploadRows(
+  tx: Prisma.TransactionClient,
+  args: { userId: number; item: UploadToStore & { imagePath: string }; faces: FaceRow[]; modelVersionId: number },
+): Promise<{ uploadId: number; faceIds: number[]; predictionIds: number[] }> {
+  const { userId, item, faces, modelVersionId } = args;
+  const { decoded, video } = item;
+  const classes = faces[0]?.probabilities.length ?? 0;
+  if (faces.some((f) => f.probabilities.length !== classes)) throw new Error("probability vectors of unequal length");
+  const column = <K extends keyof FaceRow>(key: K) => faces.map((f) => f[key]);
+  const rows = await tx.$queryRaw<{ uploadId: number; faceId: number | null; predictionId: number | null }[]>`
+    WITH u AS (
+      INSERT INTO "Upload" ("userId", "sha256", "format", "bytes", "width", "height", "isFaceCrop", "imagePath",
+                            "videoId", "videoTimeS", "videoTrack")
+      VALUES (${userId}, ${decoded.sha256}, ${decoded.format}, ${decoded.bytes}, ${decoded.width}, ${decoded.height},
+              ${item.isFaceCrop}, ${item.imagePath}, ${video?.videoId ?? null}::int, ${video?.timeS ?? null}::float8,
+              ${video?.track ?? null}::int)
+      RETURNING "id"
+    ), x AS (
+      SELECT * FROM unnest(${column("position")}::int[], ${column("boxX")}::int[], ${column("boxY")}::int[],
+                           ${column("boxWidth")}::int[], ${column("boxHeight")}::int[],
+                           ${column("detectionScore")}::float8[], ${column("cropPath")}::text[],
+                           ${column("cropSha256")}::text[], ${column("label")}::text[],
+                           ${column("confidence")}::float8[], ${column("margin")}::float8[])
+        AS x ("position", "boxX", "boxY", "boxWidth", "boxHeight", "detectionScore", "cropPath", "cropSha256",
+              "label", "confidence", "margin")
+    ), f AS (
+      INSERT INTO "Face" ("uploadId", "position", "boxX", "boxY", "boxWidth", "boxHeight", "detectionScore",
+                          "cropPath", "cropSha256")
+      SELECT u."id", x."position", x."boxX", x."boxY", x."boxWidth", x."boxHeight", x."detectionScore",
+             x."cropPath", x."cropSha256"
+      FROM u, x
+      RETURNING "id", "position"
+    ), p AS (
+      INSERT INTO "Prediction" ("faceId", "modelVersionId", "label", "confidence", "probabilities", "margin")
+      SELECT f."id", ${modelVersionId}, x."label", x."confidence",
+             (${faces.flatMap((f) => f.probabilities)}::float8[])[x."position" * ${classes}::int + 1 : (x."position" + 1) * ${classes}::int],
+             x."margin"
+      FROM f JOIN x USING ("position")
+      RETURNING "id", "faceId"
+    )
+    SELECT u."id" AS "uploadId", f."id" AS "faceId", p."id" AS "predictionId"
+    FROM u LEFT JOIN (f JOIN p ON p."faceId" = f."id") ON true
+    ORDER BY f."position"`;
+  const [first] = rows;
+  if (!first) throw new Error("insertUploadRows: no upload row came back");
+  const stored = rows.filter((r) => r.faceId !== null);
+  if (stored.length !== faces.length)
+    throw new Error(`insertUploadRows: ${stored.length} of ${faces.length} faces stored`);
+  return {
+    uploadId: first.uploadId,
+    faceIds: stored.map((r) => r.faceId!),
+    predictionIds: stored.map((r) => r.predictionId!),
   };
 }

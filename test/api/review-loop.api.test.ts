@@ -75,6 +75,25 @@ describe("upload → faces → predictions", () => {
       expect(crop.status).toBe(200);
       expect(crop.headers.get("content-type")).toBe("image/png");
     }
+    // The rows are the answer's, face by face (all stored in one statement: a slip in how the
+    // probability vectors are cut apart, or which face gets which, shows here).
+    const byFace = new Map(preds.rows.map((p) => [p.faceId as number, p]));
+    const states = await db.query(`SELECT "faceId", "predictionId" FROM "FaceState" WHERE "faceId" = ANY($1)`, [
+      body.faces.map((f) => f.id),
+    ]);
+    for (const [i, f] of body.faces.entries()) {
+      const row = faces.rows[i];
+      expect(row.id).toBe(f.id);
+      expect(row.position).toBe(i);
+      expect({ x: row.boxX, y: row.boxY, width: row.boxWidth, height: row.boxHeight }).toEqual(f.box);
+      const pred = byFace.get(f.id);
+      expect(pred?.id).toBe(f.prediction_id);
+      expect(pred?.label).toBe(f.label);
+      expect(pred?.probabilities).toHaveLength(7);
+      Object.values(f.probabilities).forEach((p, k) => expect(pred?.probabilities[k]).toBeCloseTo(p, 12));
+      // Queued for review by the prediction's trigger.
+      expect(states.rows.find((s) => s.faceId === f.id)?.predictionId).toBe(f.prediction_id);
+    }
   });
 
   it("skips detection for an image flagged as a face crop", async () => {
