@@ -161,11 +161,31 @@ async function main() {
       };
     };
 
+    // A light request (GET /api/health: one database query) sent every 25 ms, alone and while four
+    // photos are being analysed: how long other users wait behind the uploads.
+    const probe = async (until: () => boolean) => {
+      const ms: number[] = [];
+      while (!until()) {
+        const started = performance.now();
+        await (await fetch(`${app!.baseUrl}/api/health`)).arrayBuffer();
+        ms.push(performance.now() - started);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const l = latency(ms);
+      return { p50_ms: Math.round(l.p50 * 10) / 10, p95_ms: Math.round(l.p95 * 10) / 10, requests: ms.length };
+    };
+    const idleUntil = performance.now() + 3000;
+    const lightIdle = await probe(() => performance.now() > idleUntil);
+
+    let busy = true;
     const cases = {
       crop: await run(crops.slice(0, n), true, 1),
       crop_x4: await run(crops.slice(n, 2 * n), true, 4),
       photo: await run(photos.slice(0, n), false, 1),
-      photo_x4: await run(photos.slice(n, 2 * n), false, 4),
+      ...(await Promise.all([
+        run(photos.slice(n, 2 * n), false, 4).finally(() => (busy = false)),
+        probe(() => !busy),
+      ]).then(([photo_x4, lightBusy]) => ({ photo_x4, light: { idle: lightIdle, during_photo_x4: lightBusy } }))),
     };
 
     const machine = machineInfo();
@@ -179,7 +199,7 @@ async function main() {
       `# Serving speed, measured — ${date}${values.label ? ` (${values.label})` : ""}`,
       "",
       `- machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB.toFixed(0)} GiB RAM; load average at the end ${load}`,
-      `- backend: ${backend}; face detector: ${getEnv().FACE_DETECTOR} (FACE_DETECTOR); model: ${path.relative(process.cwd(), modelDir) || modelDir}; database: ${getEnv().TEST_DATABASE_URL ? "the server named by TEST_DATABASE_URL" : "embedded"}`,
+      `- backend: ${backend}; face detector: ${getEnv().FACE_DETECTOR} (FACE_DETECTOR); inference ${getEnv().INFERENCE_THREAD ? "on its own thread" : "on the request thread"} (INFERENCE_THREAD); model: ${path.relative(process.cwd(), modelDir) || modelDir}; database: ${getEnv().TEST_DATABASE_URL ? "the server named by TEST_DATABASE_URL" : "embedded"}`,
       `- ${n} requests per case through POST /api/predictions (multipart, an API token), each image distinct; stages are the medians of the responses' Server-Timing`,
       `- photo one at a time p50 ${met(cases.photo.p50_ms, TARGETS.photo_p50_ms)}; four at a time p50 ${met(cases.photo_x4.p50_ms, TARGETS.photo_x4_p50_ms)}; crop p50 ${met(cases.crop.p50_ms, TARGETS.crop_p50_ms)}`,
       "",
@@ -202,6 +222,10 @@ async function main() {
         ]),
       ),
       "",
+      `A light request (GET /api/health, one database query) every 25 ms: p50 ${cases.light.idle.p50_ms} ms, p95 ` +
+        `${cases.light.idle.p95_ms} ms alone; p50 ${cases.light.during_photo_x4.p50_ms} ms, p95 ` +
+        `${cases.light.during_photo_x4.p95_ms} ms while four photos are analysed (${cases.light.during_photo_x4.requests} requests).`,
+      "",
     ];
     const table = lines.join("\n");
     console.log(table);
@@ -213,6 +237,7 @@ async function main() {
       stages_ms: cases.photo.stages_ms,
       backend,
       detector: getEnv().FACE_DETECTOR,
+      inference_thread: getEnv().INFERENCE_THREAD,
       machine,
       requests: n,
       model: path.relative(process.cwd(), modelDir) || modelDir,

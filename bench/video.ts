@@ -1,14 +1,17 @@
 /**
- * `tsx --conditions=react-server bench/video.ts [--fps 2,10] [--seconds 60]`: sampled frames per
- * second of the video analysis end to end (upload → done, through the launcher's web server and
- * worker), for a 1280x720 H.264 video made from the sample photos (each shown seconds / 6 s).
+ * `npm run bench:video -- [--fps 2,10] [--seconds 60] [--model models/baseline] [--out bench/results]`:
+ * sampled frames per second of the video analysis end to end (upload → done, through the launcher's
+ * web server and worker), for a 1280x720 H.264 video made from the sample photos (each shown
+ * seconds / 6 s), analysed by the given model version (the shipped baseline by default).
  */
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { getEnv } from "@/lib/env/env";
 import { signIn, startTestApp } from "@/test/support/app-server";
 import { client } from "@/test/support/http";
 import { makePhotoVideo } from "@/test/support/videos";
+import { machineInfo, markdownTable } from "./support/report";
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -18,13 +21,23 @@ function arg(name: string, fallback: string): string {
 async function main() {
   const rates = arg("fps", "2,10").split(",").map(Number);
   const seconds = Number(arg("seconds", "60"));
+  const modelDir = path.resolve(arg("model", "models/baseline"));
+  const out = arg("out", "bench/results");
+  const rows: {
+    fps: number;
+    frames: number;
+    tracks: number;
+    analysis_s: number;
+    frames_per_s: number;
+    upload_to_done_s: number;
+  }[] = [];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "el-bench-video-"));
   const file = await makePhotoVideo(path.join(work, "bench.mp4"), {
     width: 1280,
     height: 720,
     secondsEach: seconds / 6,
   });
-  const app = await startTestApp({ worker: true });
+  const app = await startTestApp({ worker: true, baseModelDir: modelDir });
   try {
     const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
     for (const fps of rates) {
@@ -47,6 +60,14 @@ async function main() {
         if (d.status === "done") {
           const run = (Date.parse(d.finished_at!) - Date.parse(d.started_at!)) / 1000;
           const total = (Date.now() - t0) / 1000;
+          rows.push({
+            fps,
+            frames: d.frames_sampled!,
+            tracks: d.tracks.length,
+            analysis_s: run,
+            frames_per_s: d.frames_sampled! / run,
+            upload_to_done_s: total,
+          });
           console.log(
             `${seconds} s 1280x720 at fps ${fps}: ${d.frames_sampled} frames, ${d.tracks.length} tracks; ` +
               `analysis ${run.toFixed(1)} s = ${(d.frames_sampled! / run).toFixed(2)} frames/s; ` +
@@ -59,6 +80,35 @@ async function main() {
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
+    const m = machineInfo();
+    const date = new Date().toISOString().slice(0, 10);
+    const md = [
+      `# bench:video — ${date}`,
+      "",
+      `${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB; load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(" / ")} at the end. ` +
+        `A ${seconds} s 1280x720 H.264 video of the six sample photos; detector ${getEnv().FACE_DETECTOR}; inference ` +
+        `${getEnv().INFERENCE_THREAD ? "on its own thread" : "on the request thread"}; model ${path.relative(process.cwd(), modelDir)}.`,
+      "",
+      markdownTable(
+        ["fps asked", "frames sampled", "tracks", "analysis s", "sampled frames/s", "upload to done s"],
+        rows.map((r) => [
+          String(r.fps),
+          String(r.frames),
+          String(r.tracks),
+          r.analysis_s.toFixed(1),
+          r.frames_per_s.toFixed(2),
+          r.upload_to_done_s.toFixed(1),
+        ]),
+      ),
+      "",
+    ].join("\n");
+    console.log(md);
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, `video-${date}.md`), md);
+    fs.writeFileSync(path.join(out, `video-${date}.json`), `${JSON.stringify({ date, machine: m, rows }, null, 2)}\n`);
   } finally {
     await app.stop();
     fs.rmSync(work, { recursive: true, force: true });

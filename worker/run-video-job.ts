@@ -3,6 +3,7 @@ import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/prisma/client";
 import { getEnv } from "@/lib/env/env";
 import { isAppError } from "@/lib/errors/app-error";
+import { predictImages } from "@/lib/faces/inference";
 import { detectAndCrop } from "@/lib/faces/pipeline";
 import { IouTracker } from "@/lib/faces/track";
 import { requireActiveModel } from "@/lib/registry/model-versions";
@@ -85,7 +86,10 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
       const found = await detectAndCrop(await framePixels(frame.rgb, size.width, size.height));
       const ids = tracker.update(found.map((f) => f.box));
       if (found.length) {
-        const probabilities = await active.model.predictImages(found.map((f) => f.png));
+        const probabilities = await predictImages(
+          active.model,
+          found.map((f) => f.png),
+        );
         found.forEach((f, i) => {
           const probs = Array.from(probabilities[i] ?? []);
           const ranked = probs.map((p, k) => [p, k] as const).sort((a, b) => b[0] - a[0]);

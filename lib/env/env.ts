@@ -53,6 +53,14 @@ const schema = z.object({
    * faces in full profile) or "ssd" (SSD MobileNet v1). See lib/faces/detector-settings.
    */
   FACE_DETECTOR: z.enum(["tiny", "ssd"]).default("tiny"),
+  /**
+   * Face detection and the emotion model on a worker thread of their own (default), so requests'
+   * database and file work never wait behind a running model; "false" runs them on the request thread.
+   */
+  INFERENCE_THREAD: z
+    .enum(["true", "false", "1", "0"])
+    .default("true")
+    .transform((v) => v === "true" || v === "1"),
   /** Threads for the WASM backend's XNNPACK pool (default: idle cores at start-up, 1-4); 1 = no workers. */
   TFJS_WASM_THREADS: z.coerce.number().int().min(1).max(8).optional(),
   /**

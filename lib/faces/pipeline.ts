@@ -1,7 +1,7 @@
 import "server-only";
 import type { DecodedImage } from "@/lib/images/decode";
 import { type Box, centerSquare, cropFaces, cropName, cropWholeImage, expandBox } from "./crop";
-import { detectFaces } from "./detector";
+import { detect } from "./inference";
 
 /** Runs one stage of the work, timing it under `stage` (see lib/uploads/stage-times). */
 export type Timed = <T>(stage: string, run: () => Promise<T>) => Promise<T>;
@@ -49,7 +49,7 @@ export async function detectAndCrop(
   timed: Timed = untimed,
 ): Promise<ExtractedFace[]> {
   const { rgb, gray } = frame;
-  const detections = await timed("detect", () => detectFaces(rgb));
+  const detections = await timed("detect", () => detect(rgb));
   if (detections.length === 0) return [];
 
   // The detector saw a downscaled copy; crops are cut from the full-resolution gray image.

@@ -5,6 +5,7 @@ import type { Prisma } from "@/lib/db/generated/prisma/client";
 import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 import { decodeUpload, type DecodedImage } from "@/lib/images/decode";
 import { extractFaces, type ExtractedFace } from "@/lib/faces/pipeline";
+import { predictImages } from "@/lib/faces/inference";
 import { requireActiveModel, type ActiveModel } from "@/lib/registry/model-versions";
 import { removeFiles, sniffImageType, writeContentFile } from "@/lib/storage/files";
 import { summarizePrediction } from "@/lib/uploads/present";
@@ -130,7 +131,12 @@ export async function storeUploads(
   if (opts.onlyNew && items.length !== 1) throw new Error("storeUploads: onlyNew stores exactly one photo");
   const allFaces = items.flatMap((item) => item.faces);
   const allProbabilities = allFaces.length
-    ? await times.time("model", () => active.model.predictImages(allFaces.map((f) => f.png)))
+    ? await times.time("model", () =>
+        predictImages(
+          active.model,
+          allFaces.map((f) => f.png),
+        ),
+      )
     : [];
   const labels = active.version.labels;
   const prepared = items.map((item) => {

@@ -1,0 +1,70 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeUpload } from "@/lib/images/decode";
+import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
+import { detectFaces } from "./detector";
+import { detect, inferenceOnThread, inferenceThreadStats, predictImages } from "./inference";
+import { extractFaces } from "./pipeline";
+
+// The inference thread against the same work done in the test's own thread: real photos, the real
+// detector, the shipped baseline.
+const demo = path.resolve("node_modules/@vladmandic/face-api/demo");
+let model: LoadedModel;
+
+beforeAll(async () => {
+  model = await loadModelFromDir(path.resolve("models/baseline"));
+}, 120_000);
+afterAll(() => model?.dispose());
+
+describe("the inference thread", () => {
+  it("is on by default", () => {
+    expect(inferenceOnThread()).toBe(
+      process.env.INFERENCE_THREAD === undefined || /^(true|1)$/.test(process.env.INFERENCE_THREAD),
+    );
+  });
+
+  it("finds the same faces as detection in this thread", async () => {
+    for (const file of ["sample1.jpg", "sample4.jpg"]) {
+      const { rgb } = await decodeUpload(await fs.readFile(path.join(demo, file)));
+      const before = Buffer.from(rgb.data);
+      const there = await detect(rgb);
+      const here = await detectFaces(rgb);
+      expect(there.length).toBeGreaterThan(0);
+      expect(there).toEqual(here);
+      // The caller's pixels are its own still (a copy went to the thread).
+      expect(Buffer.from(rgb.data).equals(before)).toBe(true);
+    }
+  }, 120_000);
+
+  it("predicts what the model predicts here, and batches crops that arrive together", async () => {
+    const { gray, rgb, ...rest } = await decodeUpload(await fs.readFile(path.join(demo, "sample5.jpg")));
+    const crops = (await extractFaces({ gray, rgb, ...rest }, { isFaceCrop: false })).map((f) => f.png);
+    expect(crops.length).toBe(5);
+    const here = await model.predictImages(crops);
+
+    const before = inferenceThreadStats();
+    // Eight requests at once, as from concurrent uploads: one crop each, in a shuffled order.
+    const order = [3, 0, 4, 1, 2, 0, 3, 4];
+    const answers = await Promise.all(order.map((i) => predictImages(model, [crops[i]!])));
+    const after = inferenceThreadStats();
+
+    answers.forEach(([p], k) => {
+      const expected = here[order[k]!]!;
+      expect(p).toHaveLength(expected.length);
+      p!.forEach((v, j) => expect(v).toBeCloseTo(expected[j]!, 6));
+    });
+    expect(after.predictions - before.predictions).toBe(order.length);
+    // Fewer forward batches than requests: the ones that queued while the thread was busy shared one.
+    expect(after.batches - before.batches).toBeLessThan(order.length);
+  }, 120_000);
+
+  it("answers an error as an error, and keeps serving", async () => {
+    await expect(predictImages(model, [Buffer.from("not an image")])).rejects.toThrow();
+    await expect(detect({ data: new Uint8Array(10), width: 4, height: 4, channels: 3 })).rejects.toThrow(
+      /expected 4×4×3 bytes/,
+    );
+    const { rgb } = await decodeUpload(await fs.readFile(path.join(demo, "sample1.jpg")));
+    expect((await detect(rgb)).length).toBe(3);
+  }, 120_000);
+});

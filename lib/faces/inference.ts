@@ -1,0 +1,134 @@
+import "server-only";
+import path from "node:path";
+import { Worker } from "node:worker_threads";
+import type { RgbImage } from "@/lib/images/decode";
+import { getEnv } from "@/lib/env/env";
+import type { LoadedModel } from "@/lib/model/predictor";
+import { activeFaceDetector, detectFaces, type FaceBox } from "./detector";
+import type { FaceDetectorName } from "./detector-settings";
+import type { InferenceReply, InferenceRequest } from "./inference-protocol";
+
+/**
+ * Face detection and the emotion model for uploads and video frames. With INFERENCE_THREAD (the
+ * default) they run on one worker thread of their own, so the request thread stays free for HTTP,
+ * database and file work while a model runs (TensorFlow.js on WASM computes synchronously), and
+ * predictions that arrive while the thread is busy are batched into one forward pass. Without it,
+ * or when the thread cannot start, they run where they are called. Same code, same answers: the
+ * thread calls detectFaces and the version's LoadedModel.predictImages.
+ */
+
+type Pending = { resolve: (reply: InferenceReply) => void; reject: (err: Error) => void };
+
+interface ThreadState {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  nextId: number;
+  /** Whether the thread ever answered: a thread that fails before it does could not start. */
+  answered: boolean;
+}
+
+/** The thread could not start (e.g. tsx missing): the work is done in the calling thread instead. */
+class ThreadUnavailable extends Error {}
+
+/** What the thread did, for tests and benchmarks: predictions answered and forward batches they took. */
+const counters = { predictions: 0, batches: new Set<number>() };
+export function inferenceThreadStats(): { predictions: number; batches: number } {
+  return { predictions: counters.predictions, batches: counters.batches.size };
+}
+
+// On globalThis so that every server chunk bundling this module shares the one thread.
+const state = globalThis as unknown as { emotionLoopInference?: ThreadState | null };
+
+/** Whether detection and prediction run on the inference thread (INFERENCE_THREAD, default true). */
+export function inferenceOnThread(): boolean {
+  return getEnv().INFERENCE_THREAD && state.emotionLoopInference !== null;
+}
+
+function thread(): ThreadState {
+  if (state.emotionLoopInference) return state.emotionLoopInference;
+  // Started from its file at run time, never bundled (the thread loads its own modules): built
+  // with Reflect.construct because the bundler follows `new Worker(<path>)` into the file.
+  const entry = path.join(process.cwd(), "lib", "faces", "inference-thread.mjs");
+  const worker: Worker = Reflect.construct(Worker, [
+    entry,
+    // "server-only" modules resolve as on the server; tsx loads the TypeScript (see the entry file).
+    { execArgv: ["--conditions=react-server"] },
+  ]);
+  const s: ThreadState = { worker, pending: new Map(), nextId: 1, answered: false };
+  // Only while answers are awaited does the thread keep the process alive.
+  worker.unref();
+  worker.on("message", (reply: InferenceReply) => {
+    const p = s.pending.get(reply.id);
+    if (!p) return;
+    s.pending.delete(reply.id);
+    s.answered = true;
+    if (s.pending.size === 0) worker.unref();
+    p.resolve(reply);
+  });
+  const fail = (err: Error) => {
+    if (state.emotionLoopInference === s) {
+      if (s.answered) {
+        state.emotionLoopInference = undefined; // the next call starts a new thread
+      } else {
+        state.emotionLoopInference = null; // never started: inference stays in this thread from now on
+        console.error(`[inference] ${err.message}; detection and prediction run on the request thread`);
+        err = new ThreadUnavailable(err.message);
+      }
+    }
+    for (const p of s.pending.values()) p.reject(err);
+    s.pending.clear();
+  };
+  worker.on("error", (err) => fail(new Error(`the inference thread failed: ${err.message}`)));
+  worker.on("exit", (code) => fail(new Error(`the inference thread exited (code ${code})`)));
+  state.emotionLoopInference = s;
+  return s;
+}
+
+type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
+
+function ask(request: WithoutId<InferenceRequest>, transfer: ArrayBuffer[]): Promise<InferenceReply> {
+  const s = thread();
+  const id = s.nextId++;
+  return new Promise<InferenceReply>((resolve, reject) => {
+    s.pending.set(id, { resolve, reject });
+    s.worker.ref();
+    s.worker.postMessage({ ...request, id } as InferenceRequest, transfer);
+  }).then((reply) => {
+    if ("error" in reply) throw new Error(reply.error);
+    return reply;
+  });
+}
+
+/** detectFaces, on the inference thread when it is on. */
+export async function detect(rgb: RgbImage, detector: FaceDetectorName = activeFaceDetector()): Promise<FaceBox[]> {
+  if (!inferenceOnThread()) return detectFaces(rgb, detector);
+  // A copy travels (the caller keeps its pixels); 1.2 MB for a 768x512 frame, well under a millisecond.
+  const copy = new Uint8Array(rgb.data);
+  const reply = await ask({ op: "detect", detector, rgb: copy, width: rgb.width, height: rgb.height }, [
+    copy.buffer,
+  ]).catch((err: unknown) => {
+    if (err instanceof ThreadUnavailable) return null;
+    throw err;
+  });
+  if (reply === null) return detectFaces(rgb, detector);
+  if (!("faces" in reply)) throw new Error("the inference thread answered a detection with something else");
+  return reply.faces;
+}
+
+/** model.predictImages, on the inference thread when it is on (batched with other requests' crops). */
+export async function predictImages(model: LoadedModel, images: Buffer[]): Promise<Float32Array[]> {
+  if (!inferenceOnThread() || images.length === 0) return model.predictImages(images);
+  const copies = images.map((b) => new Uint8Array(b));
+  const reply = await ask(
+    { op: "predict", modelDir: model.dir, images: copies },
+    copies.map((c) => c.buffer as ArrayBuffer),
+  ).catch((err: unknown) => {
+    if (err instanceof ThreadUnavailable) return null;
+    throw err;
+  });
+  if (reply === null) return model.predictImages(images);
+  if (!("probabilities" in reply)) throw new Error("the inference thread answered a prediction with something else");
+  counters.predictions++;
+  counters.batches.add(reply.batch);
+  return reply.probabilities;
+}
