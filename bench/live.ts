@@ -3,6 +3,8 @@
 // One fresh page per backend (?backend=wasm|webgl): frames analysed per second, and the mean
 // milliseconds per frame spent detecting faces and cropping + predicting them.
 // Run: npm run bench:live [-- --backends wasm,webgl --seconds 20 --warmup 8 --photo 1 --model <dir> --out <dir> --json]
+import { getEnv } from "@/lib/env/env";
+import { FACE_DETECTOR_SPECS } from "@/lib/faces/detector-settings";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -169,7 +171,7 @@ async function main() {
     `${chromiumVersion}, headless, no GPU (--disable-gpu: WebGL, where it starts, is a software renderer). ` +
     `Fake camera: sample${values.photo}.jpg as a ${width}x${height} .y4m. Model: ${values.model} ` +
     `(test-time augmentation ${metadata.testTimeAugmentation ?? "none"}). ${seconds} s measured per backend after ${warmup} s of warm-up.`;
-  const md = `# bench:live — ${date}\n\n${setup}\n\n${table}\n\nfps counts the frames the page finished in the measured seconds; the milliseconds are the page's own means over its last 30 frames, sampled every second. Detection is face-api's SSD MobileNet v1 on the whole frame; model is the grey conversion, the crops and the emotion model (with its test-time augmentation) for every face.\n`;
+  const md = `# bench:live — ${date}\n\n${setup}\n\n${table}\n\nfps counts the frames the page finished in the measured seconds; the milliseconds are the page's own means over its last 30 frames, sampled every second. Detection is ${FACE_DETECTOR_SPECS[getEnv().FACE_DETECTOR].description} (FACE_DETECTOR=${getEnv().FACE_DETECTOR}) on the whole frame; model is the grey conversion, the crops and the emotion model (with its test-time augmentation) for every face.\n`;
   fs.mkdirSync(values.out, { recursive: true });
   fs.writeFileSync(path.join(values.out, `live-${date}.md`), md);
   const json = {
