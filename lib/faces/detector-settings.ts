@@ -2,7 +2,7 @@
  * The face detectors' settings, pure (no Node imports): the server (lib/faces/detector.ts) and the
  * browser's live view detect with the same network, weights, thresholds and box geometry.
  */
-import type { Box } from "./square-box";
+import { type Box, clipToImage } from "./square-box";
 
 /**
  * Two networks whose weights ship in @vladmandic/face-api/model:
@@ -74,9 +74,37 @@ export function toFaceBox(detector: FaceDetectorName, box: Box): Box {
   return { x: cx - width / 2, y: cy - height / 2, width, height };
 }
 
-/** A FACE_DETECTOR value, or a clear error naming the choices. */
-export function parseFaceDetector(value: string, what = "FACE_DETECTOR"): FaceDetectorName {
-  const found = FACE_DETECTORS.find((d) => d === value);
-  if (!found) throw new Error(`${what} must be one of ${FACE_DETECTORS.join(", ")} (got ${JSON.stringify(value)})`);
-  return found;
+/**
+ * face-api's options for `detector`, from whichever build of face-api the caller runs (the server's
+ * node-wasm build or the browser's): the same thresholds both sides.
+ */
+export function detectorOptions<S, T>(
+  faceapi: {
+    SsdMobilenetv1Options: new (o: { minConfidence: number; maxResults: number }) => S;
+    TinyFaceDetectorOptions: new (o: { inputSize: number; scoreThreshold: number }) => T;
+  },
+  detector: FaceDetectorName,
+): S | T {
+  return detector === "ssd"
+    ? new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES })
+    : new faceapi.TinyFaceDetectorOptions({ inputSize: TINY_INPUT_SIZE, scoreThreshold: MIN_FACE_SCORE });
+}
+
+/**
+ * A detector's detections as the app's face boxes: the MAX_FACES highest scores, in SSD's framing
+ * (toFaceBox), clipped to the `width`×`height` image the detector saw (dropped when nothing is left).
+ */
+export function faceBoxes(
+  detector: FaceDetectorName,
+  detections: readonly { box: Box; score: number }[],
+  width: number,
+  height: number,
+): (Box & { score: number })[] {
+  return [...detections]
+    .sort((a, b) => b.score - a.score)
+    .slice(0, MAX_FACES)
+    .flatMap((d) => {
+      const clipped = clipToImage(toFaceBox(detector, d.box), width, height);
+      return clipped ? [{ ...clipped, score: d.score }] : [];
+    });
 }

@@ -2,16 +2,8 @@ import "server-only";
 import type { RgbImage } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
 import { getEnv } from "@/lib/env/env";
-import {
-  FACE_DETECTOR_SPECS,
-  type FaceDetectorName,
-  MAX_FACES,
-  MIN_FACE_SCORE,
-  TINY_INPUT_SIZE,
-  toFaceBox,
-} from "./detector-settings";
+import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName, MAX_FACES } from "./detector-settings";
 import { faceApiModelDir } from "./face-api-package";
-import { clipToImage } from "./square-box";
 
 // The node-wasm build is the one face-api build that brings no TensorFlow.js of its own and does
 // not insist on tfjs-node: it `require`s "@tensorflow/tfjs" (plus the WASM backend package, which
@@ -80,10 +72,7 @@ async function loadDetector(name: FaceDetectorName): Promise<Detector> {
   return {
     name,
     faceapi,
-    options:
-      name === "ssd"
-        ? new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES })
-        : new faceapi.TinyFaceDetectorOptions({ inputSize: TINY_INPUT_SIZE, scoreThreshold: MIN_FACE_SCORE }),
+    options: detectorOptions(faceapi, name),
   };
 }
 
@@ -109,12 +98,13 @@ export async function detectFaces(
   rgb: RgbImage,
   detector: FaceDetectorName = activeFaceDetector(),
 ): Promise<FaceBox[]> {
-  const { width, height } = rgb;
-  const boxes: FaceBox[] = [];
-  for (const d of await detectRawFaces(rgb, detector)) {
-    const clipped = clipToImage(toFaceBox(detector, d), width, height);
-    if (clipped) boxes.push({ ...clipped, score: d.score });
-  }
+  const raw = await detectRawFaces(rgb, detector);
+  const boxes: FaceBox[] = faceBoxes(
+    detector,
+    raw.map((d) => ({ box: d, score: d.score })),
+    rgb.width,
+    rgb.height,
+  );
   return boxes.sort((a, b) => a.x - b.x || a.y - b.y);
 }
 

@@ -7,16 +7,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.esm-nobundle.js";
-import {
-  FACE_DETECTOR_SPECS,
-  type FaceDetectorName,
-  MAX_FACES,
-  MIN_FACE_SCORE,
-  TINY_INPUT_SIZE,
-  toFaceBox,
-} from "@/lib/faces/detector-settings";
+import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName } from "@/lib/faces/detector-settings";
 import { cropGrayFrame, grayLikeSharp } from "@/lib/faces/frame-crop";
-import { type Box, clipToImage, CROP_SIZE, expandBox } from "@/lib/faces/square-box";
+import { type Box, CROP_SIZE, expandBox } from "@/lib/faces/square-box";
 import { DETECTOR_MAX_SIDE } from "@/lib/images/detector-input";
 import { withDepthMultipliers } from "@/lib/model/depth-multiplier";
 import { grayCropToInput } from "@/lib/model/model-input";
@@ -148,9 +141,7 @@ async function loadDetector(detector: FaceDetectorName, version: string) {
     manifest.flatMap((g) => g.weights),
   );
   faceapi.nets[net].loadFromWeightMap(map);
-  return detector === "ssd"
-    ? new faceapi.SsdMobilenetv1Options({ minConfidence: MIN_FACE_SCORE, maxResults: MAX_FACES })
-    : new faceapi.TinyFaceDetectorOptions({ inputSize: TINY_INPUT_SIZE, scoreThreshold: MIN_FACE_SCORE });
+  return detectorOptions(faceapi, detector);
 }
 
 export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEngine> {
@@ -219,17 +210,14 @@ export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEng
       input.dispose();
     }
     const found: { box: Box; score: number }[] = [];
-    const strongest = [...detections].sort((a, b) => b.score - a.score).slice(0, MAX_FACES);
-    for (const d of strongest) {
-      const clipped = clipToImage(toFaceBox(opts.detector, d.box), pixels.width, pixels.height);
-      if (!clipped) continue;
+    for (const clipped of faceBoxes(opts.detector, detections, pixels.width, pixels.height)) {
       const face = {
         x: clipped.x / scale,
         y: clipped.y / scale,
         width: clipped.width / scale,
         height: clipped.height / scale,
       };
-      found.push({ box: expandBox(face, frame.width, frame.height), score: d.score });
+      found.push({ box: expandBox(face, frame.width, frame.height), score: clipped.score });
     }
     found.sort((a, b) => a.box.x - b.box.x || a.box.y - b.box.y);
     const t1 = performance.now();
