@@ -10,14 +10,30 @@ import type { InferenceReply, InferenceRequest, PredictRequest } from "./inferen
 const port = parentPort;
 if (!port) throw new Error("lib/faces/inference-worker.ts runs as a worker thread only");
 
-/** Loaded versions by their folder; the app verified each one's checksum before asking. */
+/**
+ * Loaded versions by their folder, the most recently used last; the app verified each one's
+ * checksum before asking. A few are kept (the active one, the one just replaced, a candidate), the
+ * rest disposed: a server that promotes many versions does not keep them all.
+ */
+const KEEP_MODELS = 3;
 const models = new Map<string, Promise<LoadedModel>>();
 function model(dir: string): Promise<LoadedModel> {
   let m = models.get(dir);
-  if (!m) {
+  if (m) {
+    models.delete(dir); // re-inserted below: now the most recently used
+  } else {
     m = loadModelFromDir(dir);
     m.catch(() => models.delete(dir));
-    models.set(dir, m);
+  }
+  models.set(dir, m);
+  while (models.size > KEEP_MODELS) {
+    const [oldest, loaded] = models.entries().next().value!;
+    models.delete(oldest);
+    // Nothing else holds it: predictions run one batch at a time, on this thread.
+    void loaded.then(
+      (l) => l.dispose(),
+      () => {},
+    );
   }
   return m;
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decodeUpload } from "@/lib/images/decode";
@@ -58,6 +59,29 @@ describe("the inference thread", () => {
     // Fewer forward batches than requests: the ones that queued while the thread was busy shared one.
     expect(after.batches - before.batches).toBeLessThan(order.length);
   }, 120_000);
+
+  it("serves version after version (more than it keeps loaded), each as loaded here", async () => {
+    const { gray, rgb, ...rest } = await decodeUpload(await fs.readFile(path.join(demo, "sample1.jpg")));
+    const crops = (await extractFaces({ gray, rgb, ...rest }, { isFaceCrop: false })).map((f) => f.png);
+    const here = await model.predictImages(crops);
+    const work = await fs.mkdtemp(path.join(os.tmpdir(), "el-versions-"));
+    try {
+      const versions: LoadedModel[] = [];
+      for (let v = 1; v <= 5; v++) {
+        const dir = path.join(work, `v${v}`);
+        await fs.cp(path.resolve("models/baseline"), dir, { recursive: true });
+        versions.push(await loadModelFromDir(dir));
+      }
+      // v1 … v5, then v1 again: by then the thread has let v1 go and loads it afresh.
+      for (const v of [...versions, versions[0]!]) {
+        const there = await predictImages(v, crops);
+        there.forEach((p, i) => p.forEach((x, j) => expect(x).toBeCloseTo(here[i]![j]!, 6)));
+      }
+      versions.forEach((v) => v.dispose());
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
+    }
+  }, 180_000);
 
   it("answers an error as an error, and keeps serving", async () => {
     await expect(predictImages(model, [Buffer.from("not an image")])).rejects.toThrow();

@@ -32,9 +32,9 @@ interface ThreadState {
 class ThreadUnavailable extends Error {}
 
 /** What the thread did, for tests and benchmarks: predictions answered and forward batches they took. */
-const counters = { predictions: 0, batches: new Set<number>() };
+const counters = { predictions: 0, batches: 0, lastBatch: 0 };
 export function inferenceThreadStats(): { predictions: number; batches: number } {
-  return { predictions: counters.predictions, batches: counters.batches.size };
+  return { predictions: counters.predictions, batches: counters.batches };
 }
 
 // On globalThis so that every server chunk bundling this module shares the one thread.
@@ -139,6 +139,10 @@ export async function predictImages(model: LoadedModel, images: Buffer[]): Promi
   if (reply === null) return model.predictImages(images);
   if (!("probabilities" in reply)) throw new Error("the inference thread answered a prediction with something else");
   counters.predictions++;
-  counters.batches.add(reply.batch);
+  // The thread numbers its batches in order and answers a batch's requests one after another.
+  if (reply.batch !== counters.lastBatch) {
+    counters.batches++;
+    counters.lastBatch = reply.batch;
+  }
   return reply.probabilities;
 }
