@@ -8,7 +8,7 @@ import { expect, it } from "vitest";
 import { signIn } from "@/test/support/app-server";
 import { expectNoSeriousAxeFindings } from "@/test/support/axe";
 import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
-import { client, seedReviewedFaces } from "@/test/support/http";
+import { client, seedLabelledCrops, seedReviewedFaces } from "@/test/support/http";
 
 const ui = useBrowserApp({ worker: true, env: { REPLAY_PER_CLASS: "0" } }, async (app) => {
   // Reviewed faces to train on, through the API: six photos, every face given a verdict.
@@ -212,7 +212,13 @@ it.skipIf(!ui.executablePath)(
     await shot("10-version-1-detail");
     await expectNoSeriousAxeFindings(page, "model version 1");
 
-    // One job at a time: while a long job runs, the form names it; its page cancels it.
+    // One job at a time: while a long job runs, the form names it; its page cancels it. More
+    // labelled crops first, so that the job cannot end by early stopping before the cancel (the
+    // sample photos' faces alone make an epoch of a few batches where no replay data is on disk).
+    await seedLabelledCrops(
+      client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) }),
+      120,
+    );
     await nav.getByRole("link", { name: "Training", exact: true }).click();
     await page.waitForURL(/\/training$/);
     await form.getByLabel("Epochs").fill("200");

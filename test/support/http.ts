@@ -1,3 +1,4 @@
+import sharp from "sharp";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -75,6 +76,34 @@ export async function seedReviewedFaces(admin: ReturnType<typeof client>): Promi
     }
   }
   return k;
+}
+
+/**
+ * `n` face crops of grey noise (every one different), each labelled by the admin, classes in turn:
+ * enough data that a training job runs for more than a moment (a test that cancels or kills one).
+ */
+export async function seedLabelledCrops(admin: ReturnType<typeof client>, n: number): Promise<void> {
+  const labels = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"];
+  for (let i = 0; i < n; i++) {
+    const png = await sharp({
+      create: {
+        width: 48,
+        height: 48,
+        channels: 3,
+        background: "#808080",
+        noise: { type: "gaussian", mean: 128, sigma: 40 },
+      },
+    })
+      .png()
+      .toBuffer();
+    const res = await admin.upload(png, { isFaceCrop: true });
+    if (res.status !== 201) throw new Error(`upload of a noise crop answered ${res.status}`);
+    const [face] = ((await res.json()) as { faces: { prediction_id: number; label: string }[] }).faces;
+    const label = labels[i % labels.length]!;
+    const verdict = label === face!.label ? { verdict: "correct" } : { verdict: "incorrect", corrected_label: label };
+    const r = await admin.json("POST", "/api/reviews", { prediction_id: face!.prediction_id, ...verdict });
+    if (r.status !== 201) throw new Error(`verdict on prediction ${face!.prediction_id} answered ${r.status}`);
+  }
 }
 
 /**
