@@ -2,7 +2,7 @@ import "server-only";
 import type { RgbImage } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
 import { getEnv } from "@/lib/env/env";
-import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName, MAX_FACES } from "./detector-settings";
+import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName } from "./detector-settings";
 import { faceApiModelDir } from "./face-api-package";
 
 // The node-wasm build is the one face-api build that brings no TensorFlow.js of its own and does
@@ -90,7 +90,7 @@ export async function preloadDetector(detector: FaceDetectorName = activeFaceDet
  * Finds faces in an RGB image with `detector` (default: FACE_DETECTOR's). The network sees the
  * image padded to a square and resized to 512×512, so much more than decodeUpload's
  * DETECTOR_MAX_SIDE only costs time. Boxes are in SSD's framing whichever network found them
- * (see toFaceBox), in the pixels of `rgb`, clipped to it, at most MAX_FACES (the highest scores),
+ * (see toFaceBox), in the pixels of `rgb`, clipped to it, the MAX_FACES highest scores at most,
  * and sorted left to right (then top to bottom) so the same photo always yields faces in the same
  * order. No faces → empty array.
  */
@@ -109,8 +109,9 @@ export async function detectFaces(
 }
 
 /**
- * The network's own boxes (its framing, not clipped), the MAX_FACES highest scores, highest first.
- * For measuring detectors against each other (`npm run bench:detect`); the app uses detectFaces.
+ * The network's own boxes (its framing, not clipped, as many as it found; faceBoxes keeps the
+ * MAX_FACES strongest). For measuring detectors against each other (`npm run bench:detect`); the
+ * app uses detectFaces.
  */
 export async function detectRawFaces(rgb: RgbImage, detector: FaceDetectorName): Promise<FaceBox[]> {
   const { width, height } = rgb;
@@ -128,8 +129,5 @@ export async function detectRawFaces(rgb: RgbImage, detector: FaceDetectorName):
   } finally {
     input.dispose();
   }
-  return [...detections]
-    .sort((a, b) => b.score - a.score)
-    .slice(0, MAX_FACES)
-    .map((d) => ({ x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height, score: d.score }));
+  return detections.map((d) => ({ x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height, score: d.score }));
 }

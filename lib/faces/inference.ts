@@ -112,7 +112,7 @@ function ask(request: WithoutId<InferenceRequest>, transfer: ArrayBuffer[]): Pro
 /** detectFaces, on the inference thread when it is on. */
 export async function detect(rgb: RgbImage, detector: FaceDetectorName = activeFaceDetector()): Promise<FaceBox[]> {
   if (!inferenceOnThread()) return detectFaces(rgb, detector);
-  // A copy travels (the caller keeps its pixels); 1.2 MB for a 768x512 frame, well under a millisecond.
+  // A copy travels (the caller keeps its pixels): 1.2 MB for a 768x512 frame.
   const copy = new Uint8Array(rgb.data);
   const reply = await ask({ op: "detect", detector, rgb: copy, width: rgb.width, height: rgb.height }, [
     copy.buffer,
