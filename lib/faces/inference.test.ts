@@ -91,4 +91,15 @@ describe("the inference thread", () => {
     const { rgb } = await decodeUpload(await fs.readFile(path.join(demo, "sample1.jpg")));
     expect((await detect(rgb)).length).toBe(3);
   }, 120_000);
+
+  it("starts a new thread after the thread dies: the request in flight fails, the next one is served", async () => {
+    const { rgb } = await decodeUpload(await fs.readFile(path.join(demo, "sample1.jpg")));
+    expect((await detect(rgb)).length).toBe(3);
+    const state = globalThis as unknown as { emotionLoopInference?: { worker: { terminate(): Promise<number> } } };
+    const inFlight = detect(rgb);
+    await state.emotionLoopInference!.worker.terminate(); // as a crash of the thread would end it
+    await expect(inFlight).rejects.toThrow(/inference thread exited/);
+    expect(inferenceOnThread()).toBe(true);
+    expect((await detect(rgb)).length).toBe(3);
+  }, 120_000);
 });
