@@ -145,7 +145,8 @@ describe("tiny model + predictor", () => {
       const served = await loadModelFromDir(ttaDir);
       const plain = await loadModelFromDir(ttaDir, { testTimeAugmentation: "none" });
       expect([served.testTimeAugmentation, plain.testTimeAugmentation]).toEqual([tta, "none"]);
-      // 70 faces cross the 64-face chunk border.
+      // 70 faces cross the 64-face chunk border: with flip-shift the 64 go through view by view and the
+      // last 6 with their views stacked in one pass (MAX_STACKED_VIEWS); with flip both chunks are stacked.
       const faces = Array.from({ length: 70 }, (_, i) => input(i + 11));
       const got = await served.predict(faces);
       const perView = await Promise.all(

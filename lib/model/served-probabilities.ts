@@ -41,15 +41,26 @@ export function testTimeViews(tf: Tf, x: Tensor4D, tta: TestTimeAugmentation): T
 }
 
 /**
+ * Inputs in one forward pass when the views are stacked: every view of a small batch goes through
+ * the model at once (its fixed cost, a kernel call per layer, paid once), a large batch view by view.
+ */
+export const MAX_STACKED_VIEWS = 256;
+
+/**
  * The probabilities a version serves for a batch `x` [n, h, w, c]: the model's softmax, or the mean
- * of it over the test-time views (one forward pass of n per view). The app, the retrain gate, the
- * trainer's final validation and the evaluator all score through this.
+ * of it over the test-time views. The app, the retrain gate, the trainer's final validation and the
+ * evaluator all score through this.
  * @returns [n, classes]
  */
 export function servedProbabilities(tf: Tf, model: LayersModel, x: Tensor4D, tta: TestTimeAugmentation): Tensor2D {
   return tf.tidy(() => {
     const views = testTimeViews(tf, x, tta);
     if (views.length === 1) return model.predict(x) as Tensor2D;
-    return tf.div(tf.addN(views.map((v) => model.predict(v) as Tensor2D)), views.length) as Tensor2D;
+    const n = x.shape[0];
+    const outputs =
+      views.length * n <= MAX_STACKED_VIEWS
+        ? tf.split(model.predict(tf.concat(views, 0)) as Tensor2D, views.length, 0)
+        : views.map((v) => model.predict(v) as Tensor2D);
+    return tf.div(tf.addN(outputs), views.length) as Tensor2D;
   });
 }
