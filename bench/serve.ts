@@ -18,6 +18,9 @@ const USAGE = `npm run bench:serve -- [flags]
 
   --requests <n>  requests per case (default 40; 4 at a time sends n in all, 4 in flight)
   --model <dir>   the model version to serve (default models/baseline, the shipped one)
+  --photo <kind>  camera (default): sample1.jpg as the camera wrote it, EXIF and ICC profile
+                  included, the copies differing only in a JPEG comment; plain: re-encoded
+                  without metadata (what runs before 2026-11-30 sent)
   --label <text>  a name for this run in the table (e.g. "before", "after")
   --out <dir>     where to write serve-<date>[-label].md and .json (default bench/results)
   --json          print one JSON object last
@@ -67,12 +70,28 @@ async function variants(image: Buffer, n: number, format: "png" | "jpeg"): Promi
   );
 }
 
+/**
+ * `n` copies of a JPEG exactly as it is (its EXIF and ICC profile included: decoding a camera photo
+ * applies the profile), each with a comment segment (COM) after the start-of-image marker that
+ * numbers it, so no two uploads have the same bytes and every one decodes to the same pixels.
+ */
+function withComments(jpeg: Buffer, n: number): Buffer[] {
+  if (jpeg[0] !== 0xff || jpeg[1] !== 0xd8) throw new Error("not a JPEG");
+  return Array.from({ length: n }, (_, i) => {
+    const text = Buffer.from(`bench:serve copy ${i}`);
+    const length = Buffer.alloc(2);
+    length.writeUInt16BE(text.length + 2);
+    return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xfe]), length, text, jpeg.subarray(2)]);
+  });
+}
+
 async function main() {
   const { values } = parseArgs({
     options: {
       requests: { type: "string", default: "40" },
       model: { type: "string", default: "models/baseline" },
       label: { type: "string" },
+      photo: { type: "string", default: "camera" },
       out: { type: "string", default: "bench/results" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", default: false },
@@ -99,7 +118,8 @@ async function main() {
   console.log(`preparing ${n} distinct copies of a 48x48 crop and of sample1.jpg (${meta.width}x${meta.height}) …`);
   // n for one at a time, n for four at a time, 3 for the warm-up: every upload distinct.
   const crops = await variants(crop, 2 * n + 3, "png");
-  const photos = await variants(photo, 2 * n + 3, "jpeg");
+  if (values.photo !== "camera" && values.photo !== "plain") throw new Error(`--photo camera|plain\n${USAGE}`);
+  const photos = values.photo === "camera" ? withComments(photo, 2 * n + 3) : await variants(photo, 2 * n + 3, "jpeg");
 
   if (!getEnv().TEST_DATABASE_URL) console.log("TEST_DATABASE_URL is unset: the app uses its embedded database.");
   let app: TestApp | null = null;
@@ -201,6 +221,7 @@ async function main() {
       `- machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB.toFixed(0)} GiB RAM; load average at the end ${load}`,
       `- backend: ${backend}; face detector: ${getEnv().FACE_DETECTOR} (FACE_DETECTOR); inference ${getEnv().INFERENCE_THREAD ? "on its own thread" : "on the request thread"} (INFERENCE_THREAD); model: ${path.relative(process.cwd(), modelDir) || modelDir}; database: ${getEnv().TEST_DATABASE_URL ? "the server named by TEST_DATABASE_URL" : "embedded"}`,
       `- ${n} requests per case through POST /api/predictions (multipart, an API token), each image distinct; stages are the medians of the responses' Server-Timing`,
+      `- the photo: sample1.jpg ${values.photo === "camera" ? "as the camera wrote it (EXIF and an ICC profile), copies differing only in a JPEG comment" : "re-encoded without metadata (no ICC profile to apply), copies marked at the top edge"} (--photo ${values.photo})`,
       `- photo one at a time p50 ${met(cases.photo.p50_ms, TARGETS.photo_p50_ms)}; four at a time p50 ${met(cases.photo_x4.p50_ms, TARGETS.photo_x4_p50_ms)}; crop p50 ${met(cases.crop.p50_ms, TARGETS.crop_p50_ms)}`,
       "",
       markdownTable(
@@ -240,6 +261,7 @@ async function main() {
       inference_thread: getEnv().INFERENCE_THREAD,
       machine,
       requests: n,
+      photo: values.photo,
       model: path.relative(process.cwd(), modelDir) || modelDir,
     };
     fs.writeFileSync(`${base}.json`, JSON.stringify(result, null, 2) + "\n");

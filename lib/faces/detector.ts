@@ -1,8 +1,17 @@
 import "server-only";
 import type { RgbImage } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
+import type { Tf } from "@/lib/tf/tf";
 import { getEnv } from "@/lib/env/env";
-import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName } from "./detector-settings";
+import {
+  detectorOptions,
+  FACE_DETECTOR_SPECS,
+  faceBoxes,
+  MIN_FACE_SCORE,
+  TINY_INPUT_SIZE,
+  type FaceDetectorName,
+} from "./detector-settings";
+import { detectTinyFaces, type TinyFaceNet } from "./tiny-detector";
 import { faceApiModelDir } from "./face-api-package";
 
 // The node-wasm build is the one face-api build that brings no TensorFlow.js of its own and does
@@ -88,8 +97,8 @@ export async function preloadDetector(detector: FaceDetectorName = activeFaceDet
 
 /**
  * Finds faces in an RGB image with `detector` (default: FACE_DETECTOR's). The network sees the
- * image padded to a square and resized to 512×512, so much more than decodeUpload's
- * DETECTOR_MAX_SIDE only costs time. Boxes are in SSD's framing whichever network found them
+ * image resized to 512 on its longer side (SSD: padded to a 512×512 square; Tiny: only to whole
+ * 32-pixel cells), so much more than decodeUpload's DETECTOR_MAX_SIDE only costs time. Boxes are in SSD's framing whichever network found them
  * (see toFaceBox), in the pixels of `rgb`, clipped to it, the MAX_FACES highest scores at most,
  * and sorted left to right (then top to bottom) so the same photo always yields faces in the same
  * order. No faces → empty array.
@@ -111,14 +120,26 @@ export async function detectFaces(
 /**
  * The network's own boxes (its framing, not clipped, as many as it found; faceBoxes keeps the
  * MAX_FACES strongest). For measuring detectors against each other (`npm run bench:detect`); the
- * app uses detectFaces.
+ * app uses detectFaces. The Tiny detector sees the image's own shape (lib/faces/tiny-detector.ts);
+ * `faceApiInput` runs it through face-api's detectAllFaces instead, on the image padded to a square.
  */
-export async function detectRawFaces(rgb: RgbImage, detector: FaceDetectorName): Promise<FaceBox[]> {
+export async function detectRawFaces(
+  rgb: RgbImage,
+  detector: FaceDetectorName,
+  opts: { faceApiInput?: boolean } = {},
+): Promise<FaceBox[]> {
   const { width, height } = rgb;
   if (rgb.data.length !== width * height * 3) {
     throw new Error(`detectFaces: expected ${width}×${height}×3 bytes, got ${rgb.data.length}`);
   }
   const { faceapi, options } = await getDetector(detector);
+  if (detector === "tiny" && !opts.faceApiInput) {
+    const net = faceapi.nets.tinyFaceDetector as unknown as TinyFaceNet;
+    return detectTinyFaces(faceapi.tf as unknown as Tf, net, rgb, {
+      inputSize: TINY_INPUT_SIZE,
+      scoreThreshold: MIN_FACE_SCORE,
+    });
+  }
 
   // face-api runs its own ops inside tf.tidy; this input is the one tensor we own, and detection
   // is async, so it is disposed by hand rather than by a tidy. Shape [height, width, 3], int32.
