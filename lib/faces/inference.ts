@@ -55,12 +55,15 @@ function thread(): ThreadState {
     {
       // "server-only" modules resolve as on the server; tsx loads the TypeScript (see the entry file).
       execArgv: ["--conditions=react-server"],
-      // Every core for the WASM backend unless TFJS_WASM_THREADS says otherwise. The default
-      // elsewhere counts idle cores once, at start-up, which for a server is its own busy start:
-      // one thread then, and a detection took 135 ms instead of 72 (bench:serve, 2 cores).
+      // Half the cores for the WASM backend (1–4) unless TFJS_WASM_THREADS says otherwise: the
+      // rest decode photos (libvips) and serve requests. On 2 cores, one WASM thread against two
+      // (bench:serve, three alternating runs each): a detection 38 against 51 ms, four photos at a
+      // time p50 432–640 against 598–647 ms; a second thread mostly waited for the cores sharp held.
       env: {
         ...process.env,
-        TFJS_WASM_THREADS: String(getEnv().TFJS_WASM_THREADS ?? Math.min(4, os.availableParallelism())),
+        TFJS_WASM_THREADS: String(
+          getEnv().TFJS_WASM_THREADS ?? Math.max(1, Math.min(4, Math.floor(os.availableParallelism() / 2))),
+        ),
       },
     },
   ]);

@@ -3,7 +3,14 @@ import zlib from "node:zlib";
 import sharp, { type Sharp } from "sharp";
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors/app-error";
-import { DETECTOR_MAX_SIDE, MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES, decodeUpload, type ImageFormat } from "./decode";
+import {
+  DETECTOR_MAX_SIDE,
+  MAX_IMAGE_PIXELS,
+  MAX_UPLOAD_BYTES,
+  decodeUpload,
+  isSrgbProfile,
+  type ImageFormat,
+} from "./decode";
 
 // Every fixture is made here at run time; nothing binary is committed.
 
@@ -209,6 +216,8 @@ describe("decodeUpload's one decode", () => {
   const inputs: [string, () => Promise<Buffer>][] = [
     // A camera photo with its EXIF and ICC profile, as phones send them.
     ["a camera JPEG with an ICC profile", async () => (await import("node:fs")).readFileSync(`${demo}/sample1.jpg`)],
+    // A wide-gamut phone photo: its profile must be applied.
+    ["a JPEG with a Display P3 profile", () => base().jpeg().withIccProfile("p3").toBuffer()],
     ["a grayscale JPEG", () => base().greyscale().jpeg().toBuffer()],
     ["a CMYK JPEG", () => base().toColourspace("cmyk").jpeg().toBuffer()],
     ["a JPEG tagged 'rotate 90° CW'", () => base().jpeg().withMetadata({ orientation: 6 }).toBuffer()],
@@ -241,5 +250,29 @@ describe("decodeUpload's one decode", () => {
       expect(sum / got.rgb.data.length).toBeLessThan(1);
     }
     expect(got.normalized.equals(want.normalized)).toBe(true);
+  });
+});
+
+describe("isSrgbProfile", () => {
+  const profileOf = async (make: (s: Sharp) => Sharp) =>
+    (await sharp(await make(solid(8, 8)).jpeg().toBuffer()).metadata()).icc!;
+
+  it("knows the sRGB profile camera photos carry (ICC v2 text description)", async () => {
+    const { icc } = await sharp("node_modules/@vladmandic/face-api/demo/sample1.jpg").metadata();
+    expect(icc!.toString("latin1")).toContain("sRGB IEC61966-2.1");
+    expect(isSrgbProfile(icc!)).toBe(true);
+  });
+
+  it("knows an ICC v4 sRGB profile (multi-localised description)", async () => {
+    const icc = await profileOf((s) => s.withIccProfile("srgb"));
+    expect(icc.toString("latin1", 36, 40)).toBe("acsp");
+    expect(isSrgbProfile(icc)).toBe(true);
+  });
+
+  it("refuses Display P3, CMYK and anything that is not a profile", async () => {
+    expect(isSrgbProfile(await profileOf((s) => s.withIccProfile("p3")))).toBe(false);
+    expect(isSrgbProfile(await profileOf((s) => s.toColourspace("cmyk").withIccProfile("cmyk")))).toBe(false);
+    expect(isSrgbProfile(Buffer.alloc(0))).toBe(false);
+    expect(isSrgbProfile(Buffer.alloc(200, 0xff))).toBe(false);
   });
 });

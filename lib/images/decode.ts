@@ -98,7 +98,11 @@ export async function decodeUpload(bytes: Buffer, known: { sha256?: string } = {
   // failOn "error" (implies "truncated") rejects damaged pixel data but tolerates warnings such
   // as stray bytes between JPEG markers, which many phone cameras produce. limitInputPixels
   // repeats the header check inside libvips as a second line against decompression bombs.
-  const oriented = () => sharp(bytes, { failOn: "error", limitInputPixels: MAX_IMAGE_PIXELS }).autoOrient();
+  // An embedded sRGB profile (most camera photos carry one) would be converted to sRGB, pixel for
+  // pixel the same values at twice the decoding time: it is left out. Any other profile (Display P3,
+  // Adobe RGB, CMYK) is applied.
+  const ignoreIcc = meta.icc !== undefined && isSrgbProfile(meta.icc);
+  const oriented = () => sharp(bytes, { failOn: "error", limitInputPixels: MAX_IMAGE_PIXELS, ignoreIcc }).autoOrient();
   const normalizedFormat = sniffed === "png" ? "png" : "jpeg";
 
   let normalized: Buffer;
@@ -166,6 +170,35 @@ async function toRaw<C extends 1 | 3>(pipeline: Sharp, channels: C): Promise<Raw
     height: info.height,
     channels,
   };
+}
+
+/**
+ * Whether an ICC profile describes sRGB: an RGB profile whose description (the `desc` tag, ICC v2
+ * text or v4 multi-localised) names sRGB, e.g. "sRGB IEC61966-2.1".
+ */
+export function isSrgbProfile(icc: Buffer): boolean {
+  if (icc.length < 132 || icc.toString("latin1", 16, 20) !== "RGB ") return false;
+  const tags = icc.readUInt32BE(128);
+  for (let i = 0; i < tags && 132 + 12 * (i + 1) <= icc.length; i++) {
+    const at = 132 + 12 * i;
+    if (icc.toString("latin1", at, at + 4) !== "desc") continue;
+    const offset = icc.readUInt32BE(at + 4);
+    const size = icc.readUInt32BE(at + 8);
+    if (offset + size > icc.length || size < 12) return false;
+    const type = icc.toString("latin1", offset, offset + 4);
+    let text = "";
+    if (type === "desc") {
+      const length = icc.readUInt32BE(offset + 8);
+      text = icc.toString("latin1", offset + 12, Math.min(offset + 12 + length, offset + size));
+    } else if (type === "mluc" && size >= 28) {
+      const length = icc.readUInt32BE(offset + 20);
+      const start = offset + icc.readUInt32BE(offset + 24);
+      const utf16 = icc.subarray(start, start + (Math.max(0, Math.min(length, offset + size - start)) & ~1));
+      text = Buffer.from(utf16).swap16().toString("utf16le");
+    }
+    return /\bsRGB\b/.test(text);
+  }
+  return false;
 }
 
 type Sniffed = ImageFormat | "GIF" | "BMP" | "TIFF" | "HEIF/AVIF" | "ICO" | "unknown";
