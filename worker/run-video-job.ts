@@ -13,6 +13,8 @@ import { videoFullPath } from "@/lib/videos/files";
 import { decodeSize, framePixels } from "@/lib/videos/frame-pixels";
 import type { StoredFrame } from "@/lib/videos/stored-frame";
 
+/** Frames analysed at once (see runVideoJob). */
+const FRAMES_UNDER_WAY = 2;
 /** How often a running analysis writes its progress and looks for a cancel. */
 const POLL_MS = 1_000;
 
@@ -77,54 +79,74 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
     let faces = 0;
     let lastT = 0;
     let lastPoll = Date.now();
-    for await (const frame of reader.frames) {
-      const t = frame.index / fps;
-      // The fps filter may round one frame past the end.
-      if (t >= probe.durationS) continue;
-      sampled++;
-      lastT = t;
-      const found = await detectAndCrop(await framePixels(frame.rgb, size.width, size.height));
+
+    // A frame's faces, cropped and predicted. Two frames are under way at a time: the inference
+    // thread detects one while this thread decodes and crops the next and predicts the one before.
+    const analyse = async (rgb: Buffer, t: number) => {
+      const found = await detectAndCrop(await framePixels(rgb, size.width, size.height));
+      const probabilities = found.length
+        ? await predictImages(
+            active.model,
+            found.map((f) => f.png),
+          )
+        : [];
+      return { t, found, probabilities };
+    };
+    // Frames are recorded in order: the tracker follows faces from one frame to the next.
+    const record = ({ t, found, probabilities }: Awaited<ReturnType<typeof analyse>>) => {
       const ids = tracker.update(found.map((f) => f.box));
-      if (found.length) {
-        const probabilities = await predictImages(
-          active.model,
-          found.map((f) => f.png),
-        );
-        found.forEach((f, i) => {
-          const probs = Array.from(probabilities[i] ?? []);
-          const ranked = probs.map((p, k) => [p, k] as const).sort((a, b) => b[0] - a[0]);
-          const [top, second] = ranked;
-          if (!top) throw new Error("the model returned no probabilities");
-          const stored: StoredFrame = {
-            t: Math.round(t * 1000) / 1000,
-            box: {
-              x: Math.round(f.box.x * sx),
-              y: Math.round(f.box.y * sy),
-              width: Math.round(f.box.width * sx),
-              height: Math.round(f.box.height * sy),
-            },
-            score: f.score ?? 0,
-            label: labels[top[1]] ?? String(top[1]),
-            confidence: top[0],
-            probabilities: probs,
-            margin: top[0] - (second?.[0] ?? 0),
-          };
-          const id = ids[i]!;
-          const list = tracks.get(id);
-          if (list) list.push(stored);
-          else tracks.set(id, [stored]);
-          faces++;
-        });
+      found.forEach((f, i) => {
+        const probs = Array.from(probabilities[i] ?? []);
+        const ranked = probs.map((p, k) => [p, k] as const).sort((a, b) => b[0] - a[0]);
+        const [top, second] = ranked;
+        if (!top) throw new Error("the model returned no probabilities");
+        const stored: StoredFrame = {
+          t: Math.round(t * 1000) / 1000,
+          box: {
+            x: Math.round(f.box.x * sx),
+            y: Math.round(f.box.y * sy),
+            width: Math.round(f.box.width * sx),
+            height: Math.round(f.box.height * sy),
+          },
+          score: f.score ?? 0,
+          label: labels[top[1]] ?? String(top[1]),
+          confidence: top[0],
+          probabilities: probs,
+          margin: top[0] - (second?.[0] ?? 0),
+        };
+        const id = ids[i]!;
+        const list = tracks.get(id);
+        if (list) list.push(stored);
+        else tracks.set(id, [stored]);
+        faces++;
+      });
+    };
+    const underWay: Promise<Awaited<ReturnType<typeof analyse>>>[] = [];
+    try {
+      for await (const frame of reader.frames) {
+        const t = frame.index / fps;
+        // The fps filter may round one frame past the end.
+        if (t >= probe.durationS) continue;
+        sampled++;
+        lastT = t;
+        const analysed = analyse(frame.rgb, t);
+        analysed.catch(() => {}); // awaited in order below
+        underWay.push(analysed);
+        if (underWay.length >= FRAMES_UNDER_WAY) record(await underWay.shift()!);
+        if (Date.now() - lastPoll >= POLL_MS) {
+          lastPoll = Date.now();
+          const progress = Math.min(0.99, (t + 1 / fps) / probe.durationS);
+          const { count } = await db.video.updateMany({
+            where: { id: videoId, status: "RUNNING" },
+            data: { progress, heartbeatAt: new Date() },
+          });
+          if (count === 0) throw new NoLongerRunning();
+        }
       }
-      if (Date.now() - lastPoll >= POLL_MS) {
-        lastPoll = Date.now();
-        const progress = Math.min(0.99, (t + 1 / fps) / probe.durationS);
-        const { count } = await db.video.updateMany({
-          where: { id: videoId, status: "RUNNING" },
-          data: { progress, heartbeatAt: new Date() },
-        });
-        if (count === 0) throw new NoLongerRunning();
-      }
+      while (underWay.length) record(await underWay.shift()!);
+    } finally {
+      // Nothing is left running after a failure or a cancel.
+      await Promise.allSettled(underWay);
     }
 
     const { code, errors } = await reader.done;
