@@ -6,9 +6,9 @@ import { type Box, clipToImage } from "./square-box";
 
 /**
  * Two networks whose weights ship in @vladmandic/face-api/model:
- * - `tiny`: face-api's Tiny Face Detector at a 512×512 input, the default. Measured on the package's
- *   six sample photos (`npm run bench:detect`): 21 of their 22 faces (the one in profile, in
- *   sample2, is missed), no false detection, 68 ms a photo against SSD's 181 (WASM, 2 threads).
+ * - `tiny`: face-api's Tiny Face Detector, 512 px on the image's longer side, the default. Measured
+ *   on the package's six sample photos (`npm run bench:detect`): 21 of their 22 faces (the one in
+ *   profile, in sample2, is missed), no false detection, a quarter of SSD's time.
  * - `ssd`: SSD MobileNet v1 (512×512), all 22 including the profile, at 2.7 times the cost.
  */
 export const FACE_DETECTORS = ["tiny", "ssd"] as const;
@@ -28,7 +28,7 @@ export const FACE_DETECTOR_SPECS: Record<FaceDetectorName, FaceDetectorSpec> = {
   tiny: {
     net: "tinyFaceDetector",
     files: ["tiny_face_detector_model-weights_manifest.json", "tiny_face_detector_model.bin"],
-    description: "Tiny Face Detector (512×512 input)",
+    description: "Tiny Face Detector (512 px on the longer side)",
   },
   ssd: {
     net: "ssdMobilenetv1",

@@ -106,8 +106,9 @@ export async function preloadDetector(detector: FaceDetectorName = activeFaceDet
 export async function detectFaces(
   rgb: RgbImage,
   detector: FaceDetectorName = activeFaceDetector(),
+  opts: { faceApiInput?: boolean } = {},
 ): Promise<FaceBox[]> {
-  const raw = await detectRawFaces(rgb, detector);
+  const raw = await detectRawFaces(rgb, detector, opts);
   const boxes: FaceBox[] = faceBoxes(
     detector,
     raw.map((d) => ({ box: d, score: d.score })),
