@@ -2,6 +2,7 @@ import "server-only";
 import type { RgbImage } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
 import type { Tf } from "@/lib/tf/tf";
+import type { Tensor3D } from "@tensorflow/tfjs";
 import { getEnv } from "@/lib/env/env";
 import {
   detectorOptions,
@@ -134,22 +135,27 @@ export async function detectRawFaces(
     throw new Error(`detectFaces: expected ${width}×${height}×3 bytes, got ${rgb.data.length}`);
   }
   const { faceapi, options } = await getDetector(detector);
-  if (detector === "tiny" && !opts.faceApiInput) {
-    const net = faceapi.nets.tinyFaceDetector as unknown as TinyFaceNet;
-    return detectTinyFaces(faceapi.tf as unknown as Tf, net, rgb, {
-      inputSize: TINY_INPUT_SIZE,
-      scoreThreshold: MIN_FACE_SCORE,
-    });
-  }
 
   // face-api runs its own ops inside tf.tidy; this input is the one tensor we own, and detection
   // is async, so it is disposed by hand rather than by a tidy. Shape [height, width, 3], int32.
   const input = faceapi.tf.tensor3d(rgb.data, [height, width, 3], "int32");
-  let detections: Awaited<ReturnType<FaceApi["detectAllFaces"]>>;
   try {
-    detections = await faceapi.detectAllFaces(input, options);
+    if (detector === "tiny" && !opts.faceApiInput) {
+      const net = faceapi.nets.tinyFaceDetector as unknown as TinyFaceNet;
+      return await detectTinyFaces(faceapi.tf as unknown as Tf, net, input as unknown as Tensor3D, {
+        inputSize: TINY_INPUT_SIZE,
+        scoreThreshold: MIN_FACE_SCORE,
+      });
+    }
+    const detections = await faceapi.detectAllFaces(input, options);
+    return detections.map((d) => ({
+      x: d.box.x,
+      y: d.box.y,
+      width: d.box.width,
+      height: d.box.height,
+      score: d.score,
+    }));
   } finally {
     input.dispose();
   }
-  return detections.map((d) => ({ x: d.box.x, y: d.box.y, width: d.box.width, height: d.box.height, score: d.score }));
 }

@@ -7,7 +7,7 @@
  *
  * Only tf API on the `tf` given: no Node imports.
  */
-import type { Tensor4D } from "@tensorflow/tfjs";
+import type { Tensor3D, Tensor4D } from "@tensorflow/tfjs";
 import type { Tf } from "@/lib/tf/tf";
 import type { Box } from "./square-box";
 
@@ -45,15 +45,15 @@ export interface TinyInput {
  * does it, and cut after the first multiple of 32 that holds the whole image: the kept pixels are
  * exactly those face-api gives the network.
  */
-export function tinyInput(tf: Tf, pixels: Uint8Array, width: number, height: number, inputSize: number): TinyInput {
+export function tinyInput(tf: Tf, image: Tensor3D, inputSize: number): TinyInput {
+  const [height, width] = image.shape;
   const side = Math.max(width, height);
   const scale = inputSize / side;
   const reshaped = { width: Math.round(width * scale), height: Math.round(height * scale) };
   const rows = Math.min(inputSize, Math.ceil(reshaped.height / CELL) * CELL);
   const cols = Math.min(inputSize, Math.ceil(reshaped.width / CELL) * CELL);
   const tensor = tf.tidy(() => {
-    const image = tf.cast(tf.tensor4d(pixels, [1, height, width, 3], "int32"), "float32");
-    const square = tf.pad(image, [
+    const square = tf.pad(tf.expandDims(tf.cast(image, "float32"), 0) as Tensor4D, [
       [0, 0],
       [0, side - height],
       [0, side - width],
@@ -141,16 +141,18 @@ function suppress(found: TinyDetection[], inputSize: number): TinyDetection[] {
 }
 
 /**
- * Faces in an RGB image with the Tiny Face Detector at `inputSize`, as face-api's detectAllFaces
- * would find them, in the image's pixels, the network's own framing (not clipped).
+ * Faces in an image [height, width, 3] (RGB, 0–255) with the Tiny Face Detector at `inputSize`, as
+ * face-api's detectAllFaces would find them, in the image's pixels, the network's own framing (not
+ * clipped). The caller keeps (and disposes) `image`.
  */
 export async function detectTinyFaces(
   tf: Tf,
   net: TinyFaceNet,
-  rgb: { data: Uint8Array; width: number; height: number },
+  image: Tensor3D,
   opts: { inputSize: number; scoreThreshold: number },
 ): Promise<(Box & { score: number })[]> {
-  const input = tinyInput(tf, rgb.data, rgb.width, rgb.height, opts.inputSize);
+  const [height, width] = image.shape;
+  const input = tinyInput(tf, image, opts.inputSize);
   let out: Tensor4D;
   try {
     out = tf.tidy(() => net.runMobilenet(input.tensor, net.params));
@@ -164,17 +166,12 @@ export async function detectTinyFaces(
   } finally {
     out.dispose();
   }
-  return decodeTinyOutput(
-    values,
-    { rows: rows!, cols: cols! },
-    input.reshaped,
-    opts.inputSize,
-    opts.scoreThreshold,
-  ).map((d) => ({
-    x: d.relative.x * rgb.width,
-    y: d.relative.y * rgb.height,
-    width: d.relative.width * rgb.width,
-    height: d.relative.height * rgb.height,
+  const grid = { rows: rows!, cols: cols! };
+  return decodeTinyOutput(values, grid, input.reshaped, opts.inputSize, opts.scoreThreshold).map((d) => ({
+    x: d.relative.x * width,
+    y: d.relative.y * height,
+    width: d.relative.width * width,
+    height: d.relative.height * height,
     score: d.score,
   }));
 }

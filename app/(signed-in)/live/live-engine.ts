@@ -7,7 +7,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.esm-nobundle.js";
-import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName } from "@/lib/faces/detector-settings";
+import {
+  detectorOptions,
+  FACE_DETECTOR_SPECS,
+  faceBoxes,
+  MIN_FACE_SCORE,
+  TINY_INPUT_SIZE,
+  type FaceDetectorName,
+} from "@/lib/faces/detector-settings";
+import { detectTinyFaces, type TinyFaceNet } from "@/lib/faces/tiny-detector";
 import { cropGrayFrame, grayLikeSharp } from "@/lib/faces/frame-crop";
 import { type Box, CROP_SIZE, expandBox } from "@/lib/faces/square-box";
 import { DETECTOR_MAX_SIDE } from "@/lib/images/detector-input";
@@ -203,9 +211,23 @@ export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEng
     const { pixels, scale } = detectorInput(frame);
     // [height, width, 3] int32, as the server hands its RGB pixels to the detector.
     const input = faceapi.tf.browser.fromPixels(pixels, 3);
-    let detections: Awaited<ReturnType<typeof faceapi.detectAllFaces>>;
+    let detections: { box: Box; score: number }[];
     try {
-      detections = await faceapi.detectAllFaces(input, detectorOptions);
+      // The Tiny detector on the frame's own shape, as the server runs it (lib/faces/tiny-detector).
+      detections =
+        opts.detector === "tiny"
+          ? (
+              await detectTinyFaces(
+                tf,
+                faceapi.nets.tinyFaceDetector as unknown as TinyFaceNet,
+                input as unknown as tf.Tensor3D,
+                {
+                  inputSize: TINY_INPUT_SIZE,
+                  scoreThreshold: MIN_FACE_SCORE,
+                },
+              )
+            ).map((d) => ({ box: d, score: d.score }))
+          : await faceapi.detectAllFaces(input, detectorOptions);
     } finally {
       input.dispose();
     }
