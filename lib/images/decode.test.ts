@@ -269,6 +269,14 @@ describe("isSrgbProfile", () => {
     expect(isSrgbProfile(icc)).toBe(true);
   });
 
+  it("refuses a linear variant of sRGB, whose pixels the profile does change", async () => {
+    const { icc } = await sharp("node_modules/@vladmandic/face-api/demo/sample1.jpg").metadata();
+    const name = "sRGB IEC61966-2.1";
+    const renamed = Buffer.from(icc!.toString("latin1").replaceAll(name, "linear sRGB 61966"), "latin1");
+    expect(renamed).toHaveLength(icc!.length);
+    expect(isSrgbProfile(renamed)).toBe(false);
+  });
+
   it("refuses Display P3, CMYK and anything that is not a profile", async () => {
     expect(isSrgbProfile(await profileOf((s) => s.withIccProfile("p3")))).toBe(false);
     expect(isSrgbProfile(await profileOf((s) => s.toColourspace("cmyk").withIccProfile("cmyk")))).toBe(false);

@@ -110,10 +110,9 @@ export async function decodeUpload(bytes: Buffer, known: { sha256?: string } = {
   let gray: GrayImage;
   try {
     if (meta.depth === "uchar") {
-      // 8-bit images are decoded once, oriented, flattened and in sRGB (an embedded ICC profile
-      // applied: for a camera photo that costs as much as the decode), and the three images are
-      // made from those pixels. The same pixels and bytes as three decodes of the upload, at about
-      // half the CPU (bench:serve).
+      // 8-bit images are decoded once, oriented, flattened and in sRGB (a profile other than sRGB
+      // applied once rather than three times), and the three images are made from those pixels: the
+      // same pixels and bytes as three decodes of the upload, at about half the CPU.
       const full = await toRaw(oriented().flatten({ background: "#ffffff" }).toColourspace("srgb"), 3);
       const pixels = () => sharp(full.data, { raw: { width: full.width, height: full.height, channels: 3 } });
       [normalized, rgb, gray] = await Promise.all([
@@ -174,7 +173,7 @@ async function toRaw<C extends 1 | 3>(pipeline: Sharp, channels: C): Promise<Raw
 
 /**
  * Whether an ICC profile describes sRGB: an RGB profile whose description (the `desc` tag, ICC v2
- * text or v4 multi-localised) names sRGB, e.g. "sRGB IEC61966-2.1".
+ * text or v4 multi-localised) names sRGB, e.g. "sRGB IEC61966-2.1", and not a linear variant.
  */
 export function isSrgbProfile(icc: Buffer): boolean {
   if (icc.length < 132 || icc.toString("latin1", 16, 20) !== "RGB ") return false;
@@ -196,7 +195,7 @@ export function isSrgbProfile(icc: Buffer): boolean {
       const utf16 = icc.subarray(start, start + (Math.max(0, Math.min(length, offset + size - start)) & ~1));
       text = Buffer.from(utf16).swap16().toString("utf16le");
     }
-    return /\bsRGB\b/.test(text);
+    return /\bsRGB\b/.test(text) && !/linear|scRGB/i.test(text);
   }
   return false;
 }
