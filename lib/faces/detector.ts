@@ -2,17 +2,9 @@ import "server-only";
 import type { RgbImage } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
 import type { Tf } from "@/lib/tf/tf";
-import type { Tensor3D } from "@tensorflow/tfjs";
 import { getEnv } from "@/lib/env/env";
-import {
-  detectorOptions,
-  FACE_DETECTOR_SPECS,
-  faceBoxes,
-  MIN_FACE_SCORE,
-  TINY_INPUT_SIZE,
-  type FaceDetectorName,
-} from "./detector-settings";
-import { detectTinyFaces, type TinyFaceNet } from "./tiny-detector";
+import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName } from "./detector-settings";
+import { detectTinyFaces } from "./tiny-detector";
 import { faceApiModelDir } from "./face-api-package";
 
 // The node-wasm build is the one face-api build that brings no TensorFlow.js of its own and does
@@ -35,6 +27,8 @@ export { MIN_FACE_SCORE } from "./detector-settings";
 
 interface Detector {
   name: FaceDetectorName;
+  /** getTf()'s instance, which face-api shares (checked when loading). */
+  tf: Tf;
   faceapi: FaceApi;
   options: InstanceType<FaceApi["SsdMobilenetv1Options"]> | InstanceType<FaceApi["TinyFaceDetectorOptions"]>;
 }
@@ -81,6 +75,7 @@ async function loadDetector(name: FaceDetectorName): Promise<Detector> {
   await faceapi.nets[FACE_DETECTOR_SPECS[name].net].loadFromDisk(faceApiModelDir());
   return {
     name,
+    tf,
     faceapi,
     options: detectorOptions(faceapi, name),
   };
@@ -99,8 +94,9 @@ export async function preloadDetector(detector: FaceDetectorName = activeFaceDet
 /**
  * Finds faces in an RGB image with `detector` (default: FACE_DETECTOR's). The network sees the
  * image resized to 512 on its longer side (SSD: padded to a 512×512 square; Tiny: only to whole
- * 32-pixel cells), so much more than decodeUpload's DETECTOR_MAX_SIDE only costs time. Boxes are in SSD's framing whichever network found them
- * (see toFaceBox), in the pixels of `rgb`, clipped to it, the MAX_FACES highest scores at most,
+ * 32-pixel cells), so much more than decodeUpload's DETECTOR_MAX_SIDE only costs time. Boxes are
+ * in SSD's framing whichever network found them (see toFaceBox), in the pixels of `rgb`, clipped to
+ * it, the MAX_FACES highest scores at most,
  * and sorted left to right (then top to bottom) so the same photo always yields faces in the same
  * order. No faces → empty array.
  */
@@ -134,20 +130,17 @@ export async function detectRawFaces(
   if (rgb.data.length !== width * height * 3) {
     throw new Error(`detectFaces: expected ${width}×${height}×3 bytes, got ${rgb.data.length}`);
   }
-  const { faceapi, options } = await getDetector(detector);
+  const { tf, faceapi, options } = await getDetector(detector);
 
   // face-api runs its own ops inside tf.tidy; this input is the one tensor we own, and detection
   // is async, so it is disposed by hand rather than by a tidy. Shape [height, width, 3], int32.
-  const input = faceapi.tf.tensor3d(rgb.data, [height, width, 3], "int32");
+  const input = tf.tensor3d(rgb.data, [height, width, 3], "int32");
   try {
-    if (detector === "tiny" && !opts.faceApiInput) {
-      const net = faceapi.nets.tinyFaceDetector as unknown as TinyFaceNet;
-      return await detectTinyFaces(faceapi.tf as unknown as Tf, net, input as unknown as Tensor3D, {
-        inputSize: TINY_INPUT_SIZE,
-        scoreThreshold: MIN_FACE_SCORE,
-      });
-    }
-    const detections = await faceapi.detectAllFaces(input, options);
+    if (detector === "tiny" && !opts.faceApiInput) return await detectTinyFaces(tf, faceapi, input);
+    const detections = await faceapi.detectAllFaces(
+      input as unknown as Parameters<FaceApi["detectAllFaces"]>[0],
+      options,
+    );
     return detections.map((d) => ({
       x: d.box.x,
       y: d.box.y,

@@ -2,19 +2,25 @@
  * The Tiny Face Detector run on the image's own shape. face-api pads every image to a square before
  * the network sees it, so a 3:2 photo is one third black rows and a 16:9 video frame almost half;
  * the network is fully convolutional, so here it sees the image (resized exactly as face-api resizes
- * it) and only the padding its 32-pixel cells need. The boxes are decoded and suppressed as face-api
- * does it (TinyYolov2Base.extractBoxes and detect), in the same coordinates.
+ * it) and only the padding its 32-pixel cells need. The boxes are decoded as face-api decodes them
+ * (TinyYolov2Base.extractBoxes) and suppressed with tf's non-maximum suppression at face-api's IoU.
  *
  * Only tf API on the `tf` given: no Node imports.
  */
 import type { Tensor3D, Tensor4D } from "@tensorflow/tfjs";
 import type { Tf } from "@/lib/tf/tf";
+import { MIN_FACE_SCORE, TINY_INPUT_SIZE } from "./detector-settings";
 import type { Box } from "./square-box";
 
 /** The network's parameters as face-api loaded them, and its forward pass over a normalised batch. */
-export interface TinyFaceNet {
+interface TinyFaceNet {
   params: unknown;
   runMobilenet(x: Tensor4D, params: unknown): Tensor4D;
+}
+
+/** Either face-api build (the server's or the browser's), its Tiny Face Detector loaded. */
+export interface FaceApiWithTinyNet {
+  nets: { tinyFaceDetector: object };
 }
 
 /** face-api's constants for the Tiny Face Detector (src/tinyFaceDetector/const.ts). */
@@ -43,7 +49,7 @@ export interface TinyInput {
  * The image as face-api's NetInput.toBatchTensor(inputSize, false) makes it (zero rows or columns
  * appended to a square, resized bilinearly to inputSize), normalised as TinyYolov2Base.forwardInput
  * does it, and cut after the first multiple of 32 that holds the whole image: the kept pixels are
- * exactly those face-api gives the network.
+ * exactly those face-api gives the network (tested).
  */
 export function tinyInput(tf: Tf, image: Tensor3D, inputSize: number): TinyInput {
   const [height, width] = image.shape;
@@ -52,16 +58,35 @@ export function tinyInput(tf: Tf, image: Tensor3D, inputSize: number): TinyInput
   const reshaped = { width: Math.round(width * scale), height: Math.round(height * scale) };
   const rows = Math.min(inputSize, Math.ceil(reshaped.height / CELL) * CELL);
   const cols = Math.min(inputSize, Math.ceil(reshaped.width / CELL) * CELL);
+  // The resize reads input pixel i × side / inputSize for output pixel i (no corner alignment, no
+  // half-pixel centres). Padded only to rows × side / inputSize and resized to rows, the image gives
+  // the very samples of the whole square resized to inputSize, at a fraction of the work, whenever
+  // that size is whole and the image is not enlarged; otherwise the square is resized and cut.
+  const padded = { height: (rows * side) / inputSize, width: (cols * side) / inputSize };
+  const partial =
+    side >= inputSize &&
+    Number.isInteger(padded.height) &&
+    Number.isInteger(padded.width) &&
+    padded.height >= height &&
+    padded.width >= width;
   const tensor = tf.tidy(() => {
-    const square = tf.pad(tf.expandDims(tf.cast(image, "float32"), 0) as Tensor4D, [
+    const to = partial ? padded : { height: side, width: side };
+    const image4d = tf.expandDims(tf.cast(image, "float32"), 0) as Tensor4D;
+    const withPadding = tf.pad(image4d, [
       [0, 0],
-      [0, side - height],
-      [0, side - width],
+      [0, to.height - height],
+      [0, to.width - width],
       [0, 0],
     ]);
-    const resized = side === inputSize ? square : tf.image.resizeBilinear(square, [inputSize, inputSize], false, false);
+    const size: [number, number] = partial ? [rows, cols] : [inputSize, inputSize];
+    const resized =
+      to.height === size[0] && to.width === size[1]
+        ? withPadding
+        : tf.image.resizeBilinear(withPadding, size, false, false);
     const kept =
-      rows === inputSize && cols === inputSize ? resized : tf.slice(resized, [0, 0, 0, 0], [1, rows, cols, 3]);
+      partial || (rows === inputSize && cols === inputSize)
+        ? resized
+        : tf.slice(resized, [0, 0, 0, 0], [1, rows, cols, 3]);
     return tf.div(tf.sub(kept, tf.tensor1d([...MEAN_RGB])), 255) as Tensor4D;
   });
   return { tensor, reshaped };
@@ -77,14 +102,12 @@ const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
 /**
  * The network's output [rows, cols, anchors × 5] (flattened) as boxes relative to the image, those
- * scoring above `scoreThreshold`, after face-api's non-maximum suppression (IoU 0.4, measured on
- * the boxes scaled by inputSize as face-api measures it).
+ * scoring above `scoreThreshold`, before non-maximum suppression.
  */
 export function decodeTinyOutput(
   out: Float32Array | number[],
   grid: { rows: number; cols: number },
   reshaped: { width: number; height: number },
-  inputSize: number,
   scoreThreshold: number,
 ): TinyDetection[] {
   const anchors = TINY_ANCHORS.length;
@@ -107,50 +130,21 @@ export function decodeTinyOutput(
       }
     }
   }
-  return suppress(found, inputSize);
-}
-
-/** face-api's nonMaxSuppression: highest score first, dropping boxes that overlap a kept one by > 0.4. */
-function suppress(found: TinyDetection[], inputSize: number): TinyDetection[] {
-  const scaled = found.map((d) => ({
-    left: d.relative.x * inputSize,
-    top: d.relative.y * inputSize,
-    right: (d.relative.x + d.relative.width) * inputSize,
-    bottom: (d.relative.y + d.relative.height) * inputSize,
-    area: d.relative.width * inputSize * (d.relative.height * inputSize),
-  }));
-  // face-api sorts ascending and pops from the end; a stable sort keeps its order among equal scores.
-  let order = found
-    .map((d, i) => ({ score: d.score, i }))
-    .sort((p, q) => p.score - q.score)
-    .map((e) => e.i);
-  const kept: TinyDetection[] = [];
-  while (order.length) {
-    const current = order.pop()!;
-    kept.push(found[current]!);
-    const c = scaled[current]!;
-    order = order.filter((j) => {
-      const o = scaled[j]!;
-      const w = Math.max(0, Math.min(c.right, o.right) - Math.max(c.left, o.left));
-      const h = Math.max(0, Math.min(c.bottom, o.bottom) - Math.max(c.top, o.top));
-      const inter = w * h;
-      return inter / (c.area + o.area - inter) <= IOU_THRESHOLD;
-    });
-  }
-  return kept;
+  return found;
 }
 
 /**
- * Faces in an image [height, width, 3] (RGB, 0–255) with the Tiny Face Detector at `inputSize`, as
- * face-api's detectAllFaces would find them, in the image's pixels, the network's own framing (not
- * clipped). The caller keeps (and disposes) `image`.
+ * Faces in an image [height, width, 3] (RGB, 0–255) with the Tiny Face Detector, as face-api's
+ * detectAllFaces would find them (by default at the app's input size and score threshold), in the
+ * image's pixels, the network's own framing (not clipped). The caller keeps (and disposes) `image`.
  */
 export async function detectTinyFaces(
   tf: Tf,
-  net: TinyFaceNet,
+  faceapi: FaceApiWithTinyNet,
   image: Tensor3D,
-  opts: { inputSize: number; scoreThreshold: number },
+  opts: { inputSize: number; scoreThreshold: number } = { inputSize: TINY_INPUT_SIZE, scoreThreshold: MIN_FACE_SCORE },
 ): Promise<(Box & { score: number })[]> {
+  const net = faceapi.nets.tinyFaceDetector as TinyFaceNet;
   const [height, width] = image.shape;
   const input = tinyInput(tf, image, opts.inputSize);
   let out: Tensor4D;
@@ -166,12 +160,26 @@ export async function detectTinyFaces(
   } finally {
     out.dispose();
   }
-  const grid = { rows: rows!, cols: cols! };
-  return decodeTinyOutput(values, grid, input.reshaped, opts.inputSize, opts.scoreThreshold).map((d) => ({
-    x: d.relative.x * width,
-    y: d.relative.y * height,
-    width: d.relative.width * width,
-    height: d.relative.height * height,
-    score: d.score,
-  }));
+  const found = decodeTinyOutput(values, { rows: rows!, cols: cols! }, input.reshaped, opts.scoreThreshold);
+  if (found.length === 0) return [];
+  // Greedy, highest score first, as face-api's own: IoU is the same on relative boxes as on face-api's
+  // (both axes scaled alike).
+  const boxes = tf.tensor2d(
+    found.map(({ relative: r }) => [r.y, r.x, r.y + r.height, r.x + r.width]),
+    [found.length, 4],
+  );
+  const scores = tf.tensor1d(found.map((d) => d.score));
+  let kept: Int32Array;
+  try {
+    const picked = await tf.image.nonMaxSuppressionAsync(boxes, scores, found.length, IOU_THRESHOLD);
+    kept = (await picked.data()) as Int32Array;
+    picked.dispose();
+  } finally {
+    boxes.dispose();
+    scores.dispose();
+  }
+  return Array.from(kept, (k) => {
+    const { relative: r, score } = found[k]!;
+    return { x: r.x * width, y: r.y * height, width: r.width * width, height: r.height * height, score };
+  });
 }

@@ -7,15 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.esm-nobundle.js";
-import {
-  detectorOptions,
-  FACE_DETECTOR_SPECS,
-  faceBoxes,
-  MIN_FACE_SCORE,
-  TINY_INPUT_SIZE,
-  type FaceDetectorName,
-} from "@/lib/faces/detector-settings";
-import { detectTinyFaces, type TinyFaceNet } from "@/lib/faces/tiny-detector";
+import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName } from "@/lib/faces/detector-settings";
+import { detectTinyFaces } from "@/lib/faces/tiny-detector";
 import { cropGrayFrame, grayLikeSharp } from "@/lib/faces/frame-crop";
 import { type Box, CROP_SIZE, expandBox } from "@/lib/faces/square-box";
 import { DETECTOR_MAX_SIDE } from "@/lib/images/detector-input";
@@ -216,17 +209,10 @@ export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEng
       // The Tiny detector on the frame's own shape, as the server runs it (lib/faces/tiny-detector).
       detections =
         opts.detector === "tiny"
-          ? (
-              await detectTinyFaces(
-                tf,
-                faceapi.nets.tinyFaceDetector as unknown as TinyFaceNet,
-                input as unknown as tf.Tensor3D,
-                {
-                  inputSize: TINY_INPUT_SIZE,
-                  scoreThreshold: MIN_FACE_SCORE,
-                },
-              )
-            ).map((d) => ({ box: d, score: d.score }))
+          ? (await detectTinyFaces(tf, faceapi, input as unknown as tf.Tensor3D)).map((d) => ({
+              box: d,
+              score: d.score,
+            }))
           : await faceapi.detectAllFaces(input, detectorOptions);
     } finally {
       input.dispose();
