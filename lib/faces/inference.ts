@@ -68,6 +68,7 @@ function thread(): ThreadState {
     },
   ]);
   const s: ThreadState = { worker, pending: new Map(), nextId: 1, answered: false };
+  counters.lastBatch = 0; // a new thread numbers its batches from 1 again
   // Only while answers are awaited does the thread keep the process alive.
   worker.unref();
   worker.on("message", (reply: InferenceReply) => {

@@ -1,4 +1,5 @@
 import sharp from "sharp";
+import { EMOTION_LABELS } from "@/lib/model/labels";
 import fs from "node:fs";
 import http from "node:http";
 import path from "node:path";
@@ -62,14 +63,13 @@ export function listFiles(dir: string): string[] {
  * (every fourth face "happy"): reviewed faces for training tests. Returns how many were reviewed.
  */
 export async function seedReviewedFaces(admin: ReturnType<typeof client>): Promise<number> {
-  const labels = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"];
   let k = 0;
   for (let n = 1; n <= 6; n++) {
     const res = await admin.upload(samplePhoto(n));
     if (res.status !== 201) throw new Error(`upload of sample${n}.jpg answered ${res.status}`);
     const body = (await res.json()) as { faces: { prediction_id: number; label: string }[] };
     for (const f of body.faces) {
-      const label = labels[k++ % 4 === 0 ? 3 : k % labels.length]!;
+      const label = EMOTION_LABELS[k++ % 4 === 0 ? 3 : k % EMOTION_LABELS.length]!;
       const verdict = label === f.label ? { verdict: "correct" } : { verdict: "incorrect", corrected_label: label };
       const r = await admin.json("POST", "/api/reviews", { prediction_id: f.prediction_id, ...verdict });
       if (r.status !== 201) throw new Error(`verdict on prediction ${f.prediction_id} answered ${r.status}`);
@@ -83,7 +83,6 @@ export async function seedReviewedFaces(admin: ReturnType<typeof client>): Promi
  * enough data that a training job runs for more than a moment (a test that cancels or kills one).
  */
 export async function seedLabelledCrops(admin: ReturnType<typeof client>, n: number): Promise<void> {
-  const labels = ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"];
   for (let i = 0; i < n; i++) {
     const png = await sharp({
       create: {
@@ -99,7 +98,7 @@ export async function seedLabelledCrops(admin: ReturnType<typeof client>, n: num
     const res = await admin.upload(png, { isFaceCrop: true });
     if (res.status !== 201) throw new Error(`upload of a noise crop answered ${res.status}`);
     const [face] = ((await res.json()) as { faces: { prediction_id: number; label: string }[] }).faces;
-    const label = labels[i % labels.length]!;
+    const label = EMOTION_LABELS[i % EMOTION_LABELS.length]!;
     const verdict = label === face!.label ? { verdict: "correct" } : { verdict: "incorrect", corrected_label: label };
     const r = await admin.json("POST", "/api/reviews", { prediction_id: face!.prediction_id, ...verdict });
     if (r.status !== 201) throw new Error(`verdict on prediction ${face!.prediction_id} answered ${r.status}`);
