@@ -3,14 +3,12 @@
 // Content-Security-Policy without a single violation, nothing is fetched from another origin, and
 // "Try it out" calls the API with the signed-in session, writes included (the browser's Origin
 // header passes the same-origin check).
-import fs from "node:fs";
 import path from "node:path";
 import { expect, it } from "vitest";
 import type { Page } from "playwright-core";
-import { signInThroughForm, useBrowserApp } from "@/test/support/chromium";
+import { SCREENSHOT_DIR, signInThroughForm, useBrowserApp } from "@/test/support/chromium";
 
 const ui = useBrowserApp();
-const SHOTS = "/tmp/shots";
 
 /** CSP violations as the page reports them (the event) and as Chromium logs them. */
 function watchViolations(page: Page): string[] {
@@ -78,11 +76,10 @@ it.skipIf(!ui.executablePath)(
       await expect(page.locator("#operations-Review-recordVerdict").count()).resolves.toBe(1);
       await page.waitForLoadState("networkidle");
 
-      fs.mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: path.join(SHOTS, "docs.png") });
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, "docs.png") });
       // A public call from the page itself: the reference talks to the app it is served by.
       expect(await tryItOut(page, "Health", "getHealth")).toBe("200");
-      await page.screenshot({ path: path.join(SHOTS, "docs-try-health.png") });
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, "docs-try-health.png") });
 
       expect(violations).toEqual([]);
       expect(foreign).toEqual([]);
@@ -117,7 +114,7 @@ it.skipIf(!ui.executablePath)(
       const sent = await (await release).request().allHeaders();
       expect(sent.origin).toBe(app.baseUrl);
       expect(sent.cookie ?? "").toMatch(/session-token=/);
-      await page.screenshot({ path: path.join(SHOTS, "docs-signed-in.png") });
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, "docs-signed-in.png") });
 
       expect(violations).toEqual([]);
       expect(foreign).toEqual([]);

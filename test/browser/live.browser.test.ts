@@ -15,7 +15,6 @@ const ffmpeg = findFfmpeg();
 // The shipped model (separable convolutions, batch norm, flip test-time augmentation and a
 // temperature), so the comparison covers what reviewers really see, calibration included.
 const BASELINE = path.resolve("models/baseline");
-const SHOTS = "/tmp/shots";
 
 const ui = useBrowserApp(
   fs.existsSync(path.join(BASELINE, "model.json")) ? { baseModelDir: BASELINE } : {},
@@ -58,8 +57,6 @@ it.skipIf(!ui.executablePath)(
     expect(await page.getByRole("list", { name: "Faces in view" }).getByRole("listitem").count()).toBeGreaterThan(0);
     console.log(`live view: ${await faces.count()} faces, ${stats!.fps.toFixed(1)} fps on ${stats!.backend}`);
 
-    fs.mkdirSync(SHOTS, { recursive: true });
-    await page.screenshot({ path: path.join(SHOTS, "live.png") });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, "live.png") });
     expect(errors).toEqual([]);
   },

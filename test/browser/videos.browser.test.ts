@@ -75,9 +75,8 @@ it.skipIf(!ui.executablePath)(
 
     // The page from its top: the player with the boxes at the seeked time, then the timelines.
     await page.evaluate(() => window.scrollTo(0, 0));
-    fs.mkdirSync("/tmp/shots", { recursive: true });
-    await page.screenshot({ path: "/tmp/shots/videos-detail.png" });
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "videos-detail.png"), fullPage: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "videos-detail.png") });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, "videos-detail-full.png"), fullPage: true });
   },
   600_000,
 );
