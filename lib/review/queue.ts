@@ -26,7 +26,48 @@ export interface Claimed {
   faceId: number;
   /** A golden face served blind as a control. */
   control: boolean;
+  /** The item and the queue's size, read by the claim's own statement (getQueueItem then asks nothing). */
+  read?: { item: QueueItemRow; remaining: Remaining };
 }
+
+/** What is left: faces still open, verdicts they still need, and conflicts waiting for an admin. */
+export interface Remaining {
+  faces: number;
+  verdicts: number;
+  conflicts: number;
+}
+
+/** A served item's prediction, face, upload, model version and lease, as one row. */
+interface QueueItemRow {
+  id: number;
+  label: string;
+  confidence: number;
+  margin: number;
+  probabilities: number[];
+  faceId: number;
+  boxX: number;
+  boxY: number;
+  boxWidth: number;
+  boxHeight: number;
+  uploadId: number;
+  width: number;
+  height: number;
+  isFaceCrop: boolean;
+  modelVersionId: number;
+  version: number;
+  name: string;
+  labels: string[];
+  claimExpiresAt: Date | null;
+}
+
+/** QueueItemRow's columns, from Prediction p, Face f, Upload u and ModelVersion m. */
+const ITEM_COLUMNS = `p."id", p."label", p."confidence", p."margin", p."probabilities",
+  f."id" AS "faceId", f."boxX", f."boxY", f."boxWidth", f."boxHeight",
+  u."id" AS "uploadId", u."width", u."height", u."isFaceCrop",
+  m."id" AS "modelVersionId", m."version", m."name", m."labels"`;
+const ITEM_JOINS = `JOIN "Face" f ON f."id" = p."faceId"
+  JOIN "Upload" u ON u."id" = f."uploadId"
+  JOIN "ModelVersion" m ON m."id" = p."modelVersionId"`;
 
 /**
  * Claims the next face for a reviewer: an open face (it still needs verdicts) they have not judged,
@@ -71,21 +112,33 @@ async function claimWith(
   order: { where: string; orderBy: string },
   from: number,
 ): Promise<Claimed | null> {
-  const rows = await db.$queryRawUnsafe<{ faceId: number; predictionId: number }[]>(
-    `UPDATE "FaceState" SET "claimedById" = $1, "claimedAt" = now(),
-       "claimExpiresAt" = now() + make_interval(secs => $2)
-     WHERE "faceId" = (
-       SELECT s."faceId" FROM "FaceState" s
-       WHERE s."open"
-         AND (s."claimedById" IS NULL OR s."claimExpiresAt" < now() OR s."claimedById" = $1)
-         AND NOT (s."predictionId" = ANY($3::int[]))
-         AND NOT EXISTS (SELECT 1 FROM "Review" r WHERE r."faceId" = s."faceId" AND r."reviewerId" = $1)
-         ${order.where}
-       ORDER BY ${order.orderBy}
-       LIMIT 1
-       FOR UPDATE OF s SKIP LOCKED
+  // The claim, the item it serves and the queue's size in one statement: a reviewer's every next
+  // item waits for one round trip instead of three. The tally is read in the statement's snapshot,
+  // which the claim does not change (a lease is not counted).
+  const rows = await db.$queryRawUnsafe<
+    (QueueItemRow & { faces: bigint | null; verdicts: bigint | null; conflicts: bigint | null })[]
+  >(
+    `WITH c AS (
+       UPDATE "FaceState" SET "claimedById" = $1, "claimedAt" = now(),
+         "claimExpiresAt" = now() + make_interval(secs => $2)
+       WHERE "faceId" = (
+         SELECT s."faceId" FROM "FaceState" s
+         WHERE s."open"
+           AND (s."claimedById" IS NULL OR s."claimExpiresAt" < now() OR s."claimedById" = $1)
+           AND NOT (s."predictionId" = ANY($3::int[]))
+           AND NOT EXISTS (SELECT 1 FROM "Review" r WHERE r."faceId" = s."faceId" AND r."reviewerId" = $1)
+           ${order.where}
+         ORDER BY ${order.orderBy}
+         LIMIT 1
+         FOR UPDATE OF s SKIP LOCKED
+       )
+       RETURNING "faceId", "predictionId", "claimExpiresAt"
+     ), t AS (
+       SELECT sum("openFaces") AS faces, sum("verdictsNeeded") AS verdicts, sum("conflicts") AS conflicts
+       FROM "QueueTally"
      )
-     RETURNING "faceId", "predictionId"`,
+     SELECT ${ITEM_COLUMNS}, c."claimExpiresAt", t."faces", t."verdicts", t."conflicts"
+     FROM c JOIN "Prediction" p ON p."id" = c."predictionId" ${ITEM_JOINS}, t`,
     reviewerId,
     lease,
     exclude,
@@ -93,7 +146,14 @@ async function claimWith(
     ...(order.where.includes("$4") ? [from] : []),
   );
   const row = rows[0];
-  return row ? { faceId: row.faceId, predictionId: row.predictionId, control: false } : null;
+  if (!row) return null;
+  const { faces, verdicts, conflicts, ...item } = row;
+  return {
+    faceId: row.faceId,
+    predictionId: row.id,
+    control: false,
+    read: { item, remaining: tallied({ faces, verdicts, conflicts }) },
+  };
 }
 
 /** A golden face this reviewer has not judged, at random; no lease, since its label is already known. */
@@ -109,14 +169,15 @@ async function claimControl(db: Db, reviewerId: number, exclude: number[]): Prom
 }
 
 /** What is left: faces still open, verdicts they still need, and conflicts waiting for an admin. */
-export async function countRemaining(
-  db: Pick<Prisma.TransactionClient, "$queryRaw">,
-): Promise<{ faces: number; verdicts: number; conflicts: number }> {
+export async function countRemaining(db: Pick<Prisma.TransactionClient, "$queryRaw">): Promise<Remaining> {
   const rows = await db.$queryRaw<{ faces: bigint | null; verdicts: bigint | null; conflicts: bigint | null }[]>`
     SELECT sum("openFaces") AS faces, sum("verdictsNeeded") AS verdicts, sum("conflicts") AS conflicts
     FROM "QueueTally"`;
-  const r = rows[0];
-  return { faces: Number(r?.faces ?? 0), verdicts: Number(r?.verdicts ?? 0), conflicts: Number(r?.conflicts ?? 0) };
+  return tallied(rows[0] ?? { faces: null, verdicts: null, conflicts: null });
+}
+
+function tallied(r: { faces: bigint | null; verdicts: bigint | null; conflicts: bigint | null }): Remaining {
+  return { faces: Number(r.faces ?? 0), verdicts: Number(r.verdicts ?? 0), conflicts: Number(r.conflicts ?? 0) };
 }
 
 /** Drops a reviewer's claim (Skip). Someone else's claim is not theirs to drop. */
@@ -130,42 +191,18 @@ export async function releaseClaim(db: Db, reviewerId: number, predictionId: num
 
 /** The claimed item as the review page and `GET /api/review/next` show it (a control looks like any other). */
 export async function getQueueItem(db: Db, claimed: Claimed) {
-  // One statement for the prediction, its face, upload, model version and the face's lease: it runs on
-  // every item served.
-  const [p] = await db.$queryRaw<
-    {
-      id: number;
-      label: string;
-      confidence: number;
-      margin: number;
-      probabilities: number[];
-      faceId: number;
-      boxX: number;
-      boxY: number;
-      boxWidth: number;
-      boxHeight: number;
-      uploadId: number;
-      width: number;
-      height: number;
-      isFaceCrop: boolean;
-      modelVersionId: number;
-      version: number;
-      name: string;
-      labels: string[];
-      claimExpiresAt: Date | null;
-    }[]
-  >`
-    SELECT p."id", p."label", p."confidence", p."margin", p."probabilities",
-           f."id" AS "faceId", f."boxX", f."boxY", f."boxWidth", f."boxHeight",
-           u."id" AS "uploadId", u."width", u."height", u."isFaceCrop",
-           m."id" AS "modelVersionId", m."version", m."name", m."labels",
-           s."claimExpiresAt"
-    FROM "Prediction" p
-    JOIN "Face" f ON f."id" = p."faceId"
-    JOIN "Upload" u ON u."id" = f."uploadId"
-    JOIN "ModelVersion" m ON m."id" = p."modelVersionId"
-    LEFT JOIN "FaceState" s ON s."faceId" = ${claimed.faceId}
-    WHERE p."id" = ${claimed.predictionId}`;
+  const p =
+    claimed.read?.item ??
+    (
+      await db.$queryRawUnsafe<QueueItemRow[]>(
+        `SELECT ${ITEM_COLUMNS}, s."claimExpiresAt"
+         FROM "Prediction" p ${ITEM_JOINS}
+         LEFT JOIN "FaceState" s ON s."faceId" = $1
+         WHERE p."id" = $2`,
+        claimed.faceId,
+        claimed.predictionId,
+      )
+    )[0];
   if (!p) throw new Error(`No prediction ${claimed.predictionId}`);
   return {
     prediction_id: p.id,

@@ -30,7 +30,83 @@ export async function recordVerdict(
   reviewerId: number,
   input: ReviewInput,
 ): Promise<{ review: Review; created: boolean; duplicate: boolean }> {
-  // The prediction with its model's labels in one statement: it runs on every verdict.
+  const verdict = STORED_VERDICTS[input.verdict];
+  const note = input.note ? input.note : null;
+  const corrected = verdict === "INCORRECT" ? (input.corrected_label ?? "") : null;
+  // A first verdict, the common case, is one statement (see the verdict_in_one_statement migration).
+  const [first] = await db.$queryRaw<FirstVerdictRow[]>`
+    SELECT * FROM record_first_verdict(${input.prediction_id}::int, ${reviewerId}::int, ${verdict}::"Verdict",
+                                       ${corrected}::text, ${note}::text)`;
+  if (!first) throw new Error("record_first_verdict returned no row");
+  switch (first.outcome) {
+    case "created":
+      return {
+        review: {
+          id: first.review_id!,
+          predictionId: input.prediction_id,
+          faceId: first.face_id!,
+          reviewerId,
+          verdict,
+          correctedLabel: corrected,
+          note,
+          control: first.control!,
+          durationMs: first.duration_ms,
+          createdAt: first.created_at!,
+          updatedAt: first.updated_at!,
+        },
+        created: true,
+        duplicate: false,
+      };
+    case "no_prediction":
+      throw new AppError("not_found", `No prediction ${input.prediction_id}.`);
+    case "bad_label":
+      throw badLabel(corrected ?? "", first.labels ?? [], first.predicted ?? "");
+    case "claimed_by_another":
+      throw claimedByAnother(first.claim_until);
+    case "judged":
+      return changeVerdict(db, reviewerId, input);
+    default:
+      throw new Error(`record_first_verdict answered "${first.outcome}"`);
+  }
+}
+
+interface FirstVerdictRow {
+  outcome: "created" | "judged" | "no_prediction" | "bad_label" | "claimed_by_another";
+  labels: string[] | null;
+  predicted: string | null;
+  claim_until: Date | null;
+  review_id: number | null;
+  face_id: number | null;
+  control: boolean | null;
+  duration_ms: number | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+}
+
+function badLabel(label: string, labels: string[], predicted: string): AppError {
+  if (label === predicted) {
+    return new AppError("unprocessable", `The model already predicted "${label}"; send verdict "correct" instead.`);
+  }
+  return new AppError("unprocessable", `Unknown emotion "${label}". Choose one of: ${labels.join(", ")}.`);
+}
+
+function claimedByAnother(until: Date | null): AppError {
+  return new AppError(
+    "claimed_by_another",
+    "Another reviewer is answering this face right now; it comes back to the queue if they skip it.",
+    { claim_expires_at: until?.toISOString() ?? null },
+  );
+}
+
+/**
+ * The general path, for a reviewer who already judged the face: a repeat is stored once, a different
+ * verdict replaces theirs (audited). It also stores a first verdict, as the statement above does.
+ */
+async function changeVerdict(
+  db: Db,
+  reviewerId: number,
+  input: ReviewInput,
+): Promise<{ review: Review; created: boolean; duplicate: boolean }> {
   const [prediction] = await db.$queryRaw<{ id: number; faceId: number; label: string; labels: string[] }[]>`
     SELECT p."id", p."faceId", p."label", m."labels"
     FROM "Prediction" p JOIN "ModelVersion" m ON m."id" = p."modelVersionId"
@@ -41,14 +117,8 @@ export async function recordVerdict(
   let correctedLabel: string | null = null;
   if (verdict === "INCORRECT") {
     const label = input.corrected_label ?? "";
-    if (!prediction.labels.includes(label)) {
-      throw new AppError(
-        "unprocessable",
-        `Unknown emotion "${label}". Choose one of: ${prediction.labels.join(", ")}.`,
-      );
-    }
-    if (label === prediction.label) {
-      throw new AppError("unprocessable", `The model already predicted "${label}"; send verdict "correct" instead.`);
+    if (!prediction.labels.includes(label) || label === prediction.label) {
+      throw badLabel(label, prediction.labels, prediction.label);
     }
     correctedLabel = label;
   }
@@ -70,13 +140,7 @@ export async function recordVerdict(
         where: { faceId_reviewerId: { faceId: prediction.faceId, reviewerId } },
         select: { id: true },
       });
-      if (!own) {
-        throw new AppError(
-          "claimed_by_another",
-          "Another reviewer is answering this face right now; it comes back to the queue if they skip it.",
-          { claim_expires_at: claim.until?.toISOString() ?? null },
-        );
-      }
+      if (!own) throw claimedByAnother(claim.until);
     }
     const mine = claim?.claimedById === reviewerId;
     // The new row comes back from the insert itself; an existing one (skipped) is read below.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Db } from "@/lib/db/client";
+import { createDb, type Db } from "@/lib/db/client";
 import { claimNext as claimFace, countRemaining, releaseClaim } from "@/lib/review/queue";
 import { recordVerdict, undoVerdict } from "@/lib/review/verdicts";
 import { useTestDb } from "@/test/support/use-test-db";
@@ -158,6 +158,51 @@ describe("verdicts", () => {
     expect(rows[0]).toMatchObject({ verdict: "INCORRECT", correctedLabel: "sad", note: "frown", reviewerId: alice.id });
     expect((await countRemaining(t.db)).faces).toBe(1);
     expect(await claimNext(t.db, alice.id, { order: "uncertain", exclude: [] })).toBe(predictions[1]?.id);
+  });
+
+  it("answers a first verdict with the row as stored, its times in UTC whatever the server's time zone", async () => {
+    const { alice, bob, predictions } = await setup([0.1, 0.2]);
+    // A session in New York: now() there is five hours off UTC's wall clock.
+    const url = new URL(t.url);
+    url.searchParams.set("options", "-c TimeZone=America/New_York");
+    const newYork = createDb(url.toString());
+    try {
+      const zone = await newYork.$queryRaw<{ TimeZone: string }[]>`SHOW TIMEZONE`;
+      expect(zone[0]?.TimeZone).toBe("America/New_York");
+      // Claimed first (a duration), and not claimed (none), with a correction and a note.
+      const claimed = (await claimNext(t.db, alice.id, { order: "uncertain", exclude: [] }))!;
+      const before = Date.now();
+      const held = await recordVerdict(newYork, alice.id, { prediction_id: claimed, verdict: "correct" });
+      const free = await recordVerdict(newYork, bob.id, {
+        prediction_id: predictions[1]!.id,
+        verdict: "incorrect",
+        corrected_label: "sad",
+        note: "frown",
+      });
+      const after = Date.now();
+      for (const answer of [held, free]) {
+        expect(answer).toMatchObject({ created: true, duplicate: false });
+        expect(answer.review).toEqual(await t.db.review.findUniqueOrThrow({ where: { id: answer.review.id } }));
+        expect(answer.review.createdAt.getTime()).toBeGreaterThanOrEqual(before - 1000);
+        expect(answer.review.createdAt.getTime()).toBeLessThanOrEqual(after + 1000);
+      }
+      expect(held.review.durationMs).not.toBeNull();
+      expect(free.review).toMatchObject({ durationMs: null, correctedLabel: "sad", note: "frown", control: false });
+      // The lease was released with the verdict: nobody holds the face now.
+      const state = await t.db.faceState.findUniqueOrThrow({ where: { faceId: held.review.faceId } });
+      expect(state).toMatchObject({ claimedById: null, claimExpiresAt: null });
+    } finally {
+      await newYork.$disconnect();
+    }
+  });
+
+  it("refuses a verdict on a prediction that does not exist (404) and stores nothing", async () => {
+    const { alice } = await setup([0.1]);
+    await expect(recordVerdict(t.db, alice.id, { prediction_id: 999_999, verdict: "correct" })).rejects.toMatchObject({
+      code: "not_found",
+      message: "No prediction 999999.",
+    });
+    expect(await t.db.review.count()).toBe(0);
   });
 
   it("keeps a reviewer's last word when they change their verdict", async () => {

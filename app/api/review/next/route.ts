@@ -11,7 +11,11 @@ export const { GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS } = apiMethods({
     const db = getDb();
     const claimed = await claimNext(db, principal.userId, query);
     if (claimed === null) return new Response(null, { status: 204 });
-    const [item, remaining] = await Promise.all([getQueueItem(db, claimed), countRemaining(db)]);
+    // A claim from the queue read both in its own statement; a control reads them now.
+    const [item, remaining] = await Promise.all([
+      getQueueItem(db, claimed),
+      claimed.read?.remaining ?? countRemaining(db),
+    ]);
     return NextResponse.json({
       ...item,
       queue: { remaining: remaining.faces, verdicts_needed: remaining.verdicts },
