@@ -28,7 +28,7 @@ const LIB_FOLDERS = {
   registry: ["audit", "db", "env", "errors", "http", "model"],
   dataset: ["agreement", "audit", "db", "errors", "ids"],
   jobs: ["audit", "db", "env", "errors", "ids"],
-  uploads: ["db", "env", "errors", "faces", "images", "registry", "storage"],
+  uploads: ["db", "env", "errors", "faces", "images", "model", "registry", "storage"],
   videos: ["api", "audit", "db", "env", "errors", "faces", "images", "model", "registry", "uploads"],
   review: ["agreement", "audit", "dataset", "db", "env", "errors", "ids", "model", "uploads"],
   "feedback-io": ["audit", "dataset", "db", "env", "errors", "faces", "images", "model", "registry", "storage"],

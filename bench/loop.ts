@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { getEnv } from "@/lib/env/env";
-import { topMargin } from "@/lib/feedback-io/probabilities";
+import { topMargin } from "@/lib/model/top-prediction";
 import { allowNativeAccelerator, getTf } from "@/lib/tf/backend";
 import { readModelMetadata } from "@/lib/model/metadata";
 import { checksumDir } from "@/lib/registry/checksum";

@@ -6,6 +6,7 @@ import { isAppError } from "@/lib/errors/app-error";
 import { predictImages } from "@/lib/faces/inference";
 import { detectAndCrop } from "@/lib/faces/pipeline";
 import { IouTracker } from "@/lib/faces/track";
+import { topPrediction } from "@/lib/model/top-prediction";
 import { requireActiveModel } from "@/lib/registry/model-versions";
 import { formatDuration } from "@/lib/videos/create-video";
 import { probeVideo, readFrames, UnreadableVideo, type FrameReader } from "@/lib/videos/ffmpeg";
@@ -97,9 +98,6 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
       const ids = tracker.update(found.map((f) => f.box));
       found.forEach((f, i) => {
         const probs = Array.from(probabilities[i] ?? []);
-        const ranked = probs.map((p, k) => [p, k] as const).sort((a, b) => b[0] - a[0]);
-        const [top, second] = ranked;
-        if (!top) throw new Error("the model returned no probabilities");
         const stored: StoredFrame = {
           t: Math.round(t * 1000) / 1000,
           box: {
@@ -109,10 +107,8 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
             height: Math.round(f.box.height * sy),
           },
           score: f.score ?? 0,
-          label: labels[top[1]] ?? String(top[1]),
-          confidence: top[0],
+          ...topPrediction(probs, labels),
           probabilities: probs,
-          margin: top[0] - (second?.[0] ?? 0),
         };
         const id = ids[i]!;
         const list = tracks.get(id);

@@ -11,7 +11,8 @@ import { EMOTION_LABELS } from "@/lib/model/labels";
 import { removeFiles, writeContentFile } from "@/lib/storage/files";
 import { CsvError, parseCsvTable, type CsvTable } from "@/lib/feedback-io/csv";
 import { locateImage } from "@/lib/feedback-io/image-path";
-import { spreadProbabilities, topMargin } from "@/lib/feedback-io/probabilities";
+import { spreadProbabilities } from "@/lib/feedback-io/probabilities";
+import { topMargin } from "@/lib/model/top-prediction";
 import { IMPORTED_ARTIFACT } from "@/lib/registry/model-versions";
 import {
   FEEDBACK_CSV_COLUMNS,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { spreadProbabilities, topMargin } from "@/lib/feedback-io/probabilities";
+import { spreadProbabilities } from "@/lib/feedback-io/probabilities";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 
 describe("spreadProbabilities", () => {
@@ -24,16 +24,5 @@ describe("spreadProbabilities", () => {
     ["NaN", "happy", Number.NaN],
   ])("refuses %s", (_what, label, confidence) => {
     expect(() => spreadProbabilities(EMOTION_LABELS, label, confidence)).toThrow(RangeError);
-  });
-});
-
-describe("topMargin", () => {
-  it.each([
-    [[0.7, 0.05, 0.25], 0.45],
-    [[0.5, 0.5], 0],
-    [[1], 1],
-    [[], 0],
-  ])("%j → %d", (probs, margin) => {
-    expect(topMargin(probs)).toBeCloseTo(margin, 12);
   });
 });

@@ -13,9 +13,3 @@ export function spreadProbabilities(labels: readonly string[], label: string, co
   const rest = labels.length > 1 ? (1 - confidence) / (labels.length - 1) : 0;
   return labels.map((_, i) => (i === at ? confidence : rest));
 }
-
-/** Top-1 minus top-2 probability, as `Prediction.margin` defines it. */
-export function topMargin(probabilities: readonly number[]): number {
-  const [first = 0, second = 0] = [...probabilities].sort((a, b) => b - a);
-  return first - second;
-}

@@ -9,6 +9,7 @@ import { predictImages } from "@/lib/faces/inference";
 import { requireActiveModel, type ActiveModel } from "@/lib/registry/model-versions";
 import { removeFiles, sniffImageType, writeContentFile } from "@/lib/storage/files";
 import { summarizePrediction } from "@/lib/uploads/present";
+import { topPrediction } from "@/lib/model/top-prediction";
 import { StageTimes } from "@/lib/uploads/stage-times";
 
 export interface UploadResult {
@@ -181,9 +182,6 @@ export async function storeUploads(
       for (const item of prepared) {
         const faces = item.faces.map((f, position) => {
           const probabilities = Array.from(allProbabilities[k++] ?? []);
-          const ranked = probabilities.map((p, j) => [p, j] as const).sort((a, b) => b[0] - a[0]);
-          const [top, second] = ranked;
-          if (!top) throw new Error("the model returned no probabilities");
           return {
             position,
             boxX: Math.round(f.box.x),
@@ -191,10 +189,8 @@ export async function storeUploads(
             boxWidth: Math.round(f.box.width),
             boxHeight: Math.round(f.box.height),
             detectionScore: f.score,
-            label: labels[top[1]] ?? String(top[1]),
-            confidence: top[0],
+            ...topPrediction(probabilities, labels),
             probabilities,
-            margin: top[0] - (second?.[0] ?? 0),
             cropPath: f.fileName,
             cropSha256: f.sha256,
           };
