@@ -266,6 +266,7 @@ describe("isSrgbProfile", () => {
   it("knows an ICC v4 sRGB profile (multi-localised description)", async () => {
     const icc = await profileOf((s) => s.withIccProfile("srgb"));
     expect(icc.toString("latin1", 36, 40)).toBe("acsp");
+    expect(icc[8]).toBe(4); // the profile version's major byte: a v4 profile, not sharp's v2 one again
     expect(isSrgbProfile(icc)).toBe(true);
   });
 
