@@ -51,7 +51,8 @@ const videosDir = () => path.join(app.dataDir, "videos");
 beforeAll(async () => {
   app = await startTestApp({
     worker: true,
-    env: { VIDEO_MAX_SECONDS: String(MAX_SECONDS), VIDEO_MAX_MB: String(MAX_MB) },
+    // A shorter heartbeat timeout than the default 45 s: a killed worker's analysis ends sooner.
+    env: { VIDEO_MAX_SECONDS: String(MAX_SECONDS), VIDEO_MAX_MB: String(MAX_MB), JOB_HEARTBEAT_TIMEOUT_SECONDS: "30" },
   });
   db = new pg.Client({ connectionString: app.databaseUrl });
   await db.connect();
@@ -414,5 +415,46 @@ describe("cancel", () => {
     expect((await owner.json("POST", `/api/videos/${first}/cancel`, {})).status).toBe(409);
     const audit = await db.query(`SELECT count(*)::int AS n FROM "AuditLog" WHERE action = 'video.cancel'`);
     expect(audit.rows[0].n).toBe(2);
+  }, 300_000);
+});
+
+describe("a worker killed in the middle of a video", () => {
+  it("ends the analysis as failed with the reason, ffmpeg dies with it, nothing half-stored; a new worker takes the next video", async () => {
+    const long = fs.readFileSync(
+      await makePhotoVideo(path.join(work, "killed-photos.mp4"), { secondsEach: 2, rounds: 2 }),
+    );
+    const before = await counts();
+    const id = ((await (await uploadVideo(owner, long, { fps: "10" })).json()) as { video_id: number }).video_id;
+    await waitFor(owner, id, (d) => d.status === "running" && d.progress > 0);
+    const row = (await db.query(`SELECT "workerId", "filePath" FROM "Video" WHERE id = $1`, [id])).rows[0] as {
+      workerId: string;
+      filePath: string;
+    };
+    const ffmpegRunning = () => {
+      try {
+        return execFileSync("pgrep", ["-f", path.basename(row.filePath)], { encoding: "utf8" }).trim().length > 0;
+      } catch {
+        return false;
+      }
+    };
+    expect(ffmpegRunning()).toBe(true);
+
+    process.kill(Number(row.workerId.split(":").pop()), "SIGKILL");
+    // ffmpeg writes into a pipe nobody reads any more: it ends instead of decoding on alone.
+    await expect.poll(ffmpegRunning, { timeout: 15_000, interval: 200 }).toBe(false);
+    const failed = await waitFor(owner, id, finished, 90_000);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toMatch(/stopped responding/);
+    expect(failed.tracks).toEqual([]);
+    expect(await counts()).toEqual({ videos: before.videos + 1, tracks: before.tracks, uploads: before.uploads });
+
+    // The launcher started a new worker: the next video is analysed to the end, by it.
+    const short = fs.readFileSync(await makePhotoVideo(path.join(work, "after-kill.mp4")));
+    const next = ((await (await uploadVideo(owner, short)).json()) as { video_id: number }).video_id;
+    const done = await waitFor(owner, next, finished);
+    expect(done.status).toBe("done");
+    expect(done.tracks.length).toBeGreaterThan(0);
+    const worker = (await db.query(`SELECT "workerId" FROM "Video" WHERE id = $1`, [next])).rows[0].workerId as string;
+    expect(worker).not.toBe(row.workerId);
   }, 300_000);
 });
