@@ -2,6 +2,7 @@
 // uploaded and judged through the API; an admin filters them (the address follows, and the back
 // button brings the view back), opens one in the drawer, and adds it to the golden set with a bulk
 // action; a reviewer is offered no admin filters and sees the 403 of one in a shared address.
+import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import sharp from "sharp";
@@ -175,6 +176,33 @@ it.skipIf(!ui.executablePath)(
     await page.waitForURL(/\/dataset\?verdict=incorrect$/);
     await expectShown(page, [judged.incorrect.id]);
     expect(await page.getByLabel("Verdict", { exact: true }).inputValue()).toBe("incorrect");
+
+    // Export: the filtered faces as CSV (the previous tool's columns first) and as an image folder zip.
+    await page.getByTestId("export-menu").getByText("Export", { exact: true }).click();
+    await shot(page, "export", false);
+    await expectNoSeriousAxeFindings(page, "dataset, export menu open");
+    const download = async (format: string) => {
+      const link = page.getByTestId("export-menu").locator(`a[data-format="${format}"]`);
+      expect(new URL((await link.getAttribute("href"))!, app.baseUrl).searchParams.get("verdict")).toBe("incorrect");
+      const [file] = await Promise.all([page.waitForEvent("download"), link.click()]);
+      return { name: file.suggestedFilename(), bytes: fs.readFileSync((await file.path())!) };
+    };
+    const csv = await download("csv");
+    expect(csv.name).toBe("dataset.csv");
+    const [head, ...rows] = csv.bytes.toString("utf8").trim().split(/\r?\n/);
+    expect(head!.split(",").slice(0, 5)).toEqual([
+      "timestamp",
+      "predicted_emotion",
+      "confidence",
+      "corrected_emotion",
+      "image_path",
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.split(",")[3]).toBe(judged.incorrect.label === "happy" ? "sad" : "happy");
+    const zip = await download("imagefolder");
+    expect(zip.name).toBe("dataset.zip");
+    expect(zip.bytes.subarray(0, 2).toString("latin1")).toBe("PK");
+    await page.getByTestId("export-menu").getByText("Export", { exact: true }).click();
 
     // A figure typed into More filters reaches the address when typing pauses.
     await page.getByRole("button", { name: "Clear filters" }).first().click();
@@ -409,6 +437,7 @@ it.skipIf(!ui.executablePath)(
         expect(await page.getByLabel(label, { exact: true }).count(), label).toBe(0);
       }
       expect(await page.getByTestId("bulk-bar").count()).toBe(0);
+      expect(await page.getByTestId("export-menu").count()).toBe(0);
       expect(await page.locator("[data-tile-select]").count()).toBe(0);
       expect(await page.getByTestId("golden-mark").count()).toBe(0);
       // `x` selects nothing for a reviewer.

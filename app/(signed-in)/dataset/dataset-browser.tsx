@@ -18,6 +18,7 @@ import { FaceDrawer, faceDrawerShortcuts } from "./face-drawer";
 import { FaceList } from "./face-list";
 import { FilterBar, sortText } from "./filter-bar";
 import styles from "./dataset.module.css";
+import { ExportMenu } from "./export-menu";
 
 /** Faces per page: a whole number of rows at 2 to 6 tiles a row. */
 const PAGE_SIZE = 60;
@@ -380,9 +381,12 @@ export function DatasetBrowser({ admin, canBulk }: { admin: boolean; canBulk: bo
           </p>
         </div>
         {admin ? (
-          <Link href="/golden" className="btn btn-ghost btn-small">
-            Golden set overview
-          </Link>
+          <div className={styles.headActions}>
+            <Link href="/golden" className="btn btn-ghost btn-small">
+              Golden set overview
+            </Link>
+            <ExportMenu filters={apiFilters(state.filters)} />
+          </div>
         ) : null}
       </div>
 
