@@ -20,7 +20,7 @@ export function ExportMenu({ filters }: { filters: Record<string, string> }) {
   return (
     <details className={styles.exportMenu} data-testid="export-menu">
       <summary className="btn btn-ghost btn-small">Export</summary>
-      <div className={styles.exportPanel}>
+      <div className={`${styles.keysPanel} ${styles.exportPanel}`}>
         <p className={styles.exportNote}>
           {Object.keys(filters).length ? "The faces matching the filters" : "Every face"} with a label (agreed or
           adjudicated), streamed as:
