@@ -24,6 +24,16 @@ export function getDb(): PrismaClient {
  * a healthy job as "lost the database".
  */
 export function createDb(connectionString: string, opts: { connectTimeoutMs?: number } = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString, max: 10, connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000 });
+  const adapter = new PrismaPg({
+    connectionString,
+    max: 10,
+    connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
+    // Times are stored as UTC wall-clock times (TIMESTAMP without a zone, read back as UTC). The
+    // database's own now() — column defaults, triggers, leases — writes them in the session's zone,
+    // which is the server's unless set: an embedded database takes the computer's zone when it is
+    // made, so outside UTC every lease and upload time read back hours off. (An `options` in the
+    // connection string takes precedence over this one.)
+    options: "-c TimeZone=UTC",
+  });
   return new PrismaClient({ adapter });
 }

@@ -1,3 +1,4 @@
+import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { createDb, type Db } from "@/lib/db/client";
 import { claimNext as claimFace, countRemaining, releaseClaim } from "@/lib/review/queue";
@@ -142,6 +143,38 @@ describe("review queue", () => {
     await expect(releaseClaim(t.db, bob.id, id)).rejects.toMatchObject({ code: "not_found" });
     await releaseClaim(t.db, alice.id, id);
     expect(await claimNext(t.db, bob.id, { order: "uncertain", exclude: [] })).toBe(id);
+  });
+});
+
+describe("a database server whose time zone is not UTC", () => {
+  it("gives leases and the database's own times in UTC, as the app reads them", async () => {
+    const { alice, predictions } = await setup([0.1]);
+    const name = new URL(t.url).pathname.slice(1);
+    await t.db.$executeRawUnsafe(`ALTER DATABASE "${name}" SET timezone TO 'Pacific/Auckland'`);
+    // A connection without the app's setting takes the server's zone (so this test can fail)…
+    const url = new URL(t.url);
+    const plain = new pg.Client({ connectionString: url.toString() });
+    await plain.connect();
+    const app = createDb(t.url);
+    try {
+      expect((await plain.query("SHOW timezone")).rows[0].TimeZone).toBe("Pacific/Auckland");
+      // …the app's connections work in UTC.
+      expect((await app.$queryRaw<{ TimeZone: string }[]>`SHOW timezone`)[0]?.TimeZone).toBe("UTC");
+      const before = Date.now();
+      const claimed = await claimFace(app, alice.id, { order: "uncertain", exclude: [], leaseSeconds: 300 });
+      expect(claimed?.predictionId).toBe(predictions[0]!.id);
+      const lease = claimed!.read!.item.claimExpiresAt!.getTime();
+      expect(lease).toBeGreaterThanOrEqual(before + 299_000);
+      expect(lease).toBeLessThanOrEqual(Date.now() + 301_000);
+      // A row the database dates itself (the column's default).
+      const [row] = await app.$queryRaw<{ createdAt: Date }[]>`
+        INSERT INTO "Upload" ("userId", "sha256", "format", "bytes", "width", "height", "imagePath")
+        VALUES (${alice.id}, ${"b".repeat(64)}, 'jpeg', 1, 1, 1, 'uploads/zone.jpg') RETURNING "createdAt"`;
+      expect(Math.abs(row!.createdAt.getTime() - Date.now())).toBeLessThan(60_000);
+    } finally {
+      await plain.end();
+      await app.$disconnect();
+    }
   });
 });
 
