@@ -1,3 +1,5 @@
+import type { Prisma } from "@/lib/db/generated/prisma/client";
+
 /**
  * Every PostgreSQL advisory lock key the app takes, in one table so that no two unrelated
  * operations share a key (and wait on each other). Any constant works; each must be distinct and
@@ -24,4 +26,28 @@ export const ADVISORY_LOCKS = {
    * two-key form with hashtext("<video id>:<track>")).
    */
   videoTrackReview: 72707374,
+  /**
+   * "Write this content file, or rely on it being there, and store rows that name it" (transaction
+   * lock, two-key form with hashtext(<file name>), taken in name order by lockUploadFiles).
+   */
+  contentFile: 72707375,
 } as const;
+
+/**
+ * Takes, in the caller's transaction and one round trip, the content lock of `content` (when given)
+ * and then the lock of each content file in `files`, in name order (the lock_upload function). The
+ * locks are held until the transaction ends: an upload that fails can remove the files it created
+ * while no other upload can have found them. Returns the earlier upload of `content` (same bytes,
+ * taken the same way) seen after the locks, or null.
+ */
+export async function lockUploadFiles(
+  tx: Pick<Prisma.TransactionClient, "$queryRaw">,
+  files: string[],
+  content?: { sha256: string; isFaceCrop: boolean },
+): Promise<number | null> {
+  const rows = await tx.$queryRaw<{ earlier: number | null }[]>`
+    SELECT lock_upload(${ADVISORY_LOCKS.uploadContent}::int, ${content?.sha256 ?? null}::text,
+                       ${content?.isFaceCrop ?? false}::boolean, ${ADVISORY_LOCKS.contentFile}::int,
+                       ${files}::text[]) AS earlier`;
+  return rows[0]?.earlier ?? null;
+}

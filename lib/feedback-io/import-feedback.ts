@@ -4,6 +4,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import sharp from "sharp";
 import type { Db } from "@/lib/db/client";
+import { lockUploadFiles } from "@/lib/db/advisory-locks";
 import type { ModelVersion, Prisma, User } from "@/lib/db/generated/prisma/client";
 import { audit } from "@/lib/audit/audit";
 import { CROP_SIZE, cropName, cropWholeImage } from "@/lib/faces/crop";
@@ -144,14 +145,8 @@ export async function importFeedback(db: Db, opts: ImportFeedbackOptions): Promi
     version ??= await ensureImportedVersion(db, csvName, user.id);
     summary.modelVersionId = version.id;
     const source = { csv: csvName, row: line, image: path.relative(imagesDir, found.path) };
-    const created = await writeContentFile(crop.fileName, png);
-    try {
-      const inserted = await insertRow(db, { key, row, crop, png, user, version, source });
-      summary[inserted ? "imported" : "alreadyImported"]++;
-    } catch (err) {
-      if (created) await removeFiles([crop.fileName]).catch(() => {});
-      throw err;
-    }
+    const inserted = await insertRow(db, { key, row, crop, png, user, version, source });
+    summary[inserted ? "imported" : "alreadyImported"]++;
   }
 
   await audit(db, {
@@ -209,6 +204,19 @@ async function insertRow(
   return db.$transaction(async (tx) => {
     await lockKey(tx, `feedback-import:${r.key}`);
     if (await isImported(tx, r.key)) return false;
+    // The crop's file is written under its lock, and removed again under it if the rows fail (an
+    // upload of the same crop waits meanwhile, so none can have relied on it).
+    await lockUploadFiles(tx, [crop.fileName]);
+    const created = await writeContentFile(crop.fileName, r.png);
+    try {
+      return await insertRows(tx);
+    } catch (err) {
+      if (created) await removeFiles([crop.fileName]).catch(() => {});
+      throw err;
+    }
+  });
+
+  async function insertRows(tx: Prisma.TransactionClient): Promise<boolean> {
     const upload = await tx.upload.create({
       data: {
         userId: user.id,
@@ -264,7 +272,7 @@ async function insertRow(
       details: { ...r.source, reviewId: review.id, predictionId: prediction.id },
     });
     return true;
-  });
+  }
 }
 
 /**

@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/prisma/client";
-import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
+import { lockUploadFiles } from "@/lib/db/advisory-locks";
 import { decodeUpload, type DecodedImage } from "@/lib/images/decode";
 import { extractFaces, type ExtractedFace } from "@/lib/faces/pipeline";
 import { predictImages } from "@/lib/faces/inference";
@@ -151,25 +151,27 @@ export async function storeUploads(
     return { ...item, imagePath: `uploads/${imageSha}.${imageType.ext}` };
   });
 
-  const created: string[] = [];
+  // Every content file the rows will name, written at once (each write is a few file-system calls
+  // on libuv's pool).
+  const files = new Map<string, Buffer>();
+  for (const item of prepared) {
+    files.set(item.imagePath, item.decoded.normalized);
+    for (const f of item.faces) files.set(f.fileName, f.png);
+  }
   const storeStarted = performance.now();
-  try {
-    const outcome = await db.$transaction(async (tx) => {
-      const only = prepared[0];
-      if (opts.onlyNew && only) {
-        await tx.$queryRaw`SELECT 1 AS locked FROM pg_advisory_xact_lock(${ADVISORY_LOCKS.uploadContent}::int, hashtext(${only.decoded.sha256}))`;
-        const first = await findEarlierUpload(tx, only.decoded.sha256, only.isFaceCrop);
-        if (first !== null) return { duplicateOf: first };
-      }
-      await opts.beforeStore?.(tx);
-      // Written under the lock: a request that finds the other's upload above never removes files
-      // that upload uses.
-      // All at once: each write is a few file-system calls on libuv's pool.
-      const files = new Map<string, Buffer>();
-      for (const item of prepared) {
-        files.set(item.imagePath, item.decoded.normalized);
-        for (const f of item.faces) files.set(f.fileName, f.png);
-      }
+  const outcome = await db.$transaction(async (tx) => {
+    const only = prepared[0];
+    // The content lock (one upload of the same bytes) and the files' locks, held to the end: a
+    // request that fails below removes the files it created before anyone can have found them.
+    const earlier = await lockUploadFiles(
+      tx,
+      [...files.keys()],
+      opts.onlyNew && only ? { sha256: only.decoded.sha256, isFaceCrop: only.isFaceCrop } : undefined,
+    );
+    if (earlier !== null) return { duplicateOf: earlier };
+    await opts.beforeStore?.(tx);
+    const created: string[] = [];
+    try {
       const writes = await Promise.allSettled(
         [...files].map(async ([name, data]) => {
           if (await writeContentFile(name, data)) created.push(name);
@@ -209,15 +211,17 @@ export async function storeUploads(
       }
       await opts.inTransaction?.(tx, results);
       return { results };
-    });
-    times.ms.store = performance.now() - storeStarted;
-    if (opts.onlyNew) return outcome;
-    if ("duplicateOf" in outcome) throw new Error("storeUploads: a duplicate without onlyNew");
-    return outcome.results;
-  } catch (err) {
-    await removeFiles(created).catch(() => {});
-    throw err;
-  }
+    } catch (err) {
+      // Under the locks still. (A failure of the COMMIT itself leaves the files: by then another
+      // upload may rely on them, and an unused content file harms nothing.)
+      await removeFiles(created).catch(() => {});
+      throw err;
+    }
+  });
+  times.ms.store = performance.now() - storeStarted;
+  if (opts.onlyNew) return outcome;
+  if ("duplicateOf" in outcome) throw new Error("storeUploads: a duplicate without onlyNew");
+  return outcome.results;
 }
 
 /** The first upload of these bytes taken the same way (photo or face crop), or null. */
