@@ -194,6 +194,29 @@ describe("imports", () => {
     await everyRowHasItsFiles();
   }, 240_000);
 
+  it("a face crop sent again, and twice at once, is stored once; bytes that are not an image are a 415", async () => {
+    const crop = await sharp(samplePhoto(1))
+      .extract({ left: 600, top: 200, width: 300, height: 300 })
+      .resize(48, 48)
+      .greyscale()
+      .png()
+      .toBuffer();
+    const first = await ana.upload(crop, { isFaceCrop: true });
+    expect(first.status).toBe(201);
+    const stored = (await first.json()) as { upload_id: number };
+    const again = await ben.upload(crop, { isFaceCrop: true });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { duplicate_of: number }).duplicate_of).toBe(stored.upload_id);
+    // The same bytes taken as a photo are another upload; twice at once, still one.
+    const [x, y] = await Promise.all([ana.upload(crop), ben.upload(crop)]);
+    expect([x.status, y.status].sort()).toEqual([200, 201]);
+    expect(await uploadsOf(crop)).toBe(2);
+    // Bytes that are not an image: a clear 415, nothing stored.
+    const junk = await ana.upload(Buffer.from("not an image at all"), { isFaceCrop: true });
+    expect(junk.status).toBe(415);
+    await everyRowHasItsFiles();
+  }, 240_000);
+
   it("the previous tool's layout: its verdicts imported as the sender, rows that cannot be reported", async () => {
     const gray = (seed: number) =>
       sharp(Buffer.from(Array.from({ length: 48 * 48 }, (_, i) => (i * seed + seed * 7) % 256)), {
