@@ -8,8 +8,8 @@ import { type Box, clipToImage } from "./square-box";
  * Two networks whose weights ship in @vladmandic/face-api/model:
  * - `tiny`: face-api's Tiny Face Detector, 512 px on the image's longer side, the default. Measured
  *   on the package's six sample photos (`npm run bench:detect`): 21 of their 22 faces (the one in
- *   profile, in sample2, is missed), no false detection, 41 ms a photo (WASM, 1 thread).
- * - `ssd`: SSD MobileNet v1 (512×512), all 22 including the profile, 264 ms a photo.
+ *   profile, in sample2, is missed), no false detection, 41–53 ms a photo (WASM, 1 thread; two runs).
+ * - `ssd`: SSD MobileNet v1 (512×512), all 22 including the profile, 248–264 ms a photo.
  */
 export const FACE_DETECTORS = ["tiny", "ssd"] as const;
 export type FaceDetectorName = (typeof FACE_DETECTORS)[number];
