@@ -7,12 +7,16 @@ export const verdicts = ["correct", "incorrect", "not_a_face", "unsure"] as cons
 export type VerdictName = (typeof verdicts)[number];
 
 /** One schema for a verdict: the review form's resolver and POST /api/reviews both use it. */
+/** The longest note a verdict or a decision keeps (the forms' inputs stop there too). */
+export const NOTE_MAX_CHARS = 1000;
+const noteSchema = z.string().trim().max(NOTE_MAX_CHARS, `Keep the note under ${NOTE_MAX_CHARS} characters`).optional();
+
 export const reviewInputSchema = z
   .object({
     prediction_id: idSchema,
     verdict: z.enum(verdicts),
     corrected_label: z.string().trim().toLowerCase().optional(),
-    note: z.string().trim().max(1000, "Keep the note under 1000 characters").optional(),
+    note: noteSchema,
   })
   .superRefine((v, ctx) => {
     if (v.verdict === "incorrect" && !v.corrected_label) {
@@ -78,7 +82,7 @@ export const adjudicationInputSchema = z
   .object({
     face_id: idSchema,
     label: z.string().trim().toLowerCase().min(1, "Choose a label"),
-    note: z.string().trim().max(1000, "Keep the note under 1000 characters").optional(),
+    note: noteSchema,
   })
   .strict();
 export type AdjudicationInput = z.infer<typeof adjudicationInputSchema>;

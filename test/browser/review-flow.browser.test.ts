@@ -1,5 +1,5 @@
 // Browser test (needs Chromium at /usr/bin/chromium and a production build): a reviewer's day in
-// one flow — sign in, upload a photo, answer two faces from the keyboard, find both in History.
+// one flow — sign in, upload a photo, answer three faces from the keyboard (one with a note), find them in History.
 import path from "node:path";
 import { expect, it } from "vitest";
 import { EMOTION_LABELS } from "@/lib/model/labels";
@@ -21,7 +21,7 @@ async function toast(text: string) {
 }
 
 it.skipIf(!ui.executablePath)(
-  "signs in, uploads a photo, answers two faces with the keyboard and finds both in History",
+  "signs in, uploads a photo, answers three faces with the keyboard (one with a note, through the Incorrect form) and finds them in History",
   async () => {
     const { app, page } = ui.session();
 
@@ -61,16 +61,28 @@ it.skipIf(!ui.executablePath)(
     await toast(`Saved: incorrect → ${chosen}`);
     await shot("04-review-answered");
 
+    // X opens the Incorrect form: an emotion picked, a note typed, Enter saves both.
+    const thirdId = Number(await item.getAttribute("data-prediction-id"));
+    const thirdPredicted = (await page.getByTestId("predicted-label").textContent())?.trim() ?? "";
+    const thirdIndex = (EMOTION_LABELS.findIndex((l) => l === thirdPredicted) + 2) % EMOTION_LABELS.length;
+    await page.keyboard.press("x");
+    await page.keyboard.press(String(thirdIndex + 1));
+    await page.getByLabel("Note").fill("eyebrows say otherwise");
+    await page.keyboard.press("Enter");
+    await toast(`Saved: incorrect → ${EMOTION_LABELS[thirdIndex]}`);
+
     // History lists both verdicts as they were stored.
     await nav.getByRole("link", { name: "History", exact: true }).click();
     await page.waitForURL(/\/history$/);
     const rows = page.getByTestId("history-row");
-    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(2);
+    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(3);
     const correct = page.locator(`[data-testid="history-row"][data-prediction-id="${firstId}"]`);
     const incorrect = page.locator(`[data-testid="history-row"][data-prediction-id="${secondId}"]`);
     expect(await correct.getAttribute("data-verdict")).toBe("correct");
     expect(await incorrect.getAttribute("data-verdict")).toBe("incorrect");
     expect((await incorrect.getByTestId("history-corrected").textContent())?.trim()).toBe(chosen);
+    const withNote = page.locator(`[data-testid="history-row"][data-prediction-id="${thirdId}"]`);
+    await withNote.getByText("eyebrows say otherwise").waitFor();
     await shot("05-history");
     await expectNoSeriousAxeFindings(page, "history");
   },

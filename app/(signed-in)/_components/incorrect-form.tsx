@@ -7,6 +7,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { reviewInputSchema, type ReviewInput } from "@/lib/review/schemas";
 import { errorMessage } from "./api-client";
+import { NoteField } from "./note-field";
 import { matchShortcut, type Shortcut } from "./shortcuts";
 import styles from "./incorrect-form.module.css";
 
@@ -117,25 +118,7 @@ export function IncorrectForm({ predictionId, predictedLabel, onSubmit, onCancel
         ) : null}
       </fieldset>
 
-      <div className="field">
-        <label htmlFor={`${id}-note`}>
-          Note <span className="optional">(optional)</span>
-        </label>
-        <input
-          id={`${id}-note`}
-          type="text"
-          autoComplete="off"
-          maxLength={1000}
-          aria-invalid={noteError ? true : undefined}
-          aria-describedby={noteError ? `${id}-note-error` : undefined}
-          {...register("note")}
-        />
-        {noteError ? (
-          <p id={`${id}-note-error`} className="field-error" role="alert">
-            {noteError}
-          </p>
-        ) : null}
-      </div>
+      <NoteField id={`${id}-note`} error={noteError} {...register("note")} />
 
       {errors.root?.server?.message ? (
         <p className="form-error" role="alert">

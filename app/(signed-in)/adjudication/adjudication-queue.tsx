@@ -7,6 +7,7 @@ import type { Adjudication, AdjudicationItem, FaceVerdict } from "../_components
 import { formatDateTime, formatPercent, plural } from "../_components/format";
 import { activatesOnEnter, isTextEntry } from "../_components/keyboard";
 import { KeyLegend } from "../_components/key-legend";
+import { NoteField } from "../_components/note-field";
 import { ShortcutHelp } from "../_components/shortcut-help";
 import { matchShortcut, type Shortcut, type ShortcutGroup } from "../_components/shortcuts";
 import { PhotoWithBoxes } from "../_components/photo-with-boxes";
@@ -311,19 +312,12 @@ export function AdjudicationQueue() {
                     })}
                   </div>
                 </fieldset>
-                <div className="field">
-                  <label htmlFor={`${id}-note`}>
-                    Note <span className="optional">(optional, kept with the decision)</span>
-                  </label>
-                  <input
-                    id={`${id}-note`}
-                    type="text"
-                    autoComplete="off"
-                    maxLength={1000}
-                    value={note}
-                    onChange={(e) => setNote(e.currentTarget.value)}
-                  />
-                </div>
+                <NoteField
+                  id={`${id}-note`}
+                  hint="optional, kept with the decision"
+                  value={note}
+                  onChange={(e) => setNote(e.currentTarget.value)}
+                />
                 {formError ? (
                   <p className="form-error" role="alert">
                     {formError}

@@ -7,6 +7,7 @@ import { errorMessage } from "../_components/api-client";
 import type { HistoryRow, StoredReview } from "../_components/api-types";
 import { formatPercent } from "../_components/format";
 import { ModalDialog } from "../_components/modal-dialog";
+import { NoteField } from "../_components/note-field";
 import { saveReview } from "../_components/reviews-api";
 import { ShortcutHelp } from "../_components/shortcut-help";
 import { matchShortcut, type Shortcut } from "../_components/shortcuts";
@@ -157,19 +158,7 @@ export function ChangeVerdictDialog({ row, onSaved, onDismiss }: Props) {
             {option("unsure", "Can’t tell", "U")}
           </div>
         </fieldset>
-        <div className="field">
-          <label htmlFor={`${id}-note`}>
-            Note <span className="optional">(optional)</span>
-          </label>
-          <input
-            id={`${id}-note`}
-            type="text"
-            autoComplete="off"
-            maxLength={1000}
-            value={note}
-            onChange={(e) => setNote(e.currentTarget.value)}
-          />
-        </div>
+        <NoteField id={`${id}-note`} value={note} onChange={(e) => setNote(e.currentTarget.value)} />
         {error ? (
           <p className="form-error" role="alert">
             {error}
