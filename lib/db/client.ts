@@ -1,6 +1,7 @@
 import "server-only";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/lib/db/generated/prisma/client";
+import { SESSION_OPTIONS } from "@/lib/db/session";
 import { getDatabaseUrl } from "@/lib/db/url";
 
 export type Db = PrismaClient;
@@ -28,12 +29,7 @@ export function createDb(connectionString: string, opts: { connectTimeoutMs?: nu
     connectionString,
     max: 10,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
-    // Times are stored as UTC wall-clock times (TIMESTAMP without a zone, read back as UTC). The
-    // database's own now() — column defaults, triggers, leases — writes them in the session's zone,
-    // which is the server's unless set: an embedded database takes the computer's zone when it is
-    // made, so outside UTC every lease and upload time read back hours off. (An `options` in the
-    // connection string takes precedence over this one.)
-    options: "-c TimeZone=UTC",
+    options: SESSION_OPTIONS, // UTC: see lib/db/session
   });
   return new PrismaClient({ adapter });
 }

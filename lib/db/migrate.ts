@@ -3,6 +3,7 @@ import path from "node:path";
 import crypto from "node:crypto";
 import pg from "pg";
 import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
+import { SESSION_OPTIONS } from "@/lib/db/session";
 
 /**
  * Applies `prisma/migrations/*\/migration.sql` in order and records them in Prisma's own
@@ -56,7 +57,8 @@ export async function applyMigrations(
 ): Promise<MigrateResult> {
   const log = opts.log ?? (() => {});
   const migrations = readMigrations(opts.dir);
-  const client = new pg.Client({ connectionString });
+  // In UTC like the app's connections: a migration that dates rows (a backfill) dates them as the app reads them.
+  const client = new pg.Client({ connectionString, options: SESSION_OPTIONS });
   await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);

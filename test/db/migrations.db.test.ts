@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import pg from "pg";
 import { applyMigrations, readMigrations } from "@/lib/db/migrate";
@@ -67,5 +70,35 @@ describe.each(targets)("migrations on the %s", (_name, create) => {
         "unexpected column: Face.extra text null",
       ]),
     );
+  });
+});
+
+describe("migrations on a server whose time zone is not UTC", () => {
+  it("date what they write in UTC, as the app reads it", async () => {
+    const db = await createTestDatabase({ migrate: false });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "el-dated-migration-"));
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      const name = new URL(db.url).pathname.slice(1);
+      await client.query(`ALTER DATABASE "${name}" SET timezone TO 'Pacific/Auckland'`);
+      // A migration that dates a row itself, as a backfill through a column default does.
+      fs.mkdirSync(path.join(dir, "20990101000000_dated"));
+      fs.writeFileSync(
+        path.join(dir, "20990101000000_dated", "migration.sql"),
+        `CREATE TABLE "Dated" ("at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP);
+         INSERT INTO "Dated" DEFAULT VALUES;`,
+      );
+      await applyMigrations(db.url, { dir });
+      // The stored wall-clock time, read as UTC (as Prisma reads it), is now.
+      const { rows } = await client.query<{ s: number }>(
+        `SELECT extract(epoch FROM "at" AT TIME ZONE 'UTC')::float8 AS s FROM "Dated"`,
+      );
+      expect(Math.abs(rows[0]!.s * 1000 - Date.now())).toBeLessThan(60_000);
+    } finally {
+      await client.end();
+      await db.drop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
