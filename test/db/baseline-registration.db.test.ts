@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { resetEnvForTests } from "@/lib/env/env";
 import { checksumDir } from "@/lib/registry/checksum";
 import {
@@ -10,6 +10,7 @@ import {
   shippedBaselineDir,
   unusedVersionFolder,
 } from "@/lib/registry/model-versions";
+import { useEnv } from "@/test/support/env";
 import { useTestDb } from "@/test/support/use-test-db";
 import { createTinyModelDir } from "@/test/support/tiny-model";
 
@@ -17,16 +18,8 @@ const t = useTestDb();
 const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), "el-models-"));
 const baseline = path.join(modelsDir, "baseline");
 
-beforeAll(() => {
-  vi.stubEnv("MODELS_DIR", modelsDir);
-  vi.stubEnv("BASELINE_DIR", baseline);
-  resetEnvForTests();
-});
-afterAll(() => {
-  vi.unstubAllEnvs();
-  resetEnvForTests();
-  fs.rmSync(modelsDir, { recursive: true, force: true });
-});
+useEnv({ MODELS_DIR: modelsDir, BASELINE_DIR: baseline });
+afterAll(() => fs.rmSync(modelsDir, { recursive: true, force: true }));
 
 describe("the shipped baseline", () => {
   it("registers as an immutable active version 1, once; a newer shipped baseline becomes a candidate", async () => {

@@ -6,27 +6,20 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import sharp from "sharp";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { resetEnvForTests } from "@/lib/env/env";
+import { afterAll, describe, expect, it } from "vitest";
 import { decodeUpload } from "@/lib/images/decode";
 import type { LoadedModel } from "@/lib/model/predictor";
 import type { ActiveModel } from "@/lib/registry/model-versions";
 import { storeUploads } from "@/lib/uploads/process-upload";
+import { useEnv } from "@/test/support/env";
 import { useTestDb } from "@/test/support/use-test-db";
 import { seedModelVersion, seedUser } from "@/test/support/seed";
 
 const t = useTestDb();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "el-content-files-"));
 
-beforeAll(() => {
-  vi.stubEnv("FEEDBACK_IMAGES_DIR", dir);
-  resetEnvForTests();
-});
-afterAll(() => {
-  vi.unstubAllEnvs();
-  resetEnvForTests();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+useEnv({ FEEDBACK_IMAGES_DIR: dir });
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe("content files shared by two uploads", () => {
   it("a failing upload removes the file it wrote before the other can rely on it; the other writes it again", async () => {

@@ -1,13 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { EMOTION_LABELS } from "@/lib/model/metadata";
-import { resetEnvForTests } from "@/lib/env/env";
 import { checksumDir } from "@/lib/registry/checksum";
 import { presentVersion } from "@/lib/registry/present";
 import { registerImportedModel } from "@/scripts/import-model";
 import { importKerasModel } from "@/training/keras-import/import-model";
+import { useEnv } from "@/test/support/env";
 import { useTestDb } from "@/test/support/use-test-db";
 import { createTinyModelDir } from "@/test/support/tiny-model";
 
@@ -15,13 +15,8 @@ const t = useTestDb();
 const modelsDir = fs.mkdtempSync(path.join(os.tmpdir(), "el-models-"));
 const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "el-elsewhere-"));
 
-beforeAll(() => {
-  vi.stubEnv("MODELS_DIR", modelsDir);
-  resetEnvForTests();
-});
+useEnv({ MODELS_DIR: modelsDir });
 afterAll(() => {
-  vi.unstubAllEnvs();
-  resetEnvForTests();
   fs.rmSync(modelsDir, { recursive: true, force: true });
   fs.rmSync(elsewhere, { recursive: true, force: true });
 });
