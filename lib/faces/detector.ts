@@ -96,9 +96,8 @@ export async function preloadDetector(detector: FaceDetectorName = activeFaceDet
  * image resized to 512 on its longer side (SSD: padded to a 512×512 square; Tiny: only to whole
  * 32-pixel cells), so much more than decodeUpload's DETECTOR_MAX_SIDE only costs time. Boxes are
  * in SSD's framing whichever network found them (see toFaceBox), in the pixels of `rgb`, clipped to
- * it, the MAX_FACES highest scores at most,
- * and sorted left to right (then top to bottom) so the same photo always yields faces in the same
- * order. No faces → empty array.
+ * it, the MAX_FACES highest scores at most, and sorted left to right (then top to bottom) so the
+ * same photo always yields faces in the same order. No faces → empty array.
  */
 export async function detectFaces(
   rgb: RgbImage,
