@@ -1,5 +1,5 @@
 /**
- * `npm run bench:video -- [--fps 2,10] [--seconds 60] [--model models/baseline] [--out bench/results]`:
+ * `npm run bench:video -- [--fps 2,10] [--seconds 60] [--model models/baseline] [--out bench/results] [--label name]`:
  * sampled frames per second of the video analysis end to end (upload → done, through the launcher's
  * web server and worker), for a 1280x720 H.264 video made from the sample photos (each shown
  * seconds / 6 s), analysed by the given model version (the shipped baseline by default).
@@ -23,6 +23,7 @@ async function main() {
   const seconds = Number(arg("seconds", "60"));
   const modelDir = path.resolve(arg("model", "models/baseline"));
   const out = arg("out", "bench/results");
+  const label = arg("label", "");
   const rows: {
     fps: number;
     frames: number;
@@ -83,7 +84,7 @@ async function main() {
     const m = machineInfo();
     const date = new Date().toISOString().slice(0, 10);
     const md = [
-      `# bench:video — ${date}`,
+      `# bench:video — ${date}${label ? ` (${label})` : ""}`,
       "",
       `${m.cpu}, ${m.cores} cores, ${m.ramGiB.toFixed(1)} GiB; load average ${os
         .loadavg()
@@ -107,8 +108,9 @@ async function main() {
     ].join("\n");
     console.log(md);
     fs.mkdirSync(out, { recursive: true });
-    fs.writeFileSync(path.join(out, `video-${date}.md`), md);
-    fs.writeFileSync(path.join(out, `video-${date}.json`), `${JSON.stringify({ date, machine: m, rows }, null, 2)}\n`);
+    const name = `video-${date}${label ? `-${label}` : ""}`;
+    fs.writeFileSync(path.join(out, `${name}.md`), md);
+    fs.writeFileSync(path.join(out, `${name}.json`), `${JSON.stringify({ date, machine: m, rows }, null, 2)}\n`);
   } finally {
     await app.stop();
     fs.rmSync(work, { recursive: true, force: true });

@@ -3,8 +3,10 @@ import type { Db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/prisma/client";
 import { getEnv } from "@/lib/env/env";
 import { isAppError } from "@/lib/errors/app-error";
-import { predictImages } from "@/lib/faces/inference";
-import { detectAndCrop } from "@/lib/faces/pipeline";
+import { activeFaceDetector, type FaceBox } from "@/lib/faces/detector";
+import { FaceFollower } from "@/lib/faces/face-follower";
+import { detect, detectInRegions, predictImages } from "@/lib/faces/inference";
+import { cropDetections } from "@/lib/faces/pipeline";
 import { IouTracker } from "@/lib/faces/track";
 import { topPrediction } from "@/lib/model/top-prediction";
 import { requireActiveModel } from "@/lib/registry/model-versions";
@@ -15,7 +17,7 @@ import { decodeSize, framePixels } from "@/lib/videos/frame-pixels";
 import type { StoredFrame } from "@/lib/videos/stored-frame";
 
 /** Frames analysed at once (see runVideoJob). */
-const FRAMES_UNDER_WAY = 2;
+const FRAMES_UNDER_WAY = 3;
 /** How often a running analysis writes its progress and looks for a cancel. */
 const POLL_MS = 1_000;
 
@@ -29,6 +31,9 @@ export interface VideoJobStats {
   faces: number;
   tracks: number;
   seconds: number;
+  /** Frames searched whole, and frames searched only around the faces before (see FaceFollower). */
+  fullDetections: number;
+  regionSearches: number;
 }
 
 /**
@@ -81,17 +86,35 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
     let lastT = 0;
     let lastPoll = Date.now();
 
-    // A frame's faces, cropped and predicted. Two frames are under way at a time: the inference
-    // thread detects one while this thread decodes and crops the next and predicts the one before.
-    const analyse = async (rgb: Buffer, t: number) => {
-      const found = await detectAndCrop(await framePixels(rgb, size.width, size.height));
-      const probabilities = found.length
-        ? await predictImages(
-            active.model,
-            found.map((f) => f.png),
-          )
-        : [];
-      return { t, found, probabilities };
+    // A frame's faces, cropped and predicted. Frames overlap: while the inference thread searches
+    // one frame, this thread decodes the next and crops the one before, whose faces the thread
+    // predicts next. Searches run one after another in frame order: between full detections, a
+    // frame is searched only around the faces of the frame before (FaceFollower).
+    const follower = new FaceFollower<FaceBox>({ regionSearch: activeFaceDetector() === "tiny" });
+    let searched: Promise<unknown> = Promise.resolve();
+    const analyse = (rgb: Buffer, t: number) => {
+      const pixels = framePixels(rgb, size.width, size.height);
+      const detected = searched.then(async () => {
+        const frame = await pixels;
+        const { faces } = await follower.next(
+          t,
+          frame.rgb,
+          () => detect(frame.rgb),
+          (regions) => detectInRegions(frame.rgb, regions),
+        );
+        return { frame, faces };
+      });
+      searched = detected.catch(() => {});
+      return detected.then(async ({ frame, faces }) => {
+        const found = await cropDetections(frame, faces);
+        const probabilities = found.length
+          ? await predictImages(
+              active.model,
+              found.map((f) => f.png),
+            )
+          : [];
+        return { t, found, probabilities };
+      });
     };
     // Frames are recorded in order: the tracker follows faces from one frame to the next.
     const record = ({ t, found, probabilities }: Awaited<ReturnType<typeof analyse>>) => {
@@ -182,7 +205,15 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
       },
       { timeout: 60_000 },
     );
-    return { frames: sampled, faces, tracks: rows.length, seconds: (Date.now() - started) / 1000 };
+    const searches = follower.counts();
+    return {
+      frames: sampled,
+      faces,
+      tracks: rows.length,
+      seconds: (Date.now() - started) / 1000,
+      fullDetections: searches.fullDetections,
+      regionSearches: searches.regionSearches,
+    };
   } catch (err) {
     if (err instanceof NoLongerRunning) return null;
     const message =

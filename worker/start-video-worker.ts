@@ -33,7 +33,8 @@ export async function startVideoWorker(
         if (stats) {
           console.log(
             `[worker] video ${job.data.videoId}: ${stats.frames} frames, ${stats.faces} faces, ${stats.tracks} tracks ` +
-              `in ${stats.seconds.toFixed(1)} s (${(stats.frames / stats.seconds).toFixed(2)} frames/s)`,
+              `in ${stats.seconds.toFixed(1)} s (${(stats.frames / stats.seconds).toFixed(2)} frames/s; ` +
+              `${stats.fullDetections} full detections, ${stats.regionSearches} searches around faces)`,
           );
         }
       } finally {

@@ -3,7 +3,15 @@ import type { RgbImage } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
 import type { Tf } from "@/lib/tf/tf";
 import { getEnv } from "@/lib/env/env";
-import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName } from "./detector-settings";
+import {
+  detectorOptions,
+  FACE_DETECTOR_SPECS,
+  faceBoxes,
+  type FaceDetectorName,
+  MIN_FACE_SCORE,
+} from "./detector-settings";
+import { detectTinyInRegions, REGION_INPUT_SIZES, type RegionSearch } from "./region-search";
+import type { Box } from "./square-box";
 import { detectTinyFaces } from "./tiny-detector";
 import { faceApiModelDir } from "./face-api-package";
 
@@ -112,6 +120,31 @@ export async function detectFaces(
     rgb.height,
   );
   return boxes.sort((a, b) => a.x - b.x || a.y - b.y);
+}
+
+/**
+ * The Tiny detector in `regions` of `rgb` only (lib/faces/region-search.ts): the faces found there
+ * as detectFaces gives them (SSD's framing, clipped, left to right), and per region whether it held
+ * any. Between full detections of a video's frames (FaceFollower).
+ */
+export async function detectFacesInRegions(
+  rgb: RgbImage,
+  regions: readonly Box[],
+  inputSizes: readonly number[] = REGION_INPUT_SIZES,
+): Promise<RegionSearch<FaceBox>> {
+  const { width, height } = rgb;
+  if (rgb.data.length !== width * height * 3) {
+    throw new Error(`detectFacesInRegions: expected ${width}×${height}×3 bytes, got ${rgb.data.length}`);
+  }
+  const { tf, faceapi } = await getDetector("tiny");
+  const search = await detectTinyInRegions(tf, faceapi, rgb, regions, { inputSizes, scoreThreshold: MIN_FACE_SCORE });
+  const faces: FaceBox[] = faceBoxes(
+    "tiny",
+    search.faces.map((d) => ({ box: d, score: d.score })),
+    width,
+    height,
+  );
+  return { faces: faces.sort((a, b) => a.x - b.x || a.y - b.y), found: search.found };
 }
 
 /**

@@ -8,6 +8,8 @@ export interface DetectRequest {
   rgb: Uint8Array;
   width: number;
   height: number;
+  /** Search only these regions of the image (the Tiny detector; see lib/faces/region-search.ts). */
+  regions?: { x: number; y: number; width: number; height: number }[];
 }
 
 export interface PredictRequest {
@@ -22,7 +24,12 @@ export interface PredictRequest {
 export type InferenceRequest = DetectRequest | PredictRequest;
 
 export type InferenceReply =
-  | { id: number; faces: { x: number; y: number; width: number; height: number; score: number }[] }
+  | {
+      id: number;
+      faces: { x: number; y: number; width: number; height: number; score: number }[];
+      /** For a search in regions: whether each region held a face. */
+      found?: boolean[];
+    }
   | {
       id: number;
       probabilities: Float32Array[];

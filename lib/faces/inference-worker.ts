@@ -4,7 +4,7 @@
 // work for its whole duration.
 import { parentPort } from "node:worker_threads";
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
-import { detectFaces } from "./detector";
+import { detectFaces, detectFacesInRegions } from "./detector";
 import type { InferenceReply, InferenceRequest, PredictRequest } from "./inference-protocol";
 
 const port = parentPort;
@@ -62,11 +62,13 @@ async function drain(): Promise<void> {
     const next = queue.splice(firstPredict >= 0 ? firstPredict : 0, 1)[0]!;
     if (next.op === "detect") {
       try {
-        const faces = await detectFaces(
-          { data: next.rgb, width: next.width, height: next.height, channels: 3 },
-          next.detector,
-        );
-        reply({ id: next.id, faces });
+        const rgb = { data: next.rgb, width: next.width, height: next.height, channels: 3 as const };
+        if (next.regions) {
+          const { faces, found } = await detectFacesInRegions(rgb, next.regions);
+          reply({ id: next.id, faces, found });
+        } else {
+          reply({ id: next.id, faces: await detectFaces(rgb, next.detector) });
+        }
       } catch (err) {
         reply({ id: next.id, error: String((err as Error)?.message ?? err) });
       }

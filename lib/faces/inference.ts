@@ -5,7 +5,9 @@ import { Worker } from "node:worker_threads";
 import type { RgbImage } from "@/lib/images/decode";
 import { getEnv } from "@/lib/env/env";
 import type { LoadedModel } from "@/lib/model/predictor";
-import { activeFaceDetector, detectFaces, type FaceBox } from "./detector";
+import { activeFaceDetector, detectFaces, detectFacesInRegions, type FaceBox } from "./detector";
+import type { RegionSearch } from "./region-search";
+import type { Box } from "./square-box";
 import type { FaceDetectorName } from "./detector-settings";
 import type { InferenceReply, InferenceRequest } from "./inference-protocol";
 
@@ -127,6 +129,23 @@ export async function detect(rgb: RgbImage, detector: FaceDetectorName = activeF
   if (reply === null) return detectFaces(rgb, detector);
   if (!("faces" in reply)) throw new Error("the inference thread answered a detection with something else");
   return reply.faces;
+}
+
+/** detectFacesInRegions (the Tiny detector in `regions` of `rgb` only), on the inference thread when it is on. */
+export async function detectInRegions(rgb: RgbImage, regions: Box[]): Promise<RegionSearch<FaceBox>> {
+  if (!inferenceOnThread()) return detectFacesInRegions(rgb, regions);
+  const copy = new Uint8Array(rgb.data);
+  const reply = await ask(
+    { op: "detect", detector: "tiny", rgb: copy, width: rgb.width, height: rgb.height, regions },
+    [copy.buffer],
+  ).catch((err: unknown) => {
+    if (err instanceof ThreadUnavailable) return null;
+    throw err;
+  });
+  if (reply === null) return detectFacesInRegions(rgb, regions);
+  if (!("faces" in reply) || !reply.found)
+    throw new Error("the inference thread answered a region search with something else");
+  return { faces: reply.faces, found: reply.found };
 }
 
 /** model.predictImages, on the inference thread when it is on (batched with other requests' crops). */

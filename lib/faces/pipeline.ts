@@ -1,6 +1,7 @@
 import "server-only";
 import type { DecodedImage } from "@/lib/images/decode";
 import { type Box, centerSquare, cropFaces, cropName, cropWholeImage, expandBox } from "./crop";
+import type { FaceBox } from "./detector";
 import { detect } from "./inference";
 
 /** Runs one stage of the work, timing it under `stage` (see lib/uploads/stage-times). */
@@ -48,8 +49,21 @@ export async function detectAndCrop(
   frame: { rgb: DecodedImage["rgb"]; gray: DecodedImage["gray"] },
   timed: Timed = untimed,
 ): Promise<ExtractedFace[]> {
+  const detections = await timed("detect", () => detect(frame.rgb));
+  return cropDetections(frame, detections, timed);
+}
+
+/**
+ * The crops of `detections` (boxes in the pixels of `frame.rgb`, as the detector saw the frame),
+ * cut from `frame.gray`: as detectAndCrop gives them, for faces found some other way (a video's
+ * frames are searched by a FaceFollower).
+ */
+export async function cropDetections(
+  frame: { rgb: { width: number; height: number }; gray: DecodedImage["gray"] },
+  detections: readonly FaceBox[],
+  timed: Timed = untimed,
+): Promise<ExtractedFace[]> {
   const { rgb, gray } = frame;
-  const detections = await timed("detect", () => detect(rgb));
   if (detections.length === 0) return [];
 
   // The detector saw a downscaled copy; crops are cut from the full-resolution gray image.
