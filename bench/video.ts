@@ -41,9 +41,12 @@ async function main() {
   const app = await startTestApp({ worker: true, baseModelDir: modelDir });
   try {
     const admin = client(app.baseUrl, { cookie: await signIn(app.baseUrl, app.admin.email, app.admin.password) });
-    for (const fps of rates) {
+    // Warm-up, not reported: the worker's first analysis loads the model and the detector.
+    const warmUp = await makePhotoVideo(path.join(work, "warm-up.mp4"), { width: 1280, height: 720, secondsEach: 0.5 });
+    for (const [fps, video] of [[2, warmUp] as const, ...rates.map((r) => [r, file] as const)]) {
+      const measured = video === file;
       const form = new FormData();
-      form.set("video", new Blob([new Uint8Array(fs.readFileSync(file))], { type: "video/mp4" }), "bench.mp4");
+      form.set("video", new Blob([new Uint8Array(fs.readFileSync(video))], { type: "video/mp4" }), "bench.mp4");
       form.set("fps", String(fps));
       const t0 = Date.now();
       const res = await admin.raw("POST", "/api/videos", form);
@@ -58,6 +61,7 @@ async function main() {
           tracks: unknown[];
           error: string | null;
         };
+        if (d.status === "done" && !measured) break;
         if (d.status === "done") {
           const run = (Date.parse(d.finished_at!) - Date.parse(d.started_at!)) / 1000;
           const total = (Date.now() - t0) / 1000;

@@ -18,6 +18,8 @@ import type { StoredFrame } from "@/lib/videos/stored-frame";
 
 /** Frames analysed at once (see runVideoJob). */
 const FRAMES_UNDER_WAY = 3;
+/** Frames a face must be seen in to be kept as a track (see below). */
+const MIN_TRACK_FRAMES = 2;
 /** How often a running analysis writes its progress and looks for a cancel. */
 const POLL_MS = 1_000;
 
@@ -82,7 +84,6 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
     const tracker = new IouTracker();
     const tracks = new Map<number, StoredFrame[]>();
     let sampled = 0;
-    let faces = 0;
     let lastT = 0;
     let lastPoll = Date.now();
 
@@ -137,7 +138,6 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
         const list = tracks.get(id);
         if (list) list.push(stored);
         else tracks.set(id, [stored]);
-        faces++;
       });
     };
     const underWay: Promise<Awaited<ReturnType<typeof analyse>>>[] = [];
@@ -179,7 +179,11 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
       );
     }
 
-    const rows = [...tracks.entries()].map(([trackNo, frames]) => ({
+    // A face seen in one sampled frame only is not kept (as trackers confirm a track by its second
+    // hit): nearly always something a full detection took for a face that the searches around
+    // faces in the next frame did not find again. A video of a single frame keeps its faces.
+    const kept = [...tracks.entries()].filter(([, frames]) => frames.length >= MIN_TRACK_FRAMES || sampled < 2);
+    const rows = kept.map(([trackNo, frames]) => ({
       videoId,
       trackNo,
       frames: frames as unknown as Prisma.InputJsonValue,
@@ -208,7 +212,7 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
     const searches = follower.counts();
     return {
       frames: sampled,
-      faces,
+      faces: kept.reduce((n, [, frames]) => n + frames.length, 0),
       tracks: rows.length,
       seconds: (Date.now() - started) / 1000,
       fullDetections: searches.fullDetections,

@@ -51,18 +51,45 @@ describe("FaceFollower", () => {
     expect(next.faces).toEqual([{ x: 90, y: 100, width: 80, height: 80 }]);
   });
 
-  it("searches the same frame whole at once when a region comes back empty", async () => {
+  it("searches the same frame whole at once when a region loses its face, leaving out what it refuted", async () => {
     const f = new FaceFollower<Box>();
     let lost = true;
     const s = scripted([face(100), face(300)], (regions) => regions.map((_, i) => i === 0 || !lost));
     await f.next(0, size, s.detect, s.inRegions);
     const next = await f.next(0.1, size, s.detect, s.inRegions);
-    expect(next).toEqual({ faces: [face(100), face(300)], full: true });
+    // The whole frame shows face(300) again where its region found nothing: not taken for a face.
+    expect(next).toEqual({ faces: [face(100)], full: true });
     expect(s.calls).toEqual(["full", "regions:2", "full"]);
-    // Found again: the next frame is searched around its faces again.
+    // The next frame follows the one face left, around it; the next periodic full detection
+    // (1 s after the last) takes whatever it finds.
     lost = false;
-    expect((await f.next(0.2, size, s.detect, s.inRegions)).full).toBe(false);
-    expect(s.calls.at(-1)).toBe("regions:2");
+    expect(await f.next(0.2, size, s.detect, s.inRegions)).toMatchObject({ full: false });
+    expect(s.calls.at(-1)).toBe("regions:1");
+    expect(await f.next(1.1, size, s.detect, s.inRegions)).toEqual({ faces: [face(100), face(300)], full: true });
+  });
+
+  it("keeps a lost face that the whole frame finds somewhere else (it moved beyond its region)", async () => {
+    const f = new FaceFollower<Box>();
+    let whole = [face(100), face(300)];
+    const s = scripted([], (regions) => regions.map((_, i) => i === 0));
+    const detect = async () => whole;
+    await f.next(0, size, detect, s.inRegions);
+    whole = [face(100), face(480)];
+    expect(await f.next(0.1, size, detect, s.inRegions)).toEqual({ faces: [face(100), face(480)], full: true });
+  });
+
+  it("follows only boxes that overlap a face: a box a region found beside its face is left out", async () => {
+    const f = new FaceFollower<Box>();
+    const s = scripted([face(100)]);
+    await f.next(0, size, s.detect, s.inRegions);
+    const next = await f.next(0.1, size, s.detect, async (regions) => ({
+      faces: [
+        { x: 100, y: 100, width: 60, height: 80 },
+        { x: 20, y: 20, width: 30, height: 30 },
+      ],
+      found: regions.map(() => true),
+    }));
+    expect(next).toEqual({ faces: [{ x: 100, y: 100, width: 60, height: 80 }], full: false });
   });
 
   it("searches every frame whole while there is no face, and when time goes backwards (a seek)", async () => {

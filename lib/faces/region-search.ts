@@ -46,7 +46,7 @@ export function searchRegion(face: Box, width: number, height: number): Box {
 export interface RegionSearch<F extends Box = Box & { score: number }> {
   /** The boxes found, in the image's pixels, duplicates across regions removed. */
   faces: F[];
-  /** Per region, in order: whether anything was found in it. */
+  /** Per region, in order: whether it found a face. */
   found: boolean[];
 }
 
@@ -83,8 +83,9 @@ export function regionPixels(
 
 /**
  * The Tiny Face Detector run in each of `regions` of `pixels`: only the regions' pixels become
- * tensors (a whole frame as a tensor costs more than the network on three regions). Boxes found by
- * two overlapping regions are kept once (the higher score).
+ * tensors (a whole frame as a tensor costs more than the network on three regions). Each region
+ * gives at most one face, the one nearest its centre; one face found by two overlapping regions is
+ * kept once (the higher score).
  */
 export async function detectTinyInRegions(
   tf: Tf,
@@ -96,8 +97,7 @@ export async function detectTinyInRegions(
     scoreThreshold: MIN_FACE_SCORE,
   },
 ): Promise<RegionSearch> {
-  const all: (Box & { score: number })[] = [];
-  const found: boolean[] = [];
+  const followed: ((Box & { score: number }) | null)[] = [];
   for (const region of regions) {
     const { values, x, y, width, height } = regionPixels(pixels, region);
     const part = tf.tensor3d(values, [height, width, 3], "int32");
@@ -110,11 +110,22 @@ export async function detectTinyInRegions(
     } finally {
       part.dispose();
     }
-    found.push(boxes.length > 0);
-    for (const b of boxes) all.push({ ...b, x: b.x + x, y: b.y + y });
+    // The face the region follows is the one nearest its centre; anything else in it (a
+    // neighbour's face, often cut by the region's edge) is left to the next full detection.
+    const centre = (b: Box) => Math.hypot(b.x + b.width / 2 - width / 2, b.y + b.height / 2 - height / 2);
+    const nearest = boxes.reduce<(Box & { score: number }) | null>(
+      (best, b) => (best === null || centre(b) < centre(best) ? b : best),
+      null,
+    );
+    followed.push(nearest && { ...nearest, x: nearest.x + x, y: nearest.y + y });
   }
-  all.sort((a, b) => b.score - a.score);
+  // Two regions that settled on the same face keep it once (the higher score): the frame before
+  // had it twice, or had something that was not a face beside it (a full detection's false find).
+  const found = followed.map((f) => f !== null);
   const faces: (Box & { score: number })[] = [];
-  for (const box of all) if (faces.every((kept) => iou(kept, box) <= SAME_FACE_IOU)) faces.push(box);
+  const byScore = followed.filter((f) => f !== null).sort((a, b) => b.score - a.score);
+  for (const box of byScore) {
+    if (faces.every((kept) => iou(kept, box) <= SAME_FACE_IOU)) faces.push(box);
+  }
   return { faces, found };
 }

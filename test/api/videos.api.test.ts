@@ -137,7 +137,8 @@ describe("a video of the sample photos", () => {
     // Six photos of one to several faces each, shown one after another.
     expect(detail.tracks.length).toBeGreaterThanOrEqual(6);
     for (const track of detail.tracks) {
-      expect(track.frames.length).toBeGreaterThan(0);
+      // A face seen in one sampled frame only is not a track (each photo is two frames at fps 2).
+      expect(track.frames.length).toBeGreaterThanOrEqual(2);
       const times = track.frames.map((f) => f.t);
       expect(times).toEqual([...times].sort((a, b) => a - b));
       for (const f of track.frames) {
