@@ -171,7 +171,7 @@ async function main() {
     `${chromiumVersion}, headless, no GPU (--disable-gpu: WebGL, where it starts, is a software renderer). ` +
     `Fake camera: sample${values.photo}.jpg as a ${width}x${height} .y4m. Model: ${values.model} ` +
     `(test-time augmentation ${metadata.testTimeAugmentation ?? "none"}). ${seconds} s measured per backend after ${warmup} s of warm-up.`;
-  const md = `# bench:live — ${date}\n\n${setup}\n\n${table}\n\nfps counts the frames the page finished in the measured seconds; the milliseconds are the page's own means over its last 30 frames, sampled every second. Detection is ${FACE_DETECTOR_SPECS[getEnv().FACE_DETECTOR].description} (FACE_DETECTOR=${getEnv().FACE_DETECTOR}) on the whole frame; model is the grey conversion, the crops and the emotion model (with its test-time augmentation) for every face.\n`;
+  const md = `# bench:live — ${date}\n\n${setup}\n\n${table}\n\nfps counts the frames the page finished in the measured seconds; the milliseconds are the page's own means over its last 30 frames, sampled every second. Detection is ${FACE_DETECTOR_SPECS[getEnv().FACE_DETECTOR].description} (FACE_DETECTOR=${getEnv().FACE_DETECTOR}) on the whole frame once a second and whenever a face is lost, in between only around the faces of the frame before (lib/faces/face-follower.ts); model is the grey conversion, the crops and the emotion model (with its test-time augmentation) for every face.\n`;
   fs.mkdirSync(values.out, { recursive: true });
   fs.writeFileSync(path.join(values.out, `live-${date}.md`), md);
   const json = {

@@ -51,6 +51,17 @@ it.skipIf(!ui.executablePath)(
       .toBeGreaterThan(3);
     const stats = await page.evaluate(() => window.emotionLoopLive?.stats());
     expect(stats?.fps).toBeGreaterThan(0);
+    // Between full detections (one a second) frames are searched only around the faces before.
+    expect(stats!.fullDetections).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          const s = (await page.evaluate(() => window.emotionLoopLive?.stats()))!;
+          return s.frames - s.fullDetections;
+        },
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThan(0);
     expect(["webgl", "wasm"]).toContain(stats?.backend);
     expect(await page.getByTestId("live-stats").textContent()).toMatch(/\d fps/);
     // The labels on the boxes are the ones listed beside the video.

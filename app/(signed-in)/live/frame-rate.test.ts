@@ -8,9 +8,17 @@ describe("FrameRate", () => {
     expect(rate.current("wasm")).toMatchObject({ fps: 0, frames: 0, detectMs: 0 });
     for (let i = 0; i < 5; i++) {
       t = i * 100;
-      rate.frame("wasm", 40, 20 + i, 2);
+      rate.frame("wasm", 40, 20 + i, 2, i === 0);
     }
-    expect(rate.current("wasm")).toEqual({ backend: "wasm", fps: 10, detectMs: 40, modelMs: 22, frames: 5, faces: 2 });
+    expect(rate.current("wasm")).toEqual({
+      backend: "wasm",
+      fps: 10,
+      detectMs: 40,
+      modelMs: 22,
+      frames: 5,
+      faces: 2,
+      fullDetections: 1,
+    });
   });
 
   it("forgets frames beyond its window, so a slowdown shows within seconds", () => {

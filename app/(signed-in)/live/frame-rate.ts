@@ -10,6 +10,8 @@ export interface LiveStats {
   frames: number;
   /** Faces in the last frame. */
   faces: number;
+  /** Frames since the start searched whole (the others only around the faces of the frame before). */
+  fullDetections: number;
 }
 
 /** Keeps the last WINDOW frames' end times and costs. */
@@ -20,17 +22,19 @@ export class FrameRate {
   private readonly costs: { detect: number; model: number }[] = [];
   private frames = 0;
   private faces = 0;
+  private fullDetections = 0;
 
   constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Records a finished frame; returns the figures including it. */
-  frame(backend: string, detectMs: number, modelMs: number, faces: number): LiveStats {
+  frame(backend: string, detectMs: number, modelMs: number, faces: number, fullDetection = true): LiveStats {
     this.ends.push(this.now());
     this.costs.push({ detect: detectMs, model: modelMs });
     if (this.ends.length > WINDOW) this.ends.shift();
     if (this.costs.length > WINDOW) this.costs.shift();
     this.frames++;
     this.faces = faces;
+    if (fullDetection) this.fullDetections++;
     return this.current(backend);
   }
 
@@ -46,6 +50,7 @@ export class FrameRate {
       modelMs: mean((c) => c.model),
       frames: this.frames,
       faces: this.faces,
+      fullDetections: this.fullDetections,
     };
   }
 }

@@ -7,7 +7,15 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.esm-nobundle.js";
-import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName } from "@/lib/faces/detector-settings";
+import {
+  detectorOptions,
+  FACE_DETECTOR_SPECS,
+  faceBoxes,
+  type FaceDetectorName,
+  MIN_FACE_SCORE,
+} from "@/lib/faces/detector-settings";
+import { FaceFollower } from "@/lib/faces/face-follower";
+import { detectTinyInRegions, REGION_INPUT_SIZES } from "@/lib/faces/region-search";
 import { detectTinyFaces } from "@/lib/faces/tiny-detector";
 import { cropGrayFrame, grayLikeSharp } from "@/lib/faces/frame-crop";
 import { type Box, CROP_SIZE, expandBox } from "@/lib/faces/square-box";
@@ -47,6 +55,8 @@ export interface FrameAnalysis {
   /** Milliseconds spent detecting (face-api), and cropping plus predicting (the emotion model). */
   detectMs: number;
   modelMs: number;
+  /** Whether the frame was searched whole (else only around the faces of the frame before). */
+  fullDetection: boolean;
 }
 
 export interface LiveEngine {
@@ -199,9 +209,12 @@ export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEng
     return { pixels: ctx.getImageData(0, 0, scaler.width, scaler.height), scale: scaler.width / frame.width };
   }
 
-  async function analyse(frame: ImageData): Promise<FrameAnalysis> {
-    const t0 = performance.now();
-    const { pixels, scale } = detectorInput(frame);
+  // Between full detections (one a second), frames are searched only around the faces of the
+  // frame before, as the server analyses a video's frames (lib/faces/face-follower).
+  const follower = new FaceFollower<Box & { score: number }>({ regionSearch: opts.detector === "tiny" });
+
+  /** The detector's boxes in `pixels` (the app's framing, clipped), the whole of it searched. */
+  async function detectWhole(pixels: ImageData): Promise<(Box & { score: number })[]> {
     // [height, width, 3] int32, as the server hands its RGB pixels to the detector.
     const input = faceapi.tf.browser.fromPixels(pixels, 3);
     let detections: { box: Box; score: number }[];
@@ -217,8 +230,38 @@ export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEng
     } finally {
       input.dispose();
     }
+    return faceBoxes(opts.detector, detections, pixels.width, pixels.height);
+  }
+
+  /** The Tiny detector in `regions` of `pixels` only, its boxes as detectWhole gives them. */
+  async function detectAround(pixels: ImageData, regions: Box[]) {
+    const search = await detectTinyInRegions(
+      tf,
+      faceapi,
+      { data: pixels.data, width: pixels.width, height: pixels.height, channels: 4 },
+      regions,
+      { inputSizes: REGION_INPUT_SIZES, scoreThreshold: MIN_FACE_SCORE },
+    );
+    const faces = faceBoxes(
+      "tiny",
+      search.faces.map((d) => ({ box: d, score: d.score })),
+      pixels.width,
+      pixels.height,
+    );
+    return { faces, found: search.found };
+  }
+
+  async function analyse(frame: ImageData): Promise<FrameAnalysis> {
+    const t0 = performance.now();
+    const { pixels, scale } = detectorInput(frame);
+    const followed = await follower.next(
+      t0 / 1000,
+      pixels,
+      () => detectWhole(pixels),
+      (regions) => detectAround(pixels, regions),
+    );
     const found: { box: Box; score: number }[] = [];
-    for (const clipped of faceBoxes(opts.detector, detections, pixels.width, pixels.height)) {
+    for (const clipped of followed.faces) {
       const face = {
         x: clipped.x / scale,
         y: clipped.y / scale,
@@ -239,12 +282,14 @@ export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEng
       faces: found.map((f, i) => ({ ...f, probabilities: probabilities[i]! })),
       detectMs: t1 - t0,
       modelMs: t2 - t1,
+      fullDetection: followed.full,
     };
   }
 
   // Warm-up: the first run of each op compiles kernels (WebGL shaders) and would stall the first frame.
   await classifyCrops([new Uint8Array(CROP_SIZE * CROP_SIZE)]);
   await analyse(new ImageData(64, 64));
+  if (opts.detector === "tiny") await detectAround(new ImageData(64, 64), [{ x: 0, y: 0, width: 64, height: 64 }]);
 
   return {
     backend,

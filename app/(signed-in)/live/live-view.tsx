@@ -129,7 +129,9 @@ function LiveCamera({ model, faceApiVersion, detector, wasmBase, backend }: Prop
             };
           }),
         });
-        setStats(rate.frame(engine.backend, result.detectMs, result.modelMs, result.faces.length));
+        setStats(
+          rate.frame(engine.backend, result.detectMs, result.modelMs, result.faces.length, result.fullDetection),
+        );
       }
       raf = requestAnimationFrame(() => void step());
     }
