@@ -1,8 +1,9 @@
 import Link from "next/link";
 
+/** Shown by forbidden() in the signed-in pages, inside their layout's main landmark (so not a second one). */
 export default function Forbidden() {
   return (
-    <main className="status-page">
+    <div className="status-page">
       <p className="status-code">403</p>
       <h1>You don’t have access to this page</h1>
       <p>Your role doesn’t include it. If you think it should, ask an administrator.</p>
@@ -11,6 +12,6 @@ export default function Forbidden() {
           Go to Review
         </Link>
       </p>
-    </main>
+    </div>
   );
 }

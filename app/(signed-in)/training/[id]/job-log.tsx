@@ -36,10 +36,11 @@ export function JobLog({ log, live }: { log: string; live: boolean }) {
         ref={ref}
         className={styles.log}
         // Focusable so the keyboard can scroll it; a named region, not a live one (the
-        // announcement above already reports progress without reading every line).
+        // announcement above already reports progress without reading every line), named apart
+        // from the section around it (two landmarks of one name cannot be told apart).
         tabIndex={0}
         role="region"
-        aria-labelledby="log-heading"
+        aria-label="Log lines"
         data-testid="job-log"
         onScroll={(e) => {
           const el = e.currentTarget;
