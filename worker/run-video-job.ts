@@ -5,7 +5,7 @@ import { getEnv } from "@/lib/env/env";
 import { isAppError } from "@/lib/errors/app-error";
 import { activeFaceDetector, type FaceBox } from "@/lib/faces/detector";
 import { FaceFollower } from "@/lib/faces/face-follower";
-import { detect, detectInRegions, predictImages } from "@/lib/faces/inference";
+import { detect, predictImages } from "@/lib/faces/inference";
 import { cropDetections } from "@/lib/faces/pipeline";
 import { IouTracker } from "@/lib/faces/track";
 import { topPrediction } from "@/lib/model/top-prediction";
@@ -101,7 +101,7 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
           t,
           frame.rgb,
           () => detect(frame.rgb),
-          (regions) => detectInRegions(frame.rgb, regions),
+          (regions) => detect(frame.rgb, "tiny", regions),
         );
         return { frame, faces };
       });

@@ -131,20 +131,13 @@ export async function detectFacesInRegions(
   rgb: RgbImage,
   regions: readonly Box[],
   inputSizes: readonly number[] = REGION_INPUT_SIZES,
-): Promise<RegionSearch<FaceBox>> {
+): Promise<RegionSearch> {
   const { width, height } = rgb;
   if (rgb.data.length !== width * height * 3) {
     throw new Error(`detectFacesInRegions: expected ${width}×${height}×3 bytes, got ${rgb.data.length}`);
   }
   const { tf, faceapi } = await getDetector("tiny");
-  const search = await detectTinyInRegions(tf, faceapi, rgb, regions, { inputSizes, scoreThreshold: MIN_FACE_SCORE });
-  const faces: FaceBox[] = faceBoxes(
-    "tiny",
-    search.faces.map((d) => ({ box: d, score: d.score })),
-    width,
-    height,
-  );
-  return { faces: faces.sort((a, b) => a.x - b.x || a.y - b.y), found: search.found };
+  return detectTinyInRegions(tf, faceapi, rgb, regions, { inputSizes, scoreThreshold: MIN_FACE_SCORE });
 }
 
 /**

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { FaceFollower } from "./face-follower";
-import type { RegionSearch } from "./region-search";
 import type { Box } from "./square-box";
 
 // The decisions alone: which frames are searched whole and which around the faces before. The
@@ -15,14 +14,13 @@ function scripted(wholeFrame: Box[], regionsFind: (regions: Box[]) => boolean[] 
     calls.push("full");
     return wholeFrame;
   };
-  const inRegions = async (regions: Box[]): Promise<RegionSearch<Box>> => {
+  const inRegions = async (regions: Box[]): Promise<Box[]> => {
     calls.push(`regions:${regions.length}`);
     const found = regionsFind(regions);
     // Each region that finds its face finds it where the region is centred.
-    const faces = regions.flatMap((r, i) =>
+    return regions.flatMap((r, i) =>
       found[i] ? [{ x: r.x + r.width / 4, y: r.y + r.height / 4, width: r.width / 2, height: r.height / 2 }] : [],
     );
-    return { faces, found };
   };
   return { calls, detect, inRegions };
 }
@@ -82,13 +80,10 @@ describe("FaceFollower", () => {
     const f = new FaceFollower<Box>();
     const s = scripted([face(100)]);
     await f.next(0, size, s.detect, s.inRegions);
-    const next = await f.next(0.1, size, s.detect, async (regions) => ({
-      faces: [
-        { x: 100, y: 100, width: 60, height: 80 },
-        { x: 20, y: 20, width: 30, height: 30 },
-      ],
-      found: regions.map(() => true),
-    }));
+    const next = await f.next(0.1, size, s.detect, async () => [
+      { x: 100, y: 100, width: 60, height: 80 },
+      { x: 20, y: 20, width: 30, height: 30 },
+    ]);
     expect(next).toEqual({ faces: [{ x: 100, y: 100, width: 60, height: 80 }], full: false });
   });
 

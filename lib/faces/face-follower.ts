@@ -15,7 +15,7 @@
  *   periodic full detection).
  */
 import type { Box } from "./square-box";
-import { type RegionSearch, searchRegion } from "./region-search";
+import { searchRegion } from "./region-search";
 import { iou } from "./track";
 
 /** A box continues a face when they overlap at least this much (as IouTracker continues a track). */
@@ -51,7 +51,7 @@ export class FaceFollower<F extends Box> {
     t: number,
     size: { width: number; height: number },
     detect: () => Promise<F[]>,
-    inRegions?: (regions: Box[]) => Promise<RegionSearch<F>>,
+    inRegions?: (regions: Box[]) => Promise<F[]>,
   ): Promise<FollowedFrame<F>> {
     this.stats.frames++;
     const every = this.opts.fullEverySeconds ?? FULL_DETECTION_EVERY_S;
@@ -60,10 +60,10 @@ export class FaceFollower<F extends Box> {
     if (!due && inRegions && this.opts.regionSearch !== false) {
       this.stats.regionSearches++;
       const before = this.faces;
-      const search = await inRegions(before.map((f) => searchRegion(f, size.width, size.height)));
+      const found = await inRegions(before.map((f) => searchRegion(f, size.width, size.height)));
       // A face is followed when its region found a box overlapping it; a box a region found
       // beside its face (a neighbour's, cut by the region's edge) is left to full detections.
-      const followed = search.faces.filter((g) => before.some((f) => iou(f, g) >= FOLLOW_IOU));
+      const followed = found.filter((g) => before.some((f) => iou(f, g) >= FOLLOW_IOU));
       refuted = before.filter((f) => !followed.some((g) => iou(f, g) >= FOLLOW_IOU));
       if (refuted.length === 0) {
         this.faces = followed;

@@ -27,8 +27,6 @@ export type InferenceReply =
   | {
       id: number;
       faces: { x: number; y: number; width: number; height: number; score: number }[];
-      /** For a search in regions: whether each region held a face. */
-      found?: boolean[];
     }
   | {
       id: number;

@@ -63,12 +63,10 @@ async function drain(): Promise<void> {
     if (next.op === "detect") {
       try {
         const rgb = { data: next.rgb, width: next.width, height: next.height, channels: 3 as const };
-        if (next.regions) {
-          const { faces, found } = await detectFacesInRegions(rgb, next.regions);
-          reply({ id: next.id, faces, found });
-        } else {
-          reply({ id: next.id, faces: await detectFaces(rgb, next.detector) });
-        }
+        const faces = next.regions
+          ? (await detectFacesInRegions(rgb, next.regions)).faces
+          : await detectFaces(rgb, next.detector);
+        reply({ id: next.id, faces });
       } catch (err) {
         reply({ id: next.id, error: String((err as Error)?.message ?? err) });
       }

@@ -6,7 +6,6 @@ import type { RgbImage } from "@/lib/images/decode";
 import { getEnv } from "@/lib/env/env";
 import type { LoadedModel } from "@/lib/model/predictor";
 import { activeFaceDetector, detectFaces, detectFacesInRegions, type FaceBox } from "./detector";
-import type { RegionSearch } from "./region-search";
 import type { Box } from "./square-box";
 import type { FaceDetectorName } from "./detector-settings";
 import type { InferenceReply, InferenceRequest } from "./inference-protocol";
@@ -115,37 +114,28 @@ function ask(request: WithoutId<InferenceRequest>, transfer: ArrayBuffer[]): Pro
   });
 }
 
-/** detectFaces, on the inference thread when it is on. */
-export async function detect(rgb: RgbImage, detector: FaceDetectorName = activeFaceDetector()): Promise<FaceBox[]> {
-  if (!inferenceOnThread()) return detectFaces(rgb, detector);
+/**
+ * detectFaces, on the inference thread when it is on; with `regions`, detectFacesInRegions (the
+ * Tiny detector in those regions of `rgb` only; see lib/faces/region-search.ts).
+ */
+export async function detect(
+  rgb: RgbImage,
+  detector: FaceDetectorName = activeFaceDetector(),
+  regions?: Box[],
+): Promise<FaceBox[]> {
+  const here = async () => (regions ? (await detectFacesInRegions(rgb, regions)).faces : detectFaces(rgb, detector));
+  if (!inferenceOnThread()) return here();
   // A copy travels (the caller keeps its pixels): 1.2 MB for a 768x512 frame.
   const copy = new Uint8Array(rgb.data);
-  const reply = await ask({ op: "detect", detector, rgb: copy, width: rgb.width, height: rgb.height }, [
+  const reply = await ask({ op: "detect", detector, rgb: copy, width: rgb.width, height: rgb.height, regions }, [
     copy.buffer,
   ]).catch((err: unknown) => {
     if (err instanceof ThreadUnavailable) return null;
     throw err;
   });
-  if (reply === null) return detectFaces(rgb, detector);
+  if (reply === null) return here();
   if (!("faces" in reply)) throw new Error("the inference thread answered a detection with something else");
   return reply.faces;
-}
-
-/** detectFacesInRegions (the Tiny detector in `regions` of `rgb` only), on the inference thread when it is on. */
-export async function detectInRegions(rgb: RgbImage, regions: Box[]): Promise<RegionSearch<FaceBox>> {
-  if (!inferenceOnThread()) return detectFacesInRegions(rgb, regions);
-  const copy = new Uint8Array(rgb.data);
-  const reply = await ask(
-    { op: "detect", detector: "tiny", rgb: copy, width: rgb.width, height: rgb.height, regions },
-    [copy.buffer],
-  ).catch((err: unknown) => {
-    if (err instanceof ThreadUnavailable) return null;
-    throw err;
-  });
-  if (reply === null) return detectFacesInRegions(rgb, regions);
-  if (!("faces" in reply) || !reply.found)
-    throw new Error("the inference thread answered a region search with something else");
-  return { faces: reply.faces, found: reply.found };
 }
 
 /** model.predictImages, on the inference thread when it is on (batched with other requests' crops). */

@@ -95,7 +95,7 @@ describe("FaceFollower with the real detector", () => {
         i / 10,
         frame,
         () => detectFaces(frame, "tiny"),
-        (regions) => detectFacesInRegions(frame, regions),
+        async (regions) => (await detectFacesInRegions(frame, regions)).faces,
       );
       const whole = await detectFaces(frame, "tiny");
       expected += whole.length;

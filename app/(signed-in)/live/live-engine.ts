@@ -7,15 +7,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import * as faceapi from "@vladmandic/face-api/dist/face-api.esm-nobundle.js";
-import {
-  detectorOptions,
-  FACE_DETECTOR_SPECS,
-  faceBoxes,
-  type FaceDetectorName,
-  MIN_FACE_SCORE,
-} from "@/lib/faces/detector-settings";
+import { detectorOptions, FACE_DETECTOR_SPECS, faceBoxes, type FaceDetectorName } from "@/lib/faces/detector-settings";
 import { FaceFollower } from "@/lib/faces/face-follower";
-import { detectTinyInRegions, REGION_INPUT_SIZES } from "@/lib/faces/region-search";
+import { detectTinyInRegions } from "@/lib/faces/region-search";
 import { detectTinyFaces } from "@/lib/faces/tiny-detector";
 import { cropGrayFrame, grayLikeSharp } from "@/lib/faces/frame-crop";
 import { type Box, CROP_SIZE, expandBox } from "@/lib/faces/square-box";
@@ -234,21 +228,9 @@ export async function createLiveEngine(opts: LiveEngineOptions): Promise<LiveEng
   }
 
   /** The Tiny detector in `regions` of `pixels` only, its boxes as detectWhole gives them. */
-  async function detectAround(pixels: ImageData, regions: Box[]) {
-    const search = await detectTinyInRegions(
-      tf,
-      faceapi,
-      { data: pixels.data, width: pixels.width, height: pixels.height, channels: 4 },
-      regions,
-      { inputSizes: REGION_INPUT_SIZES, scoreThreshold: MIN_FACE_SCORE },
-    );
-    const faces = faceBoxes(
-      "tiny",
-      search.faces.map((d) => ({ box: d, score: d.score })),
-      pixels.width,
-      pixels.height,
-    );
-    return { faces, found: search.found };
+  async function detectAround(pixels: ImageData, regions: Box[]): Promise<(Box & { score: number })[]> {
+    const pixelsRgba = { data: pixels.data, width: pixels.width, height: pixels.height, channels: 4 as const };
+    return (await detectTinyInRegions(tf, faceapi, pixelsRgba, regions)).faces;
   }
 
   async function analyse(frame: ImageData): Promise<FrameAnalysis> {
