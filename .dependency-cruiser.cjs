@@ -29,7 +29,7 @@ const LIB_FOLDERS = {
   dataset: ["agreement", "audit", "db", "errors", "ids"],
   jobs: ["audit", "db", "env", "errors", "ids"],
   uploads: ["db", "env", "errors", "faces", "images", "model", "registry", "storage"],
-  videos: ["api", "audit", "db", "env", "errors", "faces", "images", "model", "registry", "uploads"],
+  videos: ["api", "audit", "db", "env", "errors", "faces", "images", "jobs", "model", "registry", "uploads"],
   review: ["agreement", "audit", "dataset", "db", "env", "errors", "ids", "model", "uploads"],
   "feedback-io": ["audit", "dataset", "db", "env", "errors", "faces", "images", "model", "registry", "storage"],
   health: ["db", "env", "faces", "registry", "tf"],

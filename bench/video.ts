@@ -82,7 +82,7 @@ async function main() {
           break;
         }
         if (d.status !== "queued" && d.status !== "running") throw new Error(`video ${d.status}: ${d.error}`);
-        await new Promise((r) => setTimeout(r, 1000));
+        await new Promise((r) => setTimeout(r, 100));
       }
     }
     const m = machineInfo();

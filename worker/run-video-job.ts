@@ -6,7 +6,7 @@ import { isAppError } from "@/lib/errors/app-error";
 import { activeFaceDetector, type FaceBox } from "@/lib/faces/detector";
 import { FaceFollower } from "@/lib/faces/face-follower";
 import { detect, predictImages } from "@/lib/faces/inference";
-import { cropDetections } from "@/lib/faces/pipeline";
+import { cropFramePixels } from "@/lib/faces/pipeline";
 import { IouTracker } from "@/lib/faces/track";
 import { topPrediction } from "@/lib/model/top-prediction";
 import { requireActiveModel } from "@/lib/registry/model-versions";
@@ -107,11 +107,11 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
       });
       searched = detected.catch(() => {});
       return detected.then(async ({ frame, faces }) => {
-        const found = await cropDetections(frame, faces);
+        const found = await cropFramePixels(frame, faces);
         const probabilities = found.length
           ? await predictImages(
               active.model,
-              found.map((f) => f.png),
+              found.map((f) => f.gray),
             )
           : [];
         return { t, found, probabilities };

@@ -15,7 +15,7 @@ export async function startVideoWorker(
   db: Db,
   boss: PgBoss,
   workerId: string,
-): Promise<{ stop(reason: string): Promise<void> }> {
+): Promise<{ bossWorkerId: string; stop(reason: string): Promise<void> }> {
   try {
     getFfmpeg();
   } catch (err) {
@@ -25,24 +25,29 @@ export async function startVideoWorker(
   if (swept) console.log(`[worker] ended ${swept} video analysis(es) left running by a stopped worker`);
   await ensureVideoQueue(boss);
   let current: number | null = null;
-  await boss.work<VideoMessage>(VIDEO_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
-    for (const job of jobs) {
-      current = job.data.videoId;
-      try {
-        const stats = await runVideoJob(db, job.data.videoId, workerId);
-        if (stats) {
-          console.log(
-            `[worker] video ${job.data.videoId}: ${stats.frames} frames, ${stats.faces} faces, ${stats.tracks} tracks ` +
-              `in ${stats.seconds.toFixed(1)} s (${(stats.frames / stats.seconds).toFixed(2)} frames/s; ` +
-              `${stats.fullDetections} full detections, ${stats.regionSearches} searches around faces)`,
-          );
+  const bossWorkerId = await boss.work<VideoMessage>(
+    VIDEO_QUEUE,
+    { batchSize: 1, pollingIntervalSeconds: 1 },
+    async (jobs) => {
+      for (const job of jobs) {
+        current = job.data.videoId;
+        try {
+          const stats = await runVideoJob(db, job.data.videoId, workerId);
+          if (stats) {
+            console.log(
+              `[worker] video ${job.data.videoId}: ${stats.frames} frames, ${stats.faces} faces, ${stats.tracks} tracks ` +
+                `in ${stats.seconds.toFixed(1)} s (${(stats.frames / stats.seconds).toFixed(2)} frames/s; ` +
+                `${stats.fullDetections} full detections, ${stats.regionSearches} searches around faces)`,
+            );
+          }
+        } finally {
+          current = null;
         }
-      } finally {
-        current = null;
       }
-    }
-  });
+    },
+  );
   return {
+    bossWorkerId,
     async stop(reason: string) {
       if (current === null) return;
       await db.video

@@ -2,7 +2,8 @@ import "server-only";
 import os from "node:os";
 import type PgBoss from "pg-boss";
 import type { Db } from "@/lib/db/client";
-import { startQueue, TRAINING_QUEUE, type TrainingMessage } from "@/lib/jobs/queue";
+import { startQueue, TRAINING_QUEUE, wakeWorkers, type TrainingMessage } from "@/lib/jobs/queue";
+import { VIDEO_QUEUE } from "@/lib/videos/queue";
 import { finishJob } from "@/lib/jobs/finish-job";
 import { sweepStaleJobs } from "@/lib/jobs/sweep-stale-jobs";
 import { runTrainingJob } from "@/worker/run-training-job";
@@ -27,20 +28,29 @@ export async function startWorker(db: Db, connectionString: string): Promise<Wor
   if (swept) console.log(`[worker] ended ${swept} job(s) left running by a stopped worker`);
   const boss: PgBoss = await startQueue(connectionString, "worker");
   let current: number | null = null;
-  await boss.work<TrainingMessage>(TRAINING_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
-    for (const job of jobs) {
-      current = job.data.jobId;
-      try {
-        await runTrainingJob(db, job.data.jobId, id);
-      } finally {
-        current = null;
+  const training = await boss.work<TrainingMessage>(
+    TRAINING_QUEUE,
+    { batchSize: 1, pollingIntervalSeconds: 1 },
+    async (jobs) => {
+      for (const job of jobs) {
+        current = job.data.jobId;
+        try {
+          await runTrainingJob(db, job.data.jobId, id);
+        } finally {
+          current = null;
+        }
       }
-    }
-  });
+    },
+  );
   const videos = await startVideoWorker(db, boss, id);
+  const wake = await wakeWorkers(connectionString, boss, {
+    [TRAINING_QUEUE]: training,
+    [VIDEO_QUEUE]: videos.bossWorkerId,
+  });
   return {
     id,
     async stop(reason: string) {
+      await wake.stop();
       await videos.stop(reason);
       if (current !== null)
         await finishJob(db, current, "FAILED", {

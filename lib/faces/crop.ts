@@ -73,6 +73,28 @@ function grayscale(pipeline: Sharp): Sharp {
 }
 
 function cropGray(gray: GrayImage, box: Box): Promise<Buffer> {
+  return cropPipeline(gray, box).png().toBuffer();
+}
+
+/**
+ * The 48×48 grey pixels of `box` (whole pixels inside the image): exactly what cropFace's PNG of
+ * that box decodes to (the same resize, no PNG made), for predictions that store no crop (video
+ * frames).
+ */
+export async function cropGrayPixels(gray: GrayImage, box: Box): Promise<GrayImage> {
+  const { data, info } = await cropPipeline(gray, box).raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
+  if (info.channels !== 1 || info.width !== CROP_SIZE || info.height !== CROP_SIZE) {
+    throw new Error(`cropGrayPixels: made ${info.width}x${info.height}x${info.channels}`);
+  }
+  return {
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+    width: CROP_SIZE,
+    height: CROP_SIZE,
+    channels: 1,
+  };
+}
+
+function cropPipeline(gray: GrayImage, box: Box): Sharp {
   const { x, y, width, height } = box;
   const whole = [x, y, width, height].every(Number.isInteger);
   const inside = x >= 0 && y >= 0 && x + width <= gray.width && y + height <= gray.height;
@@ -88,7 +110,5 @@ function cropGray(gray: GrayImage, box: Box): Promise<Buffer> {
       // silently losing its edges.
       .resize(CROP_SIZE, CROP_SIZE, { fit: "fill" })
       .toColourspace("b-w")
-      .png()
-      .toBuffer()
   );
 }

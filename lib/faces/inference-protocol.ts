@@ -17,8 +17,8 @@ export interface PredictRequest {
   op: "predict";
   /** The version's folder (already checksum-verified by the app). */
   modelDir: string;
-  /** Encoded crops (PNG). */
-  images: Uint8Array[];
+  /** Encoded crops (PNG), or grey pixels (a video frame's crops, never encoded). */
+  images: (Uint8Array | { data: Uint8Array; width: number; height: number; channels: 1 })[];
 }
 
 export type InferenceRequest = DetectRequest | PredictRequest;

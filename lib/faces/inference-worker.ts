@@ -83,7 +83,9 @@ async function drain(): Promise<void> {
     }
     try {
       const loaded = await model(next.modelDir);
-      const all = await loaded.predictImages(batch.flatMap((r) => r.images.map((b) => Buffer.from(b))));
+      const all = await loaded.predictImages(
+        batch.flatMap((r) => r.images.map((b) => (b instanceof Uint8Array ? Buffer.from(b) : b))),
+      );
       const serial = ++batches;
       let k = 0;
       for (const r of batch) {

@@ -6,6 +6,8 @@ import { decodeUpload } from "@/lib/images/decode";
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
 import { detectFaces } from "./detector";
 import { detect, inferenceOnThread, inferenceThreadStats, predictImages } from "./inference";
+import sharp from "sharp";
+import { CROP_SIZE } from "./crop";
 import { extractFaces } from "./pipeline";
 
 // The inference thread against the same work done in the test's own thread: real photos, the real
@@ -60,6 +62,25 @@ describe("the inference thread", () => {
     expect(after.batches - before.batches).toBeLessThan(order.length);
   }, 120_000);
 
+  it("predicts grey pixels (a video frame's crops) as it predicts their PNGs, in a batch with PNGs", async () => {
+    const { gray, rgb, ...rest } = await decodeUpload(await fs.readFile(path.join(demo, "sample5.jpg")));
+    const pngs = (await extractFaces({ gray, rgb, ...rest }, { isFaceCrop: false })).map((f) => f.png);
+    const here = await model.predictImages(pngs);
+    const pixels = await Promise.all(
+      pngs.map(async (png) => ({
+        data: new Uint8Array(await sharp(png).extractChannel(0).raw().toBuffer()),
+        width: CROP_SIZE,
+        height: CROP_SIZE,
+        channels: 1 as const,
+      })),
+    );
+    // Half as pixels, half as PNGs, at once: the thread batches them together.
+    const answers = await Promise.all(pngs.map((png, i) => predictImages(model, [i % 2 ? png : pixels[i]!])));
+    answers.forEach(([p], i) => p!.forEach((v, j) => expect(v).toBeCloseTo(here[i]![j]!, 6)));
+    // The caller's pixels are its own still (a copy went to the thread).
+    expect(pixels[0]!.data.length).toBe(CROP_SIZE * CROP_SIZE);
+  }, 120_000);
+
   it("serves version after version (more than it keeps loaded), each as loaded here", async () => {
     const { gray, rgb, ...rest } = await decodeUpload(await fs.readFile(path.join(demo, "sample1.jpg")));
     const crops = (await extractFaces({ gray, rgb, ...rest }, { isFaceCrop: false })).map((f) => f.png);
@@ -95,9 +116,11 @@ describe("the inference thread", () => {
   it("starts a new thread after the thread dies: the request in flight fails, the next one is served", async () => {
     const { rgb } = await decodeUpload(await fs.readFile(path.join(demo, "sample1.jpg")));
     expect((await detect(rgb)).length).toBe(3);
-    const state = globalThis as unknown as { emotionLoopInference?: { worker: { terminate(): Promise<number> } } };
+    const state = globalThis as unknown as {
+      emotionLoopInference?: { detect?: { worker: { terminate(): Promise<number> } } };
+    };
     const inFlight = detect(rgb);
-    await state.emotionLoopInference!.worker.terminate(); // as a crash of the thread would end it
+    await state.emotionLoopInference!.detect!.worker.terminate(); // as a crash of the thread would end it
     await expect(inFlight).rejects.toThrow(/inference thread exited/);
     expect(inferenceOnThread()).toBe(true);
     expect((await detect(rgb)).length).toBe(3);

@@ -5,6 +5,7 @@ import { Worker } from "node:worker_threads";
 import type { RgbImage } from "@/lib/images/decode";
 import { getEnv } from "@/lib/env/env";
 import type { LoadedModel } from "@/lib/model/predictor";
+import type { ModelImage } from "@/lib/model/preprocess";
 import { activeFaceDetector, detectFaces, detectFacesInRegions, type FaceBox } from "./detector";
 import type { Box } from "./square-box";
 import type { FaceDetectorName } from "./detector-settings";
@@ -12,14 +13,18 @@ import type { InferenceReply, InferenceRequest } from "./inference-protocol";
 
 /**
  * Face detection and the emotion model for uploads and video frames. With INFERENCE_THREAD (the
- * default) they run on one worker thread of their own, so the request thread stays free for HTTP,
- * database and file work while a model runs (TensorFlow.js on WASM computes synchronously), and
- * predictions that arrive while the thread is busy are batched into one forward pass. Without it,
- * or when the thread cannot start, they run where they are called. Same code, same answers: the
- * thread calls detectFaces and the version's LoadedModel.predictImages.
+ * default) they run on worker threads of their own, one for detection and one for the model, so the
+ * request thread stays free for HTTP, database and file work while a network runs (TensorFlow.js on
+ * WASM computes synchronously), one upload's faces are predicted while the next photo is searched,
+ * and predictions that arrive while the model's thread is busy are batched into one forward pass.
+ * Without it, or when a thread cannot start, they run where they are called. Same code, same
+ * answers: the threads call detectFaces and the version's LoadedModel.predictImages.
  */
 
 type Pending = { resolve: (reply: InferenceReply) => void; reject: (err: Error) => void };
+
+/** Which thread does the work: detection, or the emotion model. */
+type Role = "detect" | "predict";
 
 interface ThreadState {
   worker: Worker;
@@ -29,25 +34,28 @@ interface ThreadState {
   answered: boolean;
 }
 
-/** The thread could not start (e.g. tsx missing): the work is done in the calling thread instead. */
+/** A thread could not start (e.g. tsx missing): the work is done in the calling thread instead. */
 class ThreadUnavailable extends Error {}
 
-/** What the thread did, for tests and benchmarks: predictions answered and forward batches they took. */
+/** What the model's thread did, for tests and benchmarks: predictions answered and forward batches they took. */
 const counters = { predictions: 0, batches: 0, lastBatch: 0 };
 export function inferenceThreadStats(): { predictions: number; batches: number } {
   return { predictions: counters.predictions, batches: counters.batches };
 }
 
-// On globalThis so that every server chunk bundling this module shares the one thread.
-const state = globalThis as unknown as { emotionLoopInference?: ThreadState | null };
+// On globalThis so that every server chunk bundling this module shares the threads. null: a thread
+// could not start, and everything runs on the calling thread from then on.
+const state = globalThis as unknown as { emotionLoopInference?: Partial<Record<Role, ThreadState>> | null };
 
-/** Whether detection and prediction run on the inference thread (INFERENCE_THREAD, default true). */
+/** Whether detection and prediction run on the inference threads (INFERENCE_THREAD, default true). */
 export function inferenceOnThread(): boolean {
   return getEnv().INFERENCE_THREAD && state.emotionLoopInference !== null;
 }
 
-function thread(): ThreadState {
-  if (state.emotionLoopInference) return state.emotionLoopInference;
+function thread(role: Role): ThreadState {
+  const threads = (state.emotionLoopInference ??= {});
+  const running = threads[role];
+  if (running) return running;
   // Started from its file at run time, never bundled (the thread loads its own modules): built
   // with Reflect.construct because the bundler follows `new Worker(<path>)` into the file.
   const entry = path.join(process.cwd(), "lib", "faces", "inference-thread.mjs");
@@ -56,10 +64,12 @@ function thread(): ThreadState {
     {
       // "server-only" modules resolve as on the server; tsx loads the TypeScript (see the entry file).
       execArgv: ["--conditions=react-server"],
-      // Half the cores for the WASM backend (1–4) unless TFJS_WASM_THREADS says otherwise: the
-      // rest decode photos (libvips) and serve requests. On 2 cores, one WASM thread against two
-      // (bench:serve, three alternating runs each): a detection 38 against 51 ms, four photos at a
-      // time p50 432–640 against 598–647 ms; a second thread mostly waited for the cores sharp held.
+      // Half the cores for each thread's WASM backend (1–4) unless TFJS_WASM_THREADS says
+      // otherwise: the rest decode photos and frames (libvips, ffmpeg) and serve requests. On 2
+      // cores, one WASM thread against two (bench:serve, three alternating runs each): a detection
+      // 38 against 51 ms, four photos at a time p50 432–640 against 598–647 ms; a second thread
+      // mostly waited for the cores sharp held. bench:video at fps 2 likewise: 15.1–15.3 sampled
+      // frames/s with two, 16.4–17.7 with one.
       env: {
         ...process.env,
         TFJS_WASM_THREADS: String(
@@ -69,7 +79,7 @@ function thread(): ThreadState {
     },
   ]);
   const s: ThreadState = { worker, pending: new Map(), nextId: 1, answered: false };
-  counters.lastBatch = 0; // a new thread numbers its batches from 1 again
+  if (role === "predict") counters.lastBatch = 0; // a new thread numbers its batches from 1 again
   // Only while answers are awaited does the thread keep the process alive.
   worker.unref();
   worker.on("message", (reply: InferenceReply) => {
@@ -81,11 +91,14 @@ function thread(): ThreadState {
     p.resolve(reply);
   });
   const fail = (err: Error) => {
-    if (state.emotionLoopInference === s) {
+    if (state.emotionLoopInference === threads && threads[role] === s) {
       if (s.answered) {
-        state.emotionLoopInference = undefined; // the next call starts a new thread
+        delete threads[role]; // the next call starts a new thread
       } else {
-        state.emotionLoopInference = null; // never started: inference stays in this thread from now on
+        // Never started: inference stays in this thread from now on (the other thread, if any,
+        // is ended: nothing will ask it again).
+        state.emotionLoopInference = null;
+        for (const other of Object.values(threads)) if (other !== s) void other.worker.terminate();
         console.error(`[inference] ${err.message}; detection and prediction run on the request thread`);
         err = new ThreadUnavailable(err.message);
       }
@@ -95,14 +108,14 @@ function thread(): ThreadState {
   };
   worker.on("error", (err) => fail(new Error(`the inference thread failed: ${err.message}`)));
   worker.on("exit", (code) => fail(new Error(`the inference thread exited (code ${code})`)));
-  state.emotionLoopInference = s;
+  threads[role] = s;
   return s;
 }
 
 type WithoutId<T> = T extends unknown ? Omit<T, "id"> : never;
 
 function ask(request: WithoutId<InferenceRequest>, transfer: ArrayBuffer[]): Promise<InferenceReply> {
-  const s = thread();
+  const s = thread(request.op);
   const id = s.nextId++;
   return new Promise<InferenceReply>((resolve, reject) => {
     s.pending.set(id, { resolve, reject });
@@ -138,13 +151,16 @@ export async function detect(
   return reply.faces;
 }
 
-/** model.predictImages, on the inference thread when it is on (batched with other requests' crops). */
-export async function predictImages(model: LoadedModel, images: Buffer[]): Promise<Float32Array[]> {
+/**
+ * model.predictImages (encoded crops or grey pixels), on the inference thread when it is on (batched
+ * with other requests' crops).
+ */
+export async function predictImages(model: LoadedModel, images: ModelImage[]): Promise<Float32Array[]> {
   if (!inferenceOnThread() || images.length === 0) return model.predictImages(images);
-  const copies = images.map((b) => new Uint8Array(b));
+  const copies = images.map((b) => (Buffer.isBuffer(b) ? new Uint8Array(b) : { ...b, data: Uint8Array.from(b.data) }));
   const reply = await ask(
     { op: "predict", modelDir: model.dir, images: copies },
-    copies.map((c) => c.buffer as ArrayBuffer),
+    copies.map((c) => (c instanceof Uint8Array ? c : c.data).buffer as ArrayBuffer),
   ).catch((err: unknown) => {
     if (err instanceof ThreadUnavailable) return null;
     throw err;

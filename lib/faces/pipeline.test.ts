@@ -5,7 +5,8 @@ import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { DETECTOR_MAX_SIDE, type DecodedImage, decodeUpload } from "@/lib/images/decode";
 import { CROP_SIZE } from "./crop";
-import { type ExtractedFace, extractFaces } from "./pipeline";
+import { detectFaces } from "./detector";
+import { cropDetections, cropFramePixels, type ExtractedFace, extractFaces } from "./pipeline";
 
 const demo = path.resolve("node_modules/@vladmandic/face-api/demo");
 const sample = (name: string) => fs.readFile(path.join(demo, name));
@@ -89,4 +90,53 @@ describe("extractFaces", () => {
     expect(faces[0]).toMatchObject({ box: { x: 0, y: 8, width: 64, height: 64 }, score: null });
     await expectWellFormed(faces, decoded);
   });
+});
+
+describe("cropFramePixels (a video frame's crops, as pixels)", () => {
+  it("gives exactly the pixels of cropDetections' PNGs of the same frame, at the image's edges too", async () => {
+    const { data, info } = await sharp(await sample("sample5.jpg"))
+      .resize(1280, 720, { fit: "contain", background: "#000" })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const full = { data: new Uint8Array(data), width: info.width, height: info.height, channels: 3 as const };
+    // As a video frame's: the detector sees it at DETECTOR_MAX_SIDE.
+    const small = await sharp(data, { raw: { width: 1280, height: 720, channels: 3 } })
+      .resize(DETECTOR_MAX_SIDE, DETECTOR_MAX_SIDE, { fit: "inside" })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const frame = {
+      rgb: {
+        data: new Uint8Array(small.data),
+        width: small.info.width,
+        height: small.info.height,
+        channels: 3 as const,
+      },
+    };
+    const { data: g } = await sharp(data, { raw: { width: 1280, height: 720, channels: 3 } })
+      .toColourspace("b-w")
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const gray = { data: new Uint8Array(g), width: 1280, height: 720, channels: 1 as const };
+    const detections = await detectFaces(frame.rgb);
+    expect(detections.length).toBe(5);
+    // And boxes against the frame's edges (expandBox shifts them inside).
+    const edges = [
+      { x: 0, y: 0, width: 90, height: 120, score: 0.9 },
+      { x: frame.rgb.width - 60, y: frame.rgb.height - 50, width: 60, height: 50, score: 0.9 },
+    ];
+    const all = [...detections, ...edges];
+
+    const asPngs = await cropDetections({ rgb: frame.rgb, gray }, all);
+    const asPixels = await cropFramePixels({ rgb: frame.rgb, full }, all);
+
+    expect(asPixels.map((f) => f.box)).toEqual(asPngs.map((f) => f.box));
+    for (const [i, f] of asPixels.entries()) {
+      expect(f.gray).toMatchObject({ width: CROP_SIZE, height: CROP_SIZE, channels: 1 });
+      // (sharp decodes a grey PNG to three equal channels: one is the PNG's pixels.)
+      const decodedPng = await sharp(asPngs[i]!.png).extractChannel(0).raw().toBuffer();
+      expect(decodedPng.length).toBe(CROP_SIZE * CROP_SIZE);
+      expect(Buffer.from(f.gray.data).equals(decodedPng)).toBe(true);
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import "server-only";
-import type { DecodedImage } from "@/lib/images/decode";
-import { type Box, centerSquare, cropFaces, cropName, cropWholeImage, expandBox } from "./crop";
+import type { DecodedImage, GrayImage, RgbImage } from "@/lib/images/decode";
+import { grayRegion, sharpGrayTable } from "@/lib/images/gray-table";
+import { type Box, centerSquare, cropFaces, cropGrayPixels, cropName, cropWholeImage, expandBox } from "./crop";
 import type { FaceBox } from "./detector";
 import { detect } from "./inference";
 
@@ -63,22 +64,62 @@ export async function cropDetections(
   detections: readonly FaceBox[],
   timed: Timed = untimed,
 ): Promise<ExtractedFace[]> {
-  const { rgb, gray } = frame;
   if (detections.length === 0) return [];
-
-  // The detector saw a downscaled copy; crops are cut from the full-resolution gray image.
-  const sx = gray.width / rgb.width;
-  const sy = gray.height / rgb.height;
-  const boxes = detections.map((d) => {
-    const face = { x: d.x * sx, y: d.y * sy, width: d.width * sx, height: d.height * sy };
-    return expandBox(face, gray.width, gray.height);
-  });
-  const pngs = await timed("crop", () => cropFaces(gray, boxes));
+  const boxes = cropBoxes(frame.rgb, frame.gray, detections);
+  const pngs = await timed("crop", () => cropFaces(frame.gray, boxes));
 
   return detections.map((d, i) => {
     const box = boxes[i];
     const png = pngs[i];
     if (!box || !png) throw new Error("extractFaces: crop missing for a detection");
     return { box, score: d.score, png, ...cropName(png) };
+  });
+}
+
+/** A face of a video frame: its crop as grey pixels (never encoded; see cropFramePixels). */
+export interface FrameFace {
+  /** As ExtractedFace's box: the square the crop was cut from, in the full frame's pixels. */
+  box: Box;
+  score: number;
+  /** 48×48 grey: the pixels of the PNG cropDetections would make from the same frame. */
+  gray: GrayImage;
+}
+
+/**
+ * cropDetections for an RGB frame whose crops are only predicted, not stored (a video's): grey is
+ * made inside each crop's box only, from sharp's own grey table, and the crop is kept as pixels.
+ * The pixels are exactly those of cropDetections' PNGs from the frame's sharp grey (tested).
+ */
+export async function cropFramePixels(
+  frame: { rgb: { width: number; height: number }; full: RgbImage },
+  detections: readonly FaceBox[],
+): Promise<FrameFace[]> {
+  if (detections.length === 0) return [];
+  const table = await sharpGrayTable();
+  const boxes = cropBoxes(frame.rgb, frame.full, detections);
+  const faces: FrameFace[] = [];
+  // One at a time, as cropFaces: each is tiny, and parallel ones would only queue on sharp's threads.
+  for (const [i, box] of boxes.entries()) {
+    const region = grayRegion(table, frame.full, box);
+    const gray = await cropGrayPixels(region, { x: 0, y: 0, width: box.width, height: box.height });
+    faces.push({ box, score: detections[i]!.score, gray });
+  }
+  return faces;
+}
+
+/**
+ * The squares the crops of `detections` are cut from, in `full`'s pixels: the detector saw a
+ * downscaled copy (`seen`), crops are cut from the full-resolution image.
+ */
+function cropBoxes(
+  seen: { width: number; height: number },
+  full: { width: number; height: number },
+  detections: readonly FaceBox[],
+): Box[] {
+  const sx = full.width / seen.width;
+  const sy = full.height / seen.height;
+  return detections.map((d) => {
+    const face = { x: d.x * sx, y: d.y * sy, width: d.width * sx, height: d.height * sy };
+    return expandBox(face, full.width, full.height);
   });
 }

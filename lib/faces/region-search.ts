@@ -12,7 +12,7 @@
 import type { Tf } from "@/lib/tf/tf";
 import { faceBoxes, MIN_FACE_SCORE } from "./detector-settings";
 import { type Box, expandBox } from "./square-box";
-import { detectTinyFaces, type FaceApiWithTinyNet } from "./tiny-detector";
+import { detectTinyFacesEach, type FaceApiWithTinyNet } from "./tiny-detector";
 import { iou } from "./track";
 
 /** A region's side over the face box's larger side: the face may move a quarter of its size and stay whole inside. */
@@ -87,7 +87,8 @@ export function regionPixels(
 /**
  * The Tiny Face Detector run in each of `regions` of `pixels`: only the regions' pixels become
  * tensors (slicing them out of a whole-frame tensor was the costliest step measured, 29 ms for three
- * regions against 15 ms of network). Each region
+ * regions against 15 ms of network), and the regions go through the network together, one batch per
+ * input size. Each region
  * gives at most one face, the one nearest its centre; one face found by two overlapping regions is
  * kept once (the higher score).
  */
@@ -101,28 +102,36 @@ export async function detectTinyInRegions(
     scoreThreshold: MIN_FACE_SCORE,
   },
 ): Promise<RegionSearch> {
-  const followed: ((Box & { score: number }) | null)[] = [];
-  for (const region of regions) {
-    const { values, x, y, width, height } = regionPixels(pixels, region);
-    const part = tf.tensor3d(values, [height, width, 3], "int32");
-    let boxes: (Box & { score: number })[] = [];
-    try {
-      for (const inputSize of opts.inputSizes) {
-        boxes = await detectTinyFaces(tf, faceapi, part, { inputSize, scoreThreshold: opts.scoreThreshold });
-        if (boxes.length) break;
-      }
-    } finally {
-      part.dispose();
+  const parts = regions.map((region) => regionPixels(pixels, region));
+  const tensors = parts.map(({ values, width, height }) => tf.tensor3d(values, [height, width, 3], "int32"));
+  const boxes: (Box & { score: number })[][] = parts.map(() => []);
+  try {
+    // Every region at the first size, in one batch; those without a face again at the next size.
+    let searching = parts.map((_, i) => i);
+    for (const inputSize of opts.inputSizes) {
+      if (searching.length === 0) break;
+      const answers = await detectTinyFacesEach(
+        tf,
+        faceapi,
+        searching.map((i) => tensors[i]!),
+        { inputSize, scoreThreshold: opts.scoreThreshold },
+      );
+      searching.forEach((i, k) => (boxes[i] = answers[k]!));
+      searching = searching.filter((i) => boxes[i]!.length === 0);
     }
+  } finally {
+    for (const t of tensors) t.dispose();
+  }
+  const followed = parts.map(({ x, y, width, height }, i) => {
     // The face the region follows is the one nearest its centre; anything else in it (a
     // neighbour's face, often cut by the region's edge) is left to the next full detection.
     const centre = (b: Box) => Math.hypot(b.x + b.width / 2 - width / 2, b.y + b.height / 2 - height / 2);
-    const nearest = boxes.reduce<(Box & { score: number }) | null>(
+    const nearest = boxes[i]!.reduce<(Box & { score: number }) | null>(
       (best, b) => (best === null || centre(b) < centre(best) ? b : best),
       null,
     );
-    followed.push(nearest && { ...nearest, x: nearest.x + x, y: nearest.y + y });
-  }
+    return nearest && { ...nearest, x: nearest.x + x, y: nearest.y + y };
+  });
   // Two regions that settled on the same face keep it once (the higher score): the frame before
   // had it twice, or had something that was not a face beside it (a full detection's false find).
   const found = followed.map((f) => f !== null);

@@ -1,7 +1,15 @@
 import type { Tensor3D, Tensor4D } from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { decodeUpload } from "@/lib/images/decode";
 import { getTf } from "@/lib/tf/backend";
-import { tinyInput } from "./tiny-detector";
+import { detectFaces } from "./detector";
+import { faceApiModelDir } from "./face-api-package";
+import { regionPixels, searchRegion } from "./region-search";
+import { detectTinyFaces, detectTinyFacesEach, type FaceApiWithTinyNet, tinyInput } from "./tiny-detector";
+
+const demo = path.resolve("node_modules/@vladmandic/face-api/demo");
 
 // face-api's own input for the Tiny detector, written out: NetInput.toBatchTensor(512, false) (zero
 // rows or columns appended to a square, resizeBilinear without corner alignment or half-pixel
@@ -59,4 +67,49 @@ describe("tinyInput", () => {
     tensor.dispose();
     image.dispose();
   });
+});
+
+describe("detectTinyFacesEach", () => {
+  it("finds in each image, batched with others of its shape, what the image gives alone", async () => {
+    const { tf } = await getTf();
+    const faceapi = (await import("@vladmandic/face-api/dist/face-api.node-wasm.js")) as unknown as FaceApiWithTinyNet;
+    await (faceapi.nets.tinyFaceDetector as { loadFromDisk(dir: string): Promise<void> }).loadFromDisk(
+      faceApiModelDir(),
+    );
+    // The regions searched around the faces of two sample photos (squares: one batch at each
+    // size), a region cut by the photo's edge (a shape of its own) and one without a face.
+    const images: Tensor3D[] = [];
+    for (const file of ["sample1.jpg", "sample5.jpg"]) {
+      const { rgb } = await decodeUpload(await fs.readFile(path.join(demo, file)));
+      const regions = (await detectFaces(rgb)).map((f) => searchRegion(f, rgb.width, rgb.height));
+      regions.push(
+        { x: rgb.width - 100, y: 0, width: 200, height: 200 },
+        { x: 0, y: rgb.height - 64, width: 64, height: 64 },
+      );
+      for (const region of regions) {
+        const { values, width, height } = regionPixels(rgb, region);
+        images.push(tf.tensor3d(values, [height, width, 3], "int32"));
+      }
+    }
+    try {
+      for (const inputSize of [128, 96]) {
+        const opts = { inputSize, scoreThreshold: 0.4 };
+        const together = await detectTinyFacesEach(tf, faceapi, images, opts);
+        const alone: Awaited<ReturnType<typeof detectTinyFaces>>[] = [];
+        for (const image of images) alone.push(await detectTinyFaces(tf, faceapi, image, opts));
+        expect(together.length).toBe(images.length);
+        together.forEach((faces, i) => {
+          expect(faces.length).toBe(alone[i]!.length);
+          faces.forEach((f, k) => {
+            for (const key of ["x", "y", "width", "height", "score"] as const) {
+              expect(f[key]).toBeCloseTo(alone[i]![k]![key], 4);
+            }
+          });
+        });
+        expect(together.filter((f) => f.length > 0).length).toBeGreaterThanOrEqual(6);
+      }
+    } finally {
+      images.forEach((t) => t.dispose());
+    }
+  }, 60_000);
 });

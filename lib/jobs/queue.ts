@@ -1,3 +1,4 @@
+import pg from "pg";
 import PgBoss from "pg-boss";
 
 /**
@@ -54,4 +55,71 @@ export function getProducer(connectionString: string): Promise<PgBoss> {
     throw err;
   });
   return producer.emotionLoopQueue;
+}
+
+/** The Postgres channel on which a sender announces a new message; the payload is the queue's name. */
+const WAKE_CHANNEL = "emotion_loop_queue";
+/** How long a worker whose listening connection broke waits before listening again (it polls meanwhile). */
+const RELISTEN_MS = 5_000;
+
+/**
+ * Sends `data` to `queue` and wakes the workers that listen (wakeWorkers) at once: a pg-boss worker
+ * otherwise finds a new message at its next poll, up to a second later (an uploaded video waited
+ * 1.0 s in bench:video before its analysis started). Waking is best effort: the poll still finds it.
+ */
+export async function sendAndWake(boss: Pick<PgBoss, "send" | "getDb">, queue: string, data: object): Promise<void> {
+  await boss.send(queue, data);
+  try {
+    await boss.getDb().executeSql("SELECT pg_notify($1, $2)", [WAKE_CHANNEL, queue]);
+  } catch (err) {
+    console.error("[queue] wake:", err instanceof Error ? err.message : err);
+  }
+}
+
+/**
+ * Listens for sendAndWake's announcements on a connection of its own and wakes this process's
+ * pg-boss worker of the queue named (`workers`: queue → the id boss.work gave). A broken connection
+ * is opened again after a few seconds; the workers keep polling meanwhile.
+ */
+export async function wakeWorkers(
+  connectionString: string,
+  boss: PgBoss,
+  workers: Record<string, string>,
+): Promise<{ stop(): Promise<void> }> {
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | null = null;
+  const listen = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString });
+    const broken = (err: unknown) => {
+      if (stopped || client !== c) return;
+      client = null;
+      console.error(`[queue] not listening for new messages (${err instanceof Error ? err.message : String(err)})`);
+      void c.end().catch(() => {});
+      retry = setTimeout(() => void listen(), RELISTEN_MS);
+      retry.unref();
+    };
+    c.on("error", broken);
+    c.on("end", () => broken(new Error("connection ended")));
+    c.on("notification", (n) => {
+      const id = n.payload ? workers[n.payload] : undefined;
+      if (id) boss.notifyWorker(id);
+    });
+    client = c;
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${WAKE_CHANNEL}`);
+    } catch (err) {
+      broken(err);
+    }
+  };
+  await listen();
+  return {
+    async stop() {
+      stopped = true;
+      if (retry) clearTimeout(retry);
+      await client?.end().catch(() => {});
+      client = null;
+    },
+  };
 }

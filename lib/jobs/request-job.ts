@@ -4,7 +4,7 @@ import type { Prisma, TrainingJob } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/errors/app-error";
 import { ADVISORY_LOCKS } from "@/lib/db/advisory-locks";
 import { audit } from "@/lib/audit/audit";
-import { TRAINING_QUEUE, type TrainingMessage } from "@/lib/jobs/queue";
+import { sendAndWake, TRAINING_QUEUE, type TrainingMessage } from "@/lib/jobs/queue";
 import { finishJob } from "@/lib/jobs/finish-job";
 import { logLine } from "@/lib/jobs/job-log";
 import { sweepStaleJobs } from "@/lib/jobs/sweep-stale-jobs";
@@ -25,7 +25,7 @@ export type RequestedParams = { base_version?: number } & Prisma.InputJsonObject
  */
 export async function requestTrainingJob(
   db: Db,
-  boss: Pick<PgBoss, "send">,
+  boss: Pick<PgBoss, "send" | "getDb">,
   actorId: number,
   params: RequestedParams,
   opts: { preflight?: () => Promise<unknown> } = {},
@@ -64,7 +64,7 @@ export async function requestTrainingJob(
     return created;
   });
   try {
-    await boss.send(TRAINING_QUEUE, { jobId: job.id } satisfies TrainingMessage);
+    await sendAndWake(boss, TRAINING_QUEUE, { jobId: job.id } satisfies TrainingMessage);
   } catch (err) {
     await finishJob(db, job.id, "FAILED", {
       error: `Could not queue the job: ${err instanceof Error ? err.message : String(err)}`,

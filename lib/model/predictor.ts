@@ -2,7 +2,7 @@ import type { LayersModel } from "@tensorflow/tfjs";
 import { getTf } from "@/lib/tf/backend";
 import { fileSystemIOHandler } from "@/lib/model/fs-io";
 import { readModelMetadata, type ModelMetadata, type TestTimeAugmentation } from "@/lib/model/metadata";
-import { imageToInput } from "@/lib/model/preprocess";
+import { imageToInput, type ModelImage } from "@/lib/model/preprocess";
 import { applyTemperature } from "@/lib/model/calibration";
 import { servedProbabilities } from "@/lib/model/served-probabilities";
 
@@ -28,8 +28,11 @@ export interface LoadedModel {
    * @param inputs each h·w·c floats, already preprocessed (imageToInput).
    */
   predict(inputs: Float32Array[]): Promise<Float32Array[]>;
-  /** predict() on encoded images (any format sharp reads), preprocessed per the metadata. */
-  predictImages(images: Buffer[]): Promise<Float32Array[]>;
+  /**
+   * predict() on encoded images (any format sharp reads) or grey pixels, preprocessed per the
+   * metadata.
+   */
+  predictImages(images: ModelImage[]): Promise<Float32Array[]>;
   dispose(): void;
 }
 
@@ -83,7 +86,7 @@ export async function loadModelFromDir(dir: string, options: LoadOptions = {}): 
     return out;
   }
 
-  async function predictImages(images: Buffer[]): Promise<Float32Array[]> {
+  async function predictImages(images: ModelImage[]): Promise<Float32Array[]> {
     const inputs: Float32Array[] = new Array(images.length);
     for (let start = 0; start < images.length; start += DECODE_CONCURRENCY) {
       const part = images.slice(start, start + DECODE_CONCURRENCY);

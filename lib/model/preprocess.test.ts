@@ -87,3 +87,44 @@ describe("imageToInput", () => {
     ).rejects.toThrow();
   });
 });
+
+describe("imageToInput on grey pixels (a video frame's crops, never encoded)", () => {
+  // Random pixels, so that any difference in a resize or a conversion shows.
+  const noise = (n: number, seed: number) => {
+    let s = seed;
+    return Uint8Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) >>> 0), s >>> 24));
+  };
+  it.each([
+    ["48x48 into a 48x48x1 model (the pixels as they are)", 48, [48, 48, 1], "lanczos3"],
+    ["48x48 into a 48x48x1 model, bilinear", 48, [48, 48, 1], "bilinear"],
+    ["48x48 into a 64x64x1 model (resized)", 48, [64, 64, 1], "lanczos3"],
+    ["48x48 into a 64x64x1 model, bilinear", 48, [64, 64, 1], "bilinear"],
+    ["48x48 into a 48x48x3 model (grey to RGB)", 48, [48, 48, 3], "lanczos3"],
+    ["60x60 into a 48x48x1 model", 60, [48, 48, 1], "lanczos3"],
+  ] as const)("gives what the same pixels as a PNG give: %s", async (_name, side, inputShape, resizeFilter) => {
+    const data = noise(side * side, side + inputShape[0] + inputShape[2]);
+    const png = await sharp(Buffer.from(data), { raw: { width: side, height: side, channels: 1 } })
+      .png()
+      .toBuffer();
+    const meta = {
+      inputShape: [...inputShape] as [number, number, 1 | 3],
+      preprocessing: "unit" as const,
+      resizeFilter,
+    };
+    const fromPng = await imageToInput(png, meta);
+    const fromPixels = await imageToInput({ data, width: side, height: side, channels: 1 }, meta);
+    expect(Array.from(fromPixels)).toEqual(Array.from(fromPng));
+  });
+
+  it("refuses pixels that do not fill their size", async () => {
+    await expect(
+      imageToInput(
+        { data: new Uint8Array(47 * 48), width: 48, height: 48, channels: 1 },
+        {
+          inputShape: [48, 48, 1],
+          preprocessing: "unit",
+        },
+      ),
+    ).rejects.toThrow(/2256 bytes for 48x48/);
+  });
+});

@@ -17,20 +17,42 @@ export { normalizePixels } from "@/lib/model/model-input";
  * @returns h·w·c floats in HWC order.
  */
 export async function imageToInput(
-  image: Buffer,
+  image: ModelImage,
   meta: Pick<ModelMetadata, "inputShape" | "preprocessing" | "resizeFilter">,
 ): Promise<Float32Array> {
   return normalizePixels(await imageToPixels(image, meta.inputShape, resizeFilterOf(meta)), meta.preprocessing);
 }
 
+/** 8-bit grey pixels, row-major (a face crop that was never encoded: lib/faces/crop's cropGrayPixels). */
+export interface GrayPixels {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1;
+}
+
+/** What the model is given: an encoded image (any format sharp reads) or grey pixels. */
+export type ModelImage = Buffer | GrayPixels;
+
 /** Same decoding as imageToInput, stopping at the uint8 pixels (h·w·c, HWC); augmentation starts here. */
 export async function imageToPixels(
-  image: Buffer,
+  image: ModelImage,
   inputShape: ModelMetadata["inputShape"],
   resizeFilter: ResizeFilter,
 ): Promise<Uint8Array> {
   const [h, w, c] = inputShape;
-  const decoded = sharp(image).rotate().flatten({ background: "#000000" }).toColourspace("srgb");
+  if (!Buffer.isBuffer(image)) {
+    if (image.data.length !== image.width * image.height) {
+      throw new Error(`grey pixels: ${image.data.length} bytes for ${image.width}x${image.height}`);
+    }
+    // Grey pixels at the input's size are the input's pixels as they are: what the steps below make
+    // of the same pixels as a PNG (tested), without a round trip through sharp.
+    if (c === 1 && image.width === w && image.height === h) return Uint8Array.from(image.data);
+  }
+  const source = Buffer.isBuffer(image)
+    ? sharp(image)
+    : sharp(image.data, { raw: { width: image.width, height: image.height, channels: 1 } });
+  const decoded = source.rotate().flatten({ background: "#000000" }).toColourspace("srgb");
   const { data, info } = await (resizeFilter === "lanczos3" ? decoded.resize(w, h, { fit: "fill" }) : decoded)
     .raw()
     .toBuffer({ resolveWithObject: true });

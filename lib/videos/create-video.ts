@@ -9,6 +9,7 @@ import type { Video } from "@/lib/db/generated/prisma/client";
 import { AppError } from "@/lib/errors/app-error";
 import { getEnv } from "@/lib/env/env";
 import { audit } from "@/lib/audit/audit";
+import { sendAndWake } from "@/lib/jobs/queue";
 import { probeVideo, UnreadableVideo } from "@/lib/videos/ffmpeg";
 import { VIDEO_FOLDER, removeVideoFile, videoFullPath } from "@/lib/videos/files";
 import { ensureVideoQueue, VIDEO_QUEUE, type VideoMessage } from "@/lib/videos/queue";
@@ -79,7 +80,7 @@ export async function createVideo(db: Db, boss: PgBoss, userId: number, input: I
     });
     relative = null; // the row owns the file now
     try {
-      await boss.send(VIDEO_QUEUE, { videoId: video.id } satisfies VideoMessage);
+      await sendAndWake(boss, VIDEO_QUEUE, { videoId: video.id } satisfies VideoMessage);
     } catch (err) {
       await db.video.updateMany({
         where: { id: video.id, status: "QUEUED" },

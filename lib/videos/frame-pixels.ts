@@ -1,6 +1,6 @@
 import "server-only";
 import sharp from "sharp";
-import { DETECTOR_MAX_SIDE, type GrayImage, type RgbImage } from "@/lib/images/decode";
+import { DETECTOR_MAX_SIDE, type RgbImage } from "@/lib/images/decode";
 
 /** Longest side frames are decoded at: larger frames are scaled down by ffmpeg before anything else. */
 export const DECODE_MAX_SIDE = 1280;
@@ -14,27 +14,21 @@ export function decodeSize(width: number, height: number): { width: number; heig
 
 /**
  * A decoded RGB frame as the photo pipeline sees a photo: an RGB copy of at most DETECTOR_MAX_SIDE
- * for the detector and the full frame in grayscale for the crops (as decodeUpload gives them).
+ * for the detector, and the full frame, from which the faces' crops are cut (lib/faces/pipeline's
+ * cropFramePixels: grey only inside their boxes).
  */
 export async function framePixels(
   rgb: Buffer,
   width: number,
   height: number,
-): Promise<{ rgb: RgbImage; gray: GrayImage }> {
-  const raw = { raw: { width, height, channels: 3 as const } };
-  const [small, gray] = await Promise.all([
-    Math.max(width, height) > DETECTOR_MAX_SIDE
-      ? sharp(rgb, raw)
-          .resize(DETECTOR_MAX_SIDE, DETECTOR_MAX_SIDE, { fit: "inside" })
-          .raw({ depth: "uchar" })
-          .toBuffer({ resolveWithObject: true })
-      : Promise.resolve({ data: rgb, info: { width, height } }),
-    sharp(rgb, raw).toColourspace("b-w").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true }),
-  ]);
-  return {
-    rgb: { data: view(small.data), width: small.info.width, height: small.info.height, channels: 3 },
-    gray: { data: view(gray.data), width: gray.info.width, height: gray.info.height, channels: 1 },
-  };
+): Promise<{ rgb: RgbImage; full: RgbImage }> {
+  const full: RgbImage = { data: view(rgb), width, height, channels: 3 };
+  if (Math.max(width, height) <= DETECTOR_MAX_SIDE) return { rgb: full, full };
+  const small = await sharp(rgb, { raw: { width, height, channels: 3 } })
+    .resize(DETECTOR_MAX_SIDE, DETECTOR_MAX_SIDE, { fit: "inside" })
+    .raw({ depth: "uchar" })
+    .toBuffer({ resolveWithObject: true });
+  return { rgb: { data: view(small.data), width: small.info.width, height: small.info.height, channels: 3 }, full };
 }
 
 function view(b: Buffer): Uint8Array {

@@ -11,7 +11,10 @@ import { seedModelVersion, seedPredictions, seedUser } from "@/test/support/seed
 const t = useTestDb();
 // The queue's delivery is not under test here; the database's singleton rule is.
 const sent: unknown[] = [];
-const boss = { send: async (_name: string, data: object) => (sent.push(data), "id") } as never;
+const boss = {
+  send: async (_name: string, data: object) => (sent.push(data), "id"),
+  getDb: () => ({ executeSql: async () => ({ rows: [] }) }),
+} as never;
 beforeEach(() => {
   sent.length = 0;
 });

@@ -1,0 +1,78 @@
+import pg from "pg";
+import type PgBoss from "pg-boss";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sendAndWake, startQueue, TRAINING_QUEUE, wakeWorkers } from "@/lib/jobs/queue";
+import { createTestDatabase, type TestDatabase } from "@/test/support/database";
+
+// pg-boss on a real Postgres. The worker polls only every 30 s here, so a message it handles within
+// a few seconds is one it was woken for.
+const POLL_SECONDS = 30;
+
+let tdb: TestDatabase;
+let producer: PgBoss;
+let worker: PgBoss;
+let wake: { stop(): Promise<void> };
+const handled: number[] = [];
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  producer = await startQueue(tdb.url, "producer");
+  worker = await startQueue(tdb.url, "worker");
+  const id = await worker.work<{ n: number }>(
+    TRAINING_QUEUE,
+    { batchSize: 1, pollingIntervalSeconds: POLL_SECONDS },
+    async (jobs) => {
+      for (const job of jobs) handled.push(job.data.n);
+    },
+  );
+  wake = await wakeWorkers(tdb.url, worker, { [TRAINING_QUEUE]: id });
+  // The worker's first poll (at start, on an empty queue) is over: the next is 30 s away.
+  await new Promise((r) => setTimeout(r, 1_000));
+}, 60_000);
+
+afterAll(async () => {
+  await wake?.stop();
+  await worker?.stop({ graceful: false, close: true, wait: false }).catch(() => {});
+  await producer?.stop({ graceful: false, close: true, wait: false }).catch(() => {});
+  await tdb?.drop();
+});
+
+describe("waking a queue's worker when a message is sent", () => {
+  it("a message sent without waking waits for the worker's next poll; sendAndWake has it handled at once", async () => {
+    await producer.send(TRAINING_QUEUE, { n: 1 });
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(handled).toEqual([]); // still waiting for the poll
+    await sendAndWake(producer, TRAINING_QUEUE, { n: 2 });
+    // Woken, the worker fetches long before its next poll: one message a fetch (batchSize 1), the
+    // oldest first.
+    await expect.poll(() => handled, { timeout: 10_000, interval: 100 }).toEqual([1]);
+  }, 30_000);
+
+  it("listens again after its connection is cut, and wakes the worker as before", async () => {
+    const admin = new pg.Client({ connectionString: tdb.url });
+    await admin.connect();
+    try {
+      const cut = await admin.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+      );
+      expect(cut.rowCount).toBe(1);
+      // Reconnected within RELISTEN_MS (5 s).
+      await expect
+        .poll(
+          async () =>
+            (
+              await admin.query(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+              )
+            ).rows[0].n,
+          { timeout: 15_000, interval: 250 },
+        )
+        .toBe(1);
+    } finally {
+      await admin.end();
+    }
+    expect(handled).toEqual([1]); // message 2 still waits
+    await sendAndWake(producer, TRAINING_QUEUE, { n: 3 });
+    await expect.poll(() => handled, { timeout: 10_000, interval: 100 }).toEqual([1, 2]);
+  }, 40_000);
+});
