@@ -219,7 +219,7 @@ async function main() {
       `# Serving speed, measured — ${date}${values.label ? ` (${values.label})` : ""}`,
       "",
       `- machine: ${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB.toFixed(0)} GiB RAM; load average at the end ${load}`,
-      `- backend: ${backend}; face detector: ${getEnv().FACE_DETECTOR} (FACE_DETECTOR); inference ${getEnv().INFERENCE_THREAD ? "on its own thread" : "on the request thread"} (INFERENCE_THREAD); model: ${path.relative(process.cwd(), modelDir) || modelDir}; database: ${getEnv().TEST_DATABASE_URL ? "the server named by TEST_DATABASE_URL" : "embedded"}`,
+      `- backend: ${backend}; face detector: ${getEnv().FACE_DETECTOR} (FACE_DETECTOR); inference ${getEnv().INFERENCE_THREAD ? "on threads of its own" : "on the request thread"} (INFERENCE_THREAD); model: ${path.relative(process.cwd(), modelDir) || modelDir}; database: ${getEnv().TEST_DATABASE_URL ? "the server named by TEST_DATABASE_URL" : "embedded"}`,
       `- ${n} requests per case through POST /api/predictions (multipart, an API token), each image distinct; stages are the medians of the responses' Server-Timing`,
       `- the photo: sample1.jpg ${values.photo === "camera" ? "as the camera wrote it (EXIF and an ICC profile), copies differing only in a JPEG comment" : "re-encoded without metadata (no ICC profile to apply), copies marked at the top edge"} (--photo ${values.photo})`,
       `- photo one at a time p50 ${met(cases.photo.p50_ms, TARGETS.photo_p50_ms)}; four at a time p50 ${met(cases.photo_x4.p50_ms, TARGETS.photo_x4_p50_ms)}; crop p50 ${met(cases.crop.p50_ms, TARGETS.crop_p50_ms)}`,

@@ -95,7 +95,7 @@ async function main() {
         .map((x) => x.toFixed(1))
         .join(" / ")} at the end. ` +
         `A ${seconds} s 1280x720 H.264 video of the six sample photos; detector ${getEnv().FACE_DETECTOR}; inference ` +
-        `${getEnv().INFERENCE_THREAD ? "on its own thread" : "on the request thread"}; model ${path.relative(process.cwd(), modelDir)}.`,
+        `${getEnv().INFERENCE_THREAD ? "on threads of its own" : "on the request thread"}; model ${path.relative(process.cwd(), modelDir)}.`,
       "",
       markdownTable(
         ["fps asked", "frames sampled", "tracks", "analysis s", "sampled frames/s", "upload to done s"],
