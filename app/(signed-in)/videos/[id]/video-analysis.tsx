@@ -159,31 +159,33 @@ export function VideoAnalysis({ id }: { id: number }) {
                 {data.status === "done" ? `No stretch where ${data.target_emotions.join(" or ")} leads.` : "—"}
               </p>
             ) : (
-              <table className="table table-compact" data-testid="segments">
-                <thead>
-                  <tr>
-                    <th>Track</th>
-                    <th>Emotion</th>
-                    <th>From – to</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.segments.map((s) => (
-                    <tr key={`${s.track_id}-${s.emotion}-${s.start_s}`}>
-                      <td>{s.track_id}</td>
-                      <td>
-                        <span className={styles.swatch} style={{ background: colourOf(s.emotion) }} />
-                        {s.emotion}
-                      </td>
-                      <td>
-                        <button type="button" className="btn btn-ghost btn-small" onClick={() => seek(s.start_s)}>
-                          {formatSeconds(s.start_s)} – {formatSeconds(s.end_s)}
-                        </button>
-                      </td>
+              <div className={styles.segments}>
+                <table className="table table-compact" data-testid="segments">
+                  <thead>
+                    <tr>
+                      <th>Track</th>
+                      <th>Emotion</th>
+                      <th>From – to</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {data.segments.map((s) => (
+                      <tr key={`${s.track_id}-${s.emotion}-${s.start_s}`}>
+                        <td>{s.track_id}</td>
+                        <td>
+                          <span className={styles.swatch} style={{ background: colourOf(s.emotion) }} />
+                          {s.emotion}
+                        </td>
+                        <td>
+                          <button type="button" className="btn btn-ghost btn-small" onClick={() => seek(s.start_s)}>
+                            {formatSeconds(s.start_s)} – {formatSeconds(s.end_s)}
+                          </button>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
             )}
           </section>
         </aside>
