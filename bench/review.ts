@@ -320,6 +320,10 @@ async function runPhase(
 
   const work = async (r: Reviewer) => {
     const headers = { authorization: `Bearer ${r.token}` };
+    // People at work are each somewhere in their pause when the phase begins, not all at its start:
+    // 32 first requests at the same instant would measure a burst no team makes (it queued them up
+    // to ~150 ms, the whole of the phase's next p99, before the reviewers started apart).
+    if (until.paced) await sleep(r.random() * 1500);
     while (performance.now() < deadline) {
       const next = await send(`${ctx.baseUrl}/api/review/next`, { headers });
       nextMs.push(next.ms);
@@ -519,7 +523,8 @@ function notes(o: Options): string[] {
       `exp(k·U), k drawn per face, normalized; label = argmax, margin = top1 − top2. The tables are vacuumed and analyzed.`,
     `Each reviewer: GET /api/review/next (default order: uncertain, smallest margin first), then — in the paced phase — a ` +
       `pause of 0.5–1.5 s (looking at the face, holding the claim), then POST /api/reviews: "correct", or with probability ` +
-      `${o.incorrect} "incorrect" with another of the prediction's labels. A decision is a 201. Percentiles are nearest-rank ` +
+      `${o.incorrect} "incorrect" with another of the prediction's labels. In the paced phase each reviewer starts after a ` +
+      `random 0–1.5 s, as people are each somewhere in their pause. A decision is a 201. Percentiles are nearest-rank ` +
       `over every request of the phase; a phase ends when its time is up and every decision under way is finished.`,
     `Errors: any answer other than 200/204 (next) or 201 (submit), or no answer within ${REQUEST_TIMEOUT_MS / 1000} s.`,
     `The app, the PostgreSQL server and the bench's own HTTP clients share the machine's cores, and other work ran on the ` +
