@@ -1,5 +1,5 @@
-// The inference thread: face detection and the emotion model, off the thread that serves requests
-// (see lib/faces/inference.ts, which starts it and talks to it). TensorFlow.js runs synchronously
+// An inference thread: face detection or the emotion model, off the thread that serves requests
+// (see lib/faces/inference.ts, which starts one of each and talks to them). TensorFlow.js runs synchronously
 // on WASM: in the request thread, every detection held up every other request's database and file
 // work for its whole duration.
 import { parentPort } from "node:worker_threads";
@@ -57,9 +57,9 @@ function reply(message: InferenceReply, transfer: ArrayBuffer[] = []) {
 
 async function drain(): Promise<void> {
   while (queue.length) {
-    // Predictions first: a few milliseconds that finish a request, where a detection starts one.
-    const firstPredict = queue.findIndex((r) => r.op === "predict");
-    const next = queue.splice(firstPredict >= 0 ? firstPredict : 0, 1)[0]!;
+    // In order: the app gives each thread one kind of work (lib/faces/inference.ts), detections to
+    // one and predictions to the other.
+    const next = queue.shift()!;
     if (next.op === "detect") {
       try {
         const rgb = { data: next.rgb, width: next.width, height: next.height, channels: 3 as const };

@@ -68,8 +68,8 @@ function thread(role: Role): ThreadState {
       // otherwise: the rest decode photos and frames (libvips, ffmpeg) and serve requests. On 2
       // cores, one WASM thread against two (bench:serve, three alternating runs each): a detection
       // 38 against 51 ms, four photos at a time p50 432–640 against 598–647 ms; a second thread
-      // mostly waited for the cores sharp held. bench:video at fps 2 likewise: 15.1–15.3 sampled
-      // frames/s with two, 16.4–17.7 with one.
+      // mostly waited for the cores sharp held. bench:video at fps 2 likewise (when one thread did
+      // both detection and the model): 15.1–15.3 sampled frames/s with two, 16.4–17.7 with one.
       env: {
         ...process.env,
         TFJS_WASM_THREADS: String(
@@ -95,14 +95,15 @@ function thread(role: Role): ThreadState {
       if (s.answered) {
         delete threads[role]; // the next call starts a new thread
       } else {
-        // Never started: inference stays in this thread from now on (the other thread, if any,
-        // is ended: nothing will ask it again).
+        // Never started: inference stays in this thread from now on, and the other thread is ended
+        // (nothing will ask it again; its exit hands what it still owed back, as below).
         state.emotionLoopInference = null;
         for (const other of Object.values(threads)) if (other !== s) void other.worker.terminate();
         console.error(`[inference] ${err.message}; detection and prediction run on the request thread`);
-        err = new ThreadUnavailable(err.message);
       }
     }
+    // Once inference has left the threads, what they still owed is done by the callers themselves.
+    if (state.emotionLoopInference === null) err = new ThreadUnavailable(err.message);
     for (const p of s.pending.values()) p.reject(err);
     s.pending.clear();
   };
