@@ -2,7 +2,7 @@ import "server-only";
 import os from "node:os";
 import type PgBoss from "pg-boss";
 import type { Db } from "@/lib/db/client";
-import { IMPORTS_QUEUE, startQueue, wakeWorkers, type ImportMessage } from "@/lib/jobs/queue";
+import { IMPORTS_QUEUE, startQueue, wakeWorkers, workOneAtATime, type ImportMessage } from "@/lib/jobs/queue";
 import { runImport } from "@/lib/imports/run-import";
 import { requeueStaleImports } from "@/lib/imports/sweep-stale-imports";
 import { getTf } from "@/lib/tf/backend";
@@ -36,27 +36,14 @@ export async function startImportWorker(db: Db, connectionString: string): Promi
     );
   }, SWEEP_INTERVAL_MS);
   timer.unref();
-  let current: number | null = null;
-  const imports = await boss.work<ImportMessage>(
-    IMPORTS_QUEUE,
-    { batchSize: 1, pollingIntervalSeconds: 1 },
-    async (jobs) => {
-      for (const job of jobs) {
-        current = job.data.importId;
-        try {
-          await runImport(db, job.data.importId, id);
-        } finally {
-          current = null;
-        }
-      }
-    },
-  );
-  const wake = await wakeWorkers(connectionString, boss, { [IMPORTS_QUEUE]: imports });
+  const imports = await workOneAtATime<ImportMessage>(boss, IMPORTS_QUEUE, (job) => runImport(db, job.importId, id));
+  const wake = await wakeWorkers(connectionString, boss, { [IMPORTS_QUEUE]: imports.id });
   return {
     id,
     async stop(reason: string) {
       clearInterval(timer);
       await wake.stop();
+      const current = imports.running()?.importId ?? null;
       if (current !== null) {
         console.log(`[import worker] stopping (${reason}); import ${current} will be resumed by the next worker`);
         await db.import

@@ -1,6 +1,7 @@
 import "server-only";
 import type PgBoss from "pg-boss";
 import type { Db } from "@/lib/db/client";
+import { workOneAtATime } from "@/lib/jobs/queue";
 import { getFfmpeg } from "@/lib/videos/ffmpeg";
 import { ensureVideoQueue, VIDEO_QUEUE, type VideoMessage } from "@/lib/videos/queue";
 import { sweepStaleVideos } from "@/lib/videos/sweep-stale-videos";
@@ -24,31 +25,20 @@ export async function startVideoWorker(
   const swept = await sweepStaleVideos(db);
   if (swept) console.log(`[worker] ended ${swept} video analysis(es) left running by a stopped worker`);
   await ensureVideoQueue(boss);
-  let current: number | null = null;
-  const bossWorkerId = await boss.work<VideoMessage>(
-    VIDEO_QUEUE,
-    { batchSize: 1, pollingIntervalSeconds: 1 },
-    async (jobs) => {
-      for (const job of jobs) {
-        current = job.data.videoId;
-        try {
-          const stats = await runVideoJob(db, job.data.videoId, workerId);
-          if (stats) {
-            console.log(
-              `[worker] video ${job.data.videoId}: ${stats.frames} frames, ${stats.faces} faces, ${stats.tracks} tracks ` +
-                `in ${stats.seconds.toFixed(1)} s (${(stats.frames / stats.seconds).toFixed(2)} frames/s; ` +
-                `${stats.fullDetections} full detections, ${stats.regionSearches} searches around faces)`,
-            );
-          }
-        } finally {
-          current = null;
-        }
-      }
-    },
-  );
+  const videos = await workOneAtATime<VideoMessage>(boss, VIDEO_QUEUE, async ({ videoId }) => {
+    const stats = await runVideoJob(db, videoId, workerId);
+    if (stats) {
+      console.log(
+        `[worker] video ${videoId}: ${stats.frames} frames, ${stats.faces} faces, ${stats.tracks} tracks ` +
+          `in ${stats.seconds.toFixed(1)} s (${(stats.frames / stats.seconds).toFixed(2)} frames/s; ` +
+          `${stats.fullDetections} full detections, ${stats.regionSearches} searches around faces)`,
+      );
+    }
+  });
   return {
-    bossWorkerId,
+    bossWorkerId: videos.id,
     async stop(reason: string) {
+      const current = videos.running()?.videoId ?? null;
       if (current === null) return;
       await db.video
         .updateMany({

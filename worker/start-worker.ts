@@ -2,7 +2,7 @@ import "server-only";
 import os from "node:os";
 import type PgBoss from "pg-boss";
 import type { Db } from "@/lib/db/client";
-import { startQueue, TRAINING_QUEUE, wakeWorkers, type TrainingMessage } from "@/lib/jobs/queue";
+import { startQueue, TRAINING_QUEUE, wakeWorkers, workOneAtATime, type TrainingMessage } from "@/lib/jobs/queue";
 import { VIDEO_QUEUE } from "@/lib/videos/queue";
 import { finishJob } from "@/lib/jobs/finish-job";
 import { sweepStaleJobs } from "@/lib/jobs/sweep-stale-jobs";
@@ -27,24 +27,12 @@ export async function startWorker(db: Db, connectionString: string): Promise<Wor
   const swept = await sweepStaleJobs(db);
   if (swept) console.log(`[worker] ended ${swept} job(s) left running by a stopped worker`);
   const boss: PgBoss = await startQueue(connectionString, "worker");
-  let current: number | null = null;
-  const training = await boss.work<TrainingMessage>(
-    TRAINING_QUEUE,
-    { batchSize: 1, pollingIntervalSeconds: 1 },
-    async (jobs) => {
-      for (const job of jobs) {
-        current = job.data.jobId;
-        try {
-          await runTrainingJob(db, job.data.jobId, id);
-        } finally {
-          current = null;
-        }
-      }
-    },
+  const training = await workOneAtATime<TrainingMessage>(boss, TRAINING_QUEUE, (job) =>
+    runTrainingJob(db, job.jobId, id),
   );
   const videos = await startVideoWorker(db, boss, id);
   const wake = await wakeWorkers(connectionString, boss, {
-    [TRAINING_QUEUE]: training,
+    [TRAINING_QUEUE]: training.id,
     [VIDEO_QUEUE]: videos.bossWorkerId,
   });
   return {
@@ -52,8 +40,9 @@ export async function startWorker(db: Db, connectionString: string): Promise<Wor
     async stop(reason: string) {
       await wake.stop();
       await videos.stop(reason);
+      const current = training.running();
       if (current !== null)
-        await finishJob(db, current, "FAILED", {
+        await finishJob(db, current.jobId, "FAILED", {
           error: `The worker stopped (${reason}); the active model is unchanged.`,
         }).catch(() => {});
       await boss.stop({ graceful: false, close: true, wait: false }).catch(() => {});

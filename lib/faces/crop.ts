@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import sharp, { type Sharp } from "sharp";
 import type { GrayImage } from "@/lib/images/decode";
-import { type Box, centerSquare, CROP_SIZE } from "./square-box";
+import { assertWholeBoxInside, type Box, centerSquare, CROP_SIZE } from "./square-box";
 
 // The geometry is pure and shared with the browser (the live view); re-exported for the server side.
 export { type Box, centerSquare, CROP_SIZE, DEFAULT_MARGIN, expandBox } from "./square-box";
@@ -95,14 +95,8 @@ export async function cropGrayPixels(gray: GrayImage, box: Box): Promise<GrayIma
 }
 
 function cropPipeline(gray: GrayImage, box: Box): Sharp {
+  assertWholeBoxInside(box, gray.width, gray.height);
   const { x, y, width, height } = box;
-  const whole = [x, y, width, height].every(Number.isInteger);
-  const inside = x >= 0 && y >= 0 && x + width <= gray.width && y + height <= gray.height;
-  if (!whole || !inside || width < 1 || height < 1) {
-    throw new RangeError(
-      `crop box ${JSON.stringify(box)} is not whole pixels inside the ${gray.width}×${gray.height} image`,
-    );
-  }
   return (
     sharp(gray.data, { raw: { width: gray.width, height: gray.height, channels: 1 } })
       .extract({ left: x, top: y, width, height })

@@ -10,7 +10,7 @@
  *   fixed-point one: at most 3 grey levels from sharp per pixel, under 1 on average (frame-crop.test.ts).
  */
 import { resizeLanczos3 } from "@/lib/model/resize-lanczos3";
-import { type Box, CROP_SIZE } from "./square-box";
+import { assertWholeBoxInside, type Box, CROP_SIZE } from "./square-box";
 
 const f32 = Math.fround;
 const srgbToLinear = (v: number) => (v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4));
@@ -50,11 +50,8 @@ export function grayLikeSharp(pixels: Uint8Array | Uint8ClampedArray, channels: 
  * size×size: the pixels of the PNG the server stores for that face.
  */
 export function cropGrayFrame(gray: Uint8Array, width: number, height: number, box: Box, size = CROP_SIZE): Uint8Array {
+  assertWholeBoxInside(box, width, height);
   const { x, y, width: w, height: h } = box;
-  const whole = [x, y, w, h].every(Number.isInteger);
-  if (!whole || x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
-    throw new RangeError(`crop box ${JSON.stringify(box)} is not whole pixels inside the ${width}×${height} image`);
-  }
   const region = new Uint8Array(w * h);
   for (let row = 0; row < h; row++)
     region.set(gray.subarray((y + row) * width + x, (y + row) * width + x + w), row * w);

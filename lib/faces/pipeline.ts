@@ -1,6 +1,6 @@
 import "server-only";
 import type { DecodedImage, GrayImage, RgbImage } from "@/lib/images/decode";
-import { grayRegion, sharpGrayTable } from "@/lib/images/gray-table";
+import { grayRegion, sharpGrayTable } from "./gray-table";
 import { type Box, centerSquare, cropFaces, cropGrayPixels, cropName, cropWholeImage, expandBox } from "./crop";
 import type { FaceBox } from "./detector";
 import { detect } from "./inference";

@@ -61,3 +61,12 @@ export function clipToImage(box: Box, width: number, height: number): Box | null
   if (right - x < 1 || bottom - y < 1) return null;
   return { x, y, width: right - x, height: bottom - y };
 }
+
+/** Throws a RangeError unless `box` is whole pixels, at least one a side, inside a `width`×`height` image. */
+export function assertWholeBoxInside(box: Box, width: number, height: number, what = "crop box"): void {
+  const { x, y, width: w, height: h } = box;
+  const whole = [x, y, w, h].every(Number.isInteger);
+  if (!whole || x < 0 || y < 0 || w < 1 || h < 1 || x + w > width || y + h > height) {
+    throw new RangeError(`${what} ${JSON.stringify(box)} is not whole pixels inside the ${width}×${height} image`);
+  }
+}

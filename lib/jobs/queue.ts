@@ -57,6 +57,30 @@ export function getProducer(connectionString: string): Promise<PgBoss> {
   return producer.emotionLoopQueue;
 }
 
+/**
+ * A pg-boss worker of `queue` that runs one message at a time (polling every second; sendAndWake's
+ * announcements wake it at once through wakeWorkers), and the message it is running, if any: a
+ * worker told to stop says what it leaves unfinished. `id` is pg-boss's worker id, for wakeWorkers.
+ */
+export async function workOneAtATime<T extends object>(
+  boss: PgBoss,
+  queue: string,
+  run: (data: T) => Promise<void>,
+): Promise<{ id: string; running(): T | null }> {
+  let current: T | null = null;
+  const id = await boss.work<T>(queue, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
+    for (const job of jobs) {
+      current = job.data;
+      try {
+        await run(job.data);
+      } finally {
+        current = null;
+      }
+    }
+  });
+  return { id, running: () => current };
+}
+
 /** The Postgres channel on which a sender announces a new message; the payload is the queue's name. */
 const WAKE_CHANNEL = "emotion_loop_queue";
 /** How long a worker whose listening connection broke waits before listening again (it polls meanwhile). */

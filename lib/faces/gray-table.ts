@@ -1,6 +1,7 @@
 import "server-only";
 import sharp from "sharp";
-import type { GrayImage, RgbImage } from "./decode";
+import type { GrayImage, RgbImage } from "@/lib/images/decode";
+import { assertWholeBoxInside, type Box } from "./square-box";
 
 /**
  * sharp's grey (`toColourspace("b-w")`, the grey every face crop is cut from) for every 8-bit RGB
@@ -35,18 +36,9 @@ export function sharpGrayTable(): Promise<Uint8Array> {
  * The grey pixels of `box` (whole pixels inside the image) of an RGB image, as sharp's
  * `toColourspace("b-w")` of the whole image has them there.
  */
-export function grayRegion(
-  lookup: Uint8Array,
-  image: RgbImage,
-  box: { x: number; y: number; width: number; height: number },
-): GrayImage {
+export function grayRegion(lookup: Uint8Array, image: RgbImage, box: Box): GrayImage {
+  assertWholeBoxInside(box, image.width, image.height, "region");
   const { x, y, width, height } = box;
-  const whole = [x, y, width, height].every(Number.isInteger);
-  if (!whole || x < 0 || y < 0 || width < 1 || height < 1 || x + width > image.width || y + height > image.height) {
-    throw new RangeError(
-      `region ${JSON.stringify(box)} is not whole pixels inside the ${image.width}×${image.height} image`,
-    );
-  }
   const src = image.data;
   const out = new Uint8Array(width * height);
   for (let row = 0, o = 0; row < height; row++) {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
-import type { RgbImage } from "./decode";
+import type { RgbImage } from "@/lib/images/decode";
 import { grayRegion, sharpGrayTable } from "./gray-table";
 
 async function sharpGray(img: RgbImage, box: { x: number; y: number; width: number; height: number }) {
