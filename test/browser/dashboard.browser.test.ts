@@ -126,7 +126,8 @@ it.skipIf(!ui.executablePath)(
       await expect.poll(() => new URL(page.url()).searchParams.get("verdict")).toBe("correct");
       const tile = page.locator(`[data-face-list] [data-face-id="${confirmed.id}"]`);
       await tile.waitFor();
-      expect(await page.locator("[data-face-list] [data-face-id]").count()).toBe(1);
+      // The confirmed face is in the unfiltered list too: wait for the filtered list to replace it.
+      await expect.poll(() => page.locator("[data-face-list] [data-face-id]").count()).toBe(1);
       await tile.locator("[data-tile-open]").click();
       const detail = page.getByTestId("face-detail");
       await expect.poll(() => detail.getAttribute("data-face-id"), { timeout: 15_000 }).toBe(String(confirmed.id));

@@ -75,4 +75,35 @@ describe("waking a queue's worker when a message is sent", () => {
     await sendAndWake(producer, TRAINING_QUEUE, { n: 3 });
     await expect.poll(() => handled, { timeout: 10_000, interval: 100 }).toEqual([1, 2]);
   }, 40_000);
+
+  it("with two worker processes listening, each message sent is handled once, by one of them, at once", async () => {
+    // A second worker (its own pg-boss and listening connection, as another process has) on a queue
+    // of its own here, so the first worker's message 2, still waiting for its poll, stays out of it.
+    const queue = "wake-two-workers";
+    const bosses = [await startQueue(tdb.url, "worker"), await startQueue(tdb.url, "worker")];
+    const seen: { worker: number; n: number }[] = [];
+    const wakes: { stop(): Promise<void> }[] = [];
+    try {
+      await producer.createQueue(queue, { name: queue });
+      for (const [w, boss] of bosses.entries()) {
+        const id = await boss.work<{ n: number }>(
+          queue,
+          { batchSize: 1, pollingIntervalSeconds: POLL_SECONDS },
+          async (jobs) => {
+            for (const job of jobs) seen.push({ worker: w, n: job.data.n });
+          },
+        );
+        wakes.push(await wakeWorkers(tdb.url, boss, { [queue]: id }));
+      }
+      await new Promise((r) => setTimeout(r, 1_000)); // both first polls are over
+      for (let n = 1; n <= 6; n++) {
+        await sendAndWake(producer, queue, { n });
+        await expect.poll(() => seen.length, { timeout: 10_000, interval: 50 }).toBe(n);
+      }
+      expect(seen.map((s) => s.n).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+    } finally {
+      for (const wake of wakes) await wake.stop();
+      for (const boss of bosses) await boss.stop({ graceful: false, close: true, wait: false }).catch(() => {});
+    }
+  }, 90_000);
 });
