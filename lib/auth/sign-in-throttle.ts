@@ -66,8 +66,11 @@ export type Reservation =
 // The database's clock in UTC (Prisma's convention for `timestamp` columns), so web servers whose
 // clocks disagree still agree on when a delay or a lock ends. clock_timestamp(), not now(): now()
 // is when the transaction began, and an attempt that waited for another's row lock would then
-// compare the other's fresh times with its own older one and be refused for no reason.
-const NOW = `(clock_timestamp() AT TIME ZONE 'UTC')`;
+// compare the other's fresh times with its own older one and be refused for no reason. Rounded to
+// the columns' milliseconds (timestamp(3)) before any comparison: a time stored rounded *up*
+// (05:21:00.1047 kept as .105) would otherwise lie ahead of a later, unrounded clock (.1049), and
+// an attempt that need not wait was refused (seen: one of twenty simultaneous attempts).
+const NOW = `((clock_timestamp() AT TIME ZONE 'UTC')::timestamp(3))`;
 const FRESH = `t."windowStartedAt" <= ${NOW} - make_interval(secs => ${WINDOW_SECONDS})`;
 const COUNT = `(CASE WHEN ${FRESH} THEN 1 ELSE t."failures" + 1 END)`;
 

@@ -57,11 +57,11 @@ async function newPage(browser: Browser): Promise<{ page: Page; failures: string
   const page = await context.newPage();
   const failures: string[] = [];
   page.on("response", (r) => {
-    if (r.url().includes("/api/") && r.status() >= 400) failures.push(`${r.url()} → ${r.status()}`);
+    if (r.status() >= 400) failures.push(`${r.url()} → ${r.status()}`);
   });
   page.on("pageerror", (e) => failures.push(`page error: ${e.message}`));
   page.on("console", (m) => {
-    if (m.type() === "error") failures.push(`console: ${m.text()}`);
+    if (m.type() === "error") failures.push(`console: ${m.text()} (${m.location().url})`);
   });
   return { page, failures, close: () => context.close() };
 }

@@ -72,6 +72,19 @@ describe("reserveSignInAttempt", () => {
     expect(await row(t.db, "account:burst@example.test")).toEqual({ failures: 10, locked: true });
   });
 
+  it("admits every attempt of a burst that need not wait, however close together they come", async () => {
+    // Times are kept to the millisecond; an attempt within the same millisecond as the one before
+    // must not find that one's time ahead of its own clock (a rounded-up time once refused it).
+    const keys: ThrottleKey[] = [
+      { key: "address:198.51.100.9", policy: { delayFrom: 1000, lockAt: null }, onSuccess: "forgive" },
+    ];
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => reserveSignInAttempt(i % 2 ? t.db : t.other, keys)),
+    );
+    expect(results.filter((r) => !r.admitted)).toEqual([]);
+    expect(await row(t.db, "address:198.51.100.9")).toEqual({ failures: 1000, locked: false });
+  });
+
   it("counts twenty simultaneous attempts from one address on twenty accounts exactly, then slows that address", async () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
