@@ -79,7 +79,8 @@ export async function runVideoJob(db: Db, videoId: number, workerId: string): Pr
     const sx = probe.width / size.width;
     const sy = probe.height / size.height;
     const expected = Math.max(1, Math.ceil(probe.durationS * fps - 1e-6));
-    reader = readFrames(file, { fps, ...size });
+    // At most FRAMES_UNDER_WAY frames are being analysed while the next one is read (see below).
+    reader = readFrames(file, { fps, ...size, buffers: FRAMES_UNDER_WAY + 2 });
 
     const tracker = new IouTracker();
     const tracks = new Map<number, StoredFrame[]>();
