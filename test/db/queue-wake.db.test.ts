@@ -52,17 +52,19 @@ describe("waking a queue's worker when a message is sent", () => {
     const admin = new pg.Client({ connectionString: tdb.url });
     await admin.connect();
     try {
-      const cut = await admin.query(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+      const cut = await admin.query<{ pid: number }>(
+        "SELECT pid, pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'",
       );
       expect(cut.rowCount).toBe(1);
-      // Reconnected within RELISTEN_MS (5 s).
+      // Reconnected within RELISTEN_MS (5 s): a new connection listening, not the cut one, which
+      // may still show in pg_stat_activity for a moment while it ends.
       await expect
         .poll(
           async () =>
             (
               await admin.query(
-                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'",
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %' AND pid <> $1",
+                [cut.rows[0]!.pid],
               )
             ).rows[0].n,
           { timeout: 15_000, interval: 250 },
