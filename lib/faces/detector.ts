@@ -159,20 +159,9 @@ export async function detectRawFaces(
 
   // face-api runs its own ops inside tf.tidy; this input is the one tensor we own, and detection
   // is async, so it is disposed by hand rather than by a tidy. Shape [height, width, 3], int32.
-  if (detector === "tiny" && !opts.faceApiInput) {
-    // The Tiny network's input is made from this tensor before detectTinyFaces first waits, and
-    // nothing reads the tensor after that: its int32 values may live in a buffer every detection
-    // reuses: a 768x432 frame's are 4 MB, new memory for V8 to collect after every detection
-    // otherwise (a video's analysis detects in 20 frames a second).
-    const input = tf.tensor3d(int32Scratch(rgb.data), [height, width, 3], "int32");
-    try {
-      return await detectTinyFaces(tf, faceapi, input);
-    } finally {
-      input.dispose();
-    }
-  }
   const input = tf.tensor3d(rgb.data, [height, width, 3], "int32");
   try {
+    if (detector === "tiny" && !opts.faceApiInput) return await detectTinyFaces(tf, faceapi, input);
     const detections = await faceapi.detectAllFaces(
       input as unknown as Parameters<FaceApi["detectAllFaces"]>[0],
       options,
@@ -187,14 +176,4 @@ export async function detectRawFaces(
   } finally {
     input.dispose();
   }
-}
-
-let scratch = new Int32Array(0);
-
-/** `bytes` as int32 values, in a buffer the next call overwrites. */
-function int32Scratch(bytes: Uint8Array): Int32Array {
-  if (scratch.length < bytes.length) scratch = new Int32Array(bytes.length);
-  const values = scratch.subarray(0, bytes.length);
-  values.set(bytes);
-  return values;
 }

@@ -161,7 +161,7 @@ export function readFrames(
     // Each frame's bytes are copied once, from the pipe's chunks into a buffer: a new one per
     // frame, or with `buffers` one of that many in turn.
     const ring = Array.from({ length: opts.buffers ?? 0 }, () => Buffer.allocUnsafe(frameBytes));
-    const next = (i: number) => ring[i % ring.length] ?? Buffer.allocUnsafe(frameBytes);
+    const next = (i: number) => (ring.length ? ring[i % ring.length]! : Buffer.allocUnsafe(frameBytes));
     let frame = next(0);
     let have = 0;
     let index = 0;

@@ -103,6 +103,9 @@ describe("waking a queue's worker when a message is sent", () => {
         await expect.poll(() => seen.length, { timeout: 10_000, interval: 50 }).toBe(n);
       }
       expect(seen.map((s) => s.n).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+      // Nothing handled twice a moment later either (by the other worker's poll, say).
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(seen).toHaveLength(6);
     } finally {
       for (const wake of wakes) await wake.stop();
       for (const boss of bosses) await boss.stop({ graceful: false, close: true, wait: false }).catch(() => {});
