@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import pg from "pg";
+import { operations } from "@/app/api/openapi.json/operations";
+import { roleCan } from "@/lib/auth/permissions";
 import { signIn, startTestApp, type TestApp } from "@/test/support/app-server";
 import { client, listFiles, samplePhoto } from "@/test/support/http";
 
@@ -36,9 +38,11 @@ afterAll(async () => {
 });
 
 type Call = (c: Client) => Promise<Response>;
-// Every API route with the lowest role allowed to call it. Bodies are valid enough to get past
-// authorization; what the handler then answers (200, 204, 404, 400) is not the point here.
-const routes: [string, "public" | "reviewer" | "admin", Call][] = [
+// Every API route with the lowest role allowed to call it ("session": a reviewer, signed in; an API
+// token is refused). Bodies are valid enough to get past authorization; what the handler then
+// answers (200, 204, 404, 400) is not the point here.
+type Needs = "public" | "session" | "reviewer" | "admin";
+const routes: [string, Needs, Call][] = [
   ["GET /api/health", "public", (c) => c.get("/api/health")],
   ["GET /api/openapi.json", "public", (c) => c.get("/api/openapi.json")],
   ["POST /api/predictions", "reviewer", (c) => c.json("POST", "/api/predictions", { image_base64: "" })],
@@ -84,6 +88,8 @@ const routes: [string, "public" | "reviewer" | "admin", Call][] = [
   ["POST /api/adjudications", "admin", (c) => c.json("POST", "/api/adjudications", { face_id: 999999, label: "sad" })],
   ["GET /api/uploads/:id/image", "reviewer", (c) => c.get("/api/uploads/999999/image")],
   ["GET /api/tokens", "reviewer", (c) => c.get("/api/tokens")],
+  // No name: an allowed caller gets a 400 and no token is minted.
+  ["POST /api/tokens", "session", (c) => c.json("POST", "/api/tokens", {})],
   ["DELETE /api/tokens/:id", "reviewer", (c) => c.delete("/api/tokens/999999")],
   ["GET /api/users", "admin", (c) => c.get("/api/users")],
   ["POST /api/users", "admin", (c) => c.json("POST", "/api/users", { email: "x" })],
@@ -117,13 +123,33 @@ const identities = [
   ["adminToken", "admin"],
 ] as const;
 
-const rank = { none: 0, public: 0, reviewer: 1, admin: 2 } as const;
+const rank = { none: 0, public: 0, session: 1, reviewer: 1, admin: 2 } as const;
+const viaToken = (name: string) => name.endsWith("Token");
+
+describe("the matrix", () => {
+  it("holds every documented route (the OpenAPI test holds every route on disk) with its permission's lowest role", () => {
+    const expected = operations.map((op): [string, Needs] => {
+      const key = `${op.method.toUpperCase()} ${op.path.replace(/\{(\w+)\}/g, ":$1")}`;
+      if ("public" in op.access) return [key, "public"];
+      if (op.access.sessionOnly) return [key, "session"];
+      return [key, roleCan("REVIEWER", op.access.permission) ? "reviewer" : "admin"];
+    });
+    const inMatrix = routes
+      .filter(([k]) => !k.includes("<no such route>"))
+      .map(([k, needs]): [string, Needs] => [k, needs]);
+    const byKey = (a: [string, Needs], b: [string, Needs]) => a[0].localeCompare(b[0]);
+    expect(inMatrix.sort(byKey)).toEqual(expected.sort(byKey));
+  });
+});
 
 describe.each(identities)("as %s", (name, level) => {
   it.each(routes)("%s", async (_route, needs, call) => {
     const res = await call(who[name]!);
     const body = res.status === 204 ? null : await res.json().catch(() => null);
-    if (rank[level] >= rank[needs]) {
+    if (needs === "session" && viaToken(name) && level !== "none") {
+      expect(res.status).toBe(403);
+      expect(body).toMatchObject({ error: { code: "forbidden" } });
+    } else if (rank[level] >= rank[needs]) {
       expect([401, 403]).not.toContain(res.status);
     } else if (level === "none") {
       expect(res.status).toBe(401);
