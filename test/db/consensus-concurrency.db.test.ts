@@ -47,9 +47,11 @@ describe.each(kinds)("overlap 2 under concurrent reviewers (%s database)", { tim
     const reviewers = [];
     for (let i = 0; i < REVIEWERS; i++) reviewers.push(await seedUser(db, `r${i}@example.test`));
 
-    // Every claim a reviewer gets, with the moment it was taken; a second live holder would show as
-    // two claims of one face with no verdict between them.
-    const claims: { faceId: number; reviewer: number }[] = [];
+    // Every claim a reviewer gets, with the span it was surely held: from the moment the claim came
+    // back to the moment its verdict was sent. The lease itself is longer at both ends (taken before
+    // the answer arrived, released when the verdict commits), so two of these spans overlapping on
+    // one face would mean two live leases at once.
+    const claims: { faceId: number; reviewer: number; from: number; to: number }[] = [];
     const refusals: string[] = [];
     async function work(client: Db, reviewerId: number, i: number) {
       let n = 0;
@@ -66,11 +68,13 @@ describe.each(kinds)("overlap 2 under concurrent reviewers (%s database)", { tim
           await new Promise((res) => setTimeout(res, 20));
           continue;
         }
-        claims.push({ faceId: c.faceId, reviewer: reviewerId });
+        const claim = { faceId: c.faceId, reviewer: reviewerId, from: performance.now(), to: Infinity };
+        claims.push(claim);
         const verdict =
           (c.faceId + i) % 3 === 0
             ? ({ prediction_id: c.predictionId, verdict: "incorrect", corrected_label: "sad" } as const)
             : ({ prediction_id: c.predictionId, verdict: "correct" } as const);
+        claim.to = performance.now();
         await recordVerdict(client, reviewerId, verdict).catch((e: { code?: string }) => {
           refusals.push(String(e.code));
         });
@@ -79,16 +83,25 @@ describe.each(kinds)("overlap 2 under concurrent reviewers (%s database)", { tim
     }
     const answered = await Promise.all(reviewers.map((r, i) => work(clients[i + 1]!, r.id, i)));
 
-    expect(refusals).toEqual([]);
-    expect(answered.reduce((a, b) => a + b, 0)).toBe(FACES * 2);
     // No reviewer was handed a face twice, and every face went to exactly two reviewers.
     const byFace = new Map<number, number[]>();
     for (const c of claims) byFace.set(c.faceId, [...(byFace.get(c.faceId) ?? []), c.reviewer]);
+    // One lease per face at a time: each face's holds, in the order taken, never overlap.
+    const overlapping: string[] = [];
+    for (const faceId of byFace.keys()) {
+      const held = claims.filter((c) => c.faceId === faceId).sort((a, b) => a.from - b.from);
+      for (let k = 1; k < held.length; k++)
+        if (held[k]!.from < held[k - 1]!.to)
+          overlapping.push(`face ${faceId}: reviewers ${held[k - 1]!.reviewer} and ${held[k]!.reviewer}`);
+    }
+    expect(overlapping).toEqual([]);
     expect(byFace.size).toBe(FACES);
     for (const [, who] of byFace) {
       expect(who).toHaveLength(2);
       expect(new Set(who).size).toBe(2);
     }
+    expect(refusals).toEqual([]);
+    expect(answered.reduce((a, b) => a + b, 0)).toBe(FACES * 2);
     const reviews = await db.review.groupBy({ by: ["faceId"], _count: { _all: true } });
     expect(reviews).toHaveLength(FACES);
     for (const r of reviews) expect(r._count._all).toBe(2);
