@@ -30,7 +30,7 @@ const LIB_FOLDERS = {
   jobs: ["audit", "db", "env", "errors", "ids"],
   uploads: ["db", "env", "errors", "faces", "images", "model", "registry", "storage"],
   videos: ["api", "audit", "db", "env", "errors", "faces", "images", "jobs", "model", "registry", "uploads"],
-  review: ["agreement", "audit", "dataset", "db", "env", "errors", "ids", "model", "uploads"],
+  review: ["agreement", "audit", "dataset", "db", "env", "errors", "ids", "model", "storage", "uploads"],
   "feedback-io": ["audit", "dataset", "db", "env", "errors", "faces", "images", "model", "registry", "storage"],
   health: ["db", "env", "faces", "registry", "tf"],
   // Bulk imports: photos through the upload pipeline, the previous tool's layout through feedback-io.

@@ -8,6 +8,7 @@ import { finishJob } from "@/lib/jobs/finish-job";
 import { sweepStaleJobs } from "@/lib/jobs/sweep-stale-jobs";
 import { runTrainingJob } from "@/worker/run-training-job";
 import { startVideoWorker } from "@/worker/start-video-worker";
+import { startFaceScorer } from "@/worker/face-scorer";
 import { getTf } from "@/lib/tf/backend";
 
 export interface Worker {
@@ -31,6 +32,7 @@ export async function startWorker(db: Db, connectionString: string): Promise<Wor
     runTrainingJob(db, job.jobId, id),
   );
   const videos = await startVideoWorker(db, boss, id);
+  const faceScorer = startFaceScorer(db, { busy: () => training.running() !== null });
   const wake = await wakeWorkers(connectionString, boss, {
     [TRAINING_QUEUE]: training.id,
     [VIDEO_QUEUE]: videos.bossWorkerId,
@@ -39,6 +41,7 @@ export async function startWorker(db: Db, connectionString: string): Promise<Wor
     id,
     async stop(reason: string) {
       await wake.stop();
+      await faceScorer.stop();
       await videos.stop(reason);
       const current = training.running();
       if (current !== null)

@@ -262,14 +262,15 @@ export async function seedReviewDatabase(url: string, o: SeedOptions): Promise<S
       ),
     );
 
-    // What refresh_face_state would have written after the last verdict (see the consensus_queue
-    // migration): a suspect face with all its verdicts is sent back once for one more.
+    // What refresh_face_state would have written after the last verdict (see the consensus_queue and
+    // flags_by_active_version migrations): a suspect face with all its verdicts is sent back once
+    // for one more; the flags are judged for the one version, which served every face.
     await step("face states", () =>
       client.query(
         `INSERT INTO "FaceState" ("faceId", "predictionId", "label", "confidence", "margin", "predictedAt", "shuffle", "needed", "verdicts",
-                                  "open", "state", "consensusLabel", "support", "disputed", "suspect", "secondLook", "updatedAt")
+                                  "open", "state", "consensusLabel", "support", "disputed", "suspect", "secondLook", "flagsVersionId", "updatedAt")
          SELECT face_id, prediction_id, label, confidence, margin, predicted_at, random(), need, given,
-                state = 'OPEN', state::"ReviewState", consensus, support, disputed, suspect, second, now()
+                state = 'OPEN', state::"ReviewState", consensus, support, disputed, suspect, second, $2::int, now()
          FROM (
            SELECT z.*, CASE WHEN z.given < z.need THEN 'OPEN' WHEN z.consensus IS NOT NULL THEN 'AGREED' ELSE 'CONFLICT' END AS state
            FROM (
@@ -284,7 +285,7 @@ export async function seedReviewDatabase(url: string, o: SeedOptions): Promise<S
              ) AS s
            ) AS z
          ) AS f ORDER BY face_id`,
-        [labels],
+        [labels, modelVersionId],
       ),
     );
 
@@ -352,7 +353,7 @@ async function checkAgainstTriggers(client: pg.Client, faceBase: number): Promis
   const { tally: sum, open } = tally.rows[0]!;
   if (String(sum ?? 0) !== open) throw new Error(`QueueTally says ${sum ?? 0} open faces, FaceState has ${open}`);
 
-  const columns = `"needed", "verdicts", "open", "state", "consensusLabel", "support", "disputed", "suspect", "secondLook"`;
+  const columns = `"needed", "verdicts", "open", "state", "consensusLabel", "support", "disputed", "suspect", "secondLook", "flagsVersionId"`;
   await client.query("BEGIN");
   try {
     await client.query(

@@ -125,6 +125,7 @@ describe("moving an earlier PGlite install into PostgreSQL", { timeout: 240_000 
       SignInThrottle: 0,
       ReviewSettings: 0,
       Adjudication: 0,
+      FaceScore: 0,
       Import: 0,
       Video: 0,
       VideoTrack: 0,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { createDb, type Db } from "@/lib/db/client";
 import { createTestDatabase, type TestDatabase } from "@/test/support/database";
 
-const ALL_TABLES = `"VideoTrack", "Video", "Import", "TrainingJob", "Adjudication", "FaceState", "QueueTally", "ReviewSettings", "Review", "Prediction", "Face", "Upload", "ModelVersion", "AuditLog", "ApiToken", "User", "SignInThrottle"`;
+const ALL_TABLES = `"VideoTrack", "Video", "Import", "TrainingJob", "Adjudication", "FaceScore", "FaceState", "QueueTally", "ReviewSettings", "Review", "Prediction", "Face", "Upload", "ModelVersion", "AuditLog", "ApiToken", "User", "SignInThrottle"`;
 
 /**
  * For a database test file: a fresh migrated database for the file, two Prisma clients with their

@@ -1,0 +1,80 @@
+import "server-only";
+import type { Db } from "@/lib/db/client";
+import { getActiveModel } from "@/lib/registry/model-versions";
+import { lineageTrainedCrops, scoreFacesStep } from "@/lib/review/face-scores";
+
+/** How long the scorer rests when there is nothing to do, or while a training run has the CPU. */
+const IDLE_MS = 10_000;
+
+/**
+ * Keeps the noise flags judged by the active model: in the background of a worker, whenever no
+ * training run is under way, it takes the faces with a consensus whose flags were judged for another
+ * version, a batch at a time (lib/review/face-scores.ts), until none is left; after a promotion or a
+ * rollback it goes through them again. Two workers may score the same faces at once: the first
+ * score stored stands, the second is wasted work only.
+ */
+export function startFaceScorer(db: Db, opts: { busy: () => boolean; idleMs?: number }): { stop(): Promise<void> } {
+  const idleMs = opts.idleMs ?? IDLE_MS;
+  let stopped = false;
+  let wake = null as (() => void) | null;
+  const rest = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  let lineage = null as { versionId: number; crops: Set<string> } | null;
+  let run = { versionId: 0, faces: 0, scored: 0, trained: 0, unreadable: 0 };
+
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        if (opts.busy()) {
+          await rest(idleMs);
+          continue;
+        }
+        const active = await getActiveModel(db);
+        if (!active) {
+          await rest(idleMs);
+          continue;
+        }
+        const versionId = active.version.id;
+        if (lineage?.versionId !== versionId) lineage = { versionId, crops: await lineageTrainedCrops(db, versionId) };
+        if (run.versionId !== versionId) run = { versionId, faces: 0, scored: 0, trained: 0, unreadable: 0 };
+        const step = await scoreFacesStep(
+          db,
+          { versionId, predict: (crops) => active.model.predictImages(crops) },
+          lineage.crops,
+        );
+        if (step.faces > 0) {
+          run.faces += step.faces;
+          run.scored += step.scored;
+          run.trained += step.trained;
+          run.unreadable += step.unreadable;
+          continue;
+        }
+        if (run.faces > 0) {
+          console.log(
+            `[face scorer] flags judged by version ${active.version.version} on ${run.faces} face(s): ` +
+              `${run.scored} scored, ${run.trained} trained on (held-out prediction kept), ${run.unreadable} unreadable`,
+          );
+          run = { versionId, faces: 0, scored: 0, trained: 0, unreadable: 0 };
+        }
+        await rest(idleMs);
+      } catch (err) {
+        console.error(`[face scorer] ${err instanceof Error ? err.message : String(err)}`);
+        await rest(idleMs);
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+    },
+  };
+}
