@@ -26,7 +26,8 @@ export function startFaceScorer(db: Db, opts: { busy: () => boolean; idleMs?: nu
       };
     });
   let lineage = null as { versionId: number; crops: Set<string> } | null;
-  let run = { versionId: 0, faces: 0, scored: 0, trained: 0, unreadable: 0 };
+  const fresh = (versionId: number) => ({ versionId, faces: 0, scored: 0, trained: 0, unreadable: 0, started: 0 });
+  let run = fresh(0);
 
   const loop = (async () => {
     while (!stopped) {
@@ -42,7 +43,8 @@ export function startFaceScorer(db: Db, opts: { busy: () => boolean; idleMs?: nu
         }
         const versionId = active.version.id;
         if (lineage?.versionId !== versionId) lineage = { versionId, crops: await lineageTrainedCrops(db, versionId) };
-        if (run.versionId !== versionId) run = { versionId, faces: 0, scored: 0, trained: 0, unreadable: 0 };
+        if (run.versionId !== versionId) run = fresh(versionId);
+        if (run.faces === 0) run.started = performance.now();
         const step = await scoreFacesStep(
           db,
           { versionId, predict: (crops) => active.model.predictImages(crops) },
@@ -58,9 +60,10 @@ export function startFaceScorer(db: Db, opts: { busy: () => boolean; idleMs?: nu
         if (run.faces > 0) {
           console.log(
             `[face scorer] flags judged by version ${active.version.version} on ${run.faces} face(s): ` +
-              `${run.scored} scored, ${run.trained} trained on (held-out prediction kept), ${run.unreadable} unreadable`,
+              `${run.scored} scored, ${run.trained} trained on (held-out prediction kept), ${run.unreadable} unreadable, ` +
+              `in ${((performance.now() - run.started) / 1000).toFixed(1)} s`,
           );
-          run = { versionId, faces: 0, scored: 0, trained: 0, unreadable: 0 };
+          run = fresh(versionId);
         }
         await rest(idleMs);
       } catch (err) {
