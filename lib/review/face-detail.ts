@@ -34,6 +34,7 @@ export async function faceDetail(db: Db, faceId: number, viewer: { userId: numbe
   const open = viewer.admin || judged;
   const s = face.state;
   const flags = s ? faceFlags(s) : [];
+  const judgedBy = open && s ? await flagsJudgedBy(db, faceId, s.flagsVersionId, s.predictionId) : null;
   return {
     ...presentFace(face, face.upload),
     created_at: face.createdAt.toISOString(),
@@ -69,6 +70,7 @@ export async function faceDetail(db: Db, faceId: number, viewer: { userId: numbe
         : null,
     verdicts: open ? verdicts : verdicts.filter((v) => v.reviewer.id === viewer.userId),
     flags: open ? flags : [],
+    flags_judged_by: judgedBy,
     excluded: viewer.admin
       ? face.excludedAt
         ? { at: face.excludedAt.toISOString(), reason: face.excludedReason }
@@ -81,6 +83,39 @@ export async function faceDetail(db: Db, faceId: number, viewer: { userId: numbe
           verdicts.map((v) => v.id),
         )
       : null,
+  };
+}
+
+/**
+ * The probabilities the face's flags were judged with: the version they were judged for, and
+ * either that version's own score of the face or (where its lineage trained on the face, or the
+ * version served it) the served prediction's, held out.
+ */
+async function flagsJudgedBy(db: Db, faceId: number, versionId: number | null, servedPredictionId: number) {
+  if (versionId === null) return null;
+  const [version, score, served] = await Promise.all([
+    db.modelVersion.findUnique({ where: { id: versionId }, select: { id: true, version: true, name: true } }),
+    db.faceScore.findUnique({
+      where: { faceId_modelVersionId: { faceId, modelVersionId: versionId } },
+      include: { modelVersion: { select: { labels: true } } },
+    }),
+    db.prediction.findUnique({
+      where: { id: servedPredictionId },
+      include: { modelVersion: { select: { id: true, version: true, name: true, labels: true } } },
+    }),
+  ]);
+  if (!version) return null;
+  if (score?.kind === "scored")
+    return {
+      model_version: version,
+      source: "own_score" as const,
+      probabilities: probabilitiesByLabel(score.modelVersion.labels, score.probabilities),
+    };
+  if (!served) return null;
+  return {
+    model_version: version,
+    source: score?.kind === "trained" ? ("served_held_out" as const) : ("served" as const),
+    probabilities: probabilitiesByLabel(served.modelVersion.labels, served.probabilities),
   };
 }
 

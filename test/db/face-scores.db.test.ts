@@ -11,6 +11,7 @@ import { extractFaces } from "@/lib/faces/pipeline";
 import { decodeUpload } from "@/lib/images/decode";
 import { EMOTION_LABELS } from "@/lib/model/labels";
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
+import { faceDetail } from "@/lib/review/face-detail";
 import { lineageTrainedCrops, scoreFacesStep, type FaceScorer } from "@/lib/review/face-scores";
 import { recordVerdict } from "@/lib/review/verdicts";
 import { useEnv } from "@/test/support/env";
@@ -148,7 +149,7 @@ describe("noise flags judged by the active version", () => {
 
   it("flags move with a promotion and back with a rollback", async () => {
     const db = t.db;
-    const { v1, v2, faces } = await seed(db, 3);
+    const { v1, v2, admin, faces } = await seed(db, 3);
     const scorer: FaceScorer = { versionId: v2.id, predict: (c) => baseline.predictImages(c) };
 
     // Under v1 (flat probabilities) nothing is suspect, and the flags were judged for v1.
@@ -185,6 +186,14 @@ describe("noise flags judged by the active version", () => {
     });
     expect(score.kind).toBe("scored");
     expect(score.probabilities.map((x) => x.toFixed(5))).toEqual([...faces[0]!.crop.probs].map((x) => x.toFixed(5)));
+    // The face's detail says what the flag was judged with.
+    const detail = await faceDetail(db, faces[0]!.face.id, { userId: admin.id, admin: true });
+    expect(detail.flags).toContain("suspect");
+    expect(detail.flags_judged_by).toMatchObject({ model_version: { id: v2.id, version: 2 }, source: "own_score" });
+    expect(detail.flags_judged_by!.probabilities[faces[0]!.label]).toBeCloseTo(
+      faces[0]!.crop.probs[EMOTION_LABELS.indexOf(faces[0]!.label as (typeof EMOTION_LABELS)[number])]!,
+      5,
+    );
 
     // Rolled back to v1: its own (flat) predictions judge again, and the scores of v2 stay stored.
     await activate(db, v1.id);
@@ -196,6 +205,11 @@ describe("noise flags judged by the active version", () => {
     });
     for (const s of await states(db))
       expect({ suspect: s.suspect, flags: s.flagsVersionId }).toEqual({ suspect: false, flags: v1.id });
+    expect((await faceDetail(db, faces[0]!.face.id, { userId: admin.id, admin: true })).flags_judged_by).toMatchObject({
+      model_version: { id: v1.id },
+      source: "served",
+      probabilities: { angry: 0.16 },
+    });
     expect(await db.faceScore.count({ where: { modelVersionId: v2.id } })).toBe(faces.length);
 
     // Promoted again: the stored scores judge at once, for every face the scorer passes over.
@@ -257,6 +271,11 @@ describe("noise flags judged by the active version", () => {
     const [first, second, third] = await states(db);
     // Trained on and unreadable: judged for v2 with the served (flat) prediction, so not suspect.
     expect(first).toMatchObject({ suspect: false, flagsVersionId: v2.id });
+    expect((await faceDetail(db, faces[0]!.face.id, { userId: admin.id, admin: true })).flags_judged_by).toMatchObject({
+      model_version: { id: v2.id },
+      source: "served_held_out",
+      probabilities: { angry: 0.16 },
+    });
     expect(second).toMatchObject({ suspect: false, flagsVersionId: v2.id });
     expect(third).toMatchObject({ suspect: true, flagsVersionId: v2.id });
     const kinds = await db.faceScore.findMany({

@@ -236,6 +236,11 @@ function FaceDetailBody({ detail, admin }: { detail: FaceDetail; admin: boolean 
                   <span className="block muted small">
                     {detail.flags.map((f) => `${flagText[f] ?? f}: ${flagHelp[f] ?? ""}`).join(". ")}.
                   </span>
+                  {detail.flags.includes("suspect") && detail.flags_judged_by && detail.consensus?.label ? (
+                    <span className="block small" data-testid="suspect-why">
+                      {judgedByText(detail.flags_judged_by, detail.consensus.label)}
+                    </span>
+                  ) : null}
                 </dd>
               </div>
             ) : null}
@@ -382,4 +387,17 @@ export function describeAudit(a: FaceAuditEntry): string {
     default:
       return `${auditActionSentence(a.action)}${others}`;
   }
+}
+
+/** Why a face is suspect, in the words of the probabilities it was judged with. */
+function judgedByText(j: NonNullable<FaceDetail["flags_judged_by"]>, consensus: string): string {
+  const [top, p] = Object.entries(j.probabilities).reduce((a, b) => (b[1] > a[1] ? b : a));
+  const given = j.probabilities[consensus] ?? 0;
+  const who =
+    j.source === "own_score"
+      ? `Model v${j.model_version.version} on this face`
+      : j.source === "served_held_out"
+        ? `The prediction served before any verdict (model v${j.model_version.version} trained on this face)`
+        : `The served prediction`;
+  return `${who}: ${labelText(consensus)} ${formatPercent(given)}, ${labelText(top)} ${formatPercent(p)}.`;
 }

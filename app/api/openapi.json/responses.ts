@@ -207,6 +207,21 @@ export const FaceDetail = z.object({
     .describe("Null until you may see it."),
   verdicts: z.array(FaceVerdict).describe("Every verdict, or only your own until you may see the others."),
   flags: z.array(z.enum(["suspect", "disputed"])),
+  flags_judged_by: z
+    .object({
+      model_version: ModelVersionRef,
+      source: z
+        .enum(["own_score", "served_held_out", "served"])
+        .describe(
+          "`own_score`: that version's own probabilities on the face; `served_held_out`: it (or a version it was " +
+            "fine-tuned from) trained on the face, so the served prediction, made before any verdict, stands in; " +
+            "`served`: the served prediction (the version named served the face — or the face scorer has not " +
+            "reached it since another version became active — or the crop could not be read).",
+        ),
+      probabilities: Probabilities,
+    })
+    .nullable()
+    .describe("What `suspect` was judged with (null until you may see the consensus, or before any verdict)."),
   excluded: z
     .object({ at: dateTime, reason: z.string().nullable() })
     .nullable()
