@@ -399,5 +399,5 @@ function judgedByText(j: NonNullable<FaceDetail["flags_judged_by"]>, consensus: 
       : j.source === "served_held_out"
         ? `The prediction served before any verdict (model v${j.model_version.version} trained on this face)`
         : `The served prediction`;
-  return `${who}: ${labelText(consensus)} ${formatPercent(given)}, ${labelText(top)} ${formatPercent(p)}.`;
+  return `${who}: ${labelTitle(consensus)} ${formatPercent(given)}, ${labelTitle(top)} ${formatPercent(p)}.`;
 }
