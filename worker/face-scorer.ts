@@ -36,18 +36,31 @@ export function startFaceScorer(db: Db, opts: { busy: () => boolean; idleMs?: nu
           await rest(idleMs);
           continue;
         }
-        const active = await getActiveModel(db);
+        // The active version's row only: its model is loaded when a face needs scoring.
+        const active = await db.modelVersion.findFirst({
+          where: { status: "ACTIVE" },
+          orderBy: { activatedAt: "desc" },
+          select: { id: true, version: true },
+        });
         if (!active) {
           await rest(idleMs);
           continue;
         }
-        const versionId = active.version.id;
+        const versionId = active.id;
         if (lineage?.versionId !== versionId) lineage = { versionId, crops: await lineageTrainedCrops(db, versionId) };
         if (run.versionId !== versionId) run = fresh(versionId);
         if (run.faces === 0) run.started = performance.now();
         const step = await scoreFacesStep(
           db,
-          { versionId, predict: (crops) => active.model.predictImages(crops) },
+          {
+            versionId,
+            model: async () => {
+              const loaded = await getActiveModel(db);
+              // Promoted or rolled back since the step began: nothing is stored, the next step starts afresh.
+              if (loaded?.version.id !== versionId) throw new Error("the active version changed during a step");
+              return loaded.model;
+            },
+          },
           lineage.crops,
         );
         if (step.faces > 0) {
@@ -59,7 +72,7 @@ export function startFaceScorer(db: Db, opts: { busy: () => boolean; idleMs?: nu
         }
         if (run.faces > 0) {
           console.log(
-            `[face scorer] flags judged by version ${active.version.version} on ${run.faces} face(s): ` +
+            `[face scorer] flags judged by version ${active.version} on ${run.faces} face(s): ` +
               `${run.scored} scored, ${run.trained} trained on (held-out prediction kept), ${run.unreadable} unreadable, ` +
               `in ${((performance.now() - run.started) / 1000).toFixed(1)} s`,
           );

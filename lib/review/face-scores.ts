@@ -13,10 +13,18 @@ import { readFeedbackFile } from "@/lib/storage/files";
 /** Faces a step takes: one forward batch of crops, and a short transaction. */
 export const FACE_SCORE_BATCH = 128;
 
-/** The version the scores are for and how to score crops with it (its served, calibrated probabilities). */
+/** A model's served (calibrated, test-time augmented) probabilities on encoded crops. */
+export interface CropModel {
+  predictImages(crops: Buffer[]): Promise<Float32Array[]>;
+}
+
+/**
+ * The version the scores are for, and its model, loaded only when a face needs scoring; a model
+ * that cannot be had fails the step (nothing is stored), a crop the model cannot take is unreadable.
+ */
 export interface FaceScorer {
   versionId: number;
-  predict(crops: Buffer[]): Promise<Float32Array[]>;
+  model(): Promise<CropModel>;
 }
 
 /**
@@ -59,8 +67,11 @@ export async function scoreFacesStep(
   limit = FACE_SCORE_BATCH,
 ): Promise<FaceScoreStep> {
   const v = scorer.versionId;
-  const rows = await db.$queryRaw<{ faceId: number; cropPath: string; cropSha256: string; served: number }[]>`
-    SELECT s."faceId", f."cropPath", f."cropSha256", p."modelVersionId" AS served
+  const rows = await db.$queryRaw<
+    { faceId: number; cropPath: string; cropSha256: string; served: number; stored: boolean }[]
+  >`
+    SELECT s."faceId", f."cropPath", f."cropSha256", p."modelVersionId" AS served,
+           EXISTS (SELECT 1 FROM "FaceScore" c WHERE c."faceId" = s."faceId" AND c."modelVersionId" = ${v}) AS stored
     FROM "FaceState" s
     JOIN "Face" f ON f."id" = s."faceId"
     JOIN "Prediction" p ON p."id" = s."predictionId"
@@ -73,8 +84,9 @@ export async function scoreFacesStep(
   const kinds = new Map<number, { kind: "scored" | "trained" | "unreadable"; probabilities: number[] | null }>();
   const toScore: { faceId: number; crop: Buffer }[] = [];
   for (const r of rows) {
-    // Served by this version: its own prediction is the score; the refresh below judges with it.
-    if (r.served === v) continue;
+    // Served by this version (its own prediction is the score), or scored while it was active
+    // before: the refresh below judges with what there is.
+    if (r.served === v || r.stored) continue;
     if (trained.has(r.cropSha256)) {
       kinds.set(r.faceId, { kind: "trained", probabilities: null });
       continue;
@@ -88,7 +100,7 @@ export async function scoreFacesStep(
   }
   if (toScore.length > 0) {
     const probabilities = await predictEach(
-      scorer,
+      await scorer.model(),
       toScore.map((s) => s.crop),
     );
     toScore.forEach((s, i) => {
@@ -127,12 +139,13 @@ export async function scoreFacesStep(
  * The scorer's probabilities for each crop; a crop the model cannot take spoils its batch, so then
  * one at a time, with an empty array for each crop that fails alone.
  */
-async function predictEach(scorer: FaceScorer, crops: Buffer[]): Promise<Float32Array[]> {
+async function predictEach(model: CropModel, crops: Buffer[]): Promise<Float32Array[]> {
   try {
-    return await scorer.predict(crops);
+    return await model.predictImages(crops);
   } catch {
     const out: Float32Array[] = [];
-    for (const crop of crops) out.push((await scorer.predict([crop]).catch(() => null))?.[0] ?? new Float32Array(0));
+    for (const crop of crops)
+      out.push((await model.predictImages([crop]).catch(() => null))?.[0] ?? new Float32Array(0));
     return out;
   }
 }

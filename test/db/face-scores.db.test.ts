@@ -150,7 +150,7 @@ describe("noise flags judged by the active version", () => {
   it("flags move with a promotion and back with a rollback", async () => {
     const db = t.db;
     const { v1, v2, admin, faces } = await seed(db, 3);
-    const scorer: FaceScorer = { versionId: v2.id, predict: (c) => baseline.predictImages(c) };
+    const scorer: FaceScorer = { versionId: v2.id, model: async () => baseline };
 
     // Under v1 (flat probabilities) nothing is suspect, and the flags were judged for v1.
     for (const s of await states(db)) {
@@ -159,7 +159,7 @@ describe("noise flags judged by the active version", () => {
     }
     // v1 active: its own predictions are the scores; nothing to do for a scorer of v1.
     expect(
-      await scoreAll(db, { versionId: v1.id, predict: () => Promise.reject(new Error("not called")) }),
+      await scoreAll(db, { versionId: v1.id, model: () => Promise.reject(new Error("not called")) }),
     ).toMatchObject({
       faces: 0,
     });
@@ -198,7 +198,7 @@ describe("noise flags judged by the active version", () => {
     // Rolled back to v1: its own (flat) predictions judge again, and the scores of v2 stay stored.
     await activate(db, v1.id);
     expect(
-      await scoreAll(db, { versionId: v1.id, predict: () => Promise.reject(new Error("not called")) }),
+      await scoreAll(db, { versionId: v1.id, model: () => Promise.reject(new Error("not called")) }),
     ).toMatchObject({
       faces: faces.length,
       scored: 0,
@@ -214,7 +214,7 @@ describe("noise flags judged by the active version", () => {
 
     // Promoted again: the stored scores judge at once, for every face the scorer passes over.
     await activate(db, v2.id);
-    const again = await scoreAll(db, { versionId: v2.id, predict: () => Promise.reject(new Error("not called")) });
+    const again = await scoreAll(db, { versionId: v2.id, model: () => Promise.reject(new Error("not called")) });
     expect(again).toMatchObject({ faces: faces.length, scored: 0 });
     expect((await states(db)).filter((s) => s.suspect)).toHaveLength(3);
   });
@@ -263,7 +263,7 @@ describe("noise flags judged by the active version", () => {
     await fs.rename(path.join(feedbackDir, faces[1]!.crop.fileName), path.join(feedbackDir, "moved.png"));
     try {
       await activate(db, v2.id);
-      const run = await scoreAll(db, { versionId: v2.id, predict: (c) => baseline.predictImages(c) }, trained);
+      const run = await scoreAll(db, { versionId: v2.id, model: async () => baseline }, trained);
       expect(run).toMatchObject({ faces: faces.length, trained: 1, unreadable: 1, scored: faces.length - 2 });
     } finally {
       await fs.rename(path.join(feedbackDir, "moved.png"), path.join(feedbackDir, faces[1]!.crop.fileName));
@@ -288,11 +288,38 @@ describe("noise flags judged by the active version", () => {
     ]);
   });
 
+  it("a model that cannot be had fails the step and stores nothing; a crop the model cannot take is unreadable", async () => {
+    const db = t.db;
+    const { v1, v2, faces } = await seed(db, 0);
+    await activate(db, v2.id);
+    await expect(
+      scoreFacesStep(db, { versionId: v2.id, model: () => Promise.reject(new Error("files missing")) }, new Set()),
+    ).rejects.toThrow("files missing");
+    expect(await db.faceScore.count()).toBe(0);
+    for (const s of await states(db)) expect(s.flagsVersionId).toBe(v1.id);
+
+    // The last face's crop file holds bytes that are no image: that face alone is unreadable.
+    const last = faces.at(-1)!;
+    const file = path.join(feedbackDir, last.crop.fileName);
+    await fs.writeFile(file, Buffer.from("not an image"));
+    try {
+      const run = await scoreAll(db, { versionId: v2.id, model: async () => baseline }, new Set(), 64);
+      expect(run).toMatchObject({ faces: faces.length, scored: faces.length - 1, unreadable: 1, trained: 0 });
+    } finally {
+      await fs.writeFile(file, last.crop.png);
+    }
+    const stored = await db.faceScore.findUniqueOrThrow({
+      where: { faceId_modelVersionId: { faceId: last.face.id, modelVersionId: v2.id } },
+    });
+    expect(stored.kind).toBe("unreadable");
+    for (const s of await states(db)) expect(s.flagsVersionId).toBe(v2.id);
+  });
+
   it("a verdict after scoring is judged with the active version's score", async () => {
     const db = t.db;
     const { v2, faces } = await seed(db, 0, 3);
     await activate(db, v2.id);
-    await scoreAll(db, { versionId: v2.id, predict: (c) => baseline.predictImages(c) });
+    await scoreAll(db, { versionId: v2.id, model: async () => baseline });
     expect((await states(db)).some((s) => s.suspect)).toBe(false);
     // A second reviewer and a third say the baseline's least likely label on the first face: 2 to 1.
     const face = faces[0]!;
