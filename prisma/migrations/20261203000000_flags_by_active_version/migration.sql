@@ -74,11 +74,12 @@ BEGIN
   SELECT a."label" INTO adjudicated FROM "Adjudication" a WHERE a."faceId" = face_id;
   SELECT f."golden" INTO is_golden FROM "Face" f WHERE f."id" = face_id;
 
-  SELECT m."id" INTO active_id FROM "ModelVersion" m
-    WHERE m."status" = 'ACTIVE' ORDER BY m."activatedAt" DESC NULLS LAST LIMIT 1;
-  SELECT s."kind", s."probabilities", m."labels" INTO score_kind, probs, model_labels
+  -- The face's score by the active version, if the scorer has been there (one probe of the
+  -- primary key: most faces have a score from no version or one).
+  SELECT s."kind", s."probabilities", m."labels", m."id" INTO score_kind, probs, model_labels, active_id
     FROM "FaceScore" s JOIN "ModelVersion" m ON m."id" = s."modelVersionId"
-    WHERE s."faceId" = face_id AND s."modelVersionId" = active_id;
+    WHERE s."faceId" = face_id AND m."status" = 'ACTIVE'
+    ORDER BY m."activatedAt" DESC NULLS LAST LIMIT 1;
   IF score_kind = 'scored' THEN
     flags_version := active_id;
   ELSE
