@@ -3,14 +3,15 @@ import type { Db } from "@/lib/db/client";
 import { getActiveModel } from "@/lib/registry/model-versions";
 import { lineageTrainedCrops, scoreFacesStep } from "@/lib/review/face-scores";
 
-/** How long the scorer rests when there is nothing to do, or while a training run has the CPU. */
+/** How long the scorer rests when there is nothing to do, or while the worker is busy with other work. */
 const IDLE_MS = 10_000;
 
 /**
- * Keeps the noise flags judged by the active model: in the background of a worker, whenever no
- * training run is under way, it takes the faces with a consensus whose flags were judged for another
- * version, a batch at a time (lib/review/face-scores.ts), until none is left; after a promotion or a
- * rollback it goes through them again. Two workers may score the same faces at once: the first
+ * Keeps the noise flags judged by the active model: in the background of a worker, whenever it is
+ * not busy (`busy`: a training run or a video analysis under way), it takes the faces with a
+ * consensus whose flags were judged for another version, a batch at a time
+ * (lib/review/face-scores.ts), until none is left; after a promotion or a rollback it goes through
+ * them again. Two workers may score the same faces at once: the first
  * score stored stands, the second is wasted work only.
  */
 export function startFaceScorer(db: Db, opts: { busy: () => boolean; idleMs?: number }): { stop(): Promise<void> } {

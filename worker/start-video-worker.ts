@@ -16,7 +16,7 @@ export async function startVideoWorker(
   db: Db,
   boss: PgBoss,
   workerId: string,
-): Promise<{ bossWorkerId: string; stop(reason: string): Promise<void> }> {
+): Promise<{ bossWorkerId: string; running(): boolean; stop(reason: string): Promise<void> }> {
   try {
     getFfmpeg();
   } catch (err) {
@@ -37,6 +37,7 @@ export async function startVideoWorker(
   });
   return {
     bossWorkerId: videos.id,
+    running: () => videos.running() !== null,
     async stop(reason: string) {
       const current = videos.running()?.videoId ?? null;
       if (current === null) return;

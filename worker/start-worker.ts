@@ -32,7 +32,8 @@ export async function startWorker(db: Db, connectionString: string): Promise<Wor
     runTrainingJob(db, job.jobId, id),
   );
   const videos = await startVideoWorker(db, boss, id);
-  const faceScorer = startFaceScorer(db, { busy: () => training.running() !== null });
+  // The scorer yields the CPU to a training run or a video analysis of this worker.
+  const faceScorer = startFaceScorer(db, { busy: () => training.running() !== null || videos.running() });
   const wake = await wakeWorkers(connectionString, boss, {
     [TRAINING_QUEUE]: training.id,
     [VIDEO_QUEUE]: videos.bossWorkerId,
