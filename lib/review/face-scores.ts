@@ -57,7 +57,7 @@ export interface FaceScoreStep {
 /**
  * One step: up to `limit` faces with a consensus whose flags were judged for another version than
  * `scorer.versionId` (which must be the active one) are scored (or marked trained on / unreadable)
- * and their state refreshed, in one transaction. The crops are read and scored before it opens, so
+ * and their flags judged again. The crops are read and scored before anything is written, so
  * verdicts on these faces never wait for the model. Returns zeros when nothing is left.
  */
 export async function scoreFacesStep(
@@ -112,24 +112,25 @@ export async function scoreFacesStep(
     });
   }
 
-  // Locked in face order, one after another (refresh_face_state locks each state row).
-  const faceIds = rows.map((r) => r.faceId).sort((a, b) => a - b);
   const scores = [...kinds.entries()];
-  await db.$transaction(async (tx) => {
-    if (scores.length > 0) {
-      // A face scored by another worker meanwhile keeps that score (the same model, the same crop).
-      await tx.$executeRaw`
-        INSERT INTO "FaceScore" ("faceId", "modelVersionId", "kind", "probabilities")
-        SELECT x.face_id, ${v}, x.kind, CASE WHEN x.kind = 'scored' THEN
-            (SELECT array_agg(e::double precision ORDER BY n) FROM jsonb_array_elements_text(x.probs) WITH ORDINALITY AS t(e, n))
-          END
-        FROM jsonb_to_recordset(${JSON.stringify(
-          scores.map(([faceId, s]) => ({ face_id: faceId, kind: s.kind, probs: s.probabilities })),
-        )}::jsonb) AS x(face_id INTEGER, kind TEXT, probs JSONB)
-        ON CONFLICT ("faceId", "modelVersionId") DO NOTHING`;
-    }
-    for (const id of faceIds) await tx.$executeRaw`SELECT refresh_face_state(${id}::int)`;
-  });
+  if (scores.length > 0) {
+    // A face scored by another worker meanwhile keeps that score (the same model, the same crop).
+    await db.$executeRaw`
+      INSERT INTO "FaceScore" ("faceId", "modelVersionId", "kind", "probabilities")
+      SELECT x.face_id, ${v}, x.kind, CASE WHEN x.kind = 'scored' THEN
+          (SELECT array_agg(e::double precision ORDER BY n) FROM jsonb_array_elements_text(x.probs) WITH ORDINALITY AS t(e, n))
+        END
+      FROM jsonb_to_recordset(${JSON.stringify(
+        scores.map(([faceId, s]) => ({ face_id: faceId, kind: s.kind, probs: s.probabilities })),
+      )}::jsonb) AS x(face_id INTEGER, kind TEXT, probs JSONB)
+      ON CONFLICT ("faceId", "modelVersionId") DO NOTHING`;
+  }
+  // Each face judged in a transaction of its own, as a verdict's is: its state row, then the queue's
+  // tally, then commit. Holding several faces' rows while a reopened face takes a tally row would
+  // deadlock with a verdict holding one of those faces and waiting for that tally row. A verdict
+  // that commits meanwhile is judged with the score just stored; a stop between the two leaves the
+  // faces for the next step, which finds their scores stored.
+  for (const r of rows) await db.$executeRaw`SELECT refresh_face_state(${r.faceId}::int)`;
   for (const [, s] of scores) step[s.kind]++;
   step.faces = rows.length;
   return step;
