@@ -13,6 +13,7 @@ import { EMOTION_LABELS } from "@/lib/model/labels";
 import { loadModelFromDir, type LoadedModel } from "@/lib/model/predictor";
 import { faceDetail } from "@/lib/review/face-detail";
 import { lineageTrainedCrops, scoreFacesStep, type FaceScorer } from "@/lib/review/face-scores";
+import { countRemaining } from "@/lib/review/queue";
 import { recordVerdict } from "@/lib/review/verdicts";
 import { useEnv } from "@/test/support/env";
 import { samplePhoto } from "@/test/support/http";
@@ -54,9 +55,10 @@ const argmin = (p: Float32Array) => p.indexOf(Math.min(...p));
  * v1 (active, a stand-in with flat predictions: never confident, so it flags nothing) served every
  * face; v2 is the real baseline, registered as a candidate. Each face has one verdict from one
  * reviewer: on the `against` faces the label the baseline finds least likely, on the others its own.
- * A face needs `perFace` verdicts (no extra share, no controls).
+ * A face needs `perFace` verdicts (no extra share, no controls). With `copies` each crop is the crop
+ * of that many faces (as the same photo uploaded again would be).
  */
-async function seed(db: Db, against: number, perFace = 1) {
+async function seed(db: Db, against: number, perFace = 1, copies = 1) {
   await db.reviewSettings.create({ data: { id: 1, verdictsPerFace: perFace, extraReviewShare: 0, controlShare: 0 } });
   const v1 = await seedModelVersion(db, 1);
   const v2 = await db.modelVersion.create({
@@ -85,11 +87,14 @@ async function seed(db: Db, against: number, perFace = 1) {
     },
   });
   const faces = [];
-  for (const [i, c] of crops.entries()) {
+  for (const [n, c] of Array.from({ length: copies }, () => crops)
+    .flat()
+    .entries()) {
+    const i = n % crops.length;
     const face = await db.face.create({
       data: {
         uploadId: upload.id,
-        position: i,
+        position: n,
         boxX: 0,
         boxY: 0,
         boxWidth: 48,
@@ -119,7 +124,7 @@ async function seed(db: Db, against: number, perFace = 1) {
     );
     faces.push({ face, label, crop: c });
   }
-  return { v1, v2, admin, faces };
+  return { v1, v2, admin, reviewer, faces };
 }
 
 async function activate(db: Db, id: number) {
@@ -313,6 +318,51 @@ describe("noise flags judged by the active version", () => {
     });
     expect(stored.kind).toBe("unreadable");
     for (const s of await states(db)) expect(s.flagsVersionId).toBe(v2.id);
+  });
+
+  it("while reviewers give verdicts on the same faces from another connection: nothing fails, every verdict counts, every flag is judged by the active version", async () => {
+    const db = t.db;
+    // 10 faces per crop, each with one of its two verdicts; the copies of the first three crops
+    // carry the label the baseline all but rules out.
+    const { v2, faces } = await seed(db, 3, 2, 10);
+    await activate(db, v2.id);
+    const ben = await seedUser(t.other, "ben@example.test");
+    const predictions = await t.other.prediction.findMany({ select: { id: true, faceId: true } });
+    const byFace = new Map(predictions.map((p) => [p.faceId, p.id]));
+    const failures: string[] = [];
+    // Ben agrees with every first verdict, in an order of his own, while the scorer works through
+    // the faces in small steps.
+    const benWork = (async () => {
+      for (const f of [...faces].reverse()) {
+        const prediction_id = byFace.get(f.face.id)!;
+        const answer =
+          f.label === "angry"
+            ? ({ prediction_id, verdict: "correct" } as const)
+            : ({ prediction_id, verdict: "incorrect", corrected_label: f.label } as const);
+        await recordVerdict(t.other, ben.id, answer).catch((e: unknown) => failures.push(String(e)));
+      }
+    })();
+    const scorer: FaceScorer = { versionId: v2.id, model: async () => baseline };
+    const [scored] = await Promise.all([scoreAll(db, scorer, new Set(), 8).catch((e: unknown) => String(e)), benWork]);
+    expect(failures).toEqual([]);
+    expect(typeof scored).toBe("object");
+    // Faces Ben reached after the scorer had passed them are judged on its next pass.
+    await scoreAll(db, scorer, new Set(), 8);
+    expect(await db.review.count({ where: { reviewerId: ben.id } })).toBe(faces.length);
+    const after = await states(db);
+    expect(after.every((s) => s.flagsVersionId === v2.id)).toBe(true);
+    const suspect = after.filter((s) => s.suspect).map((s) => s.faceId);
+    expect(suspect.sort((a, b) => a - b)).toEqual(
+      faces.filter((f) => f.label === EMOTION_LABELS[argmin(f.crop.probs)]).map((f) => f.face.id),
+    );
+    // Suspect faces ask a third reviewer; the others are agreed; the tally matches the states.
+    for (const s of after)
+      expect(s).toMatchObject(
+        s.suspect
+          ? { verdicts: 2, needed: 3, open: true, secondLook: true }
+          : { verdicts: 2, open: false, state: "AGREED" },
+      );
+    expect(await countRemaining(db)).toEqual({ faces: suspect.length, verdicts: suspect.length, conflicts: 0 });
   });
 
   it("a verdict after scoring is judged with the active version's score", async () => {
