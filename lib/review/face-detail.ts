@@ -34,7 +34,8 @@ export async function faceDetail(db: Db, faceId: number, viewer: { userId: numbe
   const open = viewer.admin || judged;
   const s = face.state;
   const flags = s ? faceFlags(s) : [];
-  const judgedBy = open && s ? await flagsJudgedBy(db, faceId, s.flagsVersionId, s.predictionId) : null;
+  const judgedBy =
+    open && s ? await flagsJudgedBy(db, faceId, s.flagsVersionId, s.predictionId, face.predictions) : null;
   return {
     ...presentFace(face, face.upload),
     created_at: face.createdAt.toISOString(),
@@ -91,29 +92,39 @@ export async function faceDetail(db: Db, faceId: number, viewer: { userId: numbe
  * either that version's own score of the face or (where its lineage trained on the face, or the
  * version served it) the served prediction's, held out.
  */
-async function flagsJudgedBy(db: Db, faceId: number, versionId: number | null, servedPredictionId: number) {
+async function flagsJudgedBy(
+  db: Db,
+  faceId: number,
+  versionId: number | null,
+  servedPredictionId: number,
+  predictions: {
+    id: number;
+    probabilities: number[];
+    modelVersion: { id: number; version: number; name: string; labels: string[] };
+  }[],
+) {
   if (versionId === null) return null;
-  const [version, score, served] = await Promise.all([
-    db.modelVersion.findUnique({ where: { id: versionId }, select: { id: true, version: true, name: true } }),
+  // The face's predictions are loaded already: the served one, and the version when it made one.
+  const served = predictions.find((p) => p.id === servedPredictionId);
+  const known = predictions.find((p) => p.modelVersion.id === versionId)?.modelVersion;
+  const [version, score] = await Promise.all([
+    known ?? db.modelVersion.findUnique({ where: { id: versionId }, select: { id: true, version: true, name: true } }),
     db.faceScore.findUnique({
       where: { faceId_modelVersionId: { faceId, modelVersionId: versionId } },
       include: { modelVersion: { select: { labels: true } } },
     }),
-    db.prediction.findUnique({
-      where: { id: servedPredictionId },
-      include: { modelVersion: { select: { id: true, version: true, name: true, labels: true } } },
-    }),
   ]);
   if (!version) return null;
+  const ref = { id: version.id, version: version.version, name: version.name };
   if (score?.kind === "scored")
     return {
-      model_version: version,
+      model_version: ref,
       source: "own_score" as const,
       probabilities: probabilitiesByLabel(score.modelVersion.labels, score.probabilities),
     };
   if (!served) return null;
   return {
-    model_version: version,
+    model_version: ref,
     source: score?.kind === "trained" ? ("served_held_out" as const) : ("served" as const),
     probabilities: probabilitiesByLabel(served.modelVersion.labels, served.probabilities),
   };
